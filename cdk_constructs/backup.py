@@ -1,0 +1,216 @@
+"""AWS Backup for the LED: daily, N generations, copied elsewhere, restore-tested.
+
+VTC-BACKUP-RETENTION (§38-39): one daily rule that keeps exactly N recovery points.
+VTC-BACKUP-ELSEWHERE (§37): every recovery point is copied to a vault in the backup account
+(and, where configured, a second allowed region).
+VTC-NO-STALE-BACKUP (§47): the vault lock's maximum retention is the key rotation period, so no
+recovery point can outlive the key generation it was written under.
+VTC-BACKUP-ENVIRONMENT (§40): AWS Backup restore testing restores the latest recovery point
+into the isolated data tier on a schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import aws_backup as backup
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_rds as rds
+from constructs import Construct
+
+from cdk_constructs.risk import accept_risk
+
+DAILY = "cron(0 1 * * ? *)"
+_COLON = ArnFormat.COLON_RESOURCE_NAME
+
+
+class LockedVault(Construct):
+    """A backup vault under an FB key with a vault lock bounding retention both ways."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vault_name: str,
+        key: kms.IKey,
+        min_retention_days: int,
+        max_retention_days: int,
+        compliance_mode: bool,
+        copy_from_accounts: Sequence[str] = (),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if max_retention_days < min_retention_days:
+            raise ValueError("vault lock: max_retention_days must be at least min_retention_days")
+        access_policy = iam.PolicyDocument(statements=[
+            # Recovery points are removed by their lifecycle only (the vault lock enforces it).
+            iam.PolicyStatement(
+                sid="DenyManualRecoveryPointDeletion",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+                resources=["*"],
+            ),
+        ])
+        if copy_from_accounts:
+            access_policy.add_statements(iam.PolicyStatement(
+                sid="CopyInFromLedWorkload",
+                principals=[iam.AccountPrincipal(a) for a in copy_from_accounts],
+                actions=["backup:CopyIntoBackupVault"],
+                resources=["*"],
+            ))
+        self.vault = backup.BackupVault(
+            self, "Vault",
+            backup_vault_name=vault_name,
+            encryption_key=key,
+            access_policy=access_policy,
+            lock_configuration=backup.LockConfiguration(
+                min_retention=Duration.days(min_retention_days),
+                max_retention=Duration.days(max_retention_days),
+                # Compliance mode: after three days nobody, AWS included, can lift the lock.
+                changeable_for=Duration.days(3) if compliance_mode else None,
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+
+class DailyBackupPlan(Construct):
+    """The plan: one daily rule, N generations, copies to the given vault ARNs."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        plan_name: str,
+        vault: backup.IBackupVault,
+        generations: int,
+        copy_vault_arns: Sequence[str],
+        database: rds.DatabaseInstance,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if generations < 3:
+            raise ValueError(f"generations {generations}: VTC §39 asks for at least three")
+        if not copy_vault_arns:
+            raise ValueError("copy_vault_arns: VTC §37 asks for a backup elsewhere")
+        keep = Duration.days(generations)
+        self.plan = backup.BackupPlan(self, "Plan", backup_plan_name=plan_name, backup_vault=vault)
+        self.plan.add_rule(backup.BackupPlanRule(
+            rule_name="Daily",
+            schedule_expression=events.Schedule.expression(DAILY),
+            start_window=Duration.hours(1),
+            completion_window=Duration.hours(6),
+            delete_after=keep,
+            copy_actions=[
+                backup.BackupPlanCopyActionProps(
+                    destination_backup_vault=backup.BackupVault.from_backup_vault_arn(self, f"CopyTarget{i}", arn),
+                    delete_after=keep,
+                )
+                for i, arn in enumerate(copy_vault_arns)
+            ],
+        ))
+        self.selection = self.plan.add_selection(
+            "Database",
+            resources=[backup.BackupResource.from_rds_database_instance(database)],
+            allow_restores=False,
+        )
+        accept_risk(
+            self.selection.node.find_child("Role"),
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSBackupServiceRolePolicyForBackup]",
+            "AWS Backup's own service-role policy is the documented minimum for taking backups; it is "
+            "kept current by AWS as services change, and the role carries the LED permissions boundary.",
+        )
+
+
+class RestoreTesting(Construct):
+    """AWS Backup restore testing of the database into the isolated data tier (L1 only)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        plan_name: str,
+        schedule: str,
+        vault: backup.IBackupVault,
+        database: rds.DatabaseInstance,
+        subnet_group_name: str,
+        security_group_id: str,
+        validation_window_hours: int = 4,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.role = iam.Role(
+            self, "Role",
+            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
+            description="AWS Backup restore testing of the LED database",
+        )
+        def arn(service: str, resource: str, name: str) -> str:
+            return stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=_COLON)
+
+        # AWS Backup names restore-test instances and recovery points itself: these prefixes are
+        # as narrow as the service allows.
+        generated = [
+            arn("rds", "db", "awsbackup-restore-test-*"),
+            arn("rds", "snapshot", "awsbackup:*"),
+            arn("rds", "og", "*"),
+            arn("rds", "pg", "*"),
+            arn("backup", "recovery-point", "*"),
+        ]
+        policy = iam.ManagedPolicy(self, "Policy", roles=[self.role], statements=[
+            iam.PolicyStatement(
+                sid="RestoreIntoDataTier",
+                actions=["rds:CreateDBInstance", "rds:RestoreDBInstanceFromDBSnapshot",
+                         "rds:DeleteDBInstance", "rds:DescribeDBInstances", "rds:DescribeDBSnapshots",
+                         "rds:AddTagsToResource", "rds:ModifyDBInstance"],
+                resources=[*generated[:4], arn("rds", "subgrp", subnet_group_name)],
+            ),
+            iam.PolicyStatement(
+                sid="ReadRecoveryPoints",
+                actions=["backup:DescribeRecoveryPoint", "backup:GetRecoveryPointRestoreMetadata",
+                         "backup:StartRestoreJob"],
+                resources=[vault.backup_vault_arn, generated[4]],
+            ),
+        ])
+        for resource in generated:
+            accept_risk(
+                policy, f"AwsSolutions::AwsSolutions-IAM5[Resource::{stack.resolve(resource)}]",
+                "AWS Backup names restore-test instances (awsbackup-restore-test-*), their snapshots "
+                "and recovery points itself, so the restore-testing role is scoped to those generated "
+                "names in this account and region, not to fixed ARNs.",
+            )
+        self.plan = backup.CfnRestoreTestingPlan(
+            self, "Plan",
+            restore_testing_plan_name=plan_name,
+            schedule_expression=schedule,
+            schedule_expression_timezone="Europe/Brussels",
+            start_window_hours=4,
+            recovery_point_selection=backup.CfnRestoreTestingPlan.RestoreTestingRecoveryPointSelectionProperty(
+                algorithm="LATEST_WITHIN_WINDOW",
+                include_vaults=[vault.backup_vault_arn],
+                recovery_point_types=["SNAPSHOT"],
+                selection_window_days=7,
+            ),
+        )
+        self.selection = backup.CfnRestoreTestingSelection(
+            self, "Selection",
+            restore_testing_plan_name=self.plan.restore_testing_plan_name,
+            restore_testing_selection_name="database",
+            protected_resource_type="RDS",
+            protected_resource_arns=[database.instance_arn],
+            iam_role_arn=self.role.role_arn,
+            validation_window_hours=validation_window_hours,
+            # The restored instance lands in the isolated data tier, small, never public.
+            restore_metadata_overrides={
+                "dbsubnetgroupname": subnet_group_name,
+                "vpcsecuritygroupids": Fn.join("", ['["', security_group_id, '"]']),
+                "multiaz": "false",
+                "publiclyaccessible": "false",
+                "deletionprotection": "false",
+            },
+        )
+        self.selection.add_resource_dependency(self.plan)

@@ -1,0 +1,170 @@
+"""A customer-managed KMS key held by the Facilitair Bedrijf (VTC-KEY-CUSTODY, §51).
+
+Only the FB administration path administers the key (no `kms:*` for anybody); the LED accounts
+may only use it through the AWS services named for the key's purpose (`kms:ViaService` plus
+`kms:CallerAccount`), or, for service principals that write logs, under an encryption context
+that names the workload account. AWS itself cannot use the key outside those requests (§44).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Aws, CfnDeletionPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+# What the FB administration path may do: everything to manage the key, nothing to use it.
+KEY_ADMIN_ACTIONS: tuple[str, ...] = (
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:CreateGrant",
+    "kms:DeleteAlias",
+    "kms:DeleteImportedKeyMaterial",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:GetParametersForImport",
+    "kms:ImportKeyMaterial",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+)
+
+KEY_USE_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceUse:
+    """Accounts that may use the key, only through the named AWS services."""
+
+    accounts: Sequence[str]
+    services: Sequence[str]  # service endpoint names, e.g. "rds.eu-west-1.amazonaws.com"
+    sid: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServicePrincipalUse:
+    """An AWS service principal that encrypts on the workload's behalf (logs, trail, alarms)."""
+
+    principal: str
+    actions: Sequence[str]
+    sid: str
+    conditions: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+class CustodyKey(Construct):
+    """One symmetric key in the key custody account, with its alias and a policy that keeps
+    administration with FB and use with the services of the LED accounts."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        alias_name: str,
+        description: str,
+        admin_principal_arns: Sequence[str],
+        service_uses: Sequence[ServiceUse] = (),
+        service_principal_uses: Sequence[ServicePrincipalUse] = (),
+        rotation_period_days: int,
+        imported_key_material: bool = False,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not admin_principal_arns:
+            raise ValueError("CustodyKey needs at least one FB administration principal")
+        if not 90 <= rotation_period_days <= 2560:
+            raise ValueError(f"rotation_period_days {rotation_period_days}: KMS allows 90-2560 days")
+
+        statements = [
+            iam.PolicyStatement(
+                sid="FbKeyAdministration",
+                principals=[iam.ArnPrincipal(arn) for arn in admin_principal_arns],
+                actions=list(KEY_ADMIN_ACTIONS),
+                resources=["*"],
+            )
+        ]
+        for use in service_uses:
+            conditions = {
+                "StringEquals": {
+                    "kms:ViaService": list(use.services),
+                    "kms:CallerAccount": list(use.accounts),
+                }
+            }
+            principals = [iam.AccountPrincipal(a) for a in use.accounts]
+            statements.append(
+                iam.PolicyStatement(
+                    sid=use.sid, principals=principals, actions=list(KEY_USE_ACTIONS),
+                    resources=["*"], conditions=conditions,
+                )
+            )
+            # Services (RDS, Backup, Secrets Manager) hold grants on the key; only for AWS
+            # resources, never a free-standing grant.
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"{use.sid}Grants",
+                    principals=principals,
+                    actions=["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                    resources=["*"],
+                    conditions={**conditions, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+                )
+            )
+        for sp in service_principal_uses:
+            statements.append(
+                iam.PolicyStatement(
+                    sid=sp.sid,
+                    principals=[iam.ServicePrincipal(sp.principal)],
+                    actions=list(sp.actions),
+                    resources=["*"],
+                    conditions=sp.conditions or None,
+                )
+            )
+
+        self.key = kms.CfnKey(
+            self,
+            "Default",
+            description=description,
+            key_policy=iam.PolicyDocument(statements=statements),
+            key_spec="SYMMETRIC_DEFAULT",
+            key_usage="ENCRYPT_DECRYPT",
+            # VTC-KEY-REENCRYPT (§46): KMS rotates AWS-generated material itself. Imported
+            # material (FB crypto module, §45) cannot rotate automatically: FB imports new
+            # material and calls RotateKeyOnDemand within the same period (see README).
+            enable_key_rotation=not imported_key_material,
+            rotation_period_in_days=None if imported_key_material else rotation_period_days,
+            origin="EXTERNAL" if imported_key_material else "AWS_KMS",
+            pending_window_in_days=30,
+        )
+        # A key is the only way to read every backup: never deleted with the stack.
+        self.key.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN
+        self.key.cfn_options.update_replace_policy = CfnDeletionPolicy.RETAIN
+        self.key.add_metadata("led:rotation-period-days", rotation_period_days)
+        self.alias = kms.CfnAlias(self, "Alias", alias_name=f"alias/{alias_name}", target_key_id=self.key.attr_key_id)
+        self.key_arn = self.key.attr_arn
+
+
+def account_root(account: str) -> str:
+    return f"arn:{Aws.PARTITION}:iam::{account}:root"

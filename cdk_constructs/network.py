@@ -1,0 +1,150 @@
+"""The LED network: isolated tiers only, AWS services reached through endpoints with policies.
+
+VTC-NO-COPY (§49) and VTC-SEC-STORAGE (§11): no internet gateway, no NAT, no route out of the
+data tier; every AWS service the workload needs is reached through a VPC endpoint whose policy
+limits it to the LED accounts. Flow logs are encrypted with the FB log key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Aws, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from cdk_constructs.risk import accept_risk
+
+APP_TIER = "app"
+DATA_TIER = "data"
+ENDPOINT_TIER = "endpoints"
+
+
+class IsolatedNetwork(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cidr: str,
+        availability_zones: Sequence[str],
+        log_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        workload_account: str,
+        key_custody_account: str,
+        data_accounts: Sequence[str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if len(availability_zones) < 2:
+            raise ValueError(f"availability_zones {list(availability_zones)}: the database needs at least two")
+
+        self.flow_log_group = logs.LogGroup(
+            self, "FlowLogs",
+            encryption_key=log_key,
+            retention=log_retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.vpc = ec2.Vpc(
+            self, "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            availability_zones=list(availability_zones),
+            nat_gateways=0,
+            # No public subnet at all, hence no internet gateway: the data tier has no route out.
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name=APP_TIER, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24),
+                ec2.SubnetConfiguration(name=DATA_TIER, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=26),
+                ec2.SubnetConfiguration(name=ENDPOINT_TIER, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=26),
+            ],
+            restrict_default_security_group=True,
+            flow_logs={  # the role CDK creates for flow logs has one inline policy: see below
+                "All": ec2.FlowLogOptions(
+                    destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
+                    traffic_type=ec2.FlowLogTrafficType.ALL,
+                )
+            },
+        )
+        accept_risk(
+            self.vpc.node.find_child("All").node.find_child("IAMRole"),
+            "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy",
+            "The flow-log delivery role is created by the CDK FlowLog construct with one inline policy "
+            "limited to this VPC's flow-log group; it carries the LED permissions boundary.",
+        )
+        self.app_subnets = ec2.SubnetSelection(subnet_group_name=APP_TIER)
+        self.data_subnets = ec2.SubnetSelection(subnet_group_name=DATA_TIER)
+        endpoint_subnets = ec2.SubnetSelection(subnet_group_name=ENDPOINT_TIER)
+
+        self.app_security_group = ec2.SecurityGroup(
+            self, "AppTier", vpc=self.vpc, allow_all_outbound=False,
+            description="LED application tier: may reach the database and the VPC endpoints only",
+        )
+        self.endpoint_security_group = ec2.SecurityGroup(
+            self, "Endpoints", vpc=self.vpc, allow_all_outbound=False,
+            description="LED interface endpoints: HTTPS from inside the VPC only",
+        )
+        self.endpoint_security_group.add_ingress_rule(
+            ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the LED VPC"
+        )
+        self.app_security_group.add_egress_rule(
+            self.endpoint_security_group, ec2.Port.tcp(443), "AWS APIs through the interface endpoints"
+        )
+        # The database's group lives here with the others, so that rules between tiers never
+        # make the network depend on the data stack.
+        self.database_security_group = ec2.SecurityGroup(
+            self, "DataTier", vpc=self.vpc, allow_all_outbound=False,
+            description="LED database: PostgreSQL from the application tier only, no egress",
+        )
+        self.database_security_group.add_ingress_rule(
+            self.app_security_group, ec2.Port.tcp(5432), "PostgreSQL from the LED app tier")
+        self.app_security_group.add_egress_rule(
+            self.database_security_group, ec2.Port.tcp(5432), "PostgreSQL to the LED database")
+
+        partition = Aws.PARTITION
+        region = Aws.REGION
+        own = iam.AnyPrincipal()
+        principal_in_workload = {"StringEquals": {"aws:PrincipalAccount": workload_account}}
+
+        # S3 only for buckets of the LED accounts (no copy to a bucket elsewhere, §49).
+        s3 = self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[
+            self.app_subnets, self.data_subnets])
+        s3.add_to_policy(iam.PolicyStatement(
+            sid="LedBucketsOnly", principals=[own],
+            actions=["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
+            resources=[f"arn:{partition}:s3:::*"],
+            conditions={"StringEquals": {"s3:ResourceAccount": list(data_accounts),
+                                         "aws:PrincipalAccount": workload_account}},
+        ))
+
+        def interface(name: str, service: ec2.InterfaceVpcEndpointAwsService, statement: iam.PolicyStatement) -> None:
+            endpoint = self.vpc.add_interface_endpoint(
+                name, service=service, subnets=endpoint_subnets, private_dns_enabled=True,
+                security_groups=[self.endpoint_security_group], open=False,
+            )
+            endpoint.add_to_policy(statement)
+
+        interface("Kms", ec2.InterfaceVpcEndpointAwsService.KMS, iam.PolicyStatement(
+            sid="FbKeysOnly", principals=[own],
+            actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            resources=[f"arn:{partition}:kms:{region}:{key_custody_account}:key/*"],
+            conditions=principal_in_workload,
+        ))
+        interface("SecretsManager", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, iam.PolicyStatement(
+            sid="WorkloadSecretsOnly", principals=[own],
+            actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            resources=[f"arn:{partition}:secretsmanager:{region}:{workload_account}:secret:*"],
+            conditions=principal_in_workload,
+        ))
+        interface("Logs", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, iam.PolicyStatement(
+            sid="WorkloadLogGroupsOnly", principals=[own],
+            actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            resources=[f"arn:{partition}:logs:{region}:{workload_account}:log-group:*"],
+            conditions=principal_in_workload,
+        ))
+        interface("Sts", ec2.InterfaceVpcEndpointAwsService.STS, iam.PolicyStatement(
+            sid="WorkloadRolesOnly", principals=[own],
+            actions=["sts:AssumeRole"],
+            resources=[f"arn:{partition}:iam::{workload_account}:role/*"],
+            conditions=principal_in_workload,
+        ))

@@ -1,0 +1,29 @@
+"""Accepted risks (VTC-RISK-ACCEPTED, §56): every exception to a rule is an explicit, narrow,
+reasoned acknowledgement that lands in cdk.out/validation-report.json and the compliance report."""
+
+from __future__ import annotations
+
+import re
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+_RULE_ID = re.compile(r"^(?P<pack>[A-Za-z0-9.]+)::(?P=pack)-[A-Za-z0-9-]+(\[.+\])?$")
+_STOCK_REASONS = re.compile(r"^\s*(false positive|n/?a|todo|tbd|ignore|not applicable)\W*$", re.IGNORECASE)
+
+
+def accept_risk(scope: IConstruct, rule: str, reason: str) -> None:
+    """Acknowledge one finding of one rule on one construct (and what it contains).
+
+    rule is the `Pack::Pack-RULE` form (the bare form drops the finding without a trace);
+    reason says which risk the controller accepts and why, in at least a sentence.
+    """
+    if not _RULE_ID.match(rule):
+        raise ValueError(
+            f"acknowledgement {rule!r}: allowed form is 'Pack::Pack-RULE', e.g. 'AwsSolutions::AwsSolutions-RDS11'"
+        )
+    if _STOCK_REASONS.match(reason) or len(reason.strip()) < 40:
+        raise ValueError(
+            f"acknowledgement {rule!r}: the reason must state the accepted risk specifically, got {reason!r}"
+        )
+    cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))

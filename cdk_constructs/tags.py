@@ -1,0 +1,30 @@
+"""The tags every resource carries (environment, owner party, data classification)."""
+
+from __future__ import annotations
+
+from aws_cdk import Tags
+from constructs import IConstruct
+
+TAG_ENVIRONMENT = "led:environment"
+TAG_OWNER = "led:owner-party"
+TAG_OPERATOR = "led:operator"
+TAG_CLASSIFICATION = "led:data-classification"
+TAG_VTC = "led:vtc-conditions"
+
+# VTC-PERSONAL-DATA (§20): stores holding the national register number and diploma data carry
+# this value; every other resource says it holds none.
+PERSONAL_DATA = "personal-data"
+NO_PERSONAL_DATA = "no-personal-data"
+
+
+def tag_party(scope: IConstruct, *, environment: str, owner: str, operator: str | None = None) -> None:
+    Tags.of(scope).add(TAG_ENVIRONMENT, environment)
+    Tags.of(scope).add(TAG_OWNER, owner)
+    if operator is not None:
+        Tags.of(scope).add(TAG_OPERATOR, operator)
+    Tags.of(scope).add(TAG_CLASSIFICATION, NO_PERSONAL_DATA)
+
+
+def mark_personal_data_store(scope: IConstruct, *, holds_personal_data: bool) -> None:
+    """Classify a data store. Higher priority than the stack-wide default set by tag_party."""
+    Tags.of(scope).add(TAG_CLASSIFICATION, PERSONAL_DATA if holds_personal_data else NO_PERSONAL_DATA, priority=200)

@@ -1,0 +1,393 @@
+"""The validated description of every environment of the LED landing zone.
+
+The configuration is read once, in app.py (or by the led-ops command), and passed down as
+these frozen objects; constructs never read files or the environment themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# VTC-OUTSOURCING-2016 (§18-19): only regions inside the EU can ever be allowed. London
+# (eu-west-2) and Zurich (eu-central-2) are outside the EU and deliberately absent.
+EU_REGIONS: tuple[str, ...] = (
+    "eu-west-1",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eusc-de-east-1",
+)
+
+# The account ids that AWS uses in its documentation: a configuration still holding them can
+# be synthesized but not deployed.
+DOCUMENTATION_ACCOUNTS: frozenset[str] = frozenset(
+    {"111122223333", "444455556666", "777788889999", "123456789012", "210987654321",
+     "999999999999", "012345678901", "000000000000"}
+)
+
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+)
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_KEY_ARN = re.compile(
+    r"^arn:(?P<partition>aws|aws-eusc):kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"key/(?P<key_id>mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+_ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+_IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition a region belongs to (the European Sovereign Cloud has its own)."""
+    return "aws-eusc" if region.startswith("eusc-") else "aws"
+
+
+def service_domain_of(region: str) -> str:
+    """The DNS suffix of service endpoints in a region's partition."""
+    return "amazonaws.eu" if region.startswith("eusc-") else "amazonaws.com"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+AccountId = Annotated[str, Field(description="a 12-digit AWS account id")]
+
+
+class Accounts(_Strict):
+    """The four accounts of one environment (see design.md, 'Accounts and trust')."""
+
+    key_custody: AccountId
+    workload: AccountId
+    log_archive: AccountId
+    backup: AccountId
+
+    @field_validator("key_custody", "workload", "log_archive", "backup", mode="before")
+    @classmethod
+    def _twelve_digits(cls, value: object) -> str:
+        if not isinstance(value, str) or not _ACCOUNT.match(value):
+            raise ValueError(f"got {value!r}; allowed: a 12-digit AWS account id as a quoted string")
+        return value
+
+    @model_validator(mode="after")
+    def _separation(self) -> Accounts:
+        # VTC-KEY-CUSTODY (§51): the Facilitair Bedrijf keeps the keys, not the department.
+        if self.key_custody == self.workload:
+            raise ValueError(
+                f"field 'accounts.key_custody': got {self.key_custody!r}, the same account as "
+                "accounts.workload; allowed: a separate Facilitair Bedrijf account (VTC §51)"
+            )
+        # VTC-LOGS-DIRECT (§27): the processor must not control the log archive.
+        if self.log_archive == self.workload:
+            raise ValueError(
+                f"field 'accounts.log_archive': got {self.log_archive!r}, the same account as "
+                "accounts.workload; allowed: an AHOVOKS account the processor does not run (VTC §27)"
+            )
+        # VTC-BACKUP-ELSEWHERE (§37): a backup elsewhere.
+        if self.backup == self.workload:
+            raise ValueError(
+                f"field 'accounts.backup': got {self.backup!r}, the same account as "
+                "accounts.workload; allowed: a separate backup account (VTC §37)"
+            )
+        return self
+
+    def all(self) -> tuple[str, ...]:
+        return (self.key_custody, self.workload, self.log_archive, self.backup)
+
+
+class Keys(_Strict):
+    """The customer-managed keys the Facilitair Bedrijf holds for this environment."""
+
+    # VTC-KEY-REENCRYPT (§46): rotation with a bounded period; KMS allows 90-2560 days.
+    rotation_period_days: int = Field(default=365, ge=90, le=2560)
+    # §45: FB's crypto module supplies the key material (Origin EXTERNAL).
+    imported_key_material: bool = False
+    key_admin_role_name: str = "led-fb-key-admin"
+    data_key_arn: str | None = None
+    backup_key_arn: str | None = None
+    log_key_arn: str | None = None
+    secondary_backup_key_arn: str | None = None
+
+    @field_validator("key_admin_role_name")
+    @classmethod
+    def _role_name(cls, value: str) -> str:
+        if not _IAM_NAME.match(value):
+            raise ValueError(f"got {value!r}; allowed: an IAM role name (1-64 of A-Za-z0-9+=,.@_-)")
+        return value
+
+    @field_validator("data_key_arn", "backup_key_arn", "log_key_arn", "secondary_backup_key_arn")
+    @classmethod
+    def _key_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _KEY_ARN.match(value):
+            raise ValueError(
+                f"got {value!r}; allowed: a KMS key ARN "
+                "arn:<partition>:kms:<region>:<12-digit account>:key/<key id>"
+            )
+        return value
+
+
+class Network(_Strict):
+    vpc_cidr: str = "10.0.0.0/20"
+    max_azs: int = Field(default=2, ge=2, le=3)
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        match = re.match(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$", value)
+        if not match or any(int(o) > 255 for o in match.groups()[:4]) or not 16 <= int(match[5]) <= 22:
+            raise ValueError(f"got {value!r}; allowed: an IPv4 CIDR block from /16 to /22")
+        return value
+
+
+class Database(_Strict):
+    # A current PostgreSQL major; pgaudit and rds.force_ssl exist for all of them.
+    engine_major: Literal["16", "17", "18"] = "17"
+    # §52-54: a small, stable application: small instance classes only.
+    instance_class: str = "t4g.medium"
+    allocated_storage_gib: int = Field(default=50, ge=20, le=2000)
+    max_allocated_storage_gib: int = Field(default=200, ge=21, le=4000)
+    multi_az: bool = False
+    database_name: str = "led"
+
+    @field_validator("instance_class")
+    @classmethod
+    def _small(cls, value: str) -> str:
+        match = re.match(r"^(t4g|t3|m6g|m7g|m8g|r6g|r7g|r8g)\.(medium|large|xlarge|2xlarge)$", value)
+        if not match:
+            raise ValueError(
+                f"got {value!r}; allowed: a small class such as t4g.medium, m7g.large or "
+                "r7g.xlarge (families t3/t4g/m6g-m8g/r6g-r8g, sizes medium-2xlarge; VTC §52-54)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _ceiling(self) -> Database:
+        if self.max_allocated_storage_gib <= self.allocated_storage_gib:
+            raise ValueError(
+                f"field 'database.max_allocated_storage_gib': got {self.max_allocated_storage_gib}; "
+                f"allowed: more than database.allocated_storage_gib ({self.allocated_storage_gib})"
+            )
+        return self
+
+
+class Backup(_Strict):
+    # §38-39: daily backups, three generations.
+    generations: int = Field(default=3, ge=3, le=35)
+    secondary_region: str | None = None
+    # governance: the vault lock can still be removed by a privileged principal (dev, acc);
+    # compliance: after the grace period nobody can, AWS included.
+    vault_lock_mode: Literal["governance", "compliance"] = "governance"
+    restore_test_schedule: str = "cron(0 5 ? * MON *)"
+
+    @field_validator("generations", mode="before")
+    @classmethod
+    def _generations(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool) and value < 3:
+            raise ValueError(f"got {value}; allowed: at least 3 (VTC §39: three generations)")
+        return value
+
+    @field_validator("restore_test_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not re.match(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$", value):
+            raise ValueError(f"got {value!r}; allowed: an EventBridge cron expression cron(m h dom mon dow y)")
+        return value
+
+
+class Logs(_Strict):
+    # VTC-AUDIT-TRAIL: logs outlive the backups (checked below against backup.generations).
+    retention_days: int = 365
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"got {value}; allowed: one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        return value
+
+
+class EnvironmentConfig(_Strict):
+    """One environment: its accounts, region, sizes and keys."""
+
+    name: str
+    region: str
+    holds_personal_data: bool = False
+    owner: str = "AHOVOKS"
+    accounts: Accounts
+    keys: Keys = Keys()
+    network: Network = Network()
+    database: Database = Database()
+    backup: Backup = Backup()
+    logs: Logs = Logs()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EnvironmentConfig:
+        partition = partition_of(self.region)
+        keys = {
+            "data_key_arn": (self.keys.data_key_arn, self.region),
+            "backup_key_arn": (self.keys.backup_key_arn, self.region),
+            "log_key_arn": (self.keys.log_key_arn, self.region),
+        }
+        if self.backup.secondary_region is not None:
+            if self.backup.secondary_region == self.region:
+                raise ValueError(
+                    f"field 'backup.secondary_region': got {self.backup.secondary_region!r}, the "
+                    "primary region; allowed: another allowed region, or leave it out"
+                )
+            if partition_of(self.backup.secondary_region) != partition:
+                raise ValueError(
+                    f"field 'backup.secondary_region': got {self.backup.secondary_region!r}, in "
+                    f"another partition than {self.region!r}; allowed: a region of partition {partition}"
+                )
+            keys["secondary_backup_key_arn"] = (self.keys.secondary_backup_key_arn, self.backup.secondary_region)
+        for field, (arn, region) in keys.items():
+            if arn is None:
+                # VTC-GATE: personal data never lands before FB's keys are known.
+                if self.holds_personal_data:
+                    raise ValueError(
+                        f"field 'keys.{field}': missing; allowed: the ARN of the key the Facilitair "
+                        f"Bedrijf created in account {self.accounts.key_custody}, region {region} "
+                        "(required because holds_personal_data = true)"
+                    )
+                continue
+            match = _KEY_ARN.match(arn)
+            assert match is not None  # the field validator already refused other shapes
+            if match["account"] != self.accounts.key_custody:
+                raise ValueError(
+                    f"field 'keys.{field}': got {arn!r}, in account {match['account']}; allowed: a key "
+                    f"in the key custody account {self.accounts.key_custody} (VTC §51)"
+                )
+            if match["region"] != region:
+                raise ValueError(
+                    f"field 'keys.{field}': got {arn!r}, in region {match['region']}; allowed: a key "
+                    f"in region {region}"
+                )
+            if match["partition"] != partition:
+                raise ValueError(
+                    f"field 'keys.{field}': got {arn!r}, in partition {match['partition']}; allowed: "
+                    f"partition {partition} (region {region})"
+                )
+        # VTC-NO-STALE-BACKUP (§47): no recovery point may outlive the key it is encrypted under.
+        if self.backup.generations >= self.keys.rotation_period_days:
+            raise ValueError(
+                f"field 'backup.generations': got {self.backup.generations} daily generations; allowed: "
+                f"fewer days than keys.rotation_period_days ({self.keys.rotation_period_days}) (VTC §47)"
+            )
+        # VTC-AUDIT-TRAIL (§49): the audit trail outlives every backup.
+        if self.logs.retention_days < self.backup.generations:
+            raise ValueError(
+                f"field 'logs.retention_days': got {self.logs.retention_days}; allowed: at least the "
+                f"backup retention ({self.backup.generations} days)"
+            )
+        return self
+
+    # Derived values -------------------------------------------------------------------------
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """Named, not looked up: synthesis stays offline and deterministic."""
+        return [f"{self.region}{letter}" for letter in "abc"[: self.network.max_azs]]
+
+    @property
+    def uses_documentation_accounts(self) -> bool:
+        return any(a in DOCUMENTATION_ACCOUNTS for a in self.accounts.all())
+
+    @property
+    def backup_retention_days(self) -> int:
+        """A daily rule that keeps N generations deletes each recovery point after N days."""
+        return self.backup.generations
+
+    def key_arn(self, purpose: Literal["data", "backup", "log", "secondary_backup"]) -> str:
+        """The ARN the workload uses for a key: the configured key ARN, or, where the environment
+        holds no personal data and FB has not handed the ARN over yet, the alias ARN that the key
+        custody stack creates (KMS accepts alias ARNs across accounts)."""
+        arn = getattr(self.keys, f"{purpose}_key_arn")
+        if arn is not None:
+            return arn
+        region = self.backup.secondary_region if purpose == "secondary_backup" else self.region
+        return (
+            f"arn:{self.partition}:kms:{region}:{self.accounts.key_custody}:"
+            f"alias/{self.key_alias_name(purpose)}"
+        )
+
+    def key_alias_name(self, purpose: str) -> str:
+        return f"led-{self.name}-{purpose.replace('_', '-')}"
+
+    def resource_name(self, role: str) -> str:
+        """The deterministic name of a resource another account must know in advance."""
+        return f"led-{self.name}-{role}"
+
+
+class OrganizationConfig(_Strict):
+    management_account: AccountId
+
+    @field_validator("management_account", mode="before")
+    @classmethod
+    def _twelve_digits(cls, value: object) -> str:
+        if not isinstance(value, str) or not _ACCOUNT.match(value):
+            raise ValueError(f"got {value!r}; allowed: a 12-digit AWS account id as a quoted string")
+        return value
+
+
+class LandingZoneConfig(_Strict):
+    allowed_regions: tuple[str, ...] = EU_REGIONS
+    organization: OrganizationConfig | None = None
+    environments: dict[str, EnvironmentConfig]
+
+    @field_validator("allowed_regions")
+    @classmethod
+    def _eu_only(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        outside = [r for r in value if r not in EU_REGIONS]
+        if outside:
+            raise ValueError(
+                f"got {outside[0]!r}; allowed: EU regions only: {', '.join(EU_REGIONS)} (VTC §18-19)"
+            )
+        if not value:
+            raise ValueError("got an empty list; allowed: at least one of " + ", ".join(EU_REGIONS))
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names(cls, data: object) -> object:
+        # The table key is the environment's name; copy it into the environment itself.
+        if isinstance(data, dict) and isinstance(data.get("environments"), dict):
+            envs = {}
+            for name, env in data["environments"].items():
+                if not _ENV_NAME.match(name):
+                    raise ValueError(
+                        f"environment {name!r}: allowed names are 2-10 lowercase letters or digits, "
+                        "starting with a letter"
+                    )
+                envs[name] = {**env, "name": name} if isinstance(env, dict) else env
+            data = {**data, "environments": envs}
+        return data
+
+    @model_validator(mode="after")
+    def _regions(self) -> LandingZoneConfig:
+        if not self.environments:
+            raise ValueError("no environments: allowed: at least one [environments.<name>] table")
+        for env in self.environments.values():
+            for field, region in (("region", env.region), ("backup.secondary_region", env.backup.secondary_region)):
+                if region is not None and region not in self.allowed_regions:
+                    raise _EnvError(
+                        env.name, field,
+                        f"got {region!r}; allowed: {', '.join(self.allowed_regions)} (VTC §18-19: EU only)",
+                    )
+        return self
+
+
+class _EnvError(ValueError):
+    def __init__(self, env: str, field: str, message: str) -> None:
+        super().__init__(f"environment {env!r}, field {field!r}: {message}")

@@ -1,0 +1,102 @@
+"""One Stage per environment: every stack of the LED landing zone, in the account it belongs to."""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, Stage
+from constructs import Construct
+
+from cdk_constructs.tags import tag_party
+from config import EnvironmentConfig, LandingZoneConfig
+from stacks.key_custody import KeyCustodyStack, SecondaryKeyCustodyStack
+from stacks.remote_vault import RemoteVaultStack, remote_vault_arn
+from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
+
+FB = "Facilitair Bedrijf"
+AHOVOKS = "AHOVOKS"
+OPERATOR = "Cronos Public Services"
+
+
+class LandingZoneStage(Stage):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
+                 landing_zone: LandingZoneConfig) -> None:
+        super().__init__(scope, construct_id)
+        cfg = config
+        acc = cfg.accounts
+        self.config = cfg
+
+        def env(account: str, region: str | None = None) -> Environment:
+            return Environment(account=account, region=region or cfg.region)
+
+        def name(role: str) -> str:
+            return f"led-{cfg.name}-{role}"
+
+        def describe(role: str, owner: str, conditions: str) -> str:
+            return f"LED {cfg.name}: {role}. Owner: {owner}. Serves {conditions}."
+
+        self.key_custody = KeyCustodyStack(
+            self, "KeyCustody", config=cfg, env=env(acc.key_custody), stack_name=name("key-custody"),
+            termination_protection=True,
+            description=describe("customer-managed keys held by the Facilitair Bedrijf", FB,
+                                 "VTC-KEY-CUSTODY, VTC-KEY-NO-PROVIDER, VTC-KEY-REENCRYPT, VTC-ENCRYPT-ALL"),
+        )
+        tag_party(self.key_custody, environment=cfg.name, owner=FB)
+        self.secondary_key_custody = None
+        secondary = cfg.backup.secondary_region
+        if secondary is not None:
+            self.secondary_key_custody = SecondaryKeyCustodyStack(
+                self, "SecondaryKeyCustody", config=cfg, env=env(acc.key_custody, secondary),
+                stack_name=name("key-custody-secondary"), termination_protection=True,
+                description=describe(f"backup key for copies in {secondary}", FB,
+                                     "VTC-KEY-CUSTODY, VTC-BACKUP-ELSEWHERE"),
+            )
+            tag_party(self.secondary_key_custody, environment=cfg.name, owner=FB)
+
+        self.remote_vault = RemoteVaultStack(
+            self, "RemoteVault", config=cfg, key_arn=cfg.key_arn("backup"), env=env(acc.backup),
+            stack_name=name("remote-vault"), termination_protection=True,
+            description=describe("vault in the backup account receiving every copy", AHOVOKS,
+                                 "VTC-BACKUP-ELSEWHERE, VTC-BACKUP-RETENTION, VTC-NO-STALE-BACKUP"),
+        )
+        tag_party(self.remote_vault, environment=cfg.name, owner=AHOVOKS)
+        remote_arns = [remote_vault_arn(cfg, cfg.region)]
+        self.secondary_remote_vault = None
+        if secondary is not None:
+            self.secondary_remote_vault = RemoteVaultStack(
+                self, "SecondaryRemoteVault", config=cfg, key_arn=cfg.key_arn("secondary_backup"),
+                env=env(acc.backup, secondary), stack_name=name("remote-vault-secondary"),
+                termination_protection=True,
+                description=describe(f"vault in the backup account, {secondary}, receiving every copy", AHOVOKS,
+                                     "VTC-BACKUP-ELSEWHERE, VTC-OUTSOURCING-2016"),
+            )
+            tag_party(self.secondary_remote_vault, environment=cfg.name, owner=AHOVOKS)
+            remote_arns.append(remote_vault_arn(cfg, secondary))
+
+        workload = env(acc.workload)
+        self.baseline = BaselineStack(
+            self, "Baseline", config=cfg, allowed_regions=landing_zone.allowed_regions, env=workload,
+            stack_name=name("baseline"), termination_protection=True,
+            description=describe("permissions boundary of every LED role", AHOVOKS,
+                                 "VTC-LEAST-PRIVILEGE, VTC-PROCESSOR"),
+        )
+        self.network = NetworkStack(
+            self, "Network", config=cfg, env=workload, stack_name=name("network"),
+            description=describe("isolated VPC, endpoints with policies, encrypted flow logs", AHOVOKS,
+                                 "VTC-NO-COPY, VTC-SEC-STORAGE"),
+        )
+        self.data = DataStack(
+            self, "Data", config=cfg, network=self.network.network, env=workload, stack_name=name("data"),
+            termination_protection=True,
+            description=describe("the LED database (RDS PostgreSQL)", AHOVOKS,
+                                 "VTC-ENCRYPT-ALL, VTC-SEC-STORAGE, VTC-AUDIT-TRAIL, VTC-RIGHT-SIZED"),
+        )
+        self.backup = BackupStack(
+            self, "Backup", config=cfg, network=self.network.network, data=self.data,
+            remote_vault_arns=remote_arns, env=workload, stack_name=name("backup"), termination_protection=True,
+            description=describe("daily backups, copies elsewhere, restore testing", AHOVOKS,
+                                 "VTC-BACKUP-RETENTION, VTC-BACKUP-ELSEWHERE, VTC-NO-STALE-BACKUP, "
+                                 "VTC-BACKUP-ENVIRONMENT"),
+        )
+        for stack in (self.network, self.data, self.backup):
+            stack.add_stack_dependency(self.baseline)
+        for stack in (self.baseline, self.network, self.data, self.backup):
+            tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)

@@ -1,0 +1,137 @@
+"""Stacks of the workload account: baseline (boundary), network, data, backup."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from cdk_constructs.backup import DailyBackupPlan, LockedVault, RestoreTesting
+from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
+from cdk_constructs.database import AuditedPostgres
+from cdk_constructs.network import IsolatedNetwork
+from cdk_constructs.tags import mark_personal_data_store
+from config import EnvironmentConfig
+
+_RETENTION = {
+    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
+    60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
+    365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
+    1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+    3653: "TEN_YEARS",
+}
+
+
+def retention(days: int) -> logs.RetentionDays:
+    """CloudWatch Logs retention for a number of days (config only admits the values it accepts)."""
+    return getattr(logs.RetentionDays, _RETENTION[days])
+
+
+def boundary_name(config: EnvironmentConfig) -> str:
+    return config.resource_name("permissions-boundary")
+
+
+class BaselineStack(Stack):
+    """What every other workload stack relies on: the permissions boundary."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
+                 allowed_regions: tuple[str, ...], **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.boundary = PermissionsBoundaryPolicy(
+            self, "PermissionsBoundary",
+            policy_name=boundary_name(config),
+            allowed_regions=allowed_regions,
+            key_custody_account=config.accounts.key_custody,
+        )
+
+
+class _WorkloadStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        apply_boundary(self, iam.ManagedPolicy.from_managed_policy_name(self, "Boundary", boundary_name(config)))
+
+    def fb_key(self, construct_id: str, arn: str) -> kms.IKey:
+        # The FB key lives in another account: referenced by ARN, never created or administered here.
+        return kms.Key.from_key_arn(self, construct_id, arn)
+
+
+class NetworkStack(_WorkloadStack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        acc = config.accounts
+        self.network = IsolatedNetwork(
+            self, "Network",
+            cidr=config.network.vpc_cidr,
+            availability_zones=config.availability_zones,
+            log_key=self.fb_key("LogKey", config.key_arn("log")),
+            log_retention=retention(config.logs.retention_days),
+            workload_account=acc.workload,
+            key_custody_account=acc.key_custody,
+            data_accounts=[acc.workload, acc.log_archive, acc.backup],
+        )
+
+
+class DataStack(_WorkloadStack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
+                 network: IsolatedNetwork, **kwargs) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        db = config.database
+        self.database = AuditedPostgres(
+            self, "Database",
+            vpc=network.vpc,
+            subnets=network.data_subnets,
+            security_group=network.database_security_group,
+            data_key=self.fb_key("DataKey", config.key_arn("data")),
+            log_key=self.fb_key("LogKey", config.key_arn("log")),
+            instance_identifier=config.resource_name("db"),
+            engine_major=db.engine_major,
+            instance_class=db.instance_class,
+            allocated_storage_gib=db.allocated_storage_gib,
+            max_allocated_storage_gib=db.max_allocated_storage_gib,
+            multi_az=db.multi_az,
+            backup_retention_days=config.backup_retention_days,
+            log_retention=retention(config.logs.retention_days),
+            database_name=db.database_name,
+        )
+        mark_personal_data_store(self.database, holds_personal_data=config.holds_personal_data)
+        CfnOutput(self, "DatabaseArn", value=self.database.instance.instance_arn,
+                  description="The LED database (encrypted with the FB data key)")
+
+
+class BackupStack(_WorkloadStack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
+                 network: IsolatedNetwork, data: DataStack, remote_vault_arns: list[str], **kwargs) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        self.vault = LockedVault(
+            self, "Vault",
+            vault_name=config.resource_name("vault"),
+            key=self.fb_key("BackupKey", config.key_arn("backup")),
+            min_retention_days=config.backup_retention_days,
+            max_retention_days=config.keys.rotation_period_days,
+            compliance_mode=config.backup.vault_lock_mode == "compliance",
+        )
+        mark_personal_data_store(self.vault, holds_personal_data=config.holds_personal_data)
+        database = data.database
+        self.plan = DailyBackupPlan(
+            self, "Plan",
+            plan_name=config.resource_name("daily"),
+            vault=self.vault.vault,
+            generations=config.backup.generations,
+            copy_vault_arns=remote_vault_arns,
+            database=database.instance,
+        )
+        self.restore_testing = RestoreTesting(
+            self, "RestoreTesting",
+            plan_name=f"led_{config.name}_restore_test",
+            schedule=config.backup.restore_test_schedule,
+            vault=self.vault.vault,
+            database=database.instance,
+            subnet_group_name=database.instance.node.find_child("SubnetGroup").node.default_child.ref,
+            security_group_id=database.security_group.security_group_id,
+        )
+        CfnOutput(self, "VaultArn", value=self.vault.vault.backup_vault_arn,
+                  description="Primary backup vault (FB backup key, vault lock)")
+        for i, arn in enumerate(remote_vault_arns):
+            CfnOutput(self, f"CopyDestination{i}", value=arn, description="Vault that receives every copy (VTC §37)")

@@ -1,0 +1,62 @@
+"""Shared fixtures: the whole landing zone is synthesized once per test session (in-process, all
+environments, every rule pack registered) and its templates are shared by every test."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+import app as led_app
+from config import LandingZoneConfig, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cdk_json_context() -> dict:
+    """The feature flags of cdk.json, so in-process synthesis matches `cdk synth`."""
+    return json.loads((ROOT / "cdk.json").read_text())["context"]
+
+
+def new_app(outdir: Path | None = None) -> cdk.App:
+    return cdk.App(
+        outdir=str(outdir) if outdir else None,
+        context=cdk_json_context(),
+        post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True},
+    )
+
+
+@dataclass
+class Synthesized:
+    config: LandingZoneConfig
+    outdir: Path
+    assembly: cdk.cx_api.CloudAssembly
+    stages: dict
+
+    def template_json(self, env: str, stack: str) -> dict:
+        artifact = self.stages[env].node.find_child(stack)
+        return self.assembly.get_stack_artifact(artifact.artifact_id).template
+
+    def template(self, env: str, stack: str) -> Template:
+        return Template.from_json(self.template_json(env, stack))
+
+    def resources(self, env: str, stack: str, resource_type: str) -> dict[str, dict]:
+        template = self.template_json(env, stack)
+        return {lid: r for lid, r in template["Resources"].items() if r["Type"] == resource_type}
+
+    def validation_report(self) -> dict:
+        return json.loads((self.outdir / "validation-report.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = new_app(outdir)
+    config = load_config()
+    stages = led_app.build(app, config, list(config.environments.values()))
+    assembly = app.synth()
+    return Synthesized(config=config, outdir=outdir, assembly=assembly, stages={s.node.id: s for s in stages})
