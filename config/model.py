@@ -194,6 +194,13 @@ class Backup(_Strict):
             raise ValueError(f"got {value}; allowed: at least 3 (VTC §39: three generations)")
         return value
 
+    @field_validator("secondary_region")
+    @classmethod
+    def _secondary_in_eu(cls, value: str | None) -> str | None:
+        if value is not None and value not in EU_REGIONS:
+            raise ValueError(f"got {value!r}; allowed: {', '.join(EU_REGIONS)} (VTC §18-19: EU only)")
+        return value
+
     @field_validator("restore_test_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
@@ -227,6 +234,13 @@ class EnvironmentConfig(_Strict):
     database: Database = Database()
     backup: Backup = Backup()
     logs: Logs = Logs()
+
+    @field_validator("region")
+    @classmethod
+    def _in_eu(cls, value: str) -> str:
+        if value not in EU_REGIONS:
+            raise ValueError(f"got {value!r}; allowed: {', '.join(EU_REGIONS)} (VTC §18-19: EU only)")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> EnvironmentConfig:
