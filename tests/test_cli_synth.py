@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -63,3 +64,14 @@ def test_unknown_environment_through_the_cli_is_one_line_and_writes_nothing(tmp_
     outdir = tmp_path / "cdk.out"
     result = cdk("synth", "--quiet", "-o", str(outdir), "-c", "envs=staging")
     _assert_one_line_error(result, outdir, "environment 'staging'", "allowed: acc, dev, prod")
+
+
+def test_synthesis_is_deterministic_cli_equals_in_process(cli_synth, synth):
+    """Two independent syntheses (CLI subprocess and in-process) give identical templates."""
+    _, outdir = cli_synth
+    for env, stage in synth.stages.items():
+        for stack in stage.node.children:
+            if not hasattr(stack, "artifact_id"):
+                continue
+            cli_template = json.loads((outdir / f"assembly-{env}" / stack.template_file).read_text())
+            assert cli_template == synth.template_json(env, stack.node.id), (env, stack.node.id)
