@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aws_cdk import Aws, CfnDeletionPolicy
+from aws_cdk import CfnDeletionPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -164,7 +164,3 @@ class CustodyKey(Construct):
         self.key.add_metadata("led:rotation-period-days", rotation_period_days)
         self.alias = kms.CfnAlias(self, "Alias", alias_name=f"alias/{alias_name}", target_key_id=self.key.attr_key_id)
         self.key_arn = self.key.attr_arn
-
-
-def account_root(account: str) -> str:
-    return f"arn:{Aws.PARTITION}:iam::{account}:root"
