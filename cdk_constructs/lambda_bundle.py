@@ -124,15 +124,16 @@ def bundled_code(
     files: Mapping[str, Path],
     *,
     with_requirements: bool = True,
-    wheelhouse: Path = WHEELHOUSE,
-    requirements: Path = REQUIREMENTS,
+    wheelhouse: Path | None = None,
+    requirements: Path | None = None,
 ) -> lambda_.Code:
     """Lambda code made of `files` (path inside the bundle -> source file) plus, unless told
     otherwise, the pinned wheels. Raises WheelhouseMissing before anything is synthesized."""
     missing = [str(p) for p in files.values() if not Path(p).is_file()]
     if missing:
         raise ValueError(f"bundled_code: no such file {missing[0]}")
-    wheels = _wheels_for(_pins(requirements), wheelhouse) if with_requirements else []
+    wheels = (_wheels_for(_pins(requirements or REQUIREMENTS), wheelhouse or WHEELHOUSE)
+              if with_requirements else [])
     digest = asset_hash(files, wheels)
     source_dir = Path(next(iter(files.values()))).parent
     return lambda_.Code.from_asset(
