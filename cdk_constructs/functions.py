@@ -89,9 +89,10 @@ class VpcFunction(Construct):
         ])
         accept_risk(
             self.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            "Only the VPC attachment statement has resource '*': EC2 offers no resource-level permission "
-            "for DescribeNetworkInterfaces, and Lambda creates the interfaces itself (the documented "
-            "AWSLambdaVPCAccessExecutionRole actions, nothing more).",
+            "Resource '*' only for actions without resource-level permissions: the VPC attachment (EC2 "
+            "DescribeNetworkInterfaces, interfaces Lambda creates itself: the AWSLambdaVPCAccessExecutionRole "
+            "actions, nothing more) and, in the drill functions, backup:PutRestoreValidationResult and "
+            "rds:DescribeExportTasks, which AWS authorizes on '*' only.",
         )
         self.function = lambda_.Function(
             self, "Function",
