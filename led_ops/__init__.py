@@ -1,0 +1,1 @@
+"""LED operations: drills and checks shared by the landing zone Lambdas and the led-ops command."""
