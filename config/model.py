@@ -513,6 +513,12 @@ class LandingZoneConfig(_Strict):
                         env.name, field,
                         f"got {region!r}; allowed: {', '.join(self.allowed_regions)} (VTC §18-19: EU only)",
                     )
+        partitions = sorted({env.partition for env in self.environments.values()})
+        if self.organization is not None and len(partitions) > 1:
+            raise ValueError(
+                f"field 'organization': environments in partitions {', '.join(partitions)}; allowed: the "
+                "environments of one organisation share one partition (configure one file per partition)"
+            )
         return self
 
 
