@@ -104,7 +104,10 @@ class AuditStack(_WorkloadStack):
                     field_selectors=[
                         _field("eventCategory", equals=["Data"]),
                         _field("resources.type", equals=["AWS::S3::Object"]),
-                        _field("resources.ARN", starts_with=[f"arn:{partition}:s3:::led-{cfg.name}-"]),
+                        # Not the archive itself: the trail would record its own deliveries (a
+                        # loop); reads of the archive are in its S3 server access logs.
+                        _field("resources.ARN", starts_with=[f"arn:{partition}:s3:::led-{cfg.name}-"],
+                               not_starts_with=[f"arn:{partition}:s3:::{self.bucket_name}/"]),
                     ],
                 ),
                 cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
@@ -272,7 +275,6 @@ class AuditStack(_WorkloadStack):
             s3_bucket_name=self.bucket_name,
             s3_key_prefix=CONFIG_PREFIX,
             s3_kms_key_arn=cfg.key_arn("log"),
-            sns_topic_arn=None,
             config_snapshot_delivery_properties=config_.CfnDeliveryChannel.ConfigSnapshotDeliveryPropertiesProperty(
                 delivery_frequency="TwentyFour_Hours",
             ),
@@ -349,8 +351,10 @@ def audit_rules(cfg: EnvironmentConfig) -> list[AuditRule]:
     ]
 
 
-def _field(field: str, *, equals: list[str] | None = None, starts_with: list[str] | None = None):
-    return cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field=field, equal_to=equals, starts_with=starts_with)
+def _field(field: str, *, equals: list[str] | None = None, starts_with: list[str] | None = None,
+           not_starts_with: list[str] | None = None):
+    return cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field=field, equal_to=equals, starts_with=starts_with,
+                                                             not_starts_with=not_starts_with)
 
 
 def _kebab(name: str) -> str:

@@ -180,12 +180,12 @@ class LogArchiveStack(Stack):
         )
         accept_risk(
             self.auditor.policy,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{self.stack_logical_id(self.bucket)}.Arn>/*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{self._logical_id(self.bucket)}.Arn>/*]",
             "AHOVOKS auditors read every log object of this one archive bucket (read-only; object keys are "
             "chosen by CloudTrail and Config per account, region and date).",
         )
 
-    def stack_logical_id(self, bucket: s3.Bucket) -> str:
+    def _logical_id(self, bucket: s3.Bucket) -> str:
         return self.get_logical_id(bucket.node.default_child)  # type: ignore[arg-type]
 
     def _bucket_policy(self, cfg: EnvironmentConfig, domain: str) -> None:

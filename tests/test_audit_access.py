@@ -155,6 +155,7 @@ def test_trail_all_regions_validated_encrypted_to_the_archive(synth, env):
     assert management and set(management[0]) == {"eventCategory"}  # reads and writes
     s3_data = [f for f in fields if f.get("resources.type", {}).get("Equals") == ["AWS::S3::Object"]]
     assert s3_data[0]["resources.ARN"]["StartsWith"] == [f"arn:aws:s3:::led-{env}-"]
+    assert s3_data[0]["resources.ARN"]["NotStartsWith"] == [f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/"]
     log_group = template["Resources"]["TrailLogs3B05809D"]  # pinned
     assert log_group["DeletionPolicy"] == "Retain"
     assert log_group["Properties"]["RetentionInDays"] == cfg.logs.retention_days
