@@ -421,7 +421,8 @@ class EnvironmentConfig(_Strict):
 
     @property
     def uses_documentation_accounts(self) -> bool:
-        return any(a in DOCUMENTATION_ACCOUNTS for a in self.accounts.all())
+        principals = [arn.split(":")[4] for arns in self.access.all().values() for arn in arns]
+        return any(a in DOCUMENTATION_ACCOUNTS for a in (*self.accounts.all(), *principals))
 
     @property
     def backup_retention_days(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_cdk import Environment, Stage
 from constructs import Construct
 
@@ -106,7 +108,9 @@ class LandingZoneStage(Stage):
 
         self._audit_and_access(cfg, landing_zone, env, name, describe)
 
-    def _audit_and_access(self, cfg: EnvironmentConfig, landing_zone: LandingZoneConfig, env, name, describe) -> None:
+    def _audit_and_access(self, cfg: EnvironmentConfig, landing_zone: LandingZoneConfig,
+                          env: Callable[..., Environment], name: Callable[[str], str],
+                          describe: Callable[[str, str, str], str]) -> None:
         """Issue 4: the log archive (AHOVOKS' account), the trail, alarms, Config and the roles."""
         acc = cfg.accounts
         self.log_archive = LogArchiveStack(

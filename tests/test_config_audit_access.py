@@ -94,3 +94,15 @@ def test_bad_organization_id_is_refused(tmp_path):
     message = error(tmp_path, 'organization_id = "o-exampleorgid"', 'organization_id = "example"')
     assert message.endswith("field 'organization.organization_id': got 'example'; allowed: an AWS Organizations "
                             "id o-<10 to 32 lowercase letters/digits>")
+
+
+def test_documentation_principals_make_an_environment_undeployable(tmp_path):
+    real = DEFAULT.replace("111122223333", "111111111111").replace("444455556666", "222222222222")
+    real = real.replace("777788889999", "333333333333").replace('backup = "123456789012"', 'backup = "555555555555"')
+    path = tmp_path / "c.toml"
+    path.write_text(real, encoding="utf-8")
+    env = load_config(path).environments["dev"]
+    assert env.uses_documentation_accounts  # the principals are still the documentation ones
+    path.write_text(real.replace("210987654321", "666666666666").replace("999999999999", "888888888888"),
+                    encoding="utf-8")
+    assert not load_config(path).environments["dev"].uses_documentation_accounts
