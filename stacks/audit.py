@@ -167,8 +167,8 @@ class AuditStack(_WorkloadStack):
             ),
             "BreakGlassUsed": (
                 "Somebody assumed the break-glass role",
-                '{ ($.eventName = "AssumeRole") && ($.requestParameters.roleArn = "*:role/'
-                + cfg.resource_name("break-glass") + '") }',
+                '{ ($.eventName = "AssumeRole") && ($.requestParameters.roleArn = "arn:' + Aws.PARTITION
+                + f':iam::{cfg.accounts.workload}:role/{cfg.resource_name("break-glass")}") }}',
             ),
             "IamPolicyChanges": (
                 "An IAM policy, role policy or permissions boundary changed (VTC-LEAST-PRIVILEGE)",
@@ -184,7 +184,8 @@ class AuditStack(_WorkloadStack):
                 "{ (" + _any_event(
                     "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress",
                     "RevokeSecurityGroupEgress", "ModifySecurityGroupRules", "DeleteSecurityGroup")
-                + ') && ($.requestParameters.groupId = "' + data_sg + '") }',
+                + ') && (($.requestParameters.groupId = "' + data_sg + '") || '
+                '($.requestParameters.ModifySecurityGroupRulesRequest.GroupId = "' + data_sg + '")) }',
             ),
         }
         alarms = {}
