@@ -67,7 +67,8 @@ def boundary_statements(*, allowed_regions: Sequence[str], key_custody_account: 
         if not data_key_services:
             raise ValueError("data_key_services: name the services of the application path (kms:ViaService)")
         # VTC-PROCESSOR (§34): the data key decrypts only through the services of the application
-        # path (RDS, Secrets Manager, AWS Backup); no role calls KMS with it directly.
+        # path (RDS, Secrets Manager, AWS Backup, S3 for the exit export), as the key policy grants
+        # it; no role calls KMS with it directly.
         statements.append(iam.PolicyStatement(
             sid="DenyDataKeyOutsideTheApplicationPath", effect=iam.Effect.DENY,
             actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"],
