@@ -14,15 +14,33 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from cdk_constructs.lambda_bundle import WheelhouseMissing
+from cdk_constructs.tags import tag_party
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
+from stacks.organization import OrganizationStack
 from stacks.stage import LandingZoneStage
 
 
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
     """Every stage of the asked environments, with every rule pack registered on the app."""
     stages = [LandingZoneStage(app, env.name, config=env, landing_zone=config) for env in environments]
+    build_organization(app, config)
     register_packs(app)
     return stages
+
+
+def build_organization(app: cdk.App, config: LandingZoneConfig) -> OrganizationStack | None:
+    """The guardrail SCPs, in the management account, when the config names one."""
+    if config.organization is None:
+        return None
+    stack = OrganizationStack(
+        app, "Organization", landing_zone=config, stack_name="led-organization", termination_protection=True,
+        env=cdk.Environment(account=config.organization.management_account, region=config.allowed_regions[0]),
+        description="LED organisation: guardrail SCPs on the workload, log archive and backup accounts. "
+                    "Owner: AHOVOKS. Serves VTC-LEAST-PRIVILEGE, VTC-OUTSOURCING-2016, VTC-KEY-CUSTODY, "
+                    "VTC-AUDIT-TRAIL.",
+    )
+    tag_party(stack, environment="organization", owner="AHOVOKS")
+    return stack
 
 
 def register_packs(app: cdk.App) -> None:

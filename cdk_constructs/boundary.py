@@ -19,9 +19,11 @@ from cdk_constructs.risk import accept_risk
 BOUNDARY_METADATA = "led:permissions-boundary"
 
 
-def boundary_statements(*, allowed_regions: Sequence[str], key_custody_account: str) -> list[iam.PolicyStatement]:
+def boundary_statements(*, allowed_regions: Sequence[str], key_custody_account: str,
+                        data_key_arn: str | None = None,
+                        data_key_services: Sequence[str] = ()) -> list[iam.PolicyStatement]:
     partition = Aws.PARTITION
-    return [
+    statements = [
         iam.PolicyStatement(sid="BoundaryCeiling", actions=["*"], resources=["*"]),
         iam.PolicyStatement(
             sid="DenyKeyAdministration", effect=iam.Effect.DENY,
@@ -36,7 +38,8 @@ def boundary_statements(*, allowed_regions: Sequence[str], key_custody_account: 
                      "cloudtrail:PutEventSelectors", "config:StopConfigurationRecorder",
                      "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
                      "ec2:DeleteFlowLogs", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy",
-                     "logs:DisassociateKmsKey", "guardduty:DeleteDetector"],
+                     "logs:DisassociateKmsKey", "guardduty:DeleteDetector", "config:DeleteConfigRule",
+                     "logs:DeleteMetricFilter", "cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions"],
             resources=["*"],
         ),
         iam.PolicyStatement(
@@ -44,7 +47,7 @@ def boundary_statements(*, allowed_regions: Sequence[str], key_custody_account: 
             actions=["s3:PutBucketPublicAccessBlock", "s3:PutAccountPublicAccessBlock", "s3:DeleteBucketPolicy",
                      "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute",
                      "ec2:ModifySnapshotAttribute", "ec2:CreateInternetGateway", "ec2:AttachInternetGateway",
-                     "ec2:CreateNatGateway"],
+                     "ec2:CreateNatGateway", "s3:PutBucketAcl", "s3:PutObjectAcl", "ram:CreateResourceShare"],
             resources=["*"],
         ),
         iam.PolicyStatement(
@@ -60,6 +63,19 @@ def boundary_statements(*, allowed_regions: Sequence[str], key_custody_account: 
             conditions={"StringNotEquals": {"aws:RequestedRegion": list(allowed_regions)}},
         ),
     ]
+    if data_key_arn is not None:
+        if not data_key_services:
+            raise ValueError("data_key_services: name the services of the application path (kms:ViaService)")
+        # VTC-PROCESSOR (§34): the data key decrypts only through the services of the application
+        # path (RDS, Secrets Manager, AWS Backup, S3 for the exit export), as the key policy grants
+        # it; no role calls KMS with it directly.
+        statements.append(iam.PolicyStatement(
+            sid="DenyDataKeyOutsideTheApplicationPath", effect=iam.Effect.DENY,
+            actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"],
+            resources=[data_key_arn],
+            conditions={"StringNotEquals": {"kms:ViaService": list(data_key_services)}},
+        ))
+    return statements
 
 
 class PermissionsBoundaryPolicy(Construct):
@@ -73,6 +89,8 @@ class PermissionsBoundaryPolicy(Construct):
         policy_name: str,
         allowed_regions: Sequence[str],
         key_custody_account: str,
+        data_key_arn: str | None = None,
+        data_key_services: Sequence[str] = (),
         extra_statements: Sequence[iam.PolicyStatement] = (),
     ) -> None:
         super().__init__(scope, construct_id)
@@ -80,8 +98,9 @@ class PermissionsBoundaryPolicy(Construct):
             self, "Default",
             managed_policy_name=policy_name,
             description="LED permissions boundary: caps every LED role (VTC-LEAST-PRIVILEGE)",
-            statements=[*boundary_statements(allowed_regions=allowed_regions,
-                                             key_custody_account=key_custody_account), *extra_statements],
+            statements=[*boundary_statements(allowed_regions=allowed_regions, key_custody_account=key_custody_account,
+                                             data_key_arn=data_key_arn, data_key_services=data_key_services),
+                        *extra_statements],
         )
         self.policy.node.default_child.add_metadata(BOUNDARY_METADATA, True)  # type: ignore[union-attr]
         reason = ("A permissions boundary grants nothing: its allow-all ceiling only bounds the roles' "

@@ -43,6 +43,14 @@ _KEY_ARN = re.compile(
 )
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,9}$")
 _IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+_ROLE_ARN = re.compile(r"^arn:(?P<partition>aws|aws-eusc):iam::(?P<account>\d{12}):role/[A-Za-z0-9+=,.@_/-]{1,512}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+# The documentation account ids that stand in for the identity accounts of the parties in the
+# embedded default config: AHOVOKS' identity account and the platform operator's (Cronos).
+DOCUMENTATION_AHOVOKS_IDENTITY_ACCOUNT = "210987654321"
+DOCUMENTATION_OPERATOR_IDENTITY_ACCOUNT = "999999999999"
 
 
 def partition_of(region: str) -> str:
@@ -303,6 +311,70 @@ class Drills(_Strict):
         match = _PRINCIPAL_ARN.match(self.second_partner_principal_arn)
         assert match is not None  # the field validator refused other shapes
         return match["account"]
+class Audit(_Strict):
+    """The log archive and the continuous audit (VTC-AUDIT-TRAIL, VTC-LOGS-DIRECT, VTC-REGULAR-AUDIT)."""
+
+    # S3 Object Lock in compliance mode: nobody, the processor and AWS included, can delete or
+    # overwrite a log before this many days; checked below against the backup retention.
+    object_lock_days: int = Field(default=365, ge=1, le=3650)
+    # Where the security alarms go (an SNS e-mail subscription); None: subscribe out of band.
+    alarm_email: str | None = None
+
+    @field_validator("alarm_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError(f"got {value!r}; allowed: an e-mail address such as security@example.org")
+        return value
+
+
+class Access(_Strict):
+    """Who may assume the LED roles: one list of identity principals (role ARNs) per party."""
+
+    # AHOVOKS (controller, §27): read the logs directly, without the processor in between.
+    auditor_principals: tuple[str, ...]
+    # AHOVOKS (controller, §32): deploy and run the application.
+    application_manager_principals: tuple[str, ...]
+    # Cronos (processor, §31-32): operate the platform, never read data, keys or logs.
+    operator_principals: tuple[str, ...]
+    # Break glass: MFA, one-hour sessions, every use alarmed.
+    break_glass_principals: tuple[str, ...]
+    # Maximum session of the human roles (break glass: always one hour).
+    session_hours: int = Field(default=4, ge=1, le=12)
+
+    @field_validator("auditor_principals", "application_manager_principals", "operator_principals",
+                     "break_glass_principals")
+    @classmethod
+    def _role_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("got an empty list; allowed: at least one IAM role ARN")
+        for arn in value:
+            if not _ROLE_ARN.match(arn):
+                raise ValueError(
+                    f"got {arn!r}; allowed: IAM role ARNs arn:<partition>:iam::<12-digit account>:role/<name> "
+                    "(no users, no account roots, no wildcards: trust names its principals)"
+                )
+        return value
+
+    def all(self) -> dict[str, tuple[str, ...]]:
+        return {
+            "auditor_principals": self.auditor_principals,
+            "application_manager_principals": self.application_manager_principals,
+            "operator_principals": self.operator_principals,
+            "break_glass_principals": self.break_glass_principals,
+        }
+
+
+def default_access(partition: str) -> dict[str, list[str]]:
+    """Documentation principals (identity accounts of AHOVOKS and Cronos) in the given partition."""
+    ahovoks = f"arn:{partition}:iam::{DOCUMENTATION_AHOVOKS_IDENTITY_ACCOUNT}:role"
+    cronos = f"arn:{partition}:iam::{DOCUMENTATION_OPERATOR_IDENTITY_ACCOUNT}:role"
+    return {
+        "auditor_principals": [f"{ahovoks}/ahovoks-led-auditor"],
+        "application_manager_principals": [f"{ahovoks}/ahovoks-led-application-manager"],
+        "operator_principals": [f"{cronos}/cronos-led-platform-operator"],
+        "break_glass_principals": [f"{ahovoks}/ahovoks-led-break-glass"],
+    }
 
 
 class EnvironmentConfig(_Strict):
@@ -326,6 +398,18 @@ class EnvironmentConfig(_Strict):
         if value not in EU_REGIONS:
             raise ValueError(f"got {value!r}; allowed: {', '.join(EU_REGIONS)} (VTC §18-19: EU only)")
         return value
+    audit: Audit = Audit()
+    access: Access
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_access(cls, data: object) -> object:
+        # Unset principal lists default to documentation principals in the environment's partition.
+        if isinstance(data, dict) and isinstance(data.get("region"), str):
+            given = data.get("access", {})
+            if isinstance(given, dict):
+                data = {**data, "access": {**default_access(partition_of(data["region"])), **given}}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> EnvironmentConfig:
@@ -404,7 +488,40 @@ class EnvironmentConfig(_Strict):
                 f"field 'logs.retention_days': got {self.logs.retention_days}; allowed: at least the "
                 f"backup retention ({self.backup.generations} days)"
             )
+        # VTC-AUDIT-TRAIL (§49): the locked archive outlives every backup too.
+        if self.audit.object_lock_days < self.backup_retention_days:
+            raise ValueError(
+                f"field 'audit.object_lock_days': got {self.audit.object_lock_days}; allowed: at least the "
+                f"backup retention ({self.backup_retention_days} days)"
+            )
+        self._check_access()
         return self
+
+    def _check_access(self) -> None:
+        acc = self.accounts
+        for field, arns in self.access.all().items():
+            for arn in arns:
+                match = _ROLE_ARN.match(arn)
+                assert match is not None  # the field validator already refused other shapes
+                if match["partition"] != self.partition:
+                    raise ValueError(
+                        f"field 'access.{field}': got {arn!r}, in partition {match['partition']}; allowed: "
+                        f"partition {self.partition} (region {self.region})"
+                    )
+                # VTC-PROCESSOR (§27, §34): the processor's identities live outside the accounts
+                # that hold the keys and the logs.
+                if field == "operator_principals" and match["account"] in (acc.key_custody, acc.log_archive):
+                    raise ValueError(
+                        f"field 'access.{field}': got {arn!r}, in account {match['account']}; allowed: an "
+                        "identity account of the platform operator, not the key custody or log archive account"
+                    )
+                # VTC-LOGS-DIRECT (§27): AHOVOKS reads the logs without the processor in between,
+                # so its auditors are not identities of the account the processor runs.
+                if field == "auditor_principals" and match["account"] == acc.workload:
+                    raise ValueError(
+                        f"field 'access.{field}': got {arn!r}, in the workload account {acc.workload}; "
+                        "allowed: an AHOVOKS identity account the platform operator does not run (VTC §27)"
+                    )
 
     # Derived values -------------------------------------------------------------------------
 
@@ -419,7 +536,8 @@ class EnvironmentConfig(_Strict):
 
     @property
     def uses_documentation_accounts(self) -> bool:
-        return any(a in DOCUMENTATION_ACCOUNTS for a in self.accounts.all())
+        principals = [arn.split(":")[4] for arns in self.access.all().values() for arn in arns]
+        return any(a in DOCUMENTATION_ACCOUNTS for a in (*self.accounts.all(), *principals))
 
     @property
     def backup_retention_days(self) -> int:
@@ -449,6 +567,15 @@ class EnvironmentConfig(_Strict):
 
 class OrganizationConfig(_Strict):
     management_account: AccountId
+    # The organisation id (o-...), for aws:PrincipalOrgID / aws:ResourceOrgID conditions.
+    organization_id: str | None = None
+
+    @field_validator("organization_id")
+    @classmethod
+    def _org_id(cls, value: str | None) -> str | None:
+        if value is not None and not _ORG_ID.match(value):
+            raise ValueError(f"got {value!r}; allowed: an AWS Organizations id o-<10 to 32 lowercase letters/digits>")
+        return value
 
     @field_validator("management_account", mode="before")
     @classmethod
@@ -502,6 +629,12 @@ class LandingZoneConfig(_Strict):
                         env.name, field,
                         f"got {region!r}; allowed: {', '.join(self.allowed_regions)} (VTC §18-19: EU only)",
                     )
+        partitions = sorted({env.partition for env in self.environments.values()})
+        if self.organization is not None and len(partitions) > 1:
+            raise ValueError(
+                f"field 'organization': environments in partitions {', '.join(partitions)}; allowed: the "
+                "environments of one organisation share one partition (configure one file per partition)"
+            )
         return self
 
 

@@ -85,6 +85,20 @@ class KeyCustodyStack(Stack):
                     actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                     conditions={"StringEquals": {"aws:SourceAccount": acc.workload}},
                 ),
+                # AWS Config delivers snapshots and history into the log archive bucket (SSE-KMS).
+                ServicePrincipalUse(
+                    sid="ConfigDeliveryOfWorkload",
+                    principal=f"config.{domain}",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    conditions={"StringEquals": {"aws:SourceAccount": acc.workload}},
+                ),
+                # EventBridge publishes backup and restore-test failures to the alarm topic.
+                ServicePrincipalUse(
+                    sid="EventBridgeAlarmsOfWorkload",
+                    principal=f"events.{domain}",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                    conditions={"StringEquals": {"aws:SourceAccount": acc.workload}},
+                ),
             ],
             **common,
         )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_cdk import Environment, Stage
 from constructs import Construct
 
 from cdk_constructs.tags import tag_party
 from config import EnvironmentConfig, LandingZoneConfig
+from stacks.access import AccessStack
+from stacks.audit import AuditStack
 from stacks.key_custody import KeyCustodyStack, SecondaryKeyCustodyStack
 from stacks.recovery import RecoveryStack
+from stacks.log_archive import LogArchiveStack
 from stacks.remote_vault import RemoteVaultStack, remote_vault_arn
 from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
 
@@ -106,4 +111,38 @@ class LandingZoneStage(Stage):
         for stack in (self.network, self.data, self.backup, self.recovery):
             stack.add_stack_dependency(self.baseline)
         for stack in (self.baseline, self.network, self.data, self.backup, self.recovery):
+            tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)
+
+        self._audit_and_access(cfg, landing_zone, env, name, describe)
+
+    def _audit_and_access(self, cfg: EnvironmentConfig, landing_zone: LandingZoneConfig,
+                          env: Callable[..., Environment], name: Callable[[str], str],
+                          describe: Callable[[str, str, str], str]) -> None:
+        """Issue 4: the log archive (AHOVOKS' account), the trail, alarms, Config and the roles."""
+        acc = cfg.accounts
+        self.log_archive = LogArchiveStack(
+            self, "LogArchive", config=cfg, allowed_regions=landing_zone.allowed_regions, env=env(acc.log_archive),
+            stack_name=name("log-archive"), termination_protection=True,
+            description=describe("immutable log archive (Object Lock) read directly by AHOVOKS auditors", AHOVOKS,
+                                 "VTC-LOGS-DIRECT, VTC-AUDIT-TRAIL, VTC-PROCESSOR"),
+        )
+        tag_party(self.log_archive, environment=cfg.name, owner=AHOVOKS)
+        workload = env(acc.workload)
+        self.audit = AuditStack(
+            self, "Audit", config=cfg, env=workload, stack_name=name("audit"), termination_protection=True,
+            data_tier_security_group_id=self.network.network.database_security_group.security_group_id,
+            description=describe("CloudTrail, security alarms and AWS Config rules", AHOVOKS,
+                                 "VTC-AUDIT-TRAIL, VTC-REGULAR-AUDIT, VTC-LOGS-DIRECT, VTC-OUTSOURCING-2016"),
+        )
+        self.access = AccessStack(
+            self, "Access", config=cfg, env=workload, stack_name=name("access"),
+            database_resource_id=self.data.database.instance.instance_resource_id,
+            description=describe("one role per party: runtime, platform operator, application manager, "
+                                 "auditor, break glass", AHOVOKS,
+                                 "VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT"),
+        )
+        # The trail and Config deliver into the archive: it exists first.
+        self.audit.add_stack_dependency(self.log_archive)
+        for stack in (self.audit, self.access):
+            stack.add_stack_dependency(self.baseline)
             tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)

@@ -14,7 +14,7 @@ from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.database import AuditedPostgres
 from cdk_constructs.network import IsolatedNetwork
 from cdk_constructs.tags import mark_personal_data_store
-from config import EnvironmentConfig
+from config import EnvironmentConfig, service_domain_of
 
 _RETENTION = {
     1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
@@ -28,6 +28,12 @@ _RETENTION = {
 def retention(days: int) -> logs.RetentionDays:
     """CloudWatch Logs retention for a number of days (config only admits the values it accepts)."""
     return getattr(logs.RetentionDays, _RETENTION[days])
+
+
+def data_key_services(config: EnvironmentConfig) -> list[str]:
+    """The application path of the data key (kms:ViaService), as the key policy grants it."""
+    domain = service_domain_of(config.region)
+    return [f"{service}.{config.region}.{domain}" for service in ("rds", "secretsmanager", "backup", "s3")]
 
 
 def boundary_name(config: EnvironmentConfig) -> str:
@@ -45,6 +51,8 @@ class BaselineStack(Stack):
             policy_name=boundary_name(config),
             allowed_regions=allowed_regions,
             key_custody_account=config.accounts.key_custody,
+            data_key_arn=config.key_arn("data"),
+            data_key_services=data_key_services(config),
         )
 
 

@@ -30,12 +30,16 @@ def _dump(data: dict, prefix: str = "") -> str:
         if isinstance(value, dict):
             tables.append((key, value))
         else:
-            lines.append(f"{key} = {_value(value)}")
+            lines.append(f"{_key(key)} = {_value(value)}")
     out = "\n".join(lines) + "\n"
     for key, value in tables:
-        name = f"{prefix}.{key}" if prefix else key
+        name = f"{prefix}.{_key(key)}" if prefix else _key(key)
         out += f"\n[{name}]\n" + _dump(value, name)
     return out
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
 
 
 def _value(value) -> str:

@@ -1,0 +1,65 @@
+"""One IAM role per party and purpose (VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT).
+
+A human role trusts only the named identity principals of its party, and only with MFA; a
+service role trusts one service principal on behalf of one account. The permissions sit in one
+customer-managed policy per role (no inline policies, no wildcard actions), so an auditor reads
+what a party may do in one document. The permissions boundary is applied by the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Tags
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+TAG_PARTY = "led:party"
+MFA_CONDITION = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+
+
+class PartyRole(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        role_name: str,
+        description: str,
+        party: str,
+        statements: Sequence[iam.PolicyStatement],
+        human_principal_arns: Sequence[str] = (),
+        service_principal: str | None = None,
+        service_account: str | None = None,
+        max_session: Duration | None = None,
+        managed_policies: Sequence[iam.IManagedPolicy] = (),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if bool(human_principal_arns) == bool(service_principal):
+            raise ValueError(f"role {role_name}: trust either named human principals or one service principal")
+        if any("*" in arn for arn in human_principal_arns):
+            raise ValueError(f"role {role_name}: trust names its principals, got a wildcard in {human_principal_arns}")
+        if service_principal is not None:
+            conditions = {"StringEquals": {"aws:SourceAccount": service_account}} if service_account else None
+            trust: iam.IPrincipal = iam.ServicePrincipal(service_principal, conditions=conditions)
+        else:
+            trust = iam.ArnPrincipal(human_principal_arns[0]).with_conditions(MFA_CONDITION)
+        self.role = iam.Role(
+            self, "Role",
+            role_name=role_name,
+            description=description,
+            assumed_by=trust,
+            max_session_duration=max_session or Duration.hours(1),
+            managed_policies=list(managed_policies),
+        )
+        for arn in human_principal_arns[1:]:
+            self.role.assume_role_policy.add_statements(iam.PolicyStatement(  # type: ignore[union-attr]
+                actions=["sts:AssumeRole"], principals=[iam.ArnPrincipal(arn)], conditions=MFA_CONDITION,
+            ))
+        self.policy = iam.ManagedPolicy(
+            self, "Policy",
+            description=f"{description} ({party})",
+            statements=list(statements),
+            roles=[self.role],
+        ) if statements else None
+        Tags.of(self).add(TAG_PARTY, party)

@@ -1,0 +1,245 @@
+"""Guardrail service control policies for the AWS Organization of the LED accounts.
+
+VTC-OUTSOURCING-2016 (§18-19), VTC-LEAST-PRIVILEGE (conclusion), VTC-KEY-CUSTODY (§51),
+VTC-AUDIT-TRAIL / VTC-LOGS-DIRECT (§27, §49), VTC-NO-COPY (§49).
+
+SCPs cap every principal of the workload, log archive and backup accounts, including those the
+landing zone does not create (the account root, roles made by hand), where the permissions
+boundary only caps the roles of the app. Three documents, each under the 5,120-character SCP
+limit, leave room for FullAWSAccess under the five-policies-per-target quota:
+
+- ``led-region-guardrail``: nothing outside the allowed (EU) regions, except the global services
+  AWS documents as having a single endpoint (no blanket ``kms:*``: KMS is regional);
+- ``led-audit-guardrail``: CloudTrail, Config, GuardDuty, the audit log groups and the log
+  archive cannot be switched off or deleted; changed only by the landing zone's deployment role;
+- ``led-data-guardrail``: KMS administration only by the Facilitair Bedrijf, no public S3, no
+  internet gateway (so no publicly reachable database), no snapshot sharing, no resource shares
+  outside the organisation, no leaving the organisation.
+
+The documents are plain data built from the configuration (no CloudFormation tokens), so the
+same text is what `policies/scp/*.json` shows reviewers and what the organisation stack attaches.
+Regenerate the reviewable files with ``python -m policies.guardrails``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from config import LandingZoneConfig, load_config, partition_of
+
+SCP_MAX_CHARS = 5120
+SCP_DIRECTORY = Path(__file__).with_name("scp")
+CDK_QUALIFIER = "hnb659fds"
+
+# Global services with a single endpoint (us-east-1 or us-west-2), after the AWS Control Tower
+# region deny control and the IAM user guide's example; kept to what an LED account can need.
+# KMS is deliberately absent: keys are regional and the LED keys live in the allowed regions.
+GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
+    "account:*", "acm:*", "artifact:*", "aws-marketplace:*", "aws-portal:*", "billing:*", "budgets:*",
+    "ce:*", "cloudfront:*", "cloudtrail:LookupEvents", "compute-optimizer:*", "consolidatedbilling:*",
+    "cur:*", "directconnect:*", "ec2:DescribeRegions", "ec2:DescribeTransitGateways",
+    "ec2:DescribeVpnGateways", "fms:*", "freetier:*", "globalaccelerator:*", "health:*", "iam:*",
+    "importexport:*", "invoicing:*", "networkmanager:*", "notifications:*", "notifications-contacts:*",
+    "organizations:*", "payments:*", "pricing:*", "resource-explorer-2:*", "route53:*",
+    "route53domains:*", "s3:GetAccountPublicAccessBlock", "s3:GetBucketLocation",
+    "s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:ListAllMyBuckets",
+    "savingsplans:*", "shield:*", "sso:*", "sts:*", "support:*", "supportplans:*", "tag:GetResources",
+    "tax:*", "trustedadvisor:*", "waf:*", "wafv2:*",
+)
+
+AUDIT_DISABLING_ACTIONS: tuple[str, ...] = (
+    "cloudtrail:StopLogging", "cloudtrail:DeleteTrail",
+    "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
+    "guardduty:DeleteDetector", "guardduty:DisassociateFromAdministratorAccount",
+    "guardduty:DisassociateFromMasterAccount", "guardduty:StopMonitoringMembers", "guardduty:DeleteMembers",
+    "guardduty:DisassociateMembers",
+)
+AUDIT_CHANGING_ACTIONS: tuple[str, ...] = (
+    "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "config:PutConfigurationRecorder",
+    "config:PutDeliveryChannel", "config:DeleteConfigRule", "guardduty:UpdateDetector",
+)
+AUDIT_LOG_DELETING_ACTIONS: tuple[str, ...] = (
+    "logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey",
+)
+LOG_ARCHIVE_DELETING_ACTIONS: tuple[str, ...] = (
+    "s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+)
+LOG_ARCHIVE_CHANGING_ACTIONS: tuple[str, ...] = (
+    "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+    "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+)
+KEY_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
+    "kms:CreateKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:DisableKey",
+    "kms:EnableKey", "kms:DisableKeyRotation", "kms:EnableKeyRotation", "kms:RotateKeyOnDemand",
+    "kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial", "kms:CreateAlias", "kms:UpdateAlias",
+    "kms:DeleteAlias", "kms:ReplicateKey", "kms:UpdatePrimaryRegion", "kms:UpdateKeyDescription",
+)
+PUBLIC_ACL_VALUES: tuple[str, ...] = ("public-read", "public-read-write", "authenticated-read")
+SNAPSHOT_SHARING_ACTIONS: tuple[str, ...] = (
+    "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute", "ec2:ModifySnapshotAttribute",
+)
+INTERNET_GATEWAY_ACTIONS: tuple[str, ...] = (
+    "ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateEgressOnlyInternetGateway",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Guardrail:
+    name: str
+    description: str
+    document: dict
+
+    def text(self) -> str:
+        """The text the Organizations API stores (and counts against the 5,120-character limit)."""
+        return json.dumps(self.document, separators=(",", ":"))
+
+    def reviewable(self) -> str:
+        return json.dumps(self.document, indent=2) + "\n"
+
+
+def _document(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def _deny(sid: str, actions: tuple[str, ...] | list[str], resources: list[str] | str = "*",
+          condition: dict | None = None) -> dict:
+    statement: dict = {"Sid": sid, "Effect": "Deny", "Action": sorted(actions), "Resource": resources}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def organization_partition(config: LandingZoneConfig) -> str:
+    """The partition of the environments' accounts (one organisation never spans two partitions;
+    the config refuses an [organization] whose environments do)."""
+    return partition_of(next(iter(config.environments.values())).region)
+
+
+def member_accounts(config: LandingZoneConfig) -> list[str]:
+    """The accounts the guardrails are attached to: workload, log archive, backup of every environment."""
+    accounts = {a for env in config.environments.values()
+                for a in (env.accounts.workload, env.accounts.log_archive, env.accounts.backup)}
+    return sorted(accounts)
+
+
+def _deployment_roles(partition: str, accounts: list[str]) -> list[str]:
+    # The CloudFormation execution role of the CDK bootstrap: the only path that may change the
+    # audit configuration, so every change is a reviewed, recorded deployment.
+    return [f"arn:{partition}:iam::{a}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{a}-*" for a in accounts]
+
+
+def fb_key_administrators(config: LandingZoneConfig, partition: str) -> list[str]:
+    principals = set()
+    for env in config.environments.values():
+        fb = env.accounts.key_custody
+        principals.add(f"arn:{partition}:iam::{fb}:role/{env.keys.key_admin_role_name}")
+        principals.add(f"arn:{partition}:iam::{fb}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{fb}-*")
+    return sorted(principals)
+
+
+def log_archive_bucket_patterns(partition: str) -> list[str]:
+    # Matches LogArchiveStack's deterministic name led-<env>-log-archive-<account>-<region>.
+    bucket = f"arn:{partition}:s3:::led-*-log-archive-*"
+    return [bucket, f"{bucket}/*"]
+
+
+def audit_log_group_pattern(partition: str) -> str:
+    # Matches AuditStack's deterministic log group names /led/<env>/...
+    return f"arn:{partition}:logs:*:*:log-group:/led/*"
+
+
+def region_guardrail(config: LandingZoneConfig) -> Guardrail:
+    return Guardrail(
+        name="led-region-guardrail",
+        description="LED: no AWS use outside the allowed EU regions (VTC-OUTSOURCING-2016, §18-19)",
+        document=_document({
+            "Sid": "DenyOutsideAllowedRegions",
+            "Effect": "Deny",
+            "NotAction": sorted(GLOBAL_SERVICE_ACTIONS),
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.allowed_regions)}},
+        }),
+    )
+
+
+def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
+    partition = organization_partition(config)
+    deployers = {"ArnNotLike": {"aws:PrincipalArn": _deployment_roles(partition, member_accounts(config))}}
+    log_archive_accounts = sorted({env.accounts.log_archive for env in config.environments.values()})
+    return Guardrail(
+        name="led-audit-guardrail",
+        description="LED: the audit trail, Config, GuardDuty and the log archive stay on (VTC-AUDIT-TRAIL, §27, §49)",
+        document=_document(
+            _deny("DenyDisablingAudit", AUDIT_DISABLING_ACTIONS),
+            _deny("DenyChangingAuditOutsideDeployment", AUDIT_CHANGING_ACTIONS, condition=deployers),
+            _deny("DenyDeletingAuditLogGroups", AUDIT_LOG_DELETING_ACTIONS, [audit_log_group_pattern(partition)]),
+            _deny("DenyDeletingArchivedLogs", LOG_ARCHIVE_DELETING_ACTIONS, log_archive_bucket_patterns(partition)),
+            # Only the log archive account's own deployment changes the bucket's policy and lock.
+            _deny("DenyChangingLogArchiveOutsideItsDeployment", LOG_ARCHIVE_CHANGING_ACTIONS,
+                  log_archive_bucket_patterns(partition),
+                  condition={"ArnNotLike": {"aws:PrincipalArn": _deployment_roles(partition, log_archive_accounts)}}),
+        ),
+    )
+
+
+def data_guardrail(config: LandingZoneConfig) -> Guardrail:
+    partition = organization_partition(config)
+    deployers = _deployment_roles(partition, member_accounts(config))
+    statements = [
+        _deny("DenyKeyAdministrationExceptFacilitairBedrijf", KEY_ADMINISTRATION_ACTIONS,
+              condition={"ArnNotLike": {"aws:PrincipalArn": fb_key_administrators(config, partition)}}),
+        _deny("DenyPublicAccessBlockChanges", ["s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"],
+              condition={"ArnNotLike": {"aws:PrincipalArn": deployers}}),
+        _deny("DenyPublicS3Acls", ["s3:CreateBucket", "s3:PutBucketAcl", "s3:PutObject", "s3:PutObjectAcl"],
+              condition={"StringEquals": {"s3:x-amz-acl": list(PUBLIC_ACL_VALUES)}}),
+        # Without an internet gateway no database (or anything else) can be reached from the
+        # internet, whatever its PubliclyAccessible flag says; Config reports the flag itself.
+        _deny("DenyInternetGatewaysSoNoPublicDatabase", INTERNET_GATEWAY_ACTIONS),
+        # Snapshots are never shared (neither public nor with another account): copies to the
+        # backup account go vault to vault through AWS Backup.
+        _deny("DenySnapshotSharing", SNAPSHOT_SHARING_ACTIONS),
+        _deny("DenyResourceSharesOutsideOrganization", ["ram:CreateResourceShare", "ram:UpdateResourceShare"],
+              condition={"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}}),
+        _deny("DenyLeavingOrganization", ["organizations:LeaveOrganization"]),
+    ]
+    organization = config.organization
+    if organization is not None and organization.organization_id is not None:
+        # VTC-NO-COPY (§49): objects are only written to buckets of the organisation.
+        statements.append(_deny(
+            "DenyWritingOutsideOrganization", ["s3:PutObject", "s3:ReplicateObject"],
+            condition={"StringNotEqualsIfExists": {"aws:ResourceOrgID": organization.organization_id}},
+        ))
+    return Guardrail(
+        name="led-data-guardrail",
+        description="LED: keys with FB only, nothing public, no sharing, stay in the organisation (§49, §51)",
+        document=_document(*statements),
+    )
+
+
+def guardrails(config: LandingZoneConfig) -> list[Guardrail]:
+    return [region_guardrail(config), audit_guardrail(config), data_guardrail(config)]
+
+
+def write_reviewable(config: LandingZoneConfig, directory: Path = SCP_DIRECTORY) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for guardrail in guardrails(config):
+        path = directory / f"{guardrail.name}.json"
+        path.write_text(guardrail.reviewable(), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    config = load_config(argv[1] if len(argv) > 1 else None)
+    for path in write_reviewable(config):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

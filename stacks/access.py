@@ -1,0 +1,226 @@
+"""The roles of the workload account: one per party and purpose (VTC-PROCESSOR §14-15, §27, §34;
+VTC-LEAST-PRIVILEGE, conclusion; VTC-LOGS-DIRECT §27).
+
+| role                          | party   | may                                              |
+|-------------------------------|---------|--------------------------------------------------|
+| led-<env>-app-runtime         | AHOVOKS | connect to the database as led_app (IAM auth)    |
+| led-<env>-platform-operator   | Cronos  | deploy the stacks, restart the database, metrics |
+| led-<env>-application-manager | AHOVOKS | deploy the application, read database logs       |
+| led-<env>-auditor             | AHOVOKS | read the trail, Config and the audit log groups  |
+| led-<env>-break-glass         | AHOVOKS | administer, bounded, one hour, alarmed           |
+
+The platform operator is a processor: its policy explicitly denies reading the database secret,
+logging in to the database, using the FB keys and writing to or deleting from the log archive,
+so a later allow (or a mistake in the boundary) cannot open them.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from cdk_constructs.party_role import PartyRole
+from cdk_constructs.risk import accept_risk
+from config import EnvironmentConfig
+from stacks.log_archive import log_archive_bucket_name, trail_name
+from stacks.workload import _WorkloadStack
+
+AHOVOKS = "AHOVOKS"
+OPERATOR = "Cronos Public Services"
+APP_DB_USER = "led_app"
+CDK_QUALIFIER = "hnb659fds"
+
+OPERATOR_DENIED_SECRET_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+                                  "secretsmanager:UpdateSecret", "secretsmanager:RestoreSecret")
+OPERATOR_DENIED_KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
+                               "kms:CreateGrant")
+OPERATOR_DENIED_ARCHIVE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+                                   "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention",
+                                   "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration",
+                                   "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:DeleteBucket")
+
+
+def role_names(config: EnvironmentConfig) -> dict[str, str]:
+    return {purpose: config.resource_name(purpose) for purpose in
+            ("app-runtime", "platform-operator", "application-manager", "auditor", "break-glass")}
+
+
+class AccessStack(_WorkloadStack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
+                 database_resource_id: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        cfg = config
+        acc = cfg.accounts
+        names = role_names(cfg)
+        partition, region, account = Aws.PARTITION, cfg.region, acc.workload
+        human_session = Duration.hours(cfg.access.session_hours)
+
+        def arn(service: str, resource: str, *, region_: str = region, account_: str = account) -> str:
+            return f"arn:{partition}:{service}:{region_}:{account_}:{resource}"
+
+        db_arn = arn("rds", f"db:{cfg.resource_name('db')}")
+        stacks = arn("cloudformation", f"stack/led-{cfg.name}-*/*")
+        app_stacks = arn("cloudformation", f"stack/led-{cfg.name}-app*/*")
+        cdk_roles = [f"arn:{partition}:iam::{account}:role/cdk-{CDK_QUALIFIER}-{kind}-role-{account}-{region}"
+                     for kind in ("deploy", "file-publishing", "image-publishing", "lookup")]
+        archive = f"arn:{partition}:s3:::{log_archive_bucket_name(cfg)}"
+        fb_keys = arn("kms", "key/*", region_="*", account_=acc.key_custody)
+        db_log_groups = arn("logs", f"log-group:/aws/rds/instance/{cfg.resource_name('db')}/*")
+        audit_log_groups = arn("logs", f"log-group:/led/{cfg.name}/*")
+        deploy_actions = ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
+                          "cloudformation:DescribeStackResources", "cloudformation:GetTemplate",
+                          "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
+                          "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"]
+        metrics = iam.PolicyStatement(
+            sid="ReadMetricsAndAlarms",
+            actions=["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"],
+            resources=["*"],
+        )
+
+        self.app_runtime = PartyRole(
+            self, "AppRuntime",
+            role_name=names["app-runtime"],
+            description=f"LED {cfg.name}: the application at run time",
+            party=AHOVOKS,
+            service_principal="ecs-tasks.amazonaws.com",
+            service_account=account,
+            statements=[iam.PolicyStatement(
+                sid="ConnectAsTheApplicationUser",
+                actions=["rds-db:connect"],
+                resources=[arn("rds-db", f"dbuser:{database_resource_id}/{APP_DB_USER}")],
+            )],
+        )
+
+        self.platform_operator = PartyRole(
+            self, "PlatformOperator",
+            role_name=names["platform-operator"],
+            description=f"LED {cfg.name}: the platform operator (processor) runs the platform",
+            party=OPERATOR,
+            human_principal_arns=cfg.access.operator_principals,
+            max_session=human_session,
+            statements=[
+                iam.PolicyStatement(sid="DeployTheLandingZoneStacks", actions=deploy_actions, resources=[stacks]),
+                iam.PolicyStatement(sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"],
+                                    resources=cdk_roles),
+                iam.PolicyStatement(sid="RestartTheDatabase",
+                                    actions=["rds:DescribeDBInstances", "rds:RebootDBInstance",
+                                             "rds:StartDBInstance", "rds:StopDBInstance"],
+                                    resources=[db_arn]),
+                metrics,
+                # Explicit denies (VTC-PROCESSOR): no data, no keys, no logs, whatever else allows.
+                iam.PolicyStatement(sid="DenyReadingTheDatabaseSecret", effect=iam.Effect.DENY,
+                                    actions=list(OPERATOR_DENIED_SECRET_ACTIONS),
+                                    resources=[arn("secretsmanager", "secret:*")]),
+                iam.PolicyStatement(sid="DenyDatabaseLoginAndPasswordChange", effect=iam.Effect.DENY,
+                                    actions=["rds-db:connect", "rds:ModifyDBInstance"],
+                                    resources=[arn("rds-db", "dbuser:*/*"), db_arn]),
+                iam.PolicyStatement(sid="DenyUsingTheDataKey", effect=iam.Effect.DENY,
+                                    actions=list(OPERATOR_DENIED_KEY_ACTIONS),
+                                    resources=[cfg.key_arn("data"), fb_keys]),
+                iam.PolicyStatement(sid="DenyWritingToTheLogArchive", effect=iam.Effect.DENY,
+                                    actions=list(OPERATOR_DENIED_ARCHIVE_ACTIONS),
+                                    resources=[archive, f"{archive}/*"]),
+            ],
+        )
+
+        self.application_manager = PartyRole(
+            self, "ApplicationManager",
+            role_name=names["application-manager"],
+            description=f"LED {cfg.name}: AHOVOKS manages the LED application (PaaS, VTC §32)",
+            party=AHOVOKS,
+            human_principal_arns=cfg.access.application_manager_principals,
+            max_session=human_session,
+            statements=[
+                iam.PolicyStatement(sid="DeployTheApplicationStacks", actions=deploy_actions, resources=[app_stacks]),
+                iam.PolicyStatement(sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"],
+                                    resources=cdk_roles),
+                iam.PolicyStatement(sid="ReadDatabaseLogs",
+                                    actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
+                                             "logs:StartQuery"],
+                                    resources=[db_log_groups]),
+                iam.PolicyStatement(sid="DescribeTheDatabase", actions=["rds:DescribeDBInstances"],
+                                    resources=[db_arn]),
+                metrics,
+            ],
+        )
+
+        self.auditor = PartyRole(
+            self, "Auditor",
+            role_name=names["auditor"],
+            description=f"LED {cfg.name}: AHOVOKS auditors read the trail, Config and audit logs (VTC §27)",
+            party=AHOVOKS,
+            human_principal_arns=cfg.access.auditor_principals,
+            max_session=human_session,
+            statements=[
+                iam.PolicyStatement(sid="ReadTheTrail",
+                                    actions=["cloudtrail:GetTrail", "cloudtrail:GetTrailStatus",
+                                             "cloudtrail:GetEventSelectors"],
+                                    resources=[arn("cloudtrail", f"trail/{trail_name(cfg)}")]),
+                iam.PolicyStatement(sid="ReadTheAuditLogGroups",
+                                    actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
+                                             "logs:StartQuery"],
+                                    resources=[audit_log_groups, db_log_groups]),
+                # These read-only APIs authorise on "*" only (no resource-level permissions).
+                iam.PolicyStatement(sid="ReadOnlyAccountWideAuditApis",
+                                    actions=["cloudtrail:LookupEvents", "cloudtrail:DescribeTrails",
+                                             "config:DescribeConfigRules", "config:DescribeComplianceByConfigRule",
+                                             "config:DescribeComplianceByResource",
+                                             "config:GetComplianceDetailsByConfigRule",
+                                             "config:DescribeConfigurationRecorders",
+                                             "config:DescribeConfigurationRecorderStatus",
+                                             "config:DescribeDeliveryChannels", "config:GetResourceConfigHistory",
+                                             "config:SelectResourceConfig", "logs:DescribeLogGroups",
+                                             "logs:GetQueryResults", "cloudwatch:DescribeAlarms",
+                                             "cloudwatch:GetMetricData"],
+                                    resources=["*"]),
+            ],
+        )
+
+        self.break_glass = PartyRole(
+            self, "BreakGlass",
+            role_name=names["break-glass"],
+            description=f"LED {cfg.name}: break glass (MFA, one hour, every use alarmed, bounded)",
+            party=AHOVOKS,
+            human_principal_arns=cfg.access.break_glass_principals,
+            max_session=Duration.hours(1),
+            statements=[],
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AdministratorAccess")],
+        )
+
+        self._accept_risks(stacks=stacks, app_stacks=app_stacks, db_log_groups=db_log_groups,
+                           audit_log_groups=audit_log_groups)
+
+    def _accept_risks(self, *, stacks: str, app_stacks: str, db_log_groups: str, audit_log_groups: str) -> None:
+        def resource(value: str) -> str:
+            return f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(value)}]"
+
+        metrics_reason = ("CloudWatch GetMetricData, ListMetrics and DescribeAlarms authorise on '*' only; "
+                          "metrics and alarm states carry no personal data.")
+        for party_role in (self.platform_operator, self.application_manager):
+            accept_risk(party_role.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]", metrics_reason)
+        accept_risk(self.platform_operator.policy, resource(stacks),
+                    "CloudFormation stack ARNs end in a generated id; the operator deploys only the stacks "
+                    "named led-<env>-* of this account and region.")
+        accept_risk(self.application_manager.policy, resource(app_stacks),
+                    "CloudFormation stack ARNs end in a generated id; AHOVOKS deploys only the application "
+                    "stacks named led-<env>-app* of this account and region.")
+        for party_role in (self.application_manager, self.auditor):
+            accept_risk(party_role.policy, resource(db_log_groups),
+                        "RDS names the database's log streams itself; the grant is read-only and limited to "
+                        "the log groups of the one LED database.")
+        accept_risk(self.auditor.policy, resource(audit_log_groups),
+                    "CloudTrail names its log streams per account and region; the grant is read-only and "
+                    "limited to the LED audit log groups of this environment.")
+        accept_risk(self.auditor.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                    "CloudTrail LookupEvents/DescribeTrails, the Config Describe/Get/Select APIs and "
+                    "logs:DescribeLogGroups authorise on '*' only; the auditor role is read-only.")
+        accept_risk(self.break_glass.role, "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:"
+                    "policy/AdministratorAccess]",
+                    "Break glass needs to repair whatever broke; it is capped by the LED permissions boundary "
+                    "(no key administration, no audit switch-off, no public data, EU regions only), needs MFA, "
+                    "lasts one hour and every assumption raises an alarm to AHOVOKS.")
+
+    def resolve_arn(self, value: str) -> str:
+        """The form cdk-nag prints in a finding id: pseudo parameters as <AWS::Partition>."""
+        return value.replace(Aws.PARTITION, "<AWS::Partition>")

@@ -1,0 +1,228 @@
+"""The log archive, in the AHOVOKS log archive account (VTC-LOGS-DIRECT §27, VTC-AUDIT-TRAIL §49).
+
+The CloudTrail trail and AWS Config of the workload account deliver here. The bucket is locked
+in compliance mode (nobody, the platform operator and AWS included, can delete or overwrite a log
+before the lock expires), encrypted with the Facilitair Bedrijf's log key, and read by AHOVOKS'
+auditors directly through a role of this account, without the processor in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
+from cdk_constructs.party_role import PartyRole
+from cdk_constructs.risk import accept_risk
+from config import EnvironmentConfig, service_domain_of
+
+CONFIG_PREFIX = "config"
+ACCESS_LOG_PREFIX = "log-archive/"
+
+# What nobody of the workload account may do to the archive (bucket policy), and what no role
+# of the log archive account may do either (its boundary): VTC-LOGS-DIRECT.
+ARCHIVE_TAMPERING_ACTIONS: tuple[str, ...] = (
+    "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket", "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+    "s3:PutBucketAcl", "s3:PutObjectAcl", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration",
+)
+
+
+def log_archive_bucket_name(config: EnvironmentConfig) -> str:
+    """Deterministic: the workload's trail and Config must know it without a cross-account export."""
+    return f"{config.resource_name('log-archive')}-{config.accounts.log_archive}-{config.region}"
+
+
+def trail_name(config: EnvironmentConfig) -> str:
+    return config.resource_name("trail")
+
+
+def trail_arn(config: EnvironmentConfig) -> str:
+    return f"arn:{Aws.PARTITION}:cloudtrail:{config.region}:{config.accounts.workload}:trail/{trail_name(config)}"
+
+
+def config_recorder_role_name(config: EnvironmentConfig) -> str:
+    return config.resource_name("config-recorder")
+
+
+class LogArchiveStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
+                 allowed_regions: Sequence[str], **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        cfg = config
+        acc = cfg.accounts
+        domain = service_domain_of(cfg.region)
+        bucket_name = log_archive_bucket_name(cfg)
+        lock_days = cfg.audit.object_lock_days
+        bucket_arn = f"arn:{Aws.PARTITION}:s3:::{bucket_name}"
+
+        self.boundary = PermissionsBoundaryPolicy(
+            self, "PermissionsBoundary",
+            policy_name=cfg.resource_name("log-archive-boundary"),
+            allowed_regions=allowed_regions,
+            key_custody_account=acc.key_custody,
+            extra_statements=[iam.PolicyStatement(
+                sid="DenyTamperingWithTheLogArchive", effect=iam.Effect.DENY,
+                actions=list(ARCHIVE_TAMPERING_ACTIONS), resources=[bucket_arn, f"{bucket_arn}/*"],
+            )],
+        )
+        apply_boundary(self, self.boundary.policy)
+
+        log_key = kms.Key.from_key_arn(self, "LogKey", cfg.key_arn("log"))
+
+        # Server access logs: S3 delivers them with SSE-S3 only (a KMS key is not supported on the
+        # target bucket), and not into a bucket with a default Object Lock retention.
+        self.access_logs = s3.Bucket(
+            self, "AccessLogs",
+            bucket_name=f"{cfg.resource_name('log-archive-access')}-{acc.log_archive}-{cfg.region}",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            versioned=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(
+                id="KeepAsLongAsTheArchive",
+                expiration=Duration.days(lock_days),
+                noncurrent_version_expiration=Duration.days(lock_days),
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        cfn_access_logs = self.access_logs.node.default_child
+        for rule, reason in (
+            ("NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS",
+             "S3 server access log delivery supports SSE-S3 only on the target bucket; it holds request "
+             "metadata of the log archive, no personal data."),
+            ("NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
+             "Access logs of the archive are kept in the AHOVOKS log archive account only; a replica in "
+             "another region would be another copy to govern for request metadata of low value."),
+        ):
+            accept_risk(cfn_access_logs, rule, reason)
+
+        self.bucket = s3.Bucket(
+            self, "Bucket",
+            bucket_name=bucket_name,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=log_key,
+            bucket_key_enabled=True,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            versioned=True,
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.compliance(Duration.days(lock_days)),
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            # Never before the lock expires: the lock would refuse it anyway, the lifecycle says so.
+            lifecycle_rules=[s3.LifecycleRule(
+                id="ExpireWhenTheLockExpires",
+                expiration=Duration.days(lock_days),
+                noncurrent_version_expiration=Duration.days(lock_days),
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # Server access logging through a bucket policy for the logging service (not the legacy
+        # LogDeliveryWrite ACL, which object ownership "bucket owner enforced" forbids).
+        cfn_bucket = self.bucket.node.default_child
+        cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(  # type: ignore[union-attr]
+            destination_bucket_name=self.access_logs.bucket_name, log_file_prefix=ACCESS_LOG_PREFIX,
+        )
+        self.access_logs.add_to_resource_policy(iam.PolicyStatement(
+            sid="S3ServerAccessLogsOfTheArchive",
+            principals=[iam.ServicePrincipal(f"logging.s3.{domain}")],
+            actions=["s3:PutObject"],
+            resources=[self.access_logs.arn_for_objects(f"{ACCESS_LOG_PREFIX}*")],
+            conditions={"ArnLike": {"aws:SourceArn": bucket_arn},
+                        "StringEquals": {"aws:SourceAccount": acc.log_archive}},
+        ))
+        accept_risk(
+            self.bucket.node.default_child, "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
+            "The archive's immutability comes from Object Lock in compliance mode in an AHOVOKS account the "
+            "processor cannot reach; a cross-region replica would need a second FB log key and is not required "
+            "by the VTC advice for logs (§27, §49).",
+        )
+        self._bucket_policy(cfg, domain)
+
+        self.auditor = PartyRole(
+            self, "AhovoksLogAuditor",
+            role_name=cfg.resource_name("log-auditor"),
+            description=f"LED {cfg.name}: AHOVOKS auditors read the log archive directly (VTC §27)",
+            party="AHOVOKS",
+            human_principal_arns=cfg.access.auditor_principals,
+            max_session=Duration.hours(cfg.access.session_hours),
+            statements=[
+                iam.PolicyStatement(
+                    sid="ListTheArchive",
+                    actions=["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation",
+                             "s3:GetBucketObjectLockConfiguration", "s3:GetBucketVersioning"],
+                    resources=[self.bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="ReadArchivedLogs",
+                    actions=["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention",
+                             "s3:GetObjectLegalHold"],
+                    resources=[self.bucket.arn_for_objects("*")],
+                ),
+                iam.PolicyStatement(
+                    sid="DecryptThroughS3Only",
+                    actions=["kms:Decrypt"],
+                    resources=[cfg.key_arn("log")],
+                    conditions={"StringEquals": {"kms:ViaService": f"s3.{cfg.region}.{domain}"}},
+                ),
+            ],
+        )
+        accept_risk(
+            self.auditor.policy,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{self._logical_id(self.bucket)}.Arn>/*]",
+            "AHOVOKS auditors read every log object of this one archive bucket (read-only; object keys are "
+            "chosen by CloudTrail and Config per account, region and date).",
+        )
+
+    def _logical_id(self, bucket: s3.Bucket) -> str:
+        return self.get_logical_id(bucket.node.default_child)  # type: ignore[arg-type]
+
+    def _bucket_policy(self, cfg: EnvironmentConfig, domain: str) -> None:
+        acc = cfg.accounts
+        bucket = self.bucket
+        workload = acc.workload
+        cloudtrail = iam.ServicePrincipal(f"cloudtrail.{domain}")
+        aws_config = iam.ServicePrincipal(f"config.{domain}")
+        owner_full_control = {"s3:x-amz-acl": "bucket-owner-full-control"}
+        from_trail = {"aws:SourceArn": trail_arn(cfg)}
+        from_workload = {"aws:SourceAccount": workload}
+        recorder_role = f"arn:{Aws.PARTITION}:iam::{workload}:role/{config_recorder_role_name(cfg)}"
+        statements = [
+            iam.PolicyStatement(sid="CloudTrailAclCheck", principals=[cloudtrail], actions=["s3:GetBucketAcl"],
+                                resources=[bucket.bucket_arn], conditions={"StringEquals": from_trail}),
+            iam.PolicyStatement(sid="CloudTrailWrite", principals=[cloudtrail], actions=["s3:PutObject"],
+                                resources=[bucket.arn_for_objects(f"AWSLogs/{workload}/*")],
+                                conditions={"StringEquals": {**from_trail, **owner_full_control}}),
+            iam.PolicyStatement(sid="ConfigAclCheck", principals=[aws_config],
+                                actions=["s3:GetBucketAcl", "s3:ListBucket"],
+                                resources=[bucket.bucket_arn], conditions={"StringEquals": from_workload}),
+            iam.PolicyStatement(sid="ConfigWrite", principals=[aws_config], actions=["s3:PutObject"],
+                                resources=[bucket.arn_for_objects(f"{CONFIG_PREFIX}/AWSLogs/{workload}/Config/*")],
+                                conditions={"StringEquals": {**from_workload, **owner_full_control}}),
+            # Config tries its recorder role first. Named by condition, not as principal, so this
+            # policy deploys before the workload's audit stack has created the role.
+            iam.PolicyStatement(sid="ConfigRecorderRoleWrite", principals=[iam.AccountPrincipal(workload)],
+                                actions=["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"],
+                                resources=[bucket.bucket_arn,
+                                           bucket.arn_for_objects(f"{CONFIG_PREFIX}/AWSLogs/{workload}/Config/*")],
+                                conditions={"ArnEquals": {"aws:PrincipalArn": recorder_role}}),
+            # VTC-LOGS-DIRECT: whatever else is granted one day, no principal of the account the
+            # processor runs can delete logs, or change the policy, the lock or the lifecycle.
+            iam.PolicyStatement(sid="DenyWorkloadTampering", effect=iam.Effect.DENY,
+                                principals=[iam.AnyPrincipal()], actions=list(ARCHIVE_TAMPERING_ACTIONS),
+                                resources=[bucket.bucket_arn, bucket.arn_for_objects("*")],
+                                conditions={"StringEquals": {"aws:PrincipalAccount": workload}}),
+        ]
+        for statement in statements:
+            bucket.add_to_resource_policy(statement)

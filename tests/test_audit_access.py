@@ -1,0 +1,430 @@
+"""Audit and access (issue 4): the log archive, the trail, alarms, Config, the roles per party,
+the boundary and the organisation's guardrails, asserted on the templates of the shared synthesis."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.guardrails import guardrails, member_accounts
+from stacks.access import role_names
+from stacks.log_archive import log_archive_bucket_name
+from tests.policy_eval import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, denying_sids, evaluate, resolve
+
+ENVS = ("dev", "acc", "prod")
+MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+
+
+def env_config(synth, env):
+    return synth.config.environments[env]
+
+
+def resources(template: dict, resource_type: str) -> dict[str, dict]:
+    return {lid: r for lid, r in template["Resources"].items() if r["Type"] == resource_type}
+
+
+def one(template: dict, resource_type: str) -> tuple[str, dict]:
+    found = resources(template, resource_type)
+    assert len(found) == 1, (resource_type, list(found))
+    return next(iter(found.items()))
+
+
+def statements(document: dict) -> list[dict]:
+    return document["Statement"]
+
+
+def by_sid(document: dict, sid: str) -> dict:
+    found = [s for s in statements(document) if s.get("Sid") == sid]
+    assert len(found) == 1, sid
+    return found[0]
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+# Log archive -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("env", ENVS)
+def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "LogArchive")
+    bucket = template["Resources"]["Bucket83908E77"]  # pinned: replacing it would lose the archive
+    assert bucket["Type"] == "AWS::S3::Bucket"
+    assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
+    props = bucket["Properties"]
+    assert props["BucketName"] == log_archive_bucket_name(cfg) == f"led-{env}-log-archive-777788889999-eu-west-1"
+    assert props["ObjectLockEnabled"] is True
+    assert props["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {
+        "Mode": "COMPLIANCE", "Days": cfg.audit.object_lock_days}}}
+    assert cfg.audit.object_lock_days >= cfg.backup_retention_days
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert sse["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": cfg.key_arn("log")}
+    assert props["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogs8B620ECA"}
+    for rule in props["LifecycleConfiguration"]["Rules"]:
+        assert rule["ExpirationInDays"] >= cfg.audit.object_lock_days
+        assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= cfg.audit.object_lock_days
+    access_logs = template["Resources"]["AccessLogs8B620ECA"]  # pinned
+    assert access_logs["DeletionPolicy"] == "Retain"
+    assert access_logs["Properties"]["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_log_archive_policy_tls_only_services_scoped_workload_cannot_tamper(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "LogArchive")
+    policies = [p for p in resources(template, "AWS::S3::BucketPolicy").values()
+                if p["Properties"]["Bucket"] == {"Ref": "Bucket83908E77"}]
+    assert len(policies) == 1
+    bucket = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
+    document = resolve(policies[0]["Properties"]["PolicyDocument"], region=cfg.region,
+                       account=cfg.accounts.log_archive, attributes={"Bucket83908E77.Arn": bucket})
+    tls = [s for s in statements(document) if s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
+    assert tls and tls[0]["Effect"] == "Deny" and tls[0]["Action"] == "s3:*"
+    trail_arn = f"arn:aws:cloudtrail:eu-west-1:444455556666:trail/led-{env}-trail"
+    assert by_sid(document, "CloudTrailWrite")["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
+    deny = by_sid(document, "DenyWorkloadTampering")
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
+    assert deny["Condition"] == {"StringEquals": {"aws:PrincipalAccount": cfg.accounts.workload}}
+    for action, resource in (("s3:DeleteObject", f"{bucket}/AWSLogs/x.json.gz"),
+                             ("s3:DeleteObjectVersion", f"{bucket}/AWSLogs/x.json.gz"),
+                             ("s3:PutBucketPolicy", bucket), ("s3:PutBucketObjectLockConfiguration", bucket),
+                             ("s3:PutObjectRetention", f"{bucket}/k"), ("s3:BypassGovernanceRetention", f"{bucket}/k"),
+                             ("s3:PutLifecycleConfiguration", bucket)):
+        assert "DenyWorkloadTampering" in denying_sids(
+            action, resource, [document], {"aws:PrincipalAccount": cfg.accounts.workload})
+    # No workload principal is granted anything but Config's delivery by its recorder role.
+    workload_grants = [s for s in statements(document) if s["Effect"] == "Allow" and "AWS" in s.get("Principal", {})]
+    assert [s["Sid"] for s in workload_grants] == ["ConfigRecorderRoleWrite"]
+    assert set(workload_grants[0]["Action"]) == {"s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_ahovoks_log_auditor_reads_only_with_mfa(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "LogArchive")
+    roles = resources(template, "AWS::IAM::Role")
+    assert len(roles) == 1
+    role_id, role = next(iter(roles.items()))
+    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert {p for s in trust for p in as_list(s["Principal"]["AWS"])} == set(cfg.access.auditor_principals)
+    assert all(s["Condition"] == MFA and s["Action"] == "sts:AssumeRole" for s in trust)
+    assert role["Properties"]["PermissionsBoundary"] == {"Ref": "PermissionsBoundary2D0B48CC"}
+    policy = [p for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+              if p["Properties"].get("Roles") == [{"Ref": role_id}]]
+    assert len(policy) == 1
+    bucket = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
+    document = resolve(policy[0]["Properties"]["PolicyDocument"], region=cfg.region,
+                       account=cfg.accounts.log_archive, attributes={"Bucket83908E77.Arn": bucket})
+    actions = {a for s in statements(document) for a in as_list(s["Action"])}
+    assert all(a.startswith(("s3:Get", "s3:List")) or a == "kms:Decrypt" for a in actions), actions
+    assert by_sid(document, "DecryptThroughS3Only")["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
+    boundary = resolve(template["Resources"]["PermissionsBoundary2D0B48CC"]["Properties"]["PolicyDocument"],
+                       region=cfg.region, account=cfg.accounts.log_archive)
+    context = {"aws:RequestedRegion": cfg.region}
+    assert evaluate("s3:GetObject", f"{bucket}/AWSLogs/x", identity=[document], boundary=boundary,
+                    context=context) == ALLOW
+    for action in ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy"):
+        assert evaluate(action, f"{bucket}/AWSLogs/x", identity=[document], boundary=boundary,
+                        context=context) != ALLOW
+
+
+# Trail, alarms, Config ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("env", ENVS)
+def test_trail_all_regions_validated_encrypted_to_the_archive(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "Audit")
+    trail = template["Resources"]["Trail"]  # pinned
+    assert trail["Type"] == "AWS::CloudTrail::Trail" and trail["DeletionPolicy"] == "Retain"
+    props = trail["Properties"]
+    assert props["IsMultiRegionTrail"] and props["IncludeGlobalServiceEvents"] and props["IsLogging"]
+    assert props["EnableLogFileValidation"] is True
+    assert props["KMSKeyId"] == cfg.key_arn("log")
+    assert props["S3BucketName"] == log_archive_bucket_name(cfg)
+    assert props["CloudWatchLogsLogGroupArn"] == {"Fn::GetAtt": ["TrailLogs3B05809D", "Arn"]}
+    assert "EventSelectors" not in props
+    selectors = resolve(props["AdvancedEventSelectors"], region=cfg.region, account=cfg.accounts.workload)
+    fields = [{f["Field"]: f for f in s["FieldSelectors"]} for s in selectors]
+    management = [f for f in fields if f["eventCategory"]["Equals"] == ["Management"]]
+    assert management and set(management[0]) == {"eventCategory"}  # reads and writes
+    s3_data = [f for f in fields if f.get("resources.type", {}).get("Equals") == ["AWS::S3::Object"]]
+    assert s3_data[0]["resources.ARN"]["StartsWith"] == [f"arn:aws:s3:::led-{env}-"]
+    assert s3_data[0]["resources.ARN"]["NotStartsWith"] == [f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/"]
+    log_group = template["Resources"]["TrailLogs3B05809D"]  # pinned
+    assert log_group["DeletionPolicy"] == "Retain"
+    assert log_group["Properties"]["RetentionInDays"] == cfg.logs.retention_days
+    assert log_group["Properties"]["KmsKeyId"] == cfg.key_arn("log")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_alarms_cover_each_event_and_go_to_an_encrypted_topic(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "Audit")
+    topic_id, topic = one(template, "AWS::SNS::Topic")
+    assert topic["Properties"]["KmsMasterKeyId"] == cfg.key_arn("log")
+    filters = {r["Properties"]["MetricTransformations"][0]["MetricName"]: r["Properties"]["FilterPattern"]
+               for r in resources(template, "AWS::Logs::MetricFilter").values()}
+    expected = {
+        "KeyPolicyOrDeletion": ["PutKeyPolicy", "ScheduleKeyDeletion", "DisableKey"],
+        "AuditStopped": ["StopLogging", "DeleteTrail", "StopConfigurationRecorder", "DeleteDeliveryChannel"],
+        "RootActivity": ["userIdentity.type", "Root", "invokedBy NOT EXISTS"],
+        "BreakGlassUsed": ["AssumeRole", f'\\"arn:aws:iam::444455556666:role/led-{env}-break-glass\\"'],
+        "IamPolicyChanges": ["CreatePolicyVersion", "AttachRolePolicy", "PutRolePermissionsBoundary"],
+        "DataTierSecurityGroupChanges": ["AuthorizeSecurityGroupIngress", "groupId"],
+    }
+    for name, needles in expected.items():
+        pattern = json.dumps(resolve(filters[f"{env}-{name}"], region=cfg.region, account=cfg.accounts.workload))
+        for needle in needles:
+            assert needle in pattern, (name, needle)
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert len(alarms) == len(expected)
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+        assert alarm["Properties"]["Threshold"] == 1
+    sg_filter = next(r for r in resources(template, "AWS::Logs::MetricFilter").values()
+                     if "DataTier" in r["Properties"]["MetricTransformations"][0]["MetricName"])
+    assert "Fn::ImportValue" in json.dumps(sg_filter["Properties"]["FilterPattern"])  # the data tier's group
+    _, rule = one(template, "AWS::Events::Rule")
+    pattern = rule["Properties"]["EventPattern"]
+    assert pattern["source"] == ["aws.backup"] and "FAILED" in pattern["detail"]["state"]
+    assert "Restore Job State Change" in pattern["detail-type"]
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Ref": topic_id}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_config_records_everything_into_the_archive_and_rechecks_the_vtc_rules(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "Audit")
+    recorder = template["Resources"]["Recorder"]  # pinned
+    assert recorder["Properties"]["RecordingGroup"] == {"AllSupported": True, "IncludeGlobalResourceTypes": True}
+    channel = template["Resources"]["DeliveryChannel"]["Properties"]  # pinned
+    assert channel["S3BucketName"] == log_archive_bucket_name(cfg)
+    assert channel["S3KmsKeyArn"] == cfg.key_arn("log")
+    assert channel["ConfigSnapshotDeliveryProperties"] == {"DeliveryFrequency": "TwentyFour_Hours"}
+    rules = {r["Properties"]["Source"].get("SourceIdentifier"): r["Properties"]
+             for r in resources(template, "AWS::Config::ConfigRule").values()}
+    for identifier in ("CLOUD_TRAIL_ENABLED", "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", "RDS_STORAGE_ENCRYPTED",
+                       "S3_DEFAULT_ENCRYPTION_KMS", "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
+                       "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
+                       "IAM_POLICY_NO_STATEMENTS_WITH_FULL_ACCESS", "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+                       "CLOUDWATCH_LOG_GROUP_ENCRYPTED", "SNS_ENCRYPTED_KMS"):
+        assert identifier in rules, identifier
+    assert rules["CLOUD_TRAIL_ENABLED"]["MaximumExecutionFrequency"] == "TwentyFour_Hours"
+    backup = rules["BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK"]["InputParameters"]
+    assert backup == {"requiredFrequencyValue": 1, "requiredFrequencyUnit": "days",
+                      "requiredRetentionDays": cfg.backup_retention_days}
+    assert rules["IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS"]["InputParameters"] == {
+        "excludePermissionBoundaryPolicy": True}
+    guard = [r for r in rules.values() if r["Source"]["Owner"] == "CUSTOM_POLICY"]
+    assert len(guard) == 1
+    text = resolve(guard[0]["Source"]["CustomPolicyDetails"]["PolicyText"], region=cfg.region,
+                   account=cfg.accounts.workload)
+    assert f"arn:aws:iam::444455556666:policy/led-{env}-permissions-boundary" in text
+
+
+# Roles -------------------------------------------------------------------------------------------
+
+WORKLOAD_ROLE_STACKS = ("Access", "Audit", "Baseline", "Network", "Data", "Backup")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_role_carries_a_boundary_and_there_are_no_users(synth, env):
+    for stack in (*WORKLOAD_ROLE_STACKS, "LogArchive"):
+        template = synth.template_json(env, stack)
+        assert not resources(template, "AWS::IAM::User"), stack
+        for lid, role in resources(template, "AWS::IAM::Role").items():
+            assert "PermissionsBoundary" in role["Properties"], (stack, lid)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_no_wildcard_actions_in_the_policies_the_app_writes(synth, env):
+    for stack in (*WORKLOAD_ROLE_STACKS, "LogArchive"):
+        template = synth.template_json(env, stack)
+        for lid, policy in resources(template, "AWS::IAM::ManagedPolicy").items():
+            if policy["Properties"].get("ManagedPolicyName", "").endswith("boundary"):
+                continue  # the boundary's ceiling grants nothing by itself
+            for statement in statements(policy["Properties"]["PolicyDocument"]):
+                if statement["Effect"] == "Allow":
+                    for action in as_list(statement["Action"]):
+                        assert not action.endswith(":*") and action != "*", (stack, lid, action)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_one_role_per_party_with_named_principals_and_mfa(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "Access")
+    roles = {r["Properties"]["RoleName"]: r["Properties"] for r in resources(template, "AWS::IAM::Role").values()}
+    names = role_names(cfg)
+    assert set(roles) == set(names.values())
+    humans = {"platform-operator": cfg.access.operator_principals,
+              "application-manager": cfg.access.application_manager_principals,
+              "auditor": cfg.access.auditor_principals, "break-glass": cfg.access.break_glass_principals}
+    for purpose, principals in humans.items():
+        trust = roles[names[purpose]]["AssumeRolePolicyDocument"]["Statement"]
+        assert {p for s in trust for p in as_list(s["Principal"]["AWS"])} == set(principals), purpose
+        assert all(s["Condition"] == MFA for s in trust), purpose
+        assert roles[names[purpose]]["PermissionsBoundary"]
+    assert roles[names["break-glass"]]["MaxSessionDuration"] == 3600
+    assert roles[names["auditor"]]["MaxSessionDuration"] == 3600 * cfg.access.session_hours
+    runtime = roles[names["app-runtime"]]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert runtime["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert runtime["Condition"] == {"StringEquals": {"aws:SourceAccount": cfg.accounts.workload}}
+
+
+def _role_documents(synth, env: str, purpose: str) -> tuple[list[dict], dict]:
+    """The identity policies of one Access role and the baseline boundary, intrinsics resolved."""
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "Access")
+    name = role_names(cfg)[purpose]
+    role_id = next(lid for lid, r in resources(template, "AWS::IAM::Role").items()
+                   if r["Properties"]["RoleName"] == name)
+    identity = [p["Properties"]["PolicyDocument"] for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+                if {"Ref": role_id} in p["Properties"].get("Roles", [])]
+    baseline = synth.template_json(env, "Baseline")
+    boundary = next(p["Properties"]["PolicyDocument"] for p in resources(baseline, "AWS::IAM::ManagedPolicy").values()
+                    if p["Properties"]["ManagedPolicyName"] == f"led-{env}-permissions-boundary")
+    return ([resolve(d, region=cfg.region, account=cfg.accounts.workload) for d in identity],
+            resolve(boundary, region=cfg.region, account=cfg.accounts.workload))
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_platform_operator_can_operate(synth, env):
+    cfg = env_config(synth, env)
+    identity, boundary = _role_documents(synth, env, "platform-operator")
+    context = {"aws:RequestedRegion": cfg.region}
+    db = f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
+    stack = f"arn:aws:cloudformation:eu-west-1:444455556666:stack/led-{env}-data/0a1b2c3d-0000-0000-0000-000000000000"
+    deploy_role = "arn:aws:iam::444455556666:role/cdk-hnb659fds-deploy-role-444455556666-eu-west-1"
+    for action, resource in (("rds:RebootDBInstance", db), ("rds:StartDBInstance", db),
+                             ("cloudformation:CreateChangeSet", stack), ("cloudformation:ExecuteChangeSet", stack),
+                             ("sts:AssumeRole", deploy_role), ("cloudwatch:GetMetricData", "*")):
+        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_platform_operator_denies_are_present_and_effective(synth, env):
+    cfg = env_config(synth, env)
+    identity, boundary = _role_documents(synth, env, "platform-operator")
+    context = {"aws:RequestedRegion": cfg.region}
+    secret = f"arn:aws:secretsmanager:eu-west-1:444455556666:secret:rds!db-{'0' * 8}-AbCdEf"
+    data_key = cfg.key_arn("data")
+    archive = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
+    cases = {
+        "DenyReadingTheDatabaseSecret": [("secretsmanager:GetSecretValue", secret)],
+        "DenyUsingTheDataKey": [("kms:Decrypt", data_key), ("kms:GenerateDataKey", data_key),
+                                ("kms:ReEncryptFrom", data_key), ("kms:CreateGrant", data_key)],
+        "DenyWritingToTheLogArchive": [("s3:PutObject", f"{archive}/AWSLogs/forged.json.gz"),
+                                       ("s3:DeleteObject", f"{archive}/AWSLogs/x.json.gz"),
+                                       ("s3:DeleteObjectVersion", f"{archive}/AWSLogs/x.json.gz"),
+                                       ("s3:PutBucketPolicy", archive),
+                                       ("s3:PutBucketObjectLockConfiguration", archive)],
+        "DenyDatabaseLoginAndPasswordChange": [
+            ("rds-db:connect", "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-ABC/led_app"),
+            ("rds:ModifyDBInstance", f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db")],
+    }
+    for sid, requests in cases.items():
+        for action, resource in requests:
+            # The deny is in the operator's own policy ...
+            assert sid in denying_sids(action, resource, identity, context), (sid, action)
+            # ... and effective: even with an allow-all added to the operator's policies.
+            allow_all = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            assert evaluate(action, resource, identity=[*identity, allow_all], boundary=boundary,
+                            context=context) == EXPLICIT_DENY, (sid, action)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_boundary_denies_what_the_issue_lists(synth, env):
+    cfg = env_config(synth, env)
+    _, boundary = _role_documents(synth, env, "app-runtime")
+    allow_all = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
+    context = {"aws:RequestedRegion": cfg.region}
+    fb_key = cfg.key_arn("data")
+
+    def decision(action, resource="*", **extra):
+        return evaluate(action, resource, identity=allow_all, boundary=boundary, context={**context, **extra})
+
+    for action in ("kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateKey"):
+        assert decision(action, fb_key) == EXPLICIT_DENY
+    # The data key decrypts only through the services of the application path.
+    assert decision("kms:Decrypt", fb_key) == EXPLICIT_DENY
+    assert decision("kms:Decrypt", fb_key, **{"kms:ViaService": "rds.eu-west-1.amazonaws.com"}) == ALLOW
+    for action in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "config:StopConfigurationRecorder",
+                   "config:DeleteDeliveryChannel", "ec2:DeleteFlowLogs", "logs:DeleteLogGroup",
+                   "s3:PutBucketPublicAccessBlock", "rds:ModifyDBSnapshotAttribute", "ec2:ModifySnapshotAttribute"):
+        assert decision(action) == EXPLICIT_DENY, action
+    assert evaluate("rds:DescribeDBInstances", "*", identity=allow_all, boundary=boundary,
+                    context={"aws:RequestedRegion": "us-east-1"}) == EXPLICIT_DENY
+    assert evaluate("iam:GetRole", "*", identity=allow_all, boundary=boundary,
+                    context={"aws:RequestedRegion": "us-east-1"}) == ALLOW
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_auditor_and_application_manager_cannot_touch_keys_or_logs(synth, env):
+    cfg = env_config(synth, env)
+    context = {"aws:RequestedRegion": cfg.region}
+    for purpose in ("auditor", "application-manager", "app-runtime"):
+        identity, boundary = _role_documents(synth, env, purpose)
+        for action, resource in (("kms:Decrypt", cfg.key_arn("data")), ("kms:PutKeyPolicy", cfg.key_arn("data")),
+                                 ("logs:DeleteLogGroup", f"arn:aws:logs:eu-west-1:444455556666:log-group:/led/{env}/x"),
+                                 ("cloudtrail:StopLogging", "*"), ("secretsmanager:GetSecretValue", "*")):
+            assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) in (
+                IMPLICIT_DENY, EXPLICIT_DENY), (purpose, action)
+    identity, boundary = _role_documents(synth, env, "auditor")
+    assert evaluate("cloudtrail:LookupEvents", "*", identity=identity, boundary=boundary, context=context) == ALLOW
+
+
+# Keys, stacks, organisation ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("env", ENVS)
+def test_log_key_lets_trail_config_alarms_and_the_archive_use_it_and_nobody_kms_star(synth, env):
+    template = synth.template_json(env, "KeyCustody")
+    assert '"kms:*"' not in json.dumps(template)
+    log_key = next(r for lid, r in resources(template, "AWS::KMS::Key").items() if lid.startswith("LogKey"))
+    policy = log_key["Properties"]["KeyPolicy"]
+    for sid in ("LogArchiveUseThroughS3", "CloudTrailOfWorkload", "ConfigDeliveryOfWorkload",
+                "CloudWatchAlarmsOfWorkload", "EventBridgeAlarmsOfWorkload", "WorkloadUseThroughSns"):
+        statement = by_sid(policy, sid)
+        assert statement.get("Condition"), sid
+    for sid in ("ConfigDeliveryOfWorkload", "EventBridgeAlarmsOfWorkload"):
+        assert by_sid(policy, sid)["Condition"] == {"StringEquals": {"aws:SourceAccount": "444455556666"}}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_stacks_named_described_protected(synth, env):
+    stage = synth.stages[env]
+    expectations = {"LogArchive": ("log-archive", "777788889999", True), "Audit": ("audit", "444455556666", True),
+                    "Access": ("access", "444455556666", False)}
+    for stack_id, (role, account, protected) in expectations.items():
+        stack = stage.node.find_child(stack_id)
+        assert stack.stack_name == f"led-{env}-{role}"
+        assert stack.account == account
+        assert stack.termination_protection is protected
+        assert stack.template_options.description.startswith(f"LED {env}:") and "VTC-" in \
+            stack.template_options.description
+    baseline = stage.node.find_child("Baseline")
+    for stack_id in ("Audit", "Access"):
+        assert baseline in stage.node.find_child(stack_id).dependencies
+
+
+def _organization_template(synth) -> dict:
+    return synth.assembly.get_stack_by_name("led-organization").template
+
+
+def test_organization_stack_attaches_the_guardrails_to_the_member_accounts(synth):
+    template = _organization_template(synth)
+    policies = resources(template, "AWS::Organizations::Policy")
+    documents = {g.name: g for g in guardrails(synth.config)}
+    assert {p["Properties"]["Name"] for p in policies.values()} == set(documents)
+    for policy in policies.values():
+        props = policy["Properties"]
+        assert props["Type"] == "SERVICE_CONTROL_POLICY"
+        assert props["Content"] == documents[props["Name"]].document
+        assert props["TargetIds"] == member_accounts(synth.config)
+    artifact = synth.assembly.get_stack_by_name("led-organization")
+    assert artifact.environment.account == synth.config.organization.management_account

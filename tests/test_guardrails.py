@@ -1,0 +1,162 @@
+"""The guardrail SCP documents: valid, small enough, denying what they claim, and current."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from config import ConfigError, LandingZoneConfig, load_config
+from policies.guardrails import (
+    AUDIT_DISABLING_ACTIONS,
+    KEY_ADMINISTRATION_ACTIONS,
+    SCP_DIRECTORY,
+    SCP_MAX_CHARS,
+    guardrails,
+    member_accounts,
+)
+
+CONFIG = load_config()
+DOCS = {g.name: g for g in guardrails(CONFIG)}
+
+
+def statement(name: str, sid: str) -> dict:
+    found = [s for s in DOCS[name].document["Statement"] if s["Sid"] == sid]
+    assert len(found) == 1, (name, sid)
+    assert found[0]["Effect"] == "Deny"
+    return found[0]
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("name", sorted(DOCS))
+def test_each_document_is_valid_json_within_the_scp_limit(name):
+    guardrail = DOCS[name]
+    parsed = json.loads(guardrail.text())
+    assert parsed["Version"] == "2012-10-17"
+    assert len(guardrail.text()) <= SCP_MAX_CHARS
+    # Even the indented, reviewable form fits: no surprise when pasted into the console.
+    assert len(guardrail.reviewable()) <= SCP_MAX_CHARS
+    assert all(s["Effect"] == "Deny" for s in parsed["Statement"]), "SCPs here only deny"
+    assert len({s["Sid"] for s in parsed["Statement"]}) == len(parsed["Statement"])
+    assert "kms:*" not in guardrail.text()
+
+
+def test_three_documents_leave_room_for_full_aws_access():
+    # Quota: five SCPs per target, FullAWSAccess included.
+    assert len(DOCS) <= 4
+
+
+def test_region_list_equals_the_config_allow_list():
+    deny = statement("led-region-guardrail", "DenyOutsideAllowedRegions")
+    assert deny["Resource"] == "*"
+    assert deny["Condition"] == {"StringNotEquals": {"aws:RequestedRegion": list(CONFIG.allowed_regions)}}
+    exempt = deny["NotAction"]
+    # The documented global services are exempt, KMS is not (not even partially).
+    for action in ("iam:*", "sts:*", "organizations:*", "route53:*", "support:*", "cloudfront:*"):
+        assert action in exempt
+    assert not [a for a in exempt if a.startswith("kms:")]
+    # No regional data service slips through the exemption.
+    for service in ("rds", "s3:PutObject", "backup", "ec2:RunInstances", "secretsmanager", "logs"):
+        assert not [a for a in exempt if a == service + ":*" or a == service]
+
+
+def test_region_list_follows_another_config():
+    other = LandingZoneConfig.model_validate({
+        "allowed_regions": ["eu-central-1"],
+        "environments": {"x1": {"region": "eu-central-1", "accounts": {
+            "key_custody": "111122223333", "workload": "444455556666",
+            "log_archive": "777788889999", "backup": "123456789012"}}},
+    })
+    deny = guardrails(other)[0].document["Statement"][0]
+    assert deny["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["eu-central-1"]
+
+
+def test_audit_cannot_be_disabled_by_anyone():
+    deny = statement("led-audit-guardrail", "DenyDisablingAudit")
+    assert "Condition" not in deny and deny["Resource"] == "*"
+    for action in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "config:StopConfigurationRecorder",
+                   "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "guardduty:DeleteDetector"):
+        assert action in deny["Action"]
+    assert set(AUDIT_DISABLING_ACTIONS) == set(deny["Action"])
+
+
+def test_audit_changes_only_through_the_deployment_role():
+    deny = statement("led-audit-guardrail", "DenyChangingAuditOutsideDeployment")
+    assert {"cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "config:PutConfigurationRecorder",
+            "config:PutDeliveryChannel"} <= set(deny["Action"])
+    exempt = deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert exempt == [f"arn:aws:iam::{a}:role/cdk-hnb659fds-cfn-exec-role-{a}-*" for a in member_accounts(CONFIG)]
+
+
+def test_archived_logs_cannot_be_deleted_by_anyone():
+    deny = statement("led-audit-guardrail", "DenyDeletingArchivedLogs")
+    assert "Condition" not in deny
+    assert {"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"} <= set(deny["Action"])
+    assert deny["Resource"] == ["arn:aws:s3:::led-*-log-archive-*", "arn:aws:s3:::led-*-log-archive-*/*"]
+    change = statement("led-audit-guardrail", "DenyChangingLogArchiveOutsideItsDeployment")
+    assert {"s3:PutBucketPolicy", "s3:PutBucketObjectLockConfiguration"} <= set(change["Action"])
+    only = change["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    workload = {env.accounts.workload for env in CONFIG.environments.values()}
+    assert only and not [arn for arn in only if any(f"::{w}:" in arn for w in workload)]
+
+
+def test_key_administration_only_by_the_facilitair_bedrijf():
+    deny = statement("led-data-guardrail", "DenyKeyAdministrationExceptFacilitairBedrijf")
+    assert set(deny["Action"]) == set(KEY_ADMINISTRATION_ACTIONS)
+    assert {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateKey"} <= set(deny["Action"])
+    # Key use is not administration: services keep encrypting.
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:CreateGrant"} & set(deny["Action"])
+    exempt = deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    custody = {env.accounts.key_custody for env in CONFIG.environments.values()}
+    assert exempt and all(arn.split(":")[4] in custody for arn in exempt)
+    assert "arn:aws:iam::111122223333:role/led-fb-key-admin" in exempt
+
+
+def test_nothing_public_no_sharing_no_leaving():
+    acl = statement("led-data-guardrail", "DenyPublicS3Acls")
+    assert acl["Condition"] == {"StringEquals": {"s3:x-amz-acl": ["public-read", "public-read-write",
+                                                                  "authenticated-read"]}}
+    pab = statement("led-data-guardrail", "DenyPublicAccessBlockChanges")
+    assert set(pab["Action"]) == {"s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"}
+    igw = statement("led-data-guardrail", "DenyInternetGatewaysSoNoPublicDatabase")
+    assert "ec2:AttachInternetGateway" in igw["Action"] and "Condition" not in igw
+    snapshots = statement("led-data-guardrail", "DenySnapshotSharing")
+    assert {"rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute"} <= set(snapshots["Action"])
+    assert "Condition" not in snapshots
+    leave = statement("led-data-guardrail", "DenyLeavingOrganization")
+    assert leave["Action"] == ["organizations:LeaveOrganization"] and "Condition" not in leave
+    outside = statement("led-data-guardrail", "DenyWritingOutsideOrganization")
+    assert outside["Condition"] == {"StringNotEqualsIfExists": {"aws:ResourceOrgID": "o-exampleorgid"}}
+
+
+def test_scp_targets_are_the_member_accounts_not_key_custody():
+    accounts = member_accounts(CONFIG)
+    assert set(accounts) == {"444455556666", "777788889999", "123456789012"}
+
+
+def test_reviewable_files_are_current():
+    for guardrail in DOCS.values():
+        path = SCP_DIRECTORY / f"{guardrail.name}.json"
+        assert path.read_text(encoding="utf-8") == guardrail.reviewable(), (
+            f"{path} is stale: run `python -m policies.guardrails`")
+    assert {p.stem for p in SCP_DIRECTORY.glob("*.json")} == set(DOCS)
+
+
+def test_organization_across_partitions_is_refused(tmp_path):
+    text = (SCP_DIRECTORY.parent.parent / "config" / "environments.toml").read_text()
+    text = text.replace('region = "eu-west-1"\nholds_personal_data = false\nowner = "AHOVOKS"\n\n'
+                        '[environments.dev.accounts]', 'region = "eusc-de-east-1"\nholds_personal_data = false\n'
+                        'owner = "AHOVOKS"\n\n[environments.dev.accounts]', 1)
+    for key in ("1234", "2234", "3234"):
+        text = text.replace(f"arn:aws:kms:eu-west-1:111122223333:key/{key}",
+                            f"arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/{key}")
+    dev, rest = text.split("[environments.acc]")
+    dev = dev.replace("arn:aws:iam::", "arn:aws-eusc:iam::")
+    path = tmp_path / "c.toml"
+    path.write_text(dev + "[environments.acc]" + rest)
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert "field 'organization': environments in partitions aws, aws-eusc" in str(exc.value)
