@@ -12,8 +12,8 @@ from config import EnvironmentConfig, LandingZoneConfig
 from stacks.access import AccessStack
 from stacks.audit import AuditStack
 from stacks.key_custody import KeyCustodyStack, SecondaryKeyCustodyStack
-from stacks.recovery import RecoveryStack
 from stacks.log_archive import LogArchiveStack
+from stacks.recovery import RecoveryStack
 from stacks.remote_vault import RemoteVaultStack, remote_vault_arn
 from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
 

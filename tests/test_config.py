@@ -134,25 +134,38 @@ def test_bad_input_is_one_line_naming_env_field_value_and_allowed(tmp_path, muta
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
+def to_eusc(env: dict) -> dict:
+    """An environment moved to the European Sovereign Cloud: its region and every ARN's partition."""
+    def move(value):
+        if isinstance(value, dict):
+            return {k: move(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [move(v) for v in value]
+        if isinstance(value, str):
+            return value.replace("arn:aws:kms:eu-west-1", "arn:aws-eusc:kms:eusc-de-east-1").replace(
+                "arn:aws:", "arn:aws-eusc:")
+        return value
+    return {**move(env), "region": "eusc-de-east-1"}
+
+
 def test_european_sovereign_cloud_region_is_allowed_and_uses_its_partition(tmp_path):
-    def to_eusc(d):
-        env = d["environments"]["dev"]
-        env["region"] = "eusc-de-east-1"
-        env["keys"] = {k: v.replace("arn:aws:kms:eu-west-1", "arn:aws-eusc:kms:eusc-de-east-1")
-                       if isinstance(v, str) else v for k, v in env["keys"].items()}
-    env = load_config(write(tmp_path, to_eusc)).environments["dev"]
+    def move(d):
+        d["environments"]["dev"] = to_eusc(d["environments"]["dev"])
+        d.pop("organization")  # an organisation lives in one partition
+    env = load_config(write(tmp_path, move)).environments["dev"]
     assert env.partition == "aws-eusc"
     assert env.key_arn("data").startswith("arn:aws-eusc:kms:eusc-de-east-1:")
 
 
 def test_key_in_wrong_partition_is_refused(tmp_path):
-    def to_eusc(d):
-        d["environments"]["dev"]["region"] = "eusc-de-east-1"
+    def to_eusc_but_one_key(d):
+        d.pop("organization")
+        d["environments"]["dev"] = to_eusc(d["environments"]["dev"])
         d["environments"]["dev"]["keys"]["data_key_arn"] = (
             "arn:aws:kms:eusc-de-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")
         d["environments"]["dev"]["keys"].pop("backup_key_arn")
         d["environments"]["dev"]["keys"].pop("log_key_arn")
-    message = error_of(tmp_path, to_eusc)
+    message = error_of(tmp_path, to_eusc_but_one_key)
     assert "'keys.data_key_arn'" in message and "partition aws-eusc" in message
 
 
