@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cdk_json_context() -> dict:
-    """The feature flags of cdk.json, so in-process synthesis matches `cdk synth`."""
-    return json.loads((ROOT / "cdk.json").read_text())["context"]
+    """The feature flags of cdk.json, so in-process synthesis matches `cdk synth`; and, like the
+    CLI, construct paths in the template metadata (cfn-lint and the compliance report read them)."""
+    return {**json.loads((ROOT / "cdk.json").read_text())["context"], "aws:cdk:enable-path-metadata": True}
 
 
 def new_app(outdir: Path | None = None) -> cdk.App:
