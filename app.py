@@ -13,6 +13,7 @@ import sys
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
+from cdk_constructs.vtc_metadata import VtcConditionMetadata
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
 from stacks.stage import LandingZoneStage
 
@@ -20,6 +21,8 @@ from stacks.stage import LandingZoneStage
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
     """Every stage of the asked environments, with every rule pack registered on the app."""
     stages = [LandingZoneStage(app, env.name, config=env, landing_zone=config) for env in environments]
+    # VTC-POLICIES-VISIBLE (§55, §58): every resource names the conditions it serves.
+    cdk.Aspects.of(app).add(VtcConditionMetadata())
     register_packs(app)
     return stages
 
