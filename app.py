@@ -21,8 +21,10 @@ from stacks.stage import LandingZoneStage
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
     """Every stage of the asked environments, with every rule pack registered on the app."""
     stages = [LandingZoneStage(app, env.name, config=env, landing_zone=config) for env in environments]
-    # VTC-POLICIES-VISIBLE (§55, §58): every resource names the conditions it serves.
-    cdk.Aspects.of(app).add(VtcConditionMetadata())
+    # VTC-POLICIES-VISIBLE (§55, §58): every resource names the conditions it serves. On each
+    # stage, not on the app: aspects do not cross a Stage boundary.
+    for stage in stages:
+        cdk.Aspects.of(stage).add(VtcConditionMetadata())
     register_packs(app)
     return stages
 
