@@ -11,9 +11,13 @@ from cdk_constructs.vtc_metadata import BY_PATH, BY_TYPE, METADATA_KEY
 from stacks.stage import AHOVOKS, FB
 from tools.report import read_catalogue
 
-CONDITION_IDS = {c.id for c in read_catalogue()}
 OWNERS = {"KeyCustody": FB, "SecondaryKeyCustody": FB, "RemoteVault": AHOVOKS, "SecondaryRemoteVault": AHOVOKS,
           "Baseline": AHOVOKS, "Network": AHOVOKS, "Data": AHOVOKS, "Backup": AHOVOKS}
+
+
+@pytest.fixture(scope="module")
+def condition_ids() -> set[str]:
+    return {c.id for c in read_catalogue()}
 
 
 def stacks_of(synth):
@@ -27,19 +31,19 @@ def conditions(template: dict, logical_id: str) -> list[str]:
     return template["Resources"][logical_id].get("Metadata", {}).get(METADATA_KEY, [])
 
 
-def test_the_mapping_table_names_only_catalogue_conditions():
+def test_the_mapping_table_names_only_catalogue_conditions(condition_ids):
     named = {c for ids in BY_TYPE.values() for c in ids} | {c for _p, _t, ids in BY_PATH for c in ids}
-    assert named <= CONDITION_IDS, named - CONDITION_IDS
+    assert named <= condition_ids, named - condition_ids
 
 
-def test_every_stack_says_its_environment_owner_and_conditions(synth):
+def test_every_stack_says_its_environment_owner_and_conditions(synth, condition_ids):
     seen = 0
     for env, stack_id in stacks_of(synth):
         description = synth.template_json(env, stack_id)["Description"]
         assert description.startswith(f"LED {env}: "), description
         assert f"Owner: {OWNERS[stack_id]}." in description
         cited = re.findall(r"VTC-[A-Z0-9-]*[A-Z0-9]", description)
-        assert cited and set(cited) <= CONDITION_IDS, description
+        assert cited and set(cited) <= condition_ids, description
         seen += 1
     assert seen == 3 * 6 + 2  # prod has the secondary-region stacks
 
