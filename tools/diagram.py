@@ -229,6 +229,7 @@ def render(report: dict[str, Any]) -> str:
                 out.append(f'<text x="{n.x + 8}" y="{n.y + 31 + i * LINE}">{escape(line)}</text>')
             out.append("</g>")
         out.append("</g>")
+    labelled: set[str] = set()
     for source, target, label, kind in edges:
         a, b = nodes.get(source), nodes.get(target)
         if a is None or b is None:
@@ -248,6 +249,12 @@ def render(report: dict[str, Any]) -> str:
                    f'd="M{x1:.0f},{y1:.0f} C{c1:.0f},{y1:.0f} {c2:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" fill="none" '
                    f'stroke="{colour}" stroke-width="1.4"{dash} marker-end="url(#arrow-{kind})"/>')
         mx, my = (x1 + x2) / 2 + (40 if abs(a.x - b.x) < 1 else 0), (y1 + y2) / 2
+        if kind.startswith("key-"):
+            # Every edge of a key starts at the same point: name the key once, next to it.
+            if source in labelled:
+                continue
+            labelled.add(source)
+            mx, my = x1 + 40, y1
         out.append(f'<text x="{mx:.0f}" y="{my - 3:.0f}" fill="{colour}" font-size="10" '
                    f'text-anchor="middle">{escape(label)}</text>')
     legend_y = height - 45

@@ -780,7 +780,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         out.append("")
         out.append(f"*{row['paraphrase']}* Expected control: {row['expected_control']}.")
         out.append("")
-        out.append(f"Status: **{row['status_label']}** — {row['note']}.")
+        out.append(f"Status: **{row['status_label']}** — {row['note'].removeprefix(row['status_label'] + ': ')}.")
         if row["rules"]:
             ev = row["evaluated"]
             out.append(f"Rules: {', '.join(row['rules'])}; evaluated {ev['compliant']} compliant, "
