@@ -677,8 +677,9 @@ def _log_readers(stacks: list[Stack], keys: list[dict[str, Any]], cfg: Environme
                         if statement.get("Effect") != "Allow":
                             continue
                         actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
-                        if any(_LOG_READ.match(a) for a in actions) and stack.paths.get(lid, "").find(
-                                "PermissionsBoundary") < 0:
+                        # The boundary's allow-all ceiling grants nothing (see cdk_constructs/boundary.py).
+                        if any(_LOG_READ.match(a) for a in actions) and \
+                                "PermissionsBoundary" not in stack.paths.get(lid, ""):
                             readers.append({"who": f"{stack.stack_name}/{lid} (account {stack.account})",
                                             "how": ", ".join(a for a in actions if _LOG_READ.match(a)),
                                             "condition": _conditions_text(statement)})
