@@ -15,6 +15,7 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from cdk_constructs.lambda_bundle import WheelhouseMissing
 from cdk_constructs.tags import tag_party
+from cdk_constructs.vtc_metadata import VtcConditionMetadata
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
 from stacks.organization import OrganizationStack
 from stacks.stage import LandingZoneStage
@@ -23,7 +24,11 @@ from stacks.stage import LandingZoneStage
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
     """Every stage of the asked environments, with every rule pack registered on the app."""
     stages = [LandingZoneStage(app, env.name, config=env, landing_zone=config) for env in environments]
-    build_organization(app, config)
+    organization = build_organization(app, config)
+    # VTC-POLICIES-VISIBLE (§55, §58): every resource names the conditions it serves. On each
+    # stage, not on the app: aspects do not cross a Stage boundary.
+    for scope in [*stages, *([organization] if organization else [])]:
+        cdk.Aspects.of(scope).add(VtcConditionMetadata())
     register_packs(app)
     return stages
 

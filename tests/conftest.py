@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cdk_json_context() -> dict:
-    """The feature flags of cdk.json, so in-process synthesis matches `cdk synth`."""
+    """The context of cdk.json (feature flags, path and asset metadata like the CLI), so that
+    in-process synthesis matches `cdk synth` (cfn-lint and the compliance report read the paths)."""
     return json.loads((ROOT / "cdk.json").read_text())["context"]
 
 

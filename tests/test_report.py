@@ -1,0 +1,254 @@
+"""The compliance report follows the synthesis: each status is checked against the templates.
+
+Every test works on a copy of the session's cdk.out (the landing zone is synthesized once); the
+VTC pack's outputs come from tests/vtc_stand_in.py or tests/fixtures/ until the pack lands.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from tests import vtc_stand_in
+from tools import report as report_tool
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def cdk_out(synth, tmp_path) -> Path:
+    target = tmp_path / "cdk.out"
+    shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
+    return target
+
+
+def build(cdk_out: Path) -> dict[str, dict]:
+    inputs = report_tool.load_inputs(cdk_out)
+    return report_tool.write_reports(cdk_out, inputs)
+
+
+def row(report: dict, condition: str) -> dict:
+    return next(r for r in report["conditions"] if r["id"] == condition)
+
+
+def template_path(cdk_out: Path, env: str, stack: str) -> Path:
+    return next((cdk_out / f"assembly-{env}").glob(f"{env}{stack}*.template.json"))
+
+
+def test_one_row_per_catalogue_condition_and_organisational_ones_name_their_evidence(cdk_out):
+    catalogue = report_tool.read_catalogue()
+    reports = build(cdk_out)
+    assert set(reports) == {"dev", "acc", "prod"}
+    for report in reports.values():
+        assert [r["id"] for r in report["conditions"]] == [c.id for c in catalogue]
+        assert row(report, "VTC-BACKUP-ELSEWHERE")["paragraph"] == "37"
+        plan = row(report, "VTC-SEC-PLAN")
+        assert plan["status"] == "organisational"
+        assert "approved plan" in plan["note"]
+    organisational = {c.id for c in catalogue if c.organisational}
+    assert organisational == {"VTC-SEC-PLAN", "VTC-PROVIDER-EVIDENCE", "VTC-GENERAL-GUIDANCE"}
+
+
+def test_without_the_pack_every_checkable_condition_says_the_pack_did_not_run(cdk_out):
+    report = build(cdk_out)["dev"]
+    assert report["inputs"]["vtc_evaluations"] is False
+    for r in report["conditions"]:
+        if r["status"] != "organisational":
+            assert (r["status"], r["note"]) == ("not-checked", report_tool.PACK_DID_NOT_RUN)
+    assert "VTC pack did not run" in (cdk_out / "compliance" / "dev" / "report.md").read_text()
+
+
+def test_compliant_evaluations_make_a_condition_enforced_with_its_resources(cdk_out):
+    vtc_stand_in.run(cdk_out)
+    reports = build(cdk_out)
+    prod = reports["prod"]
+    elsewhere = row(prod, "VTC-BACKUP-ELSEWHERE")
+    assert elsewhere["status"] == "enforced"
+    assert elsewhere["rules"] == ["VTC-BACKUP-ELSEWHERE"]
+    assert elsewhere["compliant_resources"] == [{
+        "rule": "VTC-BACKUP-ELSEWHERE", "stack": "led-prod-backup", "logical_id": "Plan835D6B9C",
+        "path": "prod/Backup/Plan/Plan/Resource", "type": "AWS::Backup::BackupPlan"}]
+    # Rule ids with a suffix serve their condition: both encryption rules count for VTC-ENCRYPT-ALL.
+    encrypt = row(prod, "VTC-ENCRYPT-ALL")
+    assert encrypt["rules"] == ["VTC-ENCRYPT-ALL-DATABASE", "VTC-ENCRYPT-ALL-LOGS"]
+    assert encrypt["evaluated"]["compliant"] == 5  # 4 log groups + the database
+    # A condition no rule evaluated is not claimed.
+    assert row(prod, "VTC-EXIT")["status"] == "not-checked"
+    assert "no VTC rule evaluated" in row(prod, "VTC-EXIT")["note"]
+
+
+def test_removing_the_copy_action_turns_backup_elsewhere_to_failing(cdk_out):
+    path = template_path(cdk_out, "dev", "Backup")
+    template = json.loads(path.read_text())
+    for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
+        del rule["CopyActions"]
+    path.write_text(json.dumps(template))
+    vtc_stand_in.run(cdk_out)
+
+    reports = build(cdk_out)
+    failing = row(reports["dev"], "VTC-BACKUP-ELSEWHERE")
+    assert failing["status"] == "failing"
+    assert failing["failures"][0]["logical_id"] == "Plan835D6B9C"
+    assert failing["failures"][0]["stack"] == "led-dev-backup"
+    assert reports["dev"]["summary"]["unacknowledged_findings"] == 1
+    # Only dev changed: the other environments still copy elsewhere.
+    assert row(reports["acc"], "VTC-BACKUP-ELSEWHERE")["status"] == "enforced"
+    assert "**failing**" in (cdk_out / "compliance" / "dev" / "summary.md").read_text()
+
+
+def test_an_acknowledged_vtc_finding_is_an_accepted_risk_with_its_reason(cdk_out):
+    path = template_path(cdk_out, "acc", "Backup")
+    template = json.loads(path.read_text())
+    for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
+        del rule["CopyActions"]
+    path.write_text(json.dumps(template))
+    reason = "Acceptance keeps no copy elsewhere: it is rebuilt from dev data and holds no personal data."
+    vtc_stand_in.run(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
+
+    report = build(cdk_out)["acc"]
+    accepted = row(report, "VTC-BACKUP-ELSEWHERE")
+    assert accepted["status"] == "accepted-risk"
+    assert accepted["accepted_risks"][0]["reason"] == reason
+    assert accepted["accepted_risks"][0]["acknowledged_at"] == "acc/Backup/Plan/Plan"
+    register = [r for r in report["accepted_risks"] if r["pack"] == "VTC"]
+    assert register == [{**register[0], "rule": "VTC-BACKUP-ELSEWHERE", "reason": reason,
+                         "logical_id": "Plan835D6B9C", "conditions": ["VTC-BACKUP-ELSEWHERE"]}]
+
+
+def test_the_register_lists_every_acknowledgement_of_every_pack(cdk_out, synth):
+    reports = build(cdk_out)
+    validation = synth.validation_report()
+    for env, report in reports.items():
+        expected = sum(
+            1 for plugin in validation["pluginReports"] for v in plugin["suppressedViolations"]
+            for c in v["violatingConstructs"] if c["constructPath"].startswith(f"{env}/")
+        )
+        assert len(report["accepted_risks"]) == expected > 0
+    rds11 = [r for r in reports["dev"]["accepted_risks"] if r["rule"] == "AwsSolutions-RDS11"]
+    assert rds11[0]["pack"] == "AwsSolutions"
+    assert rds11[0]["logical_id"] == "DatabaseInstanceAA8A5FDE"
+    assert rds11[0]["stack"] == "led-dev-data"
+    assert "default PostgreSQL port" in rds11[0]["reason"]
+    boundary = [r for r in reports["dev"]["accepted_risks"] if "PermissionsBoundary" in r["path"]]
+    assert boundary and all(r["conditions"] == ["VTC-LEAST-PRIVILEGE"] for r in boundary)
+
+
+def test_the_fixture_evaluations_file_follows_the_pack_contract(cdk_out):
+    shutil.copy(FIXTURES / "vtc-evaluations.json", cdk_out / "vtc-evaluations.json")
+    report = build(cdk_out)["dev"]
+    assert row(report, "VTC-KEY-CUSTODY")["status"] == "enforced"
+    encrypt = row(report, "VTC-ENCRYPT-ALL")
+    assert encrypt["evaluated"] == {"compliant": 2, "non_compliant": 0, "not_applicable": 1}
+    assert {r["stack"] for r in encrypt["compliant_resources"]} == {"led-dev-network", "led-dev-data"}
+    # The fixture only speaks of dev.
+    assert row(build(cdk_out)["prod"], "VTC-KEY-CUSTODY")["status"] == "not-checked"
+
+
+def test_keys_backups_and_log_readers_come_from_the_templates(cdk_out, synth):
+    reports = build(cdk_out)
+    for env, report in reports.items():
+        cfg = synth.config.environments[env]
+        purposes = {k.get("purpose") for k in report["keys"]}
+        assert {"data", "backup", "log"} <= purposes
+        for key in report["keys"]:
+            assert key["custody_account"] == cfg.accounts.key_custody
+            assert key["rotation"] == f"automatic, every {cfg.keys.rotation_period_days} days"
+            assert key["administrators"] and key["users"]
+        summary = report["backup_summary"]
+        assert summary["generations_configured"] == cfg.backup.generations
+        copies = [c for p in report["backup_plans"] for r in p["rules"] for c in r["copies"]]
+        assert copies and all(c["account"] == cfg.accounts.backup for c in copies)
+        assert summary["copies_to_other_account"] == len(copies) == (2 if cfg.backup.secondary_region else 1)
+        assert all(c["retention_days"] == cfg.backup.generations for c in copies)
+        assert report["databases"][0]["key"].startswith("data key (")
+        readers = " ".join(r["who"] for r in report["log_readers"])
+        assert cfg.accounts.log_archive in readers
+    prod = reports["prod"]
+    assert {v["region"] for v in prod["vaults"]} == {"eu-west-1", "eu-central-1"}
+    assert {p["type"] for p in prod["personal_data_stores"]} >= {"AWS::RDS::DBInstance", "AWS::Backup::BackupVault"}
+    assert reports["dev"]["personal_data_stores"] == []
+    outputs = {name for s in prod["stacks"] for name in s["outputs"]}
+    assert {"DataKeyArn", "BackupKeyArn", "LogKeyArn", "VaultArn", "RemoteVaultArn", "CopyDestination0"} <= outputs
+
+
+class _Html(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href") and value and value.startswith(("http:", "https:", "//")):
+                self.external.append(value)
+        if tag == "link":
+            self.external.append(str(attrs))
+
+
+def test_the_html_page_is_self_contained_and_links_the_picture(cdk_out):
+    build(cdk_out)
+    page = (cdk_out / "compliance" / "prod" / "report.html").read_text()
+    parser = _Html()
+    parser.feed(page)
+    assert parser.external == []
+    assert "svg" in parser.tags and "script" not in parser.tags
+    assert "href='architecture.svg'" in page
+    assert page.count("<tr class='") >= 25
+    md = (cdk_out / "compliance" / "prod" / "report.md").read_text()
+    assert "[architecture.svg](architecture.svg)" in md
+    assert "## Accepted-risks register" in md
+
+
+def test_the_architecture_picture_parses_and_draws_every_part(cdk_out, synth):
+    reports = build(cdk_out)
+    for env, report in reports.items():
+        svg_path = cdk_out / "compliance" / env / "architecture.svg"
+        root = ElementTree.parse(svg_path).getroot()
+        assert root.tag == f"{SVG}svg"
+        texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+        accounts = {g.get("data-account") for g in root.iter(f"{SVG}g") if g.get("class") == "account"}
+        assert set(synth.config.environments[env].accounts.all()) <= accounts
+        assert f"Database led-{env}-db" in texts
+        for vault in report["vaults"]:
+            assert f"Vault {vault['name']}" in texts
+        for key in report["keys"]:
+            assert key["alias"] in texts
+        assert "app:" in texts and "data:" in texts and "endpoints:" in texts
+        edges = [p for p in root.iter(f"{SVG}path") if "edge" in (p.get("class") or "")]
+        kinds = {p.get("class").split()[1] for p in edges}
+        assert {"copy", "log", "key-data", "key-backup", "key-log"} <= kinds
+        copies = [p for p in edges if p.get("class") == "edge copy"]
+        # database -> primary vault, then one copy per destination
+        assert len(copies) == 1 + len(report["backup_summary"]["copies"])
+
+
+def test_the_architecture_picture_rasterizes(cdk_out):
+    resvg = pytest.importorskip("resvg_py")
+    build(cdk_out)
+    png = bytes(resvg.svg_to_bytes(svg_path=str(cdk_out / "compliance" / "prod" / "architecture.svg")))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_a_missing_catalogue_fails_with_one_line(cdk_out, tmp_path, capsys):
+    code = report_tool.main([str(cdk_out), "--catalogue", str(tmp_path / "nowhere.md")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "nowhere.md" in err and "catalogue" in err
+    assert not (cdk_out / "compliance").exists()
+
+
+def test_the_command_line_writes_all_four_files(cdk_out, capsys):
+    assert report_tool.main([str(cdk_out)]) == 0
+    for env in ("dev", "acc", "prod"):
+        names = {p.name for p in (cdk_out / "compliance" / env).iterdir()}
+        assert {"report.md", "report.json", "report.html", "architecture.svg"} <= names
+        data = json.loads((cdk_out / "compliance" / env / "report.json").read_text())
+        assert data["environment"] == env and data["diagram"] == "architecture.svg"
+    assert "VTC pack did not run" in capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""Command-line tools of the LED landing zone that run next to synthesis (report, bench)."""
