@@ -28,7 +28,7 @@ def error(tmp_path, old: str, new: str, count: int = -1) -> str:
 def test_defaults_use_documentation_principals_in_the_environment_partition(tmp_path):
     text = DEFAULT.split("[environments.dev.access]")[0] + "\n"
     text = text.replace('region = "eu-west-1"', 'region = "eusc-de-east-1"', 1)
-    text = text.replace("arn:aws:kms:eu-west-1", "arn:aws-eusc:kms:eusc-de-east-1")
+    text = text.replace("arn:aws:kms:eu-west-1", "arn:aws-eusc:kms:eusc-de-east-1").replace("arn:aws:", "arn:aws-eusc:")
     path = tmp_path / "c.toml"
     # dev only, without an [access] table
     path.write_text(text.split("[environments.acc]")[0], encoding="utf-8")

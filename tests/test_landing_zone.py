@@ -235,7 +235,7 @@ def test_parameter_group_forces_tls_and_loads_pgaudit(synth, env):
 def test_database_logs_are_encrypted_and_kept(synth, env):
     cfg = env_config(synth, env)
     groups = synth.resources(env, "Data", "AWS::Logs::LogGroup")
-    names = {g["Properties"]["LogGroupName"] for g in groups.values()}
+    names = {g["Properties"].get("LogGroupName") for g in groups.values()}
     assert f"/aws/rds/instance/led-{env}-db/postgresql" in names
     for group in groups.values():
         assert group["Properties"]["KmsKeyId"] == cfg.key_arn("log")
