@@ -37,8 +37,8 @@ class Context:
     env: EnvironmentConfig
     session: boto3.Session
     account: str
-    out: TextIO = sys.stdout
-    err: TextIO = sys.stderr
+    out: TextIO | None = None  # None: whatever sys.stdout / sys.stderr are when writing
+    err: TextIO | None = None
     # Tests (and a future cross-account reader) can supply clients for (service, region) pairs.
     client_factory: Callable[[str, str], Any] | None = None
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -53,10 +53,10 @@ class Context:
         return self._clients[key]
 
     def say(self, line: str) -> None:
-        print(line, file=self.out, flush=True)
+        print(line, file=self.out or sys.stdout, flush=True)
 
     def progress(self, line: str) -> None:
-        print(line, file=self.err, flush=True)
+        print(line, file=self.err or sys.stderr, flush=True)
 
 
 def open_session(env: EnvironmentConfig, *, profile: str | None = None) -> boto3.Session:
@@ -92,8 +92,8 @@ def check_account(session: boto3.Session, env: EnvironmentConfig, *, expected: s
     return account
 
 
-def connect(env: EnvironmentConfig, *, profile: str | None = None, out: TextIO = sys.stdout,
-            err: TextIO = sys.stderr) -> Context:
+def connect(env: EnvironmentConfig, *, profile: str | None = None, out: TextIO | None = None,
+            err: TextIO | None = None) -> Context:
     session = open_session(env, profile=profile)
     account = check_account(session, env)
     return Context(env=env, session=session, account=account, out=out, err=err)
