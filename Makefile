@@ -18,7 +18,15 @@ CONTEXT := -c envs=$(ENVS) $(if $(CONFIG),-c config=$(CONFIG),)
 
 .PHONY: setup synth test bench diff deploy clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded
+
+# The wheels the Lambda functions bundle, for the Lambda runtime (Python 3.14, arm64), fetched
+# once: synthesis then installs them with pip --no-index, offline and without Docker.
+.wheelhouse/.downloaded: requirements-lambda.txt $(VENV)/.installed
+	@set -o pipefail; $(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps \
+		--only-binary=:all: --python-version 3.14 --implementation cp --platform manylinux2014_aarch64 \
+		-r requirements-lambda.txt -d .wheelhouse 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	@touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

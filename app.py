@@ -13,6 +13,7 @@ import sys
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
+from cdk_constructs.lambda_bundle import WheelhouseMissing
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
 from stacks.stage import LandingZoneStage
 
@@ -48,7 +49,12 @@ def main() -> int:
     if documentation:
         print(f"note: {', '.join(documentation)} use AWS documentation account ids: synthesized for review, "
               "cannot be deployed as is (put the real accounts in a config file, -c config=...)", file=sys.stderr)
-    build(app, config, environments)
+    try:
+        build(app, config, environments)
+    except WheelhouseMissing as exc:
+        # One line: the set-up step to run, not a jsii traceback.
+        print(exc, file=sys.stderr)
+        return 2
     app.synth()
     return 0
 

@@ -64,6 +64,9 @@ class ServiceUse:
     accounts: Sequence[str]
     services: Sequence[str]  # service endpoint names, e.g. "rds.eu-west-1.amazonaws.com"
     sid: str
+    actions: Sequence[str] = KEY_USE_ACTIONS
+    # Whether the accounts' services may hold grants on the key (RDS, Backup, Secrets Manager do).
+    grants: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,12 +120,14 @@ class CustodyKey(Construct):
             principals = [iam.AccountPrincipal(a) for a in use.accounts]
             statements.append(
                 iam.PolicyStatement(
-                    sid=use.sid, principals=principals, actions=list(KEY_USE_ACTIONS),
+                    sid=use.sid, principals=principals, actions=list(use.actions),
                     resources=["*"], conditions=conditions,
                 )
             )
             # Services (RDS, Backup, Secrets Manager) hold grants on the key; only for AWS
             # resources, never a free-standing grant.
+            if not use.grants:
+                continue
             statements.append(
                 iam.PolicyStatement(
                     sid=f"{use.sid}Grants",

@@ -142,6 +142,27 @@ class IsolatedNetwork(Construct):
             resources=[f"arn:{partition}:logs:{region}:{workload_account}:log-group:*"],
             conditions=principal_in_workload,
         ))
+        # The drills (restore-test validation, exit export) and their outcomes (operations topic).
+        interface("Backup", ec2.InterfaceVpcEndpointAwsService.BACKUP, iam.PolicyStatement(
+            sid="WorkloadRestoreValidationOnly", principals=[own],
+            actions=["backup:PutRestoreValidationResult", "backup:DescribeRestoreJob"],
+            resources=["*"],
+            conditions=principal_in_workload,
+        ))
+        interface("Rds", ec2.InterfaceVpcEndpointAwsService.RDS, iam.PolicyStatement(
+            sid="WorkloadDatabasesOnly", principals=[own],
+            actions=["rds:DescribeDBInstances", "rds:DescribeDBSnapshots", "rds:DescribeExportTasks",
+                     "rds:StartExportTask"],
+            # DescribeExportTasks has no resource-level permission: the principal condition limits it.
+            resources=["*"],
+            conditions=principal_in_workload,
+        ))
+        interface("Sns", ec2.InterfaceVpcEndpointAwsService.SNS, iam.PolicyStatement(
+            sid="WorkloadTopicsOnly", principals=[own],
+            actions=["sns:Publish"],
+            resources=[f"arn:{partition}:sns:{region}:{workload_account}:*"],
+            conditions=principal_in_workload,
+        ))
         interface("Sts", ec2.InterfaceVpcEndpointAwsService.STS, iam.PolicyStatement(
             sid="WorkloadRolesOnly", principals=[own],
             actions=["sts:AssumeRole"],

@@ -1,5 +1,5 @@
-"""led-ops: the operations command of the LED landing zone (drills, backup evidence, re-encryption).
+"""LED operations: drills and checks shared by the landing zone Lambdas and the led-ops command.
 
-One command-line entry point (`led-ops`, or `python -m led_ops`) for platform engineers and
+`led-ops` (or `python -m led_ops`) is the one command-line entry point for platform engineers and
 auditors; every subcommand that changes AWS is a dry run unless `--execute` is given.
 """

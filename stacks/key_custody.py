@@ -32,8 +32,12 @@ class KeyCustodyStack(Stack):
             description=f"LED {cfg.name}: data key (database, snapshots, secrets, Performance Insights)",
             service_uses=[
                 # The backup account needs the data key to copy RDS recovery points in (§37).
+                # Lambda: the LED functions' environments (drills, audit setup) are under this key.
                 ServiceUse(sid="WorkloadUseThroughDataServices", accounts=[acc.workload, acc.backup],
-                           services=via("rds", "secretsmanager", "backup", "s3")),
+                           services=via("rds", "secretsmanager", "backup", "s3", "lambda")),
+                # VTC-EXIT (§42-43): the second partner reads the exit exports, through S3 only.
+                ServiceUse(sid="SecondPartnerReadsExitExports", accounts=[cfg.drills.second_partner_account],
+                           services=via("s3"), actions=("kms:Decrypt", "kms:DescribeKey"), grants=False),
             ],
             **common,
         )

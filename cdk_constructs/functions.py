@@ -1,0 +1,120 @@
+"""A Lambda function the LED way: in the isolated tiers, logged and configured under FB keys.
+
+VTC-NO-COPY (§49): the function runs in the isolated subnets and reaches AWS only through the
+VPC endpoints. VTC-ENCRYPT-ALL (§48): its log group uses the FB log key and the configured
+retention, its environment the FB data key. VTC-LEAST-PRIVILEGE: its role has one customer
+managed policy with exactly the statements given (no inline policy, no AWS managed policy; CDK's
+own grants are switched off so that nothing is added behind the reader's back) and carries the
+permissions boundary through the workload stacks' aspect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from cdk_constructs.lambda_bundle import ARCHITECTURE, RUNTIME
+from cdk_constructs.risk import accept_risk
+
+# What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole, spelled
+# out). EC2 has no resource-level permission for the Describe call, and the network interfaces
+# do not exist before Lambda creates them.
+_ENI_ACTIONS = [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+]
+
+
+class VpcFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        description: str,
+        code: lambda_.Code,
+        handler: str,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        security_group: ec2.ISecurityGroup,
+        log_key: kms.IKey,
+        environment_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        statements: Sequence[iam.PolicyStatement],
+        environment: Mapping[str, str] | None = None,
+        timeout: Duration | None = None,
+        memory_mib: int = 256,
+        retry_attempts: int = 0,
+        dead_letter_topic: sns.ITopic | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not 0 <= retry_attempts <= 2:
+            raise ValueError(f"retry_attempts {retry_attempts}: Lambda allows 0-2")
+        self.log_group = logs.LogGroup(
+            self, "Logs",
+            encryption_key=log_key,
+            retention=log_retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.role = iam.Role(
+            self, "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=description,
+        )
+        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self.role], statements=[
+            iam.PolicyStatement(
+                sid="WriteOwnLogGroup",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(sid="AttachToVpc", actions=_ENI_ACTIONS, resources=["*"]),
+            iam.PolicyStatement(
+                sid="DecryptOwnEnvironment",
+                actions=["kms:Decrypt"],
+                resources=[environment_key.key_arn],
+            ),
+            *statements,
+        ])
+        accept_risk(
+            self.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "Only the VPC attachment statement has resource '*': EC2 offers no resource-level permission "
+            "for DescribeNetworkInterfaces, and Lambda creates the interfaces itself (the documented "
+            "AWSLambdaVPCAccessExecutionRole actions, nothing more).",
+        )
+        self.function = lambda_.Function(
+            self, "Function",
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=code,
+            handler=handler,
+            role=self.role.without_policy_updates(),
+            vpc=vpc,
+            vpc_subnets=subnets,
+            security_groups=[security_group],
+            allow_public_subnet=False,
+            log_group=self.log_group,
+            environment=dict(environment or {}),
+            environment_encryption=environment_key,
+            timeout=timeout or Duration.minutes(5),
+            memory_size=memory_mib,
+            # One at a time: a drill or a setup never needs parallel runs (NIST SC-5 caps abuse).
+            reserved_concurrent_executions=1,
+            retry_attempts=retry_attempts,
+            # Failed asynchronous invocations reach the operations topic (the role's policy must
+            # allow sns:Publish on it: CDK's own grant is switched off, see above).
+            dead_letter_topic=dead_letter_topic,
+        )
+        self.function.node.add_dependency(self.policy)

@@ -1,0 +1,147 @@
+"""Lambda code for the LED functions, bundled at synthesis without Docker and without network.
+
+The bundle is the handler, the shared modules it imports (e.g. `led_ops/validation.py`) and the
+pure-Python wheels of requirements-lambda.txt, installed with `pip install --no-index` from the
+wheelhouse that `make setup` fills once. The asset hash is computed from exactly those inputs
+(file contents, their place in the bundle, the pinned wheels, the target runtime), so the same
+inputs give the same hash on every machine and every run, and a changed input always shows in
+`cdk diff`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_lambda as lambda_
+
+ROOT = Path(__file__).resolve().parent.parent
+WHEELHOUSE = ROOT / ".wheelhouse"
+REQUIREMENTS = ROOT / "requirements-lambda.txt"
+
+# The runtime the wheels are installed for; the functions use the same (the newest that
+# aws-cdk-lib 2.275 offers).
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+_PIP_TARGET = ("--python-version", "3.14", "--implementation", "cp", "--platform", "manylinux2014_aarch64")
+# Bumped when the bundling procedure itself changes, so that the hash changes with it.
+_BUNDLER_VERSION = "1"
+
+
+class WheelhouseMissing(RuntimeError):
+    """The wheelhouse is absent or lacks a pinned wheel: said in one line (app.py prints it)."""
+
+
+def _pins(requirements: Path) -> list[str]:
+    lines = (line.split("#", 1)[0].strip() for line in requirements.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+def _wheels_for(pins: list[str], wheelhouse: Path) -> list[Path]:
+    """The wheel of every pin, or WheelhouseMissing naming the first one absent."""
+    if not wheelhouse.is_dir():
+        raise WheelhouseMissing(
+            f"bundling error: the wheelhouse {wheelhouse} does not exist; run `make setup` once "
+            "(it downloads requirements-lambda.txt into .wheelhouse/)"
+        )
+    wheels = []
+    for pin in pins:
+        name, _, version = pin.partition("==")
+        if not version:
+            raise WheelhouseMissing(f"bundling error: {pin!r} in requirements-lambda.txt is not pinned with ==")
+        stem = f"{name.replace('-', '_').lower()}-{version}-"
+        found = sorted(w for w in wheelhouse.glob("*.whl") if w.name.lower().startswith(stem))
+        if not found:
+            raise WheelhouseMissing(
+                f"bundling error: no wheel for {pin} in {wheelhouse}; run `make setup` again "
+                "(requirements-lambda.txt changed since the wheelhouse was filled)"
+            )
+        wheels.append(found[0])
+    return wheels
+
+
+@jsii.implements(cdk.ILocalBundling)
+class LocalPipBundling:
+    """Copies the files into the asset folder and pip-installs the wheels next to them.
+
+    Bundling results are kept for the rest of the process: the three environments share one
+    bundle per function instead of running pip three times.
+    """
+
+    _built: dict[str, Path] = {}
+
+    def __init__(self, *, files: Mapping[str, Path], wheels: list[Path], asset_hash: str) -> None:
+        self._files = dict(files)
+        self._wheels = list(wheels)
+        self._hash = asset_hash
+
+    def try_bundle(self, output_dir: str, *, image: cdk.DockerImage, **_: object) -> bool:
+        built = self._built.get(self._hash)
+        if built is None:
+            built = Path(tempfile.mkdtemp(prefix="led-bundle-"))
+            atexit.register(shutil.rmtree, built, ignore_errors=True)
+            self._install(built)
+            self._built[self._hash] = built
+        shutil.copytree(built, output_dir, dirs_exist_ok=True)
+        return True
+
+    def _install(self, out: Path) -> None:
+        for dest, source in self._files.items():
+            target = out / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        if self._wheels:
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 "--no-index", "--no-deps", "--no-compile", "--only-binary=:all:", *_PIP_TARGET,
+                 "--target", str(out), *map(str, self._wheels)],
+                check=True, stdout=subprocess.DEVNULL,
+            )
+
+
+def asset_hash(files: Mapping[str, Path], wheels: list[Path]) -> str:
+    """sha256 over the bundle's inputs: each file's place and content, each wheel, the target."""
+    digest = hashlib.sha256()
+    digest.update(f"led-lambda-bundle:{_BUNDLER_VERSION}:{' '.join(_PIP_TARGET)}\n".encode())
+    for dest in sorted(files):
+        digest.update(f"file:{dest}\n".encode())
+        digest.update(hashlib.sha256(files[dest].read_bytes()).digest())
+    for wheel in sorted(wheels, key=lambda w: w.name):
+        digest.update(f"wheel:{wheel.name}\n".encode())
+        digest.update(hashlib.sha256(wheel.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def bundled_code(
+    files: Mapping[str, Path],
+    *,
+    with_requirements: bool = True,
+    wheelhouse: Path = WHEELHOUSE,
+    requirements: Path = REQUIREMENTS,
+) -> lambda_.Code:
+    """Lambda code made of `files` (path inside the bundle -> source file) plus, unless told
+    otherwise, the pinned wheels. Raises WheelhouseMissing before anything is synthesized."""
+    missing = [str(p) for p in files.values() if not Path(p).is_file()]
+    if missing:
+        raise ValueError(f"bundled_code: no such file {missing[0]}")
+    wheels = _wheels_for(_pins(requirements), wheelhouse) if with_requirements else []
+    digest = asset_hash(files, wheels)
+    source_dir = Path(next(iter(files.values()))).parent
+    return lambda_.Code.from_asset(
+        str(source_dir),
+        asset_hash_type=cdk.AssetHashType.CUSTOM,
+        asset_hash=digest,
+        bundling=cdk.BundlingOptions(
+            # Never pulled: local bundling always succeeds or raises (no Docker on these machines).
+            image=cdk.DockerImage.from_registry("led-local-bundling-only"),
+            local=LocalPipBundling(files=files, wheels=wheels, asset_hash=digest),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Handlers of the LED Lambda functions; each is bundled on its own (cdk_constructs/lambda_bundle.py)."""

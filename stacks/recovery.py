@@ -1,0 +1,76 @@
+"""Recovery stack of the workload account: restore-test validation, exit drill, operations topic.
+
+VTC-BACKUP-ENVIRONMENT (§40) and VTC-EXIT (§42-43): the means to prove that a backup restores
+into a working database, and to hand the data over to a second partner in an open format.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, CfnOutput
+from constructs import Construct
+
+from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
+from cdk_constructs.drills import ExitBucket, ExitDrill, OperationsTopic, RestoreValidation
+from cdk_constructs.network import IsolatedNetwork
+from config import EnvironmentConfig
+from stacks.workload import BackupStack, DataStack, _WorkloadStack, retention
+
+_COLON = ArnFormat.COLON_RESOURCE_NAME
+
+
+def exit_bucket_name(config: EnvironmentConfig) -> str:
+    """Deterministic: the second partner must know it before anything is exported."""
+    return f"led-{config.name}-exit-{config.accounts.workload}-{config.region}"
+
+
+class RecoveryStack(_WorkloadStack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
+                 network: IsolatedNetwork, data: DataStack, backup: BackupStack, **kwargs) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        drills = config.drills
+        data_key = self.fb_key("DataKey", config.key_arn("data"))
+        log_key = self.fb_key("LogKey", config.key_arn("log"))
+        log_retention = retention(config.logs.retention_days)
+        tier = dict(vpc=network.vpc, subnets=network.app_subnets, security_group=network.app_security_group,
+                    data_key=data_key, log_key=log_key, log_retention=log_retention)
+
+        self.operations = OperationsTopic(self, "Operations", topic_name=config.resource_name("operations"),
+                                          key=log_key)
+        self.restore_validation = RestoreValidation(
+            self, "RestoreValidation",
+            environment_name=config.name,
+            restore_testing_plan_arn=backup.restore_testing.plan.attr_restore_testing_plan_arn,
+            database_name=config.database.database_name,
+            validator_role=RESTORE_VALIDATOR_ROLE,
+            expected_tables=drills.expected_tables,
+            min_rows=drills.min_rows,
+            newest_column=drills.newest_column,
+            max_newest_age_days=drills.max_newest_age_days,
+            operations=self.operations,
+            **tier,
+        )
+        self.exit_bucket = ExitBucket(
+            self, "ExitBucket",
+            bucket_name=exit_bucket_name(config),
+            data_key=data_key,
+            second_partner_principal_arn=drills.second_partner_principal_arn,
+            expiry_days=drills.exit_export_expiry_days,
+        )
+        self.exit_drill = ExitDrill(
+            self, "ExitDrill",
+            environment_name=config.name,
+            schedule=drills.exit_drill_schedule,
+            export_role_name=config.resource_name("exit-export"),
+            export_task_prefix=config.resource_name("exit"),
+            exit_bucket=self.exit_bucket,
+            db_instance_identifier=config.resource_name("db"),
+            db_instance_arn=self.format_arn(service="rds", resource="db", resource_name=config.resource_name("db"),
+                                            arn_format=_COLON),
+            export_key_arn=config.key_arn("data"),
+            operations=self.operations,
+            **tier,
+        )
+        CfnOutput(self, "OperationsTopicArn", value=self.operations.topic.topic_arn,
+                  description="Drill outcomes and restore-test alarms")
+        CfnOutput(self, "ExitBucketName", value=self.exit_bucket.bucket.bucket_name,
+                  description="Exit exports (Parquet, FB data key), readable by the second partner (VTC §42-43)")
