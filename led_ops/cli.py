@@ -75,10 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--execute", action="store_true", help="really start the restore (default: dry run)")
     p.add_argument("--recovery-point", metavar="ARN", help="restore this recovery point instead of the newest one")
     p.add_argument("--checks", metavar="FILE",
-                   help="JSON: expected_tables, min_rows, max_newest_age_days, newest_column")
+                   help="override the configured drills.* expectations; JSON: expected_tables, min_rows, "
+                   "max_newest_age_days, newest_column")
     p.add_argument("--counts-out", metavar="FILE",
                    help="write the row count of every table (for exit-drill --expected-counts)")
     p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses (default: led-ENV-ops-backup)")
+    p.add_argument("--db-user", default="led_restore_validator", metavar="ROLE",
+                   help="database role to sign in as with IAM authentication (default led_restore_validator)")
     p.add_argument("--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)")
     p.add_argument("--db-port", type=int, metavar="PORT", help="port for --db-host")
 
@@ -97,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", metavar="DIR", help="keep the downloaded export here (default: a temporary folder)")
     p.add_argument("--to-postgres", metavar="DSN", help="also load the export into this PostgreSQL and compare counts")
     p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses for the counting restore")
+    p.add_argument("--db-user", default="led_restore_validator", metavar="ROLE",
+                   help="database role for the counting restore, IAM authentication (default led_restore_validator)")
+    p.add_argument("--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)")
+    p.add_argument("--db-port", type=int, metavar="PORT", help="port for --db-host")
     p = _sub(actions, "verify", "verify an export; --to-postgres loads it into another PostgreSQL",
              "Verifies an export folder (--from DIR, in the RDS export layout) or an export in the exit bucket\n"
              "(ENV --export-id ID): metadata COMPLETE for every table, Parquet readable, row counts. With\n"
@@ -167,14 +174,17 @@ def dispatch(args: argparse.Namespace) -> int:
         from led_ops import backup_status
 
         return backup_status.run(ctx, remote_role_arn=args.remote_role_arn, output="json" if args.json else "text")
+    from led_ops import restore_drill
+
+    def connector(ctx, instance, source):
+        return restore_drill.default_connector(ctx, instance, source, user=args.db_user, host=args.db_host,
+                                               port=args.db_port)
+
     if args.command == "restore-drill":
-        from led_ops import restore_drill
-
-        def connector(ctx, instance, source):
-            return restore_drill.default_connector(ctx, instance, source, host=args.db_host, port=args.db_port)
-
+        expectations = (restore_drill.Expectations.load(args.checks) if args.checks
+                        else restore_drill.Expectations.from_config(env))
         return restore_drill.run(
-            ctx, execute=args.execute, expectations=restore_drill.Expectations.load(args.checks),
+            ctx, execute=args.execute, expectations=expectations,
             waiting=_waiting(args), recovery_point_arn=args.recovery_point, role_arn=args.restore_role_arn,
             connector=connector, counts_out=args.counts_out,
         )
@@ -184,7 +194,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return exit_drill.run(
             ctx, execute=args.execute, waiting=_waiting(args), recovery_point_arn=args.recovery_point,
             export_id=args.export_id, expected_counts=args.expected_counts, workdir=args.workdir,
-            to_postgres=args.to_postgres, role_arn=args.restore_role_arn,
+            to_postgres=args.to_postgres, role_arn=args.restore_role_arn, connector=connector,
         )
     if args.command == "reencrypt":
         from led_ops import reencrypt

@@ -30,7 +30,8 @@ from led_ops.aws import Context
 from led_ops.errors import CHECK_FAILED, OK, DrillError, UsageError
 from led_ops.wait import Waiting, wait_for
 
-EXPORT_PREFIX = "exports"
+# The export role may write under this prefix of the exit bucket only (cdk_constructs/drills.py).
+EXPORT_PREFIX = "exit-drill"
 _FAILED = {"FAILED", "CANCELED", "CANCELLED", "CANCELING"}
 
 

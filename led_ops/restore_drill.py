@@ -18,6 +18,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from config import EnvironmentConfig
 from led_ops import names
 from led_ops.aws import Context
 from led_ops.errors import CHECK_FAILED, OK, DrillError, UsageError
@@ -37,9 +38,14 @@ class Expectations:
     newest_column: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: str | Path | None) -> Expectations:
-        if path is None:
-            return cls()
+    def from_config(cls, env: EnvironmentConfig) -> Expectations:
+        """The configured expectations: the same ones the restore-validation Lambda checks."""
+        drills = env.drills
+        return cls(expected_tables=tuple(drills.expected_tables), min_rows=dict(drills.min_rows),
+                   max_newest_age_days=drills.max_newest_age_days, newest_column=dict(drills.newest_column))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Expectations:
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -155,39 +161,42 @@ def delete_restored(ctx: Context, instance_id: str, *, waiting: Waiting) -> None
     wait_for(f"deletion of {instance_id}", poll, waiting=waiting, progress=ctx.progress)
 
 
-def default_connector(ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any], *,
-                      host: str | None = None, port: int | None = None) -> Any:
-    """A psycopg connection to the restored instance, as the master user, TLS required.
+# The read-only database role the restore-validation Lambda uses too (cdk_constructs/audit_setup.py):
+# it signs in with IAM database authentication, so no password is read or kept anywhere.
+VALIDATOR_ROLE = "led_restore_validator"
 
-    The restored instance carries the master password of the recovery point; RDS keeps it in the
-    source instance's managed secret (the drill runs on the latest recovery point, so it matches
-    unless the secret rotated since). `host`/`port` override the endpoint for a port forward.
+
+def default_connector(ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any], *,
+                      user: str = VALIDATOR_ROLE, host: str | None = None, port: int | None = None) -> Any:
+    """A psycopg connection to the restored instance as `user`, IAM token, TLS required.
+
+    `host`/`port` override the endpoint for a port forward (the restored instance is in isolated
+    subnets); the token is still signed for the real endpoint, which is what RDS checks.
     """
     import psycopg
 
-    params = connection_parameters(ctx, instance, source)
+    params = connection_parameters(ctx, instance, source, user=user)
     if host:
         params["host"] = host
     if port:
         params["port"] = port
     try:
-        return psycopg.connect(**params, sslmode="require", connect_timeout=30)
+        return psycopg.connect(**params, sslmode="require", connect_timeout=30, application_name="led-ops")
     except psycopg.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DrillError(f"cannot connect to {params['host']}:{params['port']}: {reason}") from None
+        raise DrillError(f"cannot connect to {params['host']}:{params['port']} as {user}: {reason}") from None
 
 
-def connection_parameters(ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
-    secret_arn = (source.get("MasterUserSecret") or {}).get("SecretArn")
-    if not secret_arn:
-        raise DrillError(f"{source.get('DBInstanceIdentifier')} has no RDS-managed master secret to connect with")
-    secret = json.loads(ctx.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"])
+def connection_parameters(ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any], *,
+                          user: str = VALIDATOR_ROLE) -> dict[str, Any]:
     endpoint = instance.get("Endpoint") or {}
-    return {
-        "host": endpoint.get("Address"), "port": endpoint.get("Port", 5432),
-        "dbname": source.get("DBName") or ctx.env.database.database_name,
-        "user": secret.get("username") or source.get("MasterUsername"), "password": secret["password"],
-    }
+    host, port = endpoint.get("Address"), int(endpoint.get("Port", 5432))
+    if not host:
+        raise DrillError(f"instance {instance.get('DBInstanceIdentifier')} has no endpoint")
+    token = ctx.client("rds").generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user,
+                                                     Region=ctx.env.region)
+    return {"host": host, "port": port, "dbname": instance.get("DBName") or source.get("DBName")
+            or ctx.env.database.database_name, "user": user, "password": token}
 
 
 def count_rows(conn: Any) -> dict[str, int]:

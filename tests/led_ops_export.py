@@ -78,7 +78,7 @@ def write_export(root: Path, export_id: str, rows: dict[str, int], *, database: 
         "sourceArn": "arn:aws:rds:eu-west-1:444455556666:snapshot:awsbackup:job-be59cf2a-2343-4402-bd8b-226993d23453",
         "exportOnly": [], "snapshotTime": "Nov 29, 2026 1:00:00 AM", "taskStartTime": "Nov 29, 2026 1:01:00 AM",
         "taskEndTime": "Nov 29, 2026 1:05:00 AM", "s3Bucket": "led-dev-exit-444455556666-eu-west-1",
-        "s3Prefix": "exports", "exportedFilesPath": f"exports/{export_id}",
+        "s3Prefix": "exit-drill", "exportedFilesPath": f"exit-drill/{export_id}",
         "iamRoleArn": "arn:aws:iam::444455556666:role/led-dev-exit-export",
         "kmsKeyId": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "status": status, "percentProgress": 100, "totalExportedDataInGB": 0.0002,

@@ -119,7 +119,7 @@ def _upload(folder, export_id):
     for path in folder.rglob("*"):
         if path.is_file():
             s3.upload_file(str(path), "led-dev-exit-444455556666-eu-west-1",
-                           f"exports/{export_id}/{path.relative_to(folder)}")
+                           f"{exit_drill.EXPORT_PREFIX}/{export_id}/{path.relative_to(folder)}")
 
 
 def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
@@ -134,7 +134,7 @@ def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
     assert code == 0, out
     task = boto3.client("rds", region_name="eu-west-1").describe_export_tasks(
         ExportTaskIdentifier="led-dev-exit-7")["ExportTasks"][0]
-    assert task["S3Bucket"] == "led-dev-exit-444455556666-eu-west-1" and task["S3Prefix"] == "exports"
+    assert task["S3Bucket"] == "led-dev-exit-444455556666-eu-west-1" and task["S3Prefix"] == "exit-drill"
     assert task["IamRoleArn"] == "arn:aws:iam::444455556666:role/led-dev-exit-export"
     assert task["KmsKeyId"] == "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     assert "export led-dev-exit-7: COMPLETE" in ctx.err.getvalue()
@@ -161,5 +161,5 @@ def test_a_cancelled_export_is_a_job_failure(aws):
 
 def test_an_empty_export_location_is_a_job_failure(aws, tmp_path):
     _snapshot_and_bucket()
-    with pytest.raises(DrillError, match="nothing under s3://led-dev-exit-444455556666-eu-west-1/exports/none/"):
+    with pytest.raises(DrillError, match="nothing under s3://led-dev-exit-444455556666-eu-west-1/exit-drill/none/"):
         exit_drill.download_export(context(), "none", tmp_path)
