@@ -66,7 +66,8 @@ def pinned_client(service: str, region: str, account: str) -> Any:
 def create_fb_key(region: str = REGION, *, rotated_days_ago: list[int] | None = None) -> str:
     with as_account(KEY_CUSTODY):
         kms = boto3.client("kms", region_name=region)
-        arn = kms.create_key(Description="LED test key")["KeyMetadata"]["Arn"]
+        arn = kms.create_key(Description="LED test key", KeyUsage="ENCRYPT_DECRYPT",
+                             KeySpec="SYMMETRIC_DEFAULT")["KeyMetadata"]["Arn"]
         for _ in rotated_days_ago or []:
             kms.rotate_key_on_demand(KeyId=arn)
     return arn
