@@ -26,6 +26,7 @@ from aws_cdk import aws_lambda as lambda_
 ROOT = Path(__file__).resolve().parent.parent
 WHEELHOUSE = ROOT / ".wheelhouse"
 REQUIREMENTS = ROOT / "requirements-lambda.txt"
+CA_BUNDLE_NAME = "rds-ca-bundle.pem"
 
 # The runtime the wheels are installed for; the functions use the same (the newest that
 # aws-cdk-lib 2.275 offers).
@@ -124,15 +125,20 @@ def bundled_code(
     files: Mapping[str, Path],
     *,
     with_requirements: bool = True,
-    wheelhouse: Path = WHEELHOUSE,
-    requirements: Path = REQUIREMENTS,
+    wheelhouse: Path | None = None,
+    requirements: Path | None = None,
 ) -> lambda_.Code:
     """Lambda code made of `files` (path inside the bundle -> source file) plus, unless told
     otherwise, the pinned wheels. Raises WheelhouseMissing before anything is synthesized."""
     missing = [str(p) for p in files.values() if not Path(p).is_file()]
     if missing:
         raise ValueError(f"bundled_code: no such file {missing[0]}")
-    wheels = _wheels_for(_pins(requirements), wheelhouse) if with_requirements else []
+    wheelhouse = wheelhouse or WHEELHOUSE
+    wheels = _wheels_for(_pins(requirements or REQUIREMENTS), wheelhouse) if with_requirements else []
+    # The RDS CA bundle, when the set-up put it there, lets database clients verify the server.
+    ca_bundle = wheelhouse / CA_BUNDLE_NAME
+    if with_requirements and ca_bundle.is_file():
+        files = {**files, CA_BUNDLE_NAME: ca_bundle}
     digest = asset_hash(files, wheels)
     source_dir = Path(next(iter(files.values()))).parent
     return lambda_.Code.from_asset(
