@@ -111,3 +111,63 @@ def test_exit_drill_short_form_means_run():
 def test_verify_without_a_source_is_a_usage_error(capsys):
     assert cli.main(["exit-drill", "verify"]) == 2
     assert "--from DIR" in capsys.readouterr().err
+
+
+@pytest.fixture
+def wired(monkeypatch, tmp_path):
+    """main() against moto, with the AWS Backup client a Stubber (see tests/led_ops_aws.py)."""
+    from tests.led_ops_aws import client_factory, create_database, create_fb_key
+
+    clear_aws_environment(monkeypatch, tmp_path)
+    fake_credentials(monkeypatch)
+    with mock_aws(), Backup() as backup:
+        key = create_fb_key()
+        create_database(key)
+        real_connect = cli.connect
+
+        def connect(env, *, profile=None):
+            ctx = real_connect(env, profile=profile)  # the real account and region checks
+            ctx.client_factory = client_factory(ctx.session, backup)
+            return ctx
+
+        monkeypatch.setattr(cli, "connect", connect)
+        yield backup, key
+
+
+def test_restore_drill_is_a_dry_run_by_default(wired, capsys):
+    from datetime import UTC, datetime
+
+    backup, key = wired
+    backup.expect_by_resource("arn:aws:rds:eu-west-1:444455556666:db:led-dev-db",
+                              [backup.rds_point(created=datetime.now(UTC), key_arn=key)])
+    assert cli.main(["restore-drill", "dev", "--poll-interval", "0.01"]) == 0
+    out = capsys.readouterr().out
+    # the configured expectations (drills.* of dev) are what would be validated
+    assert "1 expected table(s)" in out and "dry run: nothing started" in out
+    backup.assert_done()
+
+
+def test_reencrypt_plan_through_main(wired, capsys):
+    from tests.led_ops_aws import create_fb_key
+
+    backup, key = wired
+    new = create_fb_key()
+    backup.stub.add_client_error("describe_backup_vault", service_error_code="ResourceNotFoundException",
+                                 service_message="Backup vault does not exist", http_status_code=400)
+    backup.expect_vault("led-dev-vault", [])
+    assert cli.main(["reencrypt", "plan", "dev", "--new-key", new]) == 0
+    out = capsys.readouterr().out
+    assert "plan only: nothing changed" in out and f"under {key}" in out
+
+
+def test_a_drill_error_is_exit_4_in_one_line(wired, capsys):
+    backup, _ = wired
+    backup.expect_by_resource("arn:aws:rds:eu-west-1:444455556666:db:led-dev-db", [])
+    assert cli.main(["exit-drill", "dev", "--execute"]) == 4
+    err = capsys.readouterr().err
+    assert err.startswith("led-ops: no completed recovery point") and err.count("\n") == 1
+
+
+def test_a_bad_new_key_is_exit_2(wired, capsys):
+    assert cli.main(["reencrypt", "plan", "dev", "--new-key", "alias/led-dev-data"]) == 2
+    assert "allowed: a KMS key ARN" in capsys.readouterr().err
