@@ -100,9 +100,19 @@ def restore_overrides(source: Mapping[str, Any], instance_id: str) -> dict[str, 
     return overrides
 
 
+@dataclass
+class Restored:
+    """How far a restore got: the job id once started, `created` once the instance exists."""
+
+    job_id: str | None = None
+    created: bool = False
+    instance: dict[str, Any] | None = None
+
+
 def restore(ctx: Context, recovery_point: Mapping[str, Any], *, instance_id: str, role_arn: str,
-            waiting: Waiting) -> tuple[str, dict[str, Any]]:
+            waiting: Waiting, state: Restored | None = None) -> tuple[str, dict[str, Any]]:
     """Start the restore job, wait for it and for the instance; (restore job id, instance)."""
+    state = state if state is not None else Restored()
     backup = ctx.client("backup")
     rds = ctx.client("rds")
     source = source_instance(ctx)
@@ -114,6 +124,7 @@ def restore(ctx: Context, recovery_point: Mapping[str, Any], *, instance_id: str
         RecoveryPointArn=recovery_point["RecoveryPointArn"], Metadata=metadata, IamRoleArn=role_arn,
         ResourceType="RDS",
     )["RestoreJobId"]
+    state.job_id = job_id
     ctx.say(f"restore job {job_id} started: {recovery_point['RecoveryPointArn']} -> {instance_id}")
     job: dict[str, Any] = {}
 
@@ -125,10 +136,16 @@ def restore(ctx: Context, recovery_point: Mapping[str, Any], *, instance_id: str
         done = status == "COMPLETED"
         return done, status + (f" {job['PercentDone']}" if job.get("PercentDone") and not done else "")
 
-    wait_for(f"restore job {job_id}", poll_job, waiting=waiting, progress=ctx.progress)
+    try:
+        wait_for(f"restore job {job_id}", poll_job, waiting=waiting, progress=ctx.progress)
+    except DrillError as exc:
+        if "timed out" in str(exc):
+            raise DrillError(f"{exc}; the job goes on: delete {instance_id} when it ends") from None
+        raise
     created = job.get("CreatedResourceArn", "")
     if created.rsplit(":", 1)[-1] != instance_id:
         raise DrillError(f"restore job {job_id} created {created!r}, expected instance {instance_id}")
+    state.created = True
     instance: dict[str, Any] = {}
 
     def poll_instance() -> tuple[bool, str]:
@@ -228,22 +245,17 @@ def stamp_now() -> str:
     return datetime.now(UTC).strftime("%Y%m%d%H%M%S")
 
 
-@dataclass
-class Restored:
-    job_id: str | None = None
-    instance: dict[str, Any] | None = None
-
-
 def with_restored(ctx: Context, recovery_point: Mapping[str, Any], *, instance_id: str, role_arn: str,
                   waiting: Waiting, use: Callable[[dict[str, Any], dict[str, Any]], Any]) -> Any:
     """Restore, hand the instance to `use`, and delete it afterwards, also when `use` fails."""
     restored = Restored()
     try:
-        restored.job_id, restored.instance = restore(
-            ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting)
+        _, restored.instance = restore(
+            ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, state=restored)
         return use(restored.instance, source_instance(ctx))
     finally:
-        if restored.job_id is not None:
+        # Whatever happened after the instance came to exist, it goes: it holds a copy of the data.
+        if restored.created:
             try:
                 delete_restored(ctx, instance_id, waiting=waiting)
             except (DrillError, botocore.exceptions.ClientError) as exc:

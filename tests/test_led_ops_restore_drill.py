@@ -166,3 +166,27 @@ def test_the_connection_signs_in_with_an_iam_token(aws):
     assert params["user"] == "led_restore_validator" and params["dbname"] == "led"
     token = parse_qs(urlparse("https://" + params["password"]).query)
     assert token["Action"] == ["connect"] and token["DBUser"] == ["led_restore_validator"]
+
+
+def test_an_instance_that_never_becomes_available_is_still_deleted(aws, monkeypatch):
+    _restored_by_aws_backup()
+    rds = boto3.client("rds", region_name="eu-west-1")
+    with Backup() as backup:
+        point = _point(backup, aws, 0)
+        backup.expect_by_resource(DB, [point])
+        backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
+        ctx = context(backup=backup)
+        real = ctx.client("rds").describe_db_instances
+
+        def describe(**kwargs):
+            found = real(**kwargs)
+            for instance in found["DBInstances"]:
+                if instance["DBInstanceIdentifier"] == DRILL:
+                    instance["DBInstanceStatus"] = "incompatible-restore"
+            return found
+
+        monkeypatch.setattr(ctx.client("rds"), "describe_db_instances", describe)
+        with pytest.raises(DrillError, match="is incompatible-restore"):
+            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(), waiting=FAST,
+                              stamp=STAMP)
+    assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["led-dev-db"]
