@@ -32,6 +32,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
 	@$(BIN)/python -c "import aws_cdk, cdk_nag, pytest" # fail here, not later, if the install did not work
+	@test -x $(BIN)/led-ops || { echo "setup: the led-ops command was not installed (pip install -e .)" >&2; exit 1; }
 	@touch $@
 
 node_modules/.installed: package.json $(VENV)/.installed

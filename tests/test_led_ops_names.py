@@ -1,0 +1,37 @@
+"""The names led-ops uses are the ones the CDK app creates (a drift would fail only in AWS)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
+from cdk_constructs.drills import EXIT_PREFIX
+from config import load_config
+from led_ops import exit_drill, names, restore_drill
+from stacks.recovery import exit_bucket_name
+from stacks.remote_vault import remote_vault_arn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_names_match_the_cdk_app():
+    for env in load_config().environments.values():
+        assert names.exit_bucket(env) == exit_bucket_name(env)
+        assert names.database_id(env) == env.resource_name("db")
+        assert names.vault_name(env) == env.resource_name("vault")
+        assert names.remote_vault_name(env) == env.resource_name("remote-vault")
+        assert names.export_role_arn(env).endswith(f":role/{env.resource_name('exit-export')}")
+        for region in names.remote_regions(env):
+            # the CDK ARN carries the partition as a token; everything after it must match
+            ours, cdk = names.remote_vault_arn(env, region), remote_vault_arn(env, region)
+            assert ours.split(":", 2)[2] == cdk.split(":", 2)[2]
+    assert exit_drill.EXPORT_PREFIX == EXIT_PREFIX
+    assert restore_drill.VALIDATOR_ROLE == RESTORE_VALIDATOR_ROLE
+
+
+def test_the_setup_installs_the_led_ops_script():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["scripts"] == {"led-ops": "led_ops.cli:main"}
+    requirements = (ROOT / "requirements-dev.txt").read_text().splitlines()
+    assert "-e ." in requirements  # the Makefile installs requirements-dev.txt

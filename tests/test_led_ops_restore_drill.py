@@ -1,0 +1,192 @@
+"""restore-drill: AWS Backup restore (Stubber), RDS (moto), validation over a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import psycopg
+import pytest
+from moto import mock_aws
+
+from led_ops import restore_drill
+from led_ops.errors import DrillError
+from led_ops.wait import Waiting
+from tests.led_ops_aws import Backup, clear_aws_environment, context, create_database, create_fb_key, fake_credentials
+from tests.pg import new_database
+
+DB = "arn:aws:rds:eu-west-1:444455556666:db:led-dev-db"
+STAMP = "20261129010203"
+DRILL = f"led-drill-dev-{STAMP}"
+FAST = Waiting(interval=0.001, timeout=5)
+
+
+@pytest.fixture
+def aws(monkeypatch, tmp_path):
+    clear_aws_environment(monkeypatch, tmp_path)
+    fake_credentials(monkeypatch)
+    with mock_aws():
+        key = create_fb_key()
+        create_database(key)
+        yield key
+
+
+def _restored_by_aws_backup() -> None:
+    """What the restore job does in AWS: an instance from the recovery point's snapshot (moto)."""
+    rds = boto3.client("rds", region_name="eu-west-1")
+    rds.create_db_snapshot(DBInstanceIdentifier="led-dev-db", DBSnapshotIdentifier="led-dev-nightly")
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=DRILL, DBSnapshotIdentifier="led-dev-nightly")
+
+
+def _restored_data(dsn: str, *, newest_days_ago: int = 1) -> None:
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE TABLE public.qualifications (id bigint, registered_at timestamptz)")
+        conn.execute("INSERT INTO public.qualifications SELECT g, now() - make_interval(days => %s) "
+                     "FROM generate_series(1, 42) g", (newest_days_ago,))
+
+
+def _instances() -> list[str]:
+    rds = boto3.client("rds", region_name="eu-west-1")
+    return [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]]
+
+
+def _point(backup: Backup, key: str, days: int) -> dict:
+    return backup.rds_point(created=datetime.now(UTC) - timedelta(days=days), key_arn=key)
+
+
+def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, postgres_dsn):
+    dsn = new_database(postgres_dsn)
+    _restored_data(dsn)
+    _restored_by_aws_backup()
+    with Backup() as backup:
+        points = [_point(backup, aws, d) for d in (2, 0, 1)]
+        backup.expect_by_resource(DB, points)
+        backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+        ctx = context(backup=backup)
+        seen = {}
+
+        def connector(ctx, instance, source):
+            seen.update(instance=instance["DBInstanceIdentifier"], source=source["DBInstanceIdentifier"])
+            return psycopg.connect(dsn)
+
+        code = restore_drill.run(
+            ctx, execute=True, expectations=restore_drill.Expectations.from_config(ctx.env), waiting=FAST,
+            connector=connector, counts_out=tmp_path / "counts.json", stamp=STAMP)
+        backup.assert_done()
+    out = ctx.out.getvalue()
+    assert code == 0, out
+    assert points[1]["RecoveryPointArn"] in out  # the newest one
+    assert seen == {"instance": DRILL, "source": "led-dev-db"}
+    assert "PASS" in out and "restore drill PASSED" in out
+    assert DRILL not in _instances() and "led-dev-db" in _instances()
+    assert json.loads((tmp_path / "counts.json").read_text()) == {"public.qualifications": 42}
+    assert "restore job D2B4D4E4-2A2D-7A1E-3C5B-1E2F9A8B7C6D: RUNNING" in ctx.err.getvalue()
+
+
+def test_a_failed_validation_exits_1_and_still_deletes(aws, postgres_dsn):
+    dsn = new_database(postgres_dsn)  # no tables at all
+    _restored_by_aws_backup()
+    with Backup() as backup:
+        point = _point(backup, aws, 0)
+        backup.expect_by_resource(DB, [point])
+        backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
+        ctx = context(backup=backup)
+        code = restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations.from_config(ctx.env),
+                                 waiting=FAST, connector=lambda *_: psycopg.connect(dsn), stamp=STAMP)
+    assert code == 1
+    assert "FAIL" in ctx.out.getvalue() and "restore drill FAILED" in ctx.out.getvalue()
+    assert DRILL not in _instances()
+
+
+def test_the_overrides_keep_the_restore_private_in_the_data_tier(aws):
+    source = boto3.client("rds", region_name="eu-west-1").describe_db_instances()["DBInstances"][0]
+    overrides = restore_drill.restore_overrides(source, DRILL)
+    assert overrides["dbinstanceidentifier"] == DRILL
+    assert overrides["publiclyaccessible"] == "false" and overrides["multiaz"] == "false"
+    assert overrides["deletionprotection"] == "false"
+    groups = [g["VpcSecurityGroupId"] for g in source["VpcSecurityGroups"]]
+    assert json.loads(overrides["vpcsecuritygroupids"]) == groups
+
+
+def test_dry_run_starts_nothing(aws):
+    with Backup() as backup:
+        backup.expect_by_resource(DB, [_point(backup, aws, 0)])
+        ctx = context(backup=backup)
+        assert restore_drill.run(ctx, execute=False, expectations=restore_drill.Expectations(), waiting=FAST,
+                                 stamp=STAMP) == 0
+        backup.assert_done()  # no start_restore_job was queued, none was called
+    assert "dry run" in ctx.out.getvalue() and DRILL in ctx.out.getvalue()
+
+
+def test_a_failed_restore_job_is_exit_4_material_and_deletes_nothing(aws):
+    with Backup() as backup:
+        point = _point(backup, aws, 0)
+        backup.expect_by_resource(DB, [point])
+        backup.expect_restore(point, DRILL, statuses=["RUNNING", "FAILED"])
+        ctx = context(backup=backup)
+        with pytest.raises(DrillError, match="FAILED: Backup job failed: insufficient capacity") as exc:
+            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(), waiting=FAST,
+                              connector=lambda *_: pytest.fail("no connection after a failed restore"), stamp=STAMP)
+    assert exc.value.exit_code == 4
+    assert _instances() == ["led-dev-db"]
+
+
+def test_a_restore_that_takes_too_long_times_out(aws):
+    with Backup() as backup:
+        point = _point(backup, aws, 0)
+        backup.expect_by_resource(DB, [point])
+        backup.expect_restore(point, DRILL, statuses=["RUNNING", "RUNNING"])
+        ctx = context(backup=backup)
+        with pytest.raises(DrillError, match="timed out after 0.002s"):
+            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(),
+                              waiting=Waiting(interval=0.002, timeout=0.002), stamp=STAMP)
+
+
+def test_no_recovery_point_is_a_clear_failure(aws):
+    with Backup() as backup:
+        backup.expect_by_resource(DB, [])
+        with pytest.raises(DrillError, match="no completed recovery point of .*led-dev-db in vault led-dev-vault"):
+            restore_drill.run(context(backup=backup), execute=False, expectations=restore_drill.Expectations(),
+                              waiting=FAST)
+
+
+def test_only_drill_instances_are_ever_deleted(aws):
+    with pytest.raises(DrillError, match="refusing to delete led-dev-db"):
+        restore_drill.delete_restored(context(), "led-dev-db", waiting=FAST)
+    assert "led-dev-db" in _instances()
+
+
+def test_the_connection_signs_in_with_an_iam_token(aws):
+    ctx = context()
+    instance = {"DBInstanceIdentifier": DRILL, "DBName": "led",
+                "Endpoint": {"Address": f"{DRILL}.abc.eu-west-1.rds.amazonaws.com", "Port": 5432}}
+    params = restore_drill.connection_parameters(ctx, instance, {})
+    assert params["user"] == "led_restore_validator" and params["dbname"] == "led"
+    token = parse_qs(urlparse("https://" + params["password"]).query)
+    assert token["Action"] == ["connect"] and token["DBUser"] == ["led_restore_validator"]
+
+
+def test_an_instance_that_never_becomes_available_is_still_deleted(aws, monkeypatch):
+    _restored_by_aws_backup()
+    rds = boto3.client("rds", region_name="eu-west-1")
+    with Backup() as backup:
+        point = _point(backup, aws, 0)
+        backup.expect_by_resource(DB, [point])
+        backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
+        ctx = context(backup=backup)
+        real = ctx.client("rds").describe_db_instances
+
+        def describe(**kwargs):
+            found = real(**kwargs)
+            for instance in found["DBInstances"]:
+                if instance["DBInstanceIdentifier"] == DRILL:
+                    instance["DBInstanceStatus"] = "incompatible-restore"
+            return found
+
+        monkeypatch.setattr(ctx.client("rds"), "describe_db_instances", describe)
+        with pytest.raises(DrillError, match="is incompatible-restore"):
+            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(), waiting=FAST,
+                              stamp=STAMP)
+    assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["led-dev-db"]
