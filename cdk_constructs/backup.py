@@ -214,3 +214,32 @@ class RestoreTesting(Construct):
             },
         )
         self.selection.add_resource_dependency(self.plan)
+
+
+class OnDemandBackupRole(Construct):
+    """The role AWS Backup assumes for the restore and copy jobs that `led-ops restore-drill` and
+    `led-ops reencrypt` start on demand (VTC-BACKUP-ENVIRONMENT §40, VTC-KEY-REENCRYPT §46)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, role_name: str) -> None:
+        super().__init__(scope, construct_id)
+        self.role = iam.Role(
+            self, "Default",
+            role_name=role_name,
+            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
+            description="AWS Backup restore and copy jobs started by led-ops drills",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(f"service-role/{name}")
+                for name in _BACKUP_SERVICE_POLICIES
+            ],
+        )
+        for name in _BACKUP_SERVICE_POLICIES:
+            accept_risk(
+                self.role,
+                f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{name}]",
+                "AWS Backup's own service-role policies are the documented minimum for restore and copy "
+                "jobs and are kept current by AWS; the role carries the LED permissions boundary, which "
+                "denies key administration and making anything public.",
+            )
+
+
+_BACKUP_SERVICE_POLICIES = ("AWSBackupServiceRolePolicyForRestores", "AWSBackupServiceRolePolicyForBackup")

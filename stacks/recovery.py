@@ -10,6 +10,7 @@ from aws_cdk import ArnFormat, CfnOutput
 from constructs import Construct
 
 from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
+from cdk_constructs.backup import OnDemandBackupRole
 from cdk_constructs.drills import ExitBucket, ExitDrill, OperationsTopic, RestoreValidation
 from cdk_constructs.network import IsolatedNetwork
 from cdk_constructs.tags import mark_personal_data_store
@@ -73,6 +74,9 @@ class RecoveryStack(_WorkloadStack):
             operations=self.operations,
             **tier,
         )
+        # Named: led-ops (led_ops/names.py restore_role_arn) passes it to StartRestoreJob/StartCopyJob.
+        self.on_demand_backup_role = OnDemandBackupRole(self, "OnDemandBackupRole",
+                                                        role_name=config.resource_name("ops-backup"))
         CfnOutput(self, "OperationsTopicArn", value=self.operations.topic.topic_arn,
                   description="Drill outcomes and restore-test alarms")
         CfnOutput(self, "ExitBucketName", value=self.exit_bucket.bucket.bucket_name,

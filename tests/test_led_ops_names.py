@@ -35,3 +35,13 @@ def test_the_setup_installs_the_led_ops_script():
     assert project["project"]["scripts"] == {"led-ops": "led_ops.cli:main"}
     requirements = (ROOT / "requirements-dev.txt").read_text().splitlines()
     assert "-e ." in requirements  # the Makefile installs requirements-dev.txt
+
+
+def test_the_on_demand_backup_role_led_ops_passes_exists_in_the_recovery_stack(synth):
+    for env in synth.config.environments.values():
+        roles = synth.resources(env.name, "Recovery", "AWS::IAM::Role").values()
+        [role] = [r for r in roles if r["Properties"].get("RoleName") == env.resource_name("ops-backup")]
+        assert names.restore_role_arn(env).endswith(f":role/{role['Properties']['RoleName']}")
+        trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert [s["Principal"] for s in trust] == [{"Service": "backup.amazonaws.com"}]
+        assert "PermissionsBoundary" in role["Properties"]
