@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -25,16 +25,17 @@ from cdk_constructs.lambda_bundle import ARCHITECTURE, RUNTIME
 from cdk_constructs.risk import accept_risk
 
 # What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole, spelled
-# out). EC2 has no resource-level permission for the Describe call, and the network interfaces
-# do not exist before Lambda creates them.
-_ENI_ACTIONS = [
+# out). The writes are scoped to network interfaces, subnets and security groups of this account
+# and region (VTC-LEAST-PRIVILEGE: no write on '*'); only the Describe calls, which EC2
+# authorises on '*' alone, keep '*'.
+_ENI_WRITE_ACTIONS = [
     "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets",
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
 ]
+_ENI_READ_ACTIONS = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+_ENI_RESOURCES = ("network-interface/*", "subnet/*", "security-group/*")
 
 
 class VpcFunction(Construct):
@@ -73,13 +74,16 @@ class VpcFunction(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=description,
         )
+        stack = Stack.of(self)
+        eni_resources = [stack.format_arn(service="ec2", resource=r) for r in _ENI_RESOURCES]
         self.policy = iam.ManagedPolicy(self, "Policy", roles=[self.role], statements=[
             iam.PolicyStatement(
                 sid="WriteOwnLogGroup",
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                 resources=[self.log_group.log_group_arn],
             ),
-            iam.PolicyStatement(sid="AttachToVpc", actions=_ENI_ACTIONS, resources=["*"]),
+            iam.PolicyStatement(sid="AttachToVpc", actions=_ENI_WRITE_ACTIONS, resources=eni_resources),
+            iam.PolicyStatement(sid="DescribeVpc", actions=_ENI_READ_ACTIONS, resources=["*"]),
             iam.PolicyStatement(
                 sid="DecryptOwnEnvironment",
                 actions=["kms:Decrypt"],
@@ -87,6 +91,13 @@ class VpcFunction(Construct):
             ),
             *statements,
         ])
+        for resource in eni_resources:
+            accept_risk(
+                self.policy, f"AwsSolutions::AwsSolutions-IAM5[Resource::{stack.resolve(resource)}]",
+                "Lambda creates and deletes the function's network interfaces itself, in subnets and security "
+                "groups chosen at deployment: the grant covers those kinds of EC2 resource in this account and "
+                "region only, as the VPC attachment needs.",
+            )
         accept_risk(
             self.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
             "Resource '*' only for actions without resource-level permissions: the VPC attachment (EC2 "
