@@ -68,6 +68,9 @@ class AccessStack(_WorkloadStack):
         fb_keys = arn("kms", "key/*", region_="*", account_=acc.key_custody)
         db_log_groups = arn("logs", f"log-group:/aws/rds/instance/{cfg.resource_name('db')}/*")
         audit_log_groups = arn("logs", f"log-group:/led/{cfg.name}/*")
+        vault = arn("backup", f"backup-vault:{cfg.resource_name('vault')}")
+        recovery_points = arn("backup", "recovery-point:*")
+        restore_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('ops-backup')}"
         deploy_actions = ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
                           "cloudformation:DescribeStackResources", "cloudformation:GetTemplate",
                           "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
@@ -184,24 +187,48 @@ class AccessStack(_WorkloadStack):
             party=AHOVOKS,
             human_principal_arns=cfg.access.break_glass_principals,
             max_session=Duration.hours(1),
-            statements=[],
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AdministratorAccess")],
+            # Named emergency powers, not AdministratorAccess (VTC-LEAST-PRIVILEGE, conclusion V):
+            # roll a stack back or forward, restart or repair the database, restore from the vault.
+            statements=[
+                iam.PolicyStatement(sid="RepairTheLandingZoneStacks",
+                                    actions=[*deploy_actions, "cloudformation:ContinueUpdateRollback",
+                                             "cloudformation:CancelUpdateStack", "cloudformation:RollbackStack"],
+                                    resources=[stacks]),
+                iam.PolicyStatement(sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"],
+                                    resources=cdk_roles),
+                iam.PolicyStatement(sid="RepairTheDatabase",
+                                    actions=["rds:DescribeDBInstances", "rds:RebootDBInstance", "rds:StartDBInstance",
+                                             "rds:StopDBInstance", "rds:ModifyDBInstance"],
+                                    resources=[db_arn]),
+                iam.PolicyStatement(sid="RestoreFromTheVault",
+                                    actions=["backup:ListRecoveryPointsByBackupVault", "backup:DescribeRecoveryPoint",
+                                             "backup:StartRestoreJob", "backup:DescribeRestoreJob"],
+                                    resources=[vault, recovery_points]),
+                iam.PolicyStatement(sid="PassTheRestoreRole", actions=["iam:PassRole"], resources=[restore_role],
+                                    conditions={"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}),
+                metrics,
+            ],
         )
 
         self._accept_risks(stacks=stacks, app_stacks=app_stacks, db_log_groups=db_log_groups,
-                           audit_log_groups=audit_log_groups)
+                           audit_log_groups=audit_log_groups, recovery_points=recovery_points)
 
-    def _accept_risks(self, *, stacks: str, app_stacks: str, db_log_groups: str, audit_log_groups: str) -> None:
+    def _accept_risks(self, *, stacks: str, app_stacks: str, db_log_groups: str, audit_log_groups: str,
+                      recovery_points: str) -> None:
         def resource(value: str) -> str:
             return f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(value)}]"
 
         metrics_reason = ("CloudWatch GetMetricData, ListMetrics and DescribeAlarms authorise on '*' only; "
                           "metrics and alarm states carry no personal data.")
-        for party_role in (self.platform_operator, self.application_manager):
+        for party_role in (self.platform_operator, self.application_manager, self.break_glass):
             accept_risk(party_role.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]", metrics_reason)
-        accept_risk(self.platform_operator.policy, resource(stacks),
-                    "CloudFormation stack ARNs end in a generated id; the operator deploys only the stacks "
-                    "named led-<env>-* of this account and region.")
+        for party_role in (self.platform_operator, self.break_glass):
+            accept_risk(party_role.policy, resource(stacks),
+                        "CloudFormation stack ARNs end in a generated id; the role deploys only the stacks "
+                        "named led-<env>-* of this account and region.")
+        accept_risk(self.break_glass.policy, resource(recovery_points),
+                    "AWS Backup names recovery points itself; break glass may restore any recovery point of this "
+                    "account and region, and only into a new instance through the named restore role.")
         accept_risk(self.application_manager.policy, resource(app_stacks),
                     "CloudFormation stack ARNs end in a generated id; AHOVOKS deploys only the application "
                     "stacks named led-<env>-app* of this account and region.")
@@ -215,11 +242,6 @@ class AccessStack(_WorkloadStack):
         accept_risk(self.auditor.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
                     "CloudTrail LookupEvents/DescribeTrails, the Config Describe/Get/Select APIs and "
                     "logs:DescribeLogGroups authorise on '*' only; the auditor role is read-only.")
-        accept_risk(self.break_glass.role, "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:"
-                    "policy/AdministratorAccess]",
-                    "Break glass needs to repair whatever broke; it is capped by the LED permissions boundary "
-                    "(no key administration, no audit switch-off, no public data, EU regions only), needs MFA, "
-                    "lasts one hour and every assumption raises an alarm to AHOVOKS.")
 
     def resolve_arn(self, value: str) -> str:
         """The form cdk-nag prints in a finding id: pseudo parameters as <AWS::Partition>."""

@@ -428,3 +428,25 @@ def test_organization_stack_attaches_the_guardrails_to_the_member_accounts(synth
         assert props["TargetIds"] == member_accounts(synth.config)
     artifact = synth.assembly.get_stack_by_name("led-organization")
     assert artifact.environment.account == synth.config.organization.management_account
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, env):
+    cfg = env_config(synth, env)
+    template = synth.template_json(env, "Access")
+    role = next(r for r in resources(template, "AWS::IAM::Role").values()
+                if r["Properties"]["RoleName"] == role_names(cfg)["break-glass"])
+    assert "ManagedPolicyArns" not in role["Properties"] or not any(
+        "AdministratorAccess" in json.dumps(a) for a in role["Properties"]["ManagedPolicyArns"])
+    identity, boundary = _role_documents(synth, env, "break-glass")
+    context = {"aws:RequestedRegion": cfg.region}
+    db = f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
+    stack = f"arn:aws:cloudformation:eu-west-1:444455556666:stack/led-{env}-data/0a1b2c3d-0000-0000-0000-000000000000"
+    for action, resource in (("rds:ModifyDBInstance", db), ("rds:RebootDBInstance", db),
+                             ("cloudformation:ContinueUpdateRollback", stack),
+                             ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x")):
+        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
+    for action, resource in (("iam:CreateUser", "*"), ("kms:Decrypt", cfg.key_arn("data")),
+                             ("s3:DeleteObject", f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/x"),
+                             ("cloudtrail:StopLogging", "*")):
+        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) != ALLOW, action
