@@ -192,23 +192,6 @@ class ExitBucket(Construct):
         super().__init__(scope, construct_id)
         if expiry_days < 1:
             raise ValueError(f"expiry_days {expiry_days}: at least 1")
-        # Server access logs can only be delivered to a bucket with S3-managed encryption.
-        self.access_logs = s3.Bucket(
-            self, "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            removal_policy=RemovalPolicy.RETAIN,
-            lifecycle_rules=[s3.LifecycleRule(id="ExpireAccessLogs", expiration=Duration.days(365),
-                                              noncurrent_version_expiration=Duration.days(30))],
-        )
-        log_reason = ("This bucket receives the exit bucket's S3 server access logs, which S3 delivers only to "
-                      "buckets with S3-managed encryption; it holds access records, no personal data, and is "
-                      "private, versioned and TLS-only.")
-        for rule in ("NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS",
-                     "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled"):
-            accept_risk(self.access_logs, rule, log_reason)
         self.bucket = s3.Bucket(
             self, "Default",
             bucket_name=bucket_name,
@@ -219,8 +202,6 @@ class ExitBucket(Construct):
             enforce_ssl=True,
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="exit/",
             removal_policy=RemovalPolicy.RETAIN,
             lifecycle_rules=[s3.LifecycleRule(
                 id="ExpireExports",
@@ -230,6 +211,16 @@ class ExitBucket(Construct):
                 abort_incomplete_multipart_upload_after=Duration.days(1),
             )],
         )
+        # Who read or wrote an export: the workload trail's S3 data events cover every led-<env>-*
+        # bucket (stacks/audit.py), under the FB log key, delivered to the log archive. Not S3 server
+        # access logs: S3 delivers those only into an SSE-S3 bucket, which VTC-ENCRYPT-ALL refuses.
+        for rule in ("AwsSolutions::AwsSolutions-S1", "NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled"):
+            accept_risk(
+                self.bucket, rule,
+                "Object-level reads and writes of the exit bucket are recorded by the workload CloudTrail "
+                "trail's S3 data events (led-<env>-* buckets, KMS-encrypted, delivered to the log archive) "
+                "instead of S3 server access logs, which S3 can only deliver into an SSE-S3 bucket.",
+            )
         accept_risk(
             self.bucket, "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
             "The exit bucket holds short-lived exports that the next monthly drill recreates from the "

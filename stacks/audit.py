@@ -105,7 +105,7 @@ class AuditStack(_WorkloadStack):
                         _field("eventCategory", equals=["Data"]),
                         _field("resources.type", equals=["AWS::S3::Object"]),
                         # Not the archive itself: the trail would record its own deliveries (a
-                        # loop); reads of the archive are in its S3 server access logs.
+                        # loop); reads of the archive are in the log archive's own archive-access trail.
                         _field("resources.ARN", starts_with=[f"arn:{partition}:s3:::led-{cfg.name}-"],
                                not_starts_with=[f"arn:{partition}:s3:::{self.bucket_name}/"]),
                     ],

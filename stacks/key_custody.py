@@ -52,7 +52,8 @@ class KeyCustodyStack(Stack):
             **common,
         )
         log_context_arn = f"arn:{partition}:logs:{cfg.region}:{acc.workload}:log-group:*"
-        trail_context_arn = f"arn:{partition}:cloudtrail:*:{acc.workload}:trail/*"
+        # The workload's trail, and the log archive's own trail of reads of the archive.
+        trail_context_arns = [f"arn:{partition}:cloudtrail:*:{a}:trail/*" for a in (acc.workload, acc.log_archive)]
         self.log_key = CustodyKey(
             self, "LogKey",
             alias_name=cfg.key_alias_name("log"),
@@ -71,12 +72,12 @@ class KeyCustodyStack(Stack):
                     conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_context_arn}},
                 ),
                 ServicePrincipalUse(
-                    sid="CloudTrailOfWorkload",
+                    sid="CloudTrailOfWorkloadAndArchive",
                     principal=f"cloudtrail.{domain}",
                     actions=["kms:GenerateDataKey*", "kms:DescribeKey"],
                     conditions={
-                        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trail_context_arn},
-                        "StringEquals": {"aws:SourceAccount": acc.workload},
+                        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trail_context_arns},
+                        "StringEquals": {"aws:SourceAccount": [acc.workload, acc.log_archive]},
                     },
                 ),
                 ServicePrincipalUse(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -22,7 +23,7 @@ from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig, service_domain_of
 
 CONFIG_PREFIX = "config"
-ACCESS_LOG_PREFIX = "log-archive/"
+ARCHIVE_ACCESS_PREFIX = "archive-access"
 
 # What nobody of the workload account may do to the archive (bucket policy), and what no role
 # of the log archive account may do either (its boundary): VTC-LOGS-DIRECT.
@@ -45,6 +46,15 @@ def trail_name(config: EnvironmentConfig) -> str:
 
 def trail_arn(config: EnvironmentConfig) -> str:
     return f"arn:{Aws.PARTITION}:cloudtrail:{config.region}:{config.accounts.workload}:trail/{trail_name(config)}"
+
+
+def archive_access_trail_name(config: EnvironmentConfig) -> str:
+    return config.resource_name("archive-access")
+
+
+def archive_access_trail_arn(config: EnvironmentConfig) -> str:
+    return (f"arn:{Aws.PARTITION}:cloudtrail:{config.region}:{config.accounts.log_archive}:trail/"
+            f"{archive_access_trail_name(config)}")
 
 
 def config_recorder_role_name(config: EnvironmentConfig) -> str:
@@ -76,36 +86,6 @@ class LogArchiveStack(Stack):
 
         log_key = kms.Key.from_key_arn(self, "LogKey", cfg.key_arn("log"))
 
-        # Server access logs: S3 delivers them with SSE-S3 only (a KMS key is not supported on the
-        # target bucket), and not into a bucket with a default Object Lock retention.
-        self.access_logs = s3.Bucket(
-            self, "AccessLogs",
-            bucket_name=f"{cfg.resource_name('log-archive-access')}-{acc.log_archive}-{cfg.region}",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            versioned=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(
-                id="KeepAsLongAsTheArchive",
-                expiration=Duration.days(lock_days),
-                noncurrent_version_expiration=Duration.days(lock_days),
-                abort_incomplete_multipart_upload_after=Duration.days(7),
-            )],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        cfn_access_logs = self.access_logs.node.default_child
-        for rule, reason in (
-            ("NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS",
-             "S3 server access log delivery supports SSE-S3 only on the target bucket; it holds request "
-             "metadata of the log archive, no personal data."),
-            ("NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
-             "Access logs of the archive are kept in the AHOVOKS log archive account only; a replica in "
-             "another region would be another copy to govern for request metadata of low value."),
-        ):
-            accept_risk(cfn_access_logs, rule, reason)
-
         self.bucket = s3.Bucket(
             self, "Bucket",
             bucket_name=bucket_name,
@@ -128,20 +108,57 @@ class LogArchiveStack(Stack):
             )],
             removal_policy=RemovalPolicy.RETAIN,
         )
-        # Server access logging through a bucket policy for the logging service (not the legacy
-        # LogDeliveryWrite ACL, which object ownership "bucket owner enforced" forbids).
-        cfn_bucket = self.bucket.node.default_child
-        cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(  # type: ignore[union-attr]
-            destination_bucket_name=self.access_logs.bucket_name, log_file_prefix=ACCESS_LOG_PREFIX,
+        # Who read the archive: a trail of the log archive account records every object read (and
+        # every change to the bucket) into the archive itself, under the FB log key and Object Lock.
+        # Not S3 server access logging: S3 delivers those only to an SSE-S3 bucket without a default
+        # Object Lock retention, a store that VTC-ENCRYPT-ALL (§48) and VTC-LOGS-DIRECT (§27) refuse.
+        self.access_trail = cloudtrail.CfnTrail(
+            self, "ArchiveAccessTrail",
+            trail_name=archive_access_trail_name(cfg),
+            is_logging=True,
+            s3_bucket_name=bucket_name,
+            s3_key_prefix=ARCHIVE_ACCESS_PREFIX,
+            kms_key_id=cfg.key_arn("log"),
+            enable_log_file_validation=True,
+            is_multi_region_trail=False,
+            include_global_service_events=False,
+            advanced_event_selectors=[
+                cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+                    name="Changes to the archive's configuration",
+                    field_selectors=[
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory",
+                                                                          equal_to=["Management"]),
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="readOnly", equal_to=["false"]),
+                    ],
+                ),
+                cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+                    # Reads only: the trail's own deliveries are writes, so it never logs itself.
+                    name="Every read of an archived log",
+                    field_selectors=[
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory", equal_to=["Data"]),
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="resources.type",
+                                                                          equal_to=["AWS::S3::Object"]),
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="readOnly", equal_to=["true"]),
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="resources.ARN",
+                                                                          starts_with=[f"{bucket_arn}/"]),
+                    ],
+                ),
+            ],
         )
-        self.access_logs.add_to_resource_policy(iam.PolicyStatement(
-            sid="S3ServerAccessLogsOfTheArchive",
-            principals=[iam.ServicePrincipal(f"logging.s3.{domain}")],
-            actions=["s3:PutObject"],
-            resources=[self.access_logs.arn_for_objects(f"{ACCESS_LOG_PREFIX}*")],
-            conditions={"ArnLike": {"aws:SourceArn": bucket_arn},
-                        "StringEquals": {"aws:SourceAccount": acc.log_archive}},
-        ))
+        self.access_trail.node.add_dependency(self.bucket)
+        accept_risk(
+            self.access_trail, "NIST.800.53.R5::NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled",
+            "The archive-access records stay in the archive itself, where AHOVOKS reads them directly "
+            "(VTC §27); no alarm is built on them, so a CloudWatch Logs copy in the archive account would "
+            "only be one more copy to govern.",
+        )
+        for rule in ("AwsSolutions::AwsSolutions-S1", "NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled"):
+            accept_risk(
+                self.bucket.node.default_child, rule,
+                "Reads of the archive are recorded by the archive-access CloudTrail trail (object-level data "
+                "events, KMS-encrypted, validated, kept under Object Lock) instead of S3 server access logs, "
+                "which S3 can only deliver unencrypted by the FB key into a bucket without Object Lock.",
+            )
         accept_risk(
             self.bucket.node.default_child, "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
             "The archive's immutability comes from Object Lock in compliance mode in an AHOVOKS account the "
@@ -204,6 +221,13 @@ class LogArchiveStack(Stack):
             iam.PolicyStatement(sid="CloudTrailWrite", principals=[cloudtrail], actions=["s3:PutObject"],
                                 resources=[bucket.arn_for_objects(f"AWSLogs/{workload}/*")],
                                 conditions={"StringEquals": {**from_trail, **owner_full_control}}),
+            iam.PolicyStatement(sid="ArchiveAccessTrailAclCheck", principals=[cloudtrail], actions=["s3:GetBucketAcl"],
+                                resources=[bucket.bucket_arn],
+                                conditions={"StringEquals": {"aws:SourceArn": archive_access_trail_arn(cfg)}}),
+            iam.PolicyStatement(sid="ArchiveAccessTrailWrite", principals=[cloudtrail], actions=["s3:PutObject"],
+                                resources=[bucket.arn_for_objects(f"{ARCHIVE_ACCESS_PREFIX}/AWSLogs/{acc.log_archive}/*")],
+                                conditions={"StringEquals": {"aws:SourceArn": archive_access_trail_arn(cfg),
+                                                             **owner_full_control}}),
             iam.PolicyStatement(sid="ConfigAclCheck", principals=[aws_config],
                                 actions=["s3:GetBucketAcl", "s3:ListBucket"],
                                 resources=[bucket.bucket_arn], conditions={"StringEquals": from_workload}),

@@ -64,13 +64,16 @@ def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
     assert sse["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": cfg.key_arn("log")}
     assert props["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                                        "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
-    assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogs8B620ECA"}
+    # Reads of the archive: a trail of the log archive account, into the archive, validated, under the FB key.
+    assert "LoggingConfiguration" not in props
+    trail = template["Resources"]["ArchiveAccessTrail"]["Properties"]  # pinned
+    assert trail["S3BucketName"] == log_archive_bucket_name(cfg) and trail["KMSKeyId"] == cfg.key_arn("log")
+    assert trail["EnableLogFileValidation"] is True and trail["IsLogging"] is True
+    reads = next(s for s in trail["AdvancedEventSelectors"] if s["Name"] == "Every read of an archived log")
+    assert {"Field": "readOnly", "Equals": ["true"]} in reads["FieldSelectors"]
     for rule in props["LifecycleConfiguration"]["Rules"]:
         assert rule["ExpirationInDays"] >= cfg.audit.object_lock_days
         assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= cfg.audit.object_lock_days
-    access_logs = template["Resources"]["AccessLogs8B620ECA"]  # pinned
-    assert access_logs["DeletionPolicy"] == "Retain"
-    assert access_logs["Properties"]["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -387,7 +390,7 @@ def test_log_key_lets_trail_config_alarms_and_the_archive_use_it_and_nobody_kms_
     assert '"kms:*"' not in json.dumps(template)
     log_key = next(r for lid, r in resources(template, "AWS::KMS::Key").items() if lid.startswith("LogKey"))
     policy = log_key["Properties"]["KeyPolicy"]
-    for sid in ("LogArchiveUseThroughS3", "CloudTrailOfWorkload", "ConfigDeliveryOfWorkload",
+    for sid in ("LogArchiveUseThroughS3", "CloudTrailOfWorkloadAndArchive", "ConfigDeliveryOfWorkload",
                 "CloudWatchAlarmsOfWorkload", "EventBridgeAlarmsOfWorkload", "WorkloadUseThroughSns"):
         statement = by_sid(policy, sid)
         assert statement.get("Condition"), sid

@@ -44,8 +44,9 @@ def test_functions_run_isolated_with_encrypted_logs_and_environment(synth, env: 
     config = synth.config.environments[env]
     template = synth.template_json(env, stack)
     resources = template["Resources"]
-    functions = {lid: r for lid, r in resources.items()
-                 if r["Type"] == "AWS::Lambda::Function" and "framework" not in lid}
+    functions = {
+        lid: r for lid, r in resources.items() if r["Type"] == "AWS::Lambda::Function" and "framework" not in lid
+    }
     assert len(functions) == (2 if stack == "Recovery" else 1)
     for lid, function in functions.items():
         props = function["Properties"]
@@ -77,15 +78,26 @@ def test_exit_bucket(synth, env: str) -> None:
     assert encryption == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": config.key_arn("data")}
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
     assert set(props["PublicAccessBlockConfiguration"].values()) == {True}
-    assert "DestinationBucketName" in props["LoggingConfiguration"]
+    # Object-level access is in the workload trail's S3 data events, which cover led-<env>-* buckets.
+    assert "LoggingConfiguration" not in props
+    trail = next(iter(synth.resources(env, "Audit", "AWS::CloudTrail::Trail").values()))["Properties"]
+    objects = next(
+        s for s in trail["AdvancedEventSelectors"] if s["Name"] == "Object reads and writes in the LED buckets"
+    )
+    arn_selector = next(f for f in objects["FieldSelectors"] if f["Field"] == "resources.ARN")
+    assert f":s3:::led-{env}-" in json.dumps(arn_selector["StartsWith"])
+    assert props["BucketName"].startswith(f"led-{env}-")
     (rule,) = props["LifecycleConfiguration"]["Rules"]
     assert rule["ExpirationInDays"] == config.drills.exit_export_expiry_days
     assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
     tags = {t["Key"]: t["Value"] for t in props["Tags"]}
     assert tags["led:data-classification"] == ("personal-data" if config.holds_personal_data else "no-personal-data")
 
-    (policy,) = [p for p in synth.resources(env, "Recovery", "AWS::S3::BucketPolicy").values()
-                 if p["Properties"]["Bucket"] == {"Ref": lid}]
+    (policy,) = [
+        p
+        for p in synth.resources(env, "Recovery", "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": lid}
+    ]
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     tls = [s for s in statements if s["Effect"] == "Deny"]
     assert tls and tls[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -104,8 +116,11 @@ def test_export_role_is_scoped_to_the_exit_prefix_and_key(synth, env: str) -> No
     (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "export.rds.amazonaws.com"}
     assert trust["Condition"]["ArnLike"]["aws:SourceArn"].endswith(f":export-task:led-{env}-exit-*")
-    policies = [p for p in synth.resources(env, "Recovery", "AWS::IAM::ManagedPolicy").values()
-                if {"Ref": lid} in p["Properties"].get("Roles", [])]
+    policies = [
+        p
+        for p in synth.resources(env, "Recovery", "AWS::IAM::ManagedPolicy").values()
+        if {"Ref": lid} in p["Properties"].get("Roles", [])
+    ]
     (policy,) = policies
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     assert set(statements) == {"WriteExportUnderExitPrefix", "ListExitBucket", "EncryptExport"}
@@ -134,7 +149,7 @@ def test_schedules_and_restore_rule(synth, env: str) -> None:
 @pytest.mark.parametrize("env", ENVS)
 def test_restore_alarm_and_topic(synth, env: str) -> None:
     config = synth.config.environments[env]
-    (topic_id, topic), = synth.resources(env, "Recovery", "AWS::SNS::Topic").items()
+    ((topic_id, topic),) = synth.resources(env, "Recovery", "AWS::SNS::Topic").items()
     assert topic["Properties"]["KmsMasterKeyId"] == config.key_arn("log")
     assert topic["Properties"]["TopicName"] == f"led-{env}-operations"
     _, alarm = _one(synth.resources(env, "Recovery", "AWS::CloudWatch::Alarm"), "RestoreTestAlarm")
