@@ -4,6 +4,7 @@
     cdk synth                      every environment of the embedded default config
     cdk synth -c envs=prod         one environment (comma-separated for several)
     cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
+    cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC), stock, none (benchmarks)
 """
 
 from __future__ import annotations
@@ -14,19 +15,28 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
+from policies import VtcChecks
 from stacks.stage import LandingZoneStage
+
+PACK_CHOICES = ("all", "stock", "none")
 
 
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
     """Every stage of the asked environments, with every rule pack registered on the app."""
     stages = [LandingZoneStage(app, env.name, config=env, landing_zone=config) for env in environments]
-    register_packs(app)
+    register_packs(app, config, packs=app.node.try_get_context("packs") or "all")
     return stages
 
 
-def register_packs(app: cdk.App) -> None:
+def register_packs(app: cdk.App, config: LandingZoneConfig, *, packs: str = "all") -> None:
+    """The stock packs and the VTC pack (packs="stock" or "none" exist only for `make bench`)."""
+    if packs not in PACK_CHOICES:
+        raise ConfigError(f"context 'packs': got {packs!r}; allowed: {', '.join(PACK_CHOICES)}")
     # Registered on the app, so that the packs see every stage (design.md).
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    if packs in ("all", "stock"):
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    if packs == "all":
+        cdk.Validations.of(app).add_plugins(VtcChecks(app, config=config))
 
 
 def load(app: cdk.App) -> tuple[LandingZoneConfig, list[EnvironmentConfig]]:
@@ -48,7 +58,11 @@ def main() -> int:
     if documentation:
         print(f"note: {', '.join(documentation)} use AWS documentation account ids: synthesized for review, "
               "cannot be deployed as is (put the real accounts in a config file, -c config=...)", file=sys.stderr)
-    build(app, config, environments)
+    try:
+        build(app, config, environments)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     app.synth()
     return 0
 
