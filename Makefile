@@ -33,6 +33,7 @@ node_modules/.installed: package.json $(VENV)/.installed
 synth: setup
 	@rm -rf cdk.out
 	@$(CDK) synth $(CDK_FLAGS) --quiet $(CONTEXT)
+	@$(BIN)/python -m policies.gate cdk.out $(if $(CONFIG),--config $(CONFIG),)
 
 test: setup
 	@$(BIN)/python -m pytest
