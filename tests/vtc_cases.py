@@ -40,14 +40,14 @@ class Case:
     rule_id: str
     fails: bool
     build: Callable[[cdk.Stack], None]
-    account: str = WORKLOAD
-    region: str = REGION
+    account: str | None = WORKLOAD  # None with region None: an environment-agnostic stack
+    region: str | None = REGION
 
 
 CASES: list[Case] = []
 
 
-def case(rule_id: str, fails: bool, *, account: str = WORKLOAD, region: str = REGION):
+def case(rule_id: str, fails: bool, *, account: str | None = WORKLOAD, region: str | None = REGION):
     def register(fn: Callable[[cdk.Stack], None]) -> Callable[[cdk.Stack], None]:
         CASES.append(Case(fn.__name__, rule_id, fails, fn, account, region))
         return fn
@@ -661,3 +661,64 @@ def right_sized_small(s):
 @case("VTC-RIGHT-SIZED", True)
 def right_sized_too_big(s):
     database(s, db_instance_class="db.r7g.16xlarge", max_allocated_storage=None)
+
+
+# --- values only known at deploy time: every rule fails closed on them ------------------------------
+
+@case("VTC-NO-COPY", True)
+def no_copy_cidr_from_parameter(s):
+    cidr = cdk.CfnParameter(s, "Cidr", type="String")
+    ec2.CfnSecurityGroupIngress(s, "In", group_id="sg-12345678", ip_protocol="tcp", from_port=5432, to_port=5432,
+                                cidr_ip=cidr.value_as_string)
+
+
+@case("VTC-SEC-STORAGE", True)
+def tls_database_parameter_group_by_name(s):
+    database(s, db_parameter_group_name="default.postgres17")
+
+
+@case("VTC-OUTSOURCING-2016", True, account=None, region=None)
+def outsourcing_environment_agnostic(s):
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-PERSONAL-DATA", True)
+def personal_data_tag_from_parameter(s):
+    value = cdk.CfnParameter(s, "Classification", type="String")
+    database(s, tags=[cdk.CfnTag(key="led:data-classification", value=value.value_as_string)])
+
+
+@case("VTC-AUDIT-TRAIL-RETENTION", True)
+def retention_from_parameter(s):
+    days = cdk.CfnParameter(s, "Days", type="Number")
+    logs.CfnLogGroup(s, "L", kms_key_id=FB_KEY, retention_in_days=days.value_as_number)
+
+
+@case("VTC-KEY-REENCRYPT", True, account=FB)
+def reencrypt_period_from_parameter(s):
+    days = cdk.CfnParameter(s, "Days", type="Number")
+    key_with(s, [ADMIN_STATEMENT], rotation_period_in_days=days.value_as_number)
+
+
+@case("VTC-NO-STALE-BACKUP", True)
+def stale_lifecycle_from_parameter(s):
+    days = cdk.CfnParameter(s, "Days", type="Number")
+    plan(s, keep=days.value_as_number)
+
+
+@case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
+def admin_principal_from_parameter(s):
+    who = cdk.CfnParameter(s, "Admin", type="String")
+    key_with(s, [{**ADMIN_STATEMENT, "Principal": {"AWS": who.value_as_string}}])
+
+
+@case("VTC-LOGS-DIRECT", True)
+def logs_direct_bucket_from_parameter(s):
+    bucket = cdk.CfnParameter(s, "Bucket", type="String")
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name=bucket.value_as_string)
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_action_from_parameter(s):
+    action = cdk.CfnParameter(s, "Action", type="String")
+    policy(s, {"Effect": "Allow", "Action": [action.value_as_string], "Resource": "arn:aws:s3:::b"})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policies.iam import principal_text, principal_values, statements
+from policies.iam import principal_values, statements
 from policies.model import Resource, Result, fail, verdict
-from policies.values import as_bool
+from policies.values import as_bool, describe, render
 
 RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 
@@ -61,7 +61,12 @@ def check(res: Resource) -> Result:
         if not admin and not free_grant:
             continue
         for principal in principal_values(st.principal):
-            text = principal_text(principal, res)
+            rendered = render(principal, res.stack, res.app)
+            if not rendered.decided:
+                problems.append(f"statement {st.sid}: principal {describe(principal)} cannot be read "
+                                f"({rendered.why()}) (fails closed)")
+                continue
+            text = rendered.text
             if not settings.is_key_admin(text):
                 what = ", ".join(admin + free_grant)
                 problems.append(f"statement {st.sid} grants {what} to {text}, which is not the FB administration "
