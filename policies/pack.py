@@ -75,10 +75,29 @@ class _Apply:
         return NagRuleCompliance.NON_COMPLIANT
 
 
+class _Located:
+    """A resource found in the cloud assembly by its construct path; its construct is looked up
+    in the tree only when a rule fails on it (cdk-nag needs it for acknowledgements)."""
+
+    def __init__(self, app: Any, path: str) -> None:
+        self.app = app
+        self.path = path
+        self._construct: Any = None
+
+    @property
+    def construct(self) -> Any:
+        if self._construct is None:
+            node = self.app
+            for part in self.path.split("/"):
+                node = node.node.find_child(part)
+            self._construct = node
+        return self._construct
+
+
 @dataclass
 class _Evaluation:
     spec: RuleSpec
-    node: Any
+    node: Any  # the CfnResource (tree walk) or a _Located (cloud assembly)
     stack: StackInfo
     logical_id: str
     resource_type: str
@@ -88,8 +107,12 @@ class _Evaluation:
     @property
     def path(self) -> str:
         if self._path is None:
-            self._path = self.node.node.path
+            self._path = self.node.path if isinstance(self.node, _Located) else self.node.node.path
         return self._path
+
+    @property
+    def construct(self) -> Any:
+        return self.node.construct if isinstance(self.node, _Located) else self.node
 
 
 class VtcChecks(NagPack):
@@ -134,21 +157,34 @@ class VtcChecks(NagPack):
     # --- cdk-nag entry points -------------------------------------------------------------
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
-        report = super().validate(context)
+        """The real synthesis: everything is read from the cloud assembly on disk (templates,
+        manifests, logical-id metadata), so nothing crosses jsii for compliant resources."""
         # The app construct is on the v3 context (cdk-nag requires it); its outdir is the cloud
         # assembly's root, whatever the stages nest below it.
         app = jsii.get(context, "appConstruct")
-        self.write_evaluations(Path(app.outdir))
-        return report
+        outdir = Path(app.outdir)
+        self._reset()
+        for info, paths in _assembly_stacks(outdir, self._settings, self._default):
+            self._app.add(info)
+            for logical_id, path in paths.items():
+                definition = info.resources.get(logical_id)
+                if definition is not None and rules_for(definition.get("Type", "")):
+                    self._collected.append((_Located(app, path), info, logical_id))
+        failures = self._evaluate()
+        self.write_evaluations(outdir)
+        return self._report(failures)
 
     def validate_scope(self, scope: IConstruct) -> cdk.PolicyValidationPluginReport:
+        """Validate a construct tree (rule tests): the tree walk finds the resources."""
         self._reset()
         super().validate_scope(scope)  # first walk: note the resources rules apply to
-        failures = self._evaluate()
+        return self._report(self._evaluate())
+
+    def _report(self, failures: list[_Evaluation]) -> cdk.PolicyValidationPluginReport:
         if not failures:
             return cdk.PolicyValidationPluginReport(success=True, violations=[])
-        self._pending = [_Apply(e.spec, e.node) for e in failures]
-        report = super().validate_scope(failures[0].node)  # second walk: cdk-nag applies the failures
+        self._pending = [_Apply(e.spec, e.construct) for e in failures]
+        report = super().validate_scope(failures[0].construct)  # second walk: cdk-nag applies the failures
         return self._explained(report, failures)
 
     def _check_resource(self, node: cdk.CfnResource) -> None:
@@ -244,6 +280,48 @@ class VtcChecks(NagPack):
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
         return path
+
+
+def _assembly_stacks(outdir: Path, settings: dict[str, Settings],
+                     default: Settings) -> list[tuple[StackInfo, dict[str, str]]]:
+    """Every stack of a cloud assembly (nested stage assemblies included), with the construct
+    path of each logical id, from the manifests' aws:cdk:logicalId metadata."""
+    found: list[tuple[StackInfo, dict[str, str]]] = []
+
+    def visit(directory: Path, stage: str | None) -> None:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        for artifact_id, artifact in manifest.get("artifacts", {}).items():
+            kind = artifact.get("type")
+            props = artifact.get("properties") or {}
+            if kind == "cdk:cloud-assembly":
+                # A nested assembly is a Stage: its display name is the stage (environment) name.
+                visit(directory / props["directoryName"], props.get("displayName") or artifact_id)
+            elif kind == "aws:cloudformation:stack":
+                metadata = dict(artifact.get("metadata") or {})
+                if artifact.get("additionalMetadataFile"):
+                    extra = directory / artifact["additionalMetadataFile"]
+                    metadata.update(json.loads(extra.read_text(encoding="utf-8")))
+                paths = {entry["data"]: path.lstrip("/") for path, entries in metadata.items()
+                         for entry in entries if entry.get("type") == "aws:cdk:logicalId"}
+                account, region = _environment(artifact.get("environment", ""))
+                found.append((StackInfo(
+                    key=artifact.get("displayName", artifact_id),
+                    name=props.get("stackName", artifact_id),
+                    stage=stage if stage in settings else None,
+                    account=account,
+                    region=region,
+                    template=json.loads((directory / props["templateFile"]).read_text(encoding="utf-8")),
+                    settings=settings.get(stage, default) if stage else default,
+                ), paths))
+
+    visit(outdir, None)
+    return found
+
+
+def _environment(uri: str) -> tuple[str | None, str | None]:
+    account, _, region = uri.removeprefix("aws://").partition("/")
+    return (None if not account or account.startswith("unknown-") else account,
+            None if not region or region.startswith("unknown-") else region)
 
 
 def _template(stack: cdk.Stack, stage: cdk.Stage | None) -> dict:

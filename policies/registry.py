@@ -185,8 +185,9 @@ RULES: tuple[RuleSpec, ...] = (
         rule_id="VTC-LEAST-PRIVILEGE", condition_id="VTC-LEAST-PRIVILEGE", paragraph="conclusion V",
         module=least_privilege,
         title="policies grant no wildcard action and no write or decrypt on every resource; no IAM users",
-        trigger="an Allow with Action '*', NotAction, 'service:*' on a data or key service, Resource '*' with "
-                "a write or decrypt action, an AWS administrator/full-access managed policy, an IAM user",
+        trigger="an Allow (identity or key policy) with Action '*', NotAction, 'service:*' on a data or key "
+                "service; an identity policy with Resource '*' and a write or decrypt action; an AWS "
+                "administrator/full-access managed policy; an IAM user",
         fix="name the actions and the resources (use grant_* methods); roles instead of users",
     ),
     RuleSpec(

@@ -4,12 +4,15 @@ its own with `VtcChecks.validate_scope`."""
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 
-from policies import RULES, VtcChecks
+from cdk_constructs.risk import accept_risk
+from policies import EVALUATIONS_FILE, RULES, VtcChecks
 from tests.vtc_cases import ADMIN_STATEMENT, CASES, FB, FB_KEY, REGION, WORKLOAD, Case
 
 # --- the checks ----------------------------------------------------------------------------------
@@ -76,6 +79,31 @@ def test_undecidable_values_say_why(cases, pack):
     assert "parameter KeyArn" in found["VTC-ENCRYPT-ALL"] and "fails closed" in found["VTC-ENCRYPT-ALL"]
     found = findings(pack, cases["encrypt_key_by_unknown_import"])
     assert "nobody-exports-this" in found["VTC-ENCRYPT-ALL"]
+
+
+def test_real_synthesis_fails_reports_and_acknowledges(tmp_path):
+    """Through CDK's validation (the cloud-assembly path of the pack): the unacknowledged finding
+    fails synthesis, the `VTC::` acknowledgement lands in suppressedViolations with its reason."""
+    app = cdk.App(outdir=str(tmp_path), post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True})
+    stack = cdk.Stack(app, "Synth", env=cdk.Environment(account=WORKLOAD, region=REGION))
+    accepted = logs.CfnLogGroup(stack, "Accepted", kms_key_id=FB_KEY, retention_in_days=1)
+    logs.CfnLogGroup(stack, "Refused", kms_key_id=FB_KEY, retention_in_days=1)
+    accept_risk(accepted, "VTC::VTC-AUDIT-TRAIL-RETENTION",
+                "A test log group whose short retention is the accepted risk under test.")
+    cdk.Validations.of(app).add_plugins(VtcChecks(app))
+    with pytest.raises(Exception, match="VTC-AUDIT-TRAIL-RETENTION"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    vtc = next(p for p in report["pluginReports"] if p["pluginName"] == "VTC")
+    assert [(v["ruleName"], [c["constructPath"] for c in v["violatingConstructs"]]) for v in vtc["violations"]] == [
+        ("VTC-AUDIT-TRAIL-RETENTION", ["Synth/Refused"])]
+    description = vtc["violations"][0]["description"]
+    assert "§49" in description and "RetentionInDays is 1" in description
+    suppressed = [(v["acknowledgedId"], v["reason"][:6]) for v in vtc["suppressedViolations"]]
+    assert suppressed == [("VTC::VTC-AUDIT-TRAIL-RETENTION", "A test")]
+    evaluations = json.loads((tmp_path / EVALUATIONS_FILE).read_text())["evaluations"]
+    assert {(e["logical_id"], e["result"]) for e in evaluations if e["rule_id"] == "VTC-AUDIT-TRAIL-RETENTION"} == {
+        ("Accepted", "non_compliant"), ("Refused", "non_compliant")}
 
 
 def test_acknowledged_as_pack_rule(tmp_path):

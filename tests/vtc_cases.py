@@ -722,3 +722,13 @@ def logs_direct_bucket_from_parameter(s):
 def least_action_from_parameter(s):
     action = cdk.CfnParameter(s, "Action", type="String")
     policy(s, {"Effect": "Allow", "Action": [action.value_as_string], "Resource": "arn:aws:s3:::b"})
+
+
+@case("VTC-LEAST-PRIVILEGE", True, account=FB)
+def least_kms_star_in_key_policy(s):
+    key_with(s, [{**ADMIN_STATEMENT, "Action": "kms:*"}])
+
+
+@case("VTC-LEAST-PRIVILEGE", False, account=FB)
+def least_key_policy_named_actions(s):
+    key_with(s, [ADMIN_STATEMENT])

@@ -8,12 +8,14 @@ from policies.model import Resource, Result, fail, verdict
 from policies.values import as_bool, as_list, render
 
 RESOURCE_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Group",
-                  "AWS::IAM::User")
+                  "AWS::IAM::User", "AWS::KMS::Key")
 BOUNDARY_METADATA = "led:permissions-boundary"
 _ADMIN_POLICIES = ("/AdministratorAccess", "/PowerUserAccess", "/IAMFullAccess", "FullAccess")
 
 
 def _documents(res: Resource) -> list[tuple[str, object]]:
+    if res.type == "AWS::KMS::Key":
+        return [("KeyPolicy", res.props.get("KeyPolicy"))]
     if res.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         return [("PolicyDocument", res.props.get("PolicyDocument"))]
     return [(f"Policies[{i}]", p.get("PolicyDocument") if isinstance(p, dict) else p)
@@ -35,7 +37,8 @@ def _statement_problems(label: str, doc: object, res: Resource) -> list[str]:
                 out.append(f"{where}: Action '*'")
             elif action.endswith(":*") and service_of(action) in DATA_SERVICES:
                 out.append(f"{where}: Action {action!r} on a data or key service")
-        if "*" in st.resources or st.not_resources:
+        # In a key policy, Resource '*' means "this key".
+        if res.type != "AWS::KMS::Key" and ("*" in st.resources or st.not_resources):
             risky = [a for a in st.actions if not is_read_only(a)]
             if risky:
                 out.append(f"{where}: Resource '*' with write or decrypt actions {', '.join(risky[:5])}")
