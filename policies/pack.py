@@ -2,20 +2,23 @@
 
 How it works (cdk-nag 3.0.2, see ../shared/design.md):
 
-1. cdk-nag walks the construct tree in Node and calls `_check_resource` for every CfnResource.
-   The pack only notes the resource (its stack and logical id) when some rule applies to its type:
-   rules are dispatched by resource type, so nothing crosses jsii for the other resources.
-2. The rules read the *synthesized* template of the resource's stack (validation plugins run
-   after the cloud assembly is written, so this is exactly what CloudFormation receives,
-   property overrides included). They are pure Python; cross-stack references
-   (`Fn::ImportValue`) are followed through the exports of the app's own stacks.
-3. Every non-compliant result goes through cdk-nag's own `applyRule` (an `IApplyRule` object),
-   so acknowledgements work as for any pack: `Validations.of(c).acknowledge(id="VTC::VTC-...")`.
-   This happens in a second cdk-nag walk over one resource only: the pack needs the whole app
-   before deciding, because several rules look across resources and stacks.
-4. The report cdk-nag builds is regrouped so that every finding says why *this* resource fails.
-5. `validate` (the real synthesis) also writes `vtc-evaluations.json` into the app's outdir:
-   every evaluation (compliant and non-compliant) for the compliance report.
+1. The rules are pure Python functions of one synthesized resource (`policies/rules/`), dispatched
+   by resource type (`registry.rules_for`). They read what CloudFormation receives (property
+   overrides included) and follow `Fn::ImportValue` through the exports of the app's own stacks.
+2. In a real synthesis CDK calls `validate` after the cloud assembly is written. The pack reads
+   the assembly from disk: manifests (stage, stack name, account, region), templates and the
+   `aws:cdk:logicalId` metadata (construct path of each resource). Nothing crosses jsii for a
+   compliant resource. The outdir is the app construct's (on cdk-nag v3's validation context).
+3. `validate_scope` (rule tests) lets cdk-nag walk the construct tree instead: `_check_resource`
+   notes each resource, and the template of its stack is read from the stage's outdir.
+4. Every non-compliant result goes through cdk-nag's own `applyRule` (an `IApplyRule` object), so
+   acknowledgements work as for any pack: `Validations.of(c).acknowledge(id="VTC::VTC-...")`.
+   This happens in a second cdk-nag walk over one resource only, once the whole app has been
+   evaluated (several rules look across resources and stacks).
+5. cdk-nag groups a rule's findings under one description; the report is regrouped so that
+   every finding says why *this* resource fails.
+6. `validate` also writes `vtc-evaluations.json` into the app's outdir: every evaluation,
+   compliant and non-compliant (acknowledged ones included), for the compliance report.
 """
 
 from __future__ import annotations
