@@ -30,6 +30,7 @@ from policies.rules import (
     no_stale_backup,
     outsourcing_2016,
     personal_data,
+    policies_visible,
     right_sized,
     sec_storage,
 )
@@ -219,6 +220,13 @@ RULES: tuple[RuleSpec, ...] = (
         trigger="a data store without the led:data-classification tag (personal-data or no-personal-data), or "
                 "tagged personal-data in an environment configured without personal data",
         fix="mark_personal_data_store(...) (cdk_constructs/tags.py) on every store",
+    ),
+    RuleSpec(
+        rule_id="VTC-POLICIES-VISIBLE", condition_id="VTC-POLICIES-VISIBLE", paragraph="§55, §58",
+        module=policies_visible,
+        title="every stack's description cites the VTC conditions it serves",
+        trigger="a resource of a stack whose Description names no VTC condition id",
+        fix="describe the stack as stacks/stage.py does: role, owner, and the VTC-... ids it serves",
     ),
     RuleSpec(
         rule_id="VTC-RIGHT-SIZED", condition_id="VTC-RIGHT-SIZED", paragraph="§52-54", module=right_sized,

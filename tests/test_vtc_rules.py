@@ -85,7 +85,8 @@ def test_real_synthesis_fails_reports_and_acknowledges(tmp_path):
     """Through CDK's validation (the cloud-assembly path of the pack): the unacknowledged finding
     fails synthesis, the `VTC::` acknowledgement lands in suppressedViolations with its reason."""
     app = cdk.App(outdir=str(tmp_path), post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True})
-    stack = cdk.Stack(app, "Synth", env=cdk.Environment(account=WORKLOAD, region=REGION))
+    stack = cdk.Stack(app, "Synth", env=cdk.Environment(account=WORKLOAD, region=REGION),
+                      description="LED test: log groups. Serves VTC-AUDIT-TRAIL.")
     accepted = logs.CfnLogGroup(stack, "Accepted", kms_key_id=FB_KEY, retention_in_days=1)
     logs.CfnLogGroup(stack, "Refused", kms_key_id=FB_KEY, retention_in_days=1)
     accept_risk(accepted, "VTC::VTC-AUDIT-TRAIL-RETENTION",

@@ -732,3 +732,14 @@ def least_kms_star_in_key_policy(s):
 @case("VTC-LEAST-PRIVILEGE", False, account=FB)
 def least_key_policy_named_actions(s):
     key_with(s, [ADMIN_STATEMENT])
+
+
+@case("VTC-POLICIES-VISIBLE", True)
+def visible_no_description(s):
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-POLICIES-VISIBLE", False)
+def visible_description_cites_conditions(s):
+    s.template_options.description = "LED test: a topic. Serves VTC-ENCRYPT-ALL."
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
