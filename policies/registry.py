@@ -148,10 +148,11 @@ RULES: tuple[RuleSpec, ...] = (
         rule_id="VTC-NO-COPY", condition_id="VTC-NO-COPY", paragraph="§49", module=no_copy,
         title="nothing makes the data reachable from the internet",
         trigger="an RDS instance not explicitly PubliclyAccessible=false, an S3 bucket without all four public "
-                "access blocks, a security group opening a data port (or all traffic) to 0.0.0.0/0 or ::/0, a "
-                "route to an internet gateway from a data subnet",
+                "access blocks, a security group opening a data port (or all traffic) to 0.0.0.0/0 or ::/0 or "
+                "allowing egress to them, a route to an internet gateway from a data subnet",
         fix="keep the data tier in isolated subnets: publicly_accessible=False, BlockPublicAccess.BLOCK_ALL, "
-            "ingress only from the application tier's security group, no internet gateway",
+            "ingress only from the application tier's security group, allow_all_outbound=False, no internet "
+            "gateway",
     ),
     RuleSpec(
         rule_id="VTC-SEC-STORAGE", condition_id="VTC-SEC-STORAGE", paragraph="§11", module=sec_storage,

@@ -743,3 +743,15 @@ def visible_no_description(s):
 def visible_description_cites_conditions(s):
     s.template_options.description = "LED test: a topic. Serves VTC-ENCRYPT-ALL."
     sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-NO-COPY", True)
+def no_copy_default_egress_to_internet(s):
+    ec2.CfnSecurityGroup(s, "Sg", group_description="app", vpc_id="vpc-1", security_group_egress=[
+        ec2.CfnSecurityGroup.EgressProperty(ip_protocol="-1", cidr_ip="0.0.0.0/0")])
+
+
+@case("VTC-NO-COPY", False)
+def no_copy_egress_to_the_vpc_only(s):
+    ec2.CfnSecurityGroupEgress(s, "Out", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443,
+                               cidr_ip="10.0.0.0/16")

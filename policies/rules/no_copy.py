@@ -7,7 +7,7 @@ from policies.model import Resource, Result, fail, verdict
 from policies.values import as_bool, as_int, as_list, references, render, target_of
 
 RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::EC2::SecurityGroup",
-                  "AWS::EC2::SecurityGroupIngress", "AWS::EC2::Route")
+                  "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::Route")
 
 DATA_PORTS = (5432, 3306, 1433, 1521, 27017, 6379, 11211, 9200, 9300, 5439, 8182, 2049, 9042, 50000)
 _PAB = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
@@ -33,6 +33,20 @@ def _ingress_problem(rule: dict, res: Resource) -> str | None:
         ports = [p for p in DATA_PORTS if low <= p <= high] if low >= 0 else list(DATA_PORTS)
         if ports:
             return f"data port(s) {', '.join(map(str, ports))} open to {text.text}"
+    return None
+
+
+def _egress_problem(rule: dict, res: Resource) -> str | None:
+    """Egress is limited (§49): nothing may leave for the whole internet."""
+    for key in ("CidrIp", "CidrIpv6"):
+        value = rule.get(key)
+        if value is None:
+            continue
+        text = render(value, res.stack, res.app)
+        if not text.decided:
+            return f"egress {key} cannot be read ({text.why()}) (fails closed)"
+        if text.text in _OPEN:
+            return f"egress open to {text.text}: data could be copied anywhere"
     return None
 
 
@@ -88,6 +102,10 @@ def check(res: Resource) -> Result:
         return verdict([f"PublicAccessBlockConfiguration.{k} is not true" for k in off])
     if res.type == "AWS::EC2::Route":
         return _route(res)
-    rules = as_list(p.get("SecurityGroupIngress")) if res.type == "AWS::EC2::SecurityGroup" else [p]
-    problems = [problem for rule in rules if isinstance(rule, dict) and (problem := _ingress_problem(rule, res))]
+    if res.type == "AWS::EC2::SecurityGroup":
+        ingress, egress = as_list(p.get("SecurityGroupIngress")), as_list(p.get("SecurityGroupEgress"))
+    else:
+        ingress, egress = ([p], []) if res.type == "AWS::EC2::SecurityGroupIngress" else ([], [p])
+    problems = [problem for rule in ingress if isinstance(rule, dict) and (problem := _ingress_problem(rule, res))]
+    problems += [problem for rule in egress if isinstance(rule, dict) and (problem := _egress_problem(rule, res))]
     return verdict(problems)
