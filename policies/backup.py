@@ -101,8 +101,15 @@ def vault_location(value: Any, res: Resource) -> VaultLocation:
     return VaultLocation(account, region, rendered.text if rendered.decided else f"{rendered.text} ({rendered.why()})")
 
 
+def same_place(a: Resource, b: Resource) -> bool:
+    """AWS Backup plans, selections and restore tests act within one account and region."""
+    return a.stack.account == b.stack.account and a.stack.region == b.stack.region
+
+
 def selections(res: Resource) -> Iterator[Resource]:
-    yield from res.app.resources("AWS::Backup::BackupSelection", stage=res.stack.stage)
+    for selection in res.app.resources("AWS::Backup::BackupSelection", stage=res.stack.stage):
+        if same_place(selection, res):
+            yield selection
 
 
 def _tag_selects(selection: dict, key: str, value: str) -> bool:
@@ -167,7 +174,7 @@ def selected_types(selection: Resource) -> set[str]:
     if broad:
         for resource_type, kind in PROTECTED_TYPES.items():
             for store in selection.app.resources(resource_type, stage=selection.stack.stage):
-                if store.stack.account == selection.stack.account and selection_covers(selection, store):
+                if same_place(store, selection) and selection_covers(selection, store):
                     types.add(kind)
     return types
 

@@ -13,7 +13,8 @@ from aws_cdk import aws_logs as logs
 
 from cdk_constructs.risk import accept_risk
 from policies import EVALUATIONS_FILE, RULES, VtcChecks
-from tests.vtc_cases import ADMIN_STATEMENT, CASES, FB, FB_KEY, REGION, WORKLOAD, Case
+from tests import vtc_cases
+from tests.vtc_cases import ADMIN_STATEMENT, BACKUP, CASES, FB, FB_KEY, REGION, WORKLOAD, Case
 
 # --- the checks ----------------------------------------------------------------------------------
 
@@ -33,6 +34,11 @@ def cases(tmp_path_factory) -> dict[str, cdk.Stack]:
     consumer = cdk.Stack(app, "XConsumer", env=cdk.Environment(account=FB, region=REGION))
     logs.CfnLogGroup(consumer, "L", kms_key_id=key.attr_arn, retention_in_days=365)
     stacks["cross_stack"] = consumer
+    # A tag-based selection in another account does not back up the workload's database.
+    store = cdk.Stack(app, "XStore", env=cdk.Environment(account=WORKLOAD, region="eu-central-1"))
+    vtc_cases.database(store)
+    elsewhere = cdk.Stack(app, "XSelectsElsewhere", env=cdk.Environment(account=BACKUP, region="eu-central-1"))
+    vtc_cases.CASES_BY_NAME["retention_selected_by_tag"].build(elsewhere)
     app.synth()
     return stacks
 
@@ -72,6 +78,12 @@ def test_import_value_is_followed_to_the_exporting_stack(cases, pack):
         "VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY")]
     assert {e["result"] for e in consumer} == {"compliant"}, consumer
     assert found  # the whole app holds the non-compliant cases too
+
+
+def test_backup_selections_act_only_in_their_own_account_and_region(cases, pack):
+    pack.validate_scope(cases["cross_stack"].node.root)
+    found = [e["result"] for e in pack.evaluations if e["stack"] == "XStore" and e["rule_id"] == "VTC-BACKUP-RETENTION"]
+    assert found == ["non_compliant"]
 
 
 def test_undecidable_values_say_why(cases, pack):

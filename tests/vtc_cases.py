@@ -755,3 +755,6 @@ def no_copy_default_egress_to_internet(s):
 def no_copy_egress_to_the_vpc_only(s):
     ec2.CfnSecurityGroupEgress(s, "Out", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443,
                                cidr_ip="10.0.0.0/16")
+
+
+CASES_BY_NAME = {c.name: c for c in CASES}

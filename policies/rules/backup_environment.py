@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.backup import selected_types
+from policies.backup import same_place, selected_types
 from policies.model import Resource, Result, fail, verdict
 from policies.values import render, target_of
 
@@ -12,7 +12,7 @@ RESOURCE_TYPES = ("AWS::Backup::BackupSelection",)
 def _plan_names(res: Resource) -> set[str]:
     names = set()
     for plan in res.app.resources("AWS::Backup::RestoreTestingPlan", stage=res.stack.stage):
-        if plan.stack.account == res.stack.account:
+        if same_place(plan, res):
             name = plan.props.get("RestoreTestingPlanName")
             if isinstance(name, str):
                 names.add(name)
@@ -28,7 +28,7 @@ def check(res: Resource) -> Result:
         return fail("no AWS::Backup::RestoreTestingPlan in this account of the environment")
     tested: set[str] = set()
     for sel in res.app.resources("AWS::Backup::RestoreTestingSelection", stage=res.stack.stage):
-        if sel.stack.account != res.stack.account:
+        if not same_place(sel, res):
             continue
         plan_ref = sel.props.get("RestoreTestingPlanName")
         target = target_of(plan_ref, sel.stack, sel.app)
