@@ -87,10 +87,6 @@ def principal_values(principal: Any) -> list[Any]:
     return as_list(principal)
 
 
-def principal_text(value: Any, res: Resource) -> str:
-    return value if isinstance(value, str) else render(value, res.stack, res.app).text
-
-
 def is_wildcard_principal(principal: Any) -> bool:
     return any(v == "*" for v in principal_values(principal))
 
