@@ -43,6 +43,7 @@ synth: setup
 	@rm -rf cdk.out
 	@$(CDK) synth $(CDK_FLAGS) --quiet $(CONTEXT)
 	@$(BIN)/python -m tools.report cdk.out $(if $(CONFIG),--config $(CONFIG),)
+	@$(BIN)/python -m policies.gate cdk.out $(if $(CONFIG),--config $(CONFIG),)
 
 test: setup
 	@$(BIN)/python -m pytest

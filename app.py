@@ -4,6 +4,7 @@
     cdk synth                      every environment of the embedded default config
     cdk synth -c envs=prod         one environment (comma-separated for several)
     cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
+    cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC), stock, none (benchmarks)
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from cdk_constructs.lambda_bundle import WheelhouseMissing
 from cdk_constructs.tags import tag_party
 from cdk_constructs.vtc_metadata import VtcConditionMetadata
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
+from policies import VtcChecks
 from stacks.organization import OrganizationStack
 from stacks.stage import LandingZoneStage
+
+PACK_CHOICES = ("all", "stock", "none")
 
 
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
@@ -29,7 +33,7 @@ def build(app: cdk.App, config: LandingZoneConfig, environments: list[Environmen
     # stage, not on the app: aspects do not cross a Stage boundary.
     for scope in [*stages, *([organization] if organization else [])]:
         cdk.Aspects.of(scope).add(VtcConditionMetadata())
-    register_packs(app)
+    register_packs(app, config, packs=app.node.try_get_context("packs") or "all")
     return stages
 
 
@@ -48,9 +52,15 @@ def build_organization(app: cdk.App, config: LandingZoneConfig) -> OrganizationS
     return stack
 
 
-def register_packs(app: cdk.App) -> None:
+def register_packs(app: cdk.App, config: LandingZoneConfig, *, packs: str = "all") -> None:
+    """The stock packs and the VTC pack (packs="stock" or "none" exist only for `make bench`)."""
+    if packs not in PACK_CHOICES:
+        raise ConfigError(f"context 'packs': got {packs!r}; allowed: {', '.join(PACK_CHOICES)}")
     # Registered on the app, so that the packs see every stage (design.md).
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    if packs in ("all", "stock"):
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    if packs == "all":
+        cdk.Validations.of(app).add_plugins(VtcChecks(app, config=config))
 
 
 def load(app: cdk.App) -> tuple[LandingZoneConfig, list[EnvironmentConfig]]:
@@ -74,7 +84,7 @@ def main() -> int:
               "cannot be deployed as is (put the real accounts in a config file, -c config=...)", file=sys.stderr)
     try:
         build(app, config, environments)
-    except WheelhouseMissing as exc:
+    except (ConfigError, WheelhouseMissing) as exc:
         # One line: the set-up step to run, not a jsii traceback.
         print(exc, file=sys.stderr)
         return 2

@@ -1,0 +1,191 @@
+"""Reading AWS Backup plans and selections out of templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from policies.model import Resource
+from policies.values import UNKNOWN, as_int, as_list, references, render, target_of
+
+TAG_CLASSIFICATION = "led:data-classification"
+PERSONAL_DATA = "personal-data"
+# Stores AWS Backup can protect, with the name restore testing uses for their type.
+PROTECTED_TYPES = {
+    "AWS::RDS::DBInstance": "RDS",
+    "AWS::RDS::DBCluster": "Aurora",
+    "AWS::EC2::Volume": "EBS",
+    "AWS::EFS::FileSystem": "EFS",
+    "AWS::DynamoDB::Table": "DynamoDB",
+    "AWS::S3::Bucket": "S3",
+}
+_ARN_TYPES = (
+    (re.compile(r"^arn:[^:]*:rds:[^:]*:[^:]*:db:"), "RDS"),
+    (re.compile(r"^arn:[^:]*:rds:[^:]*:[^:]*:cluster:"), "Aurora"),
+    (re.compile(r"^arn:[^:]*:ec2:[^:]*:[^:]*:volume/"), "EBS"),
+    (re.compile(r"^arn:[^:]*:elasticfilesystem:"), "EFS"),
+    (re.compile(r"^arn:[^:]*:dynamodb:"), "DynamoDB"),
+    (re.compile(r"^arn:[^:]*:s3:::"), "S3"),
+)
+_VAULT_ARN = re.compile(r"^arn:[^:]*:backup:(?P<region>[^:]*):(?P<account>[^:]*):backup-vault:(?P<name>.+)$")
+
+
+@dataclass(frozen=True)
+class PlanRule:
+    name: str
+    schedule: Any
+    delete_after: Any  # DeleteAfterDays, None: kept forever
+    copies: list[dict]
+
+
+def plan_rules(plan: Resource) -> list[PlanRule]:
+    body = plan.props.get("BackupPlan") or {}
+    rules = body.get("BackupPlanRule") if isinstance(body, dict) else None
+    out = []
+    for i, rule in enumerate(as_list(rules)):
+        if not isinstance(rule, dict):
+            continue
+        lifecycle = rule.get("Lifecycle") or {}
+        out.append(PlanRule(
+            name=str(rule.get("RuleName", i)),
+            schedule=rule.get("ScheduleExpression"),
+            delete_after=lifecycle.get("DeleteAfterDays") if isinstance(lifecycle, dict) else None,
+            copies=[c for c in as_list(rule.get("CopyActions")) if isinstance(c, dict)],
+        ))
+    return out
+
+
+def is_daily(schedule: Any) -> bool:
+    """At least once a day: a cron expression firing every day, or rate(1 day) or shorter."""
+    if not isinstance(schedule, str):
+        return False
+    s = schedule.strip()
+    rate = re.match(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$", s)
+    if rate:
+        n, unit = int(rate[1]), rate[2]
+        return unit.startswith("minute") or (unit.startswith("hour") and n <= 24) or n == 1
+    cron = re.match(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$", s)
+    if not cron:
+        return False
+    dom, month, dow = cron[3], cron[4], cron[5]
+    return dom in ("*", "?") and month == "*" and dow in ("*", "?")
+
+
+def copy_lifecycle(copy: dict) -> Any:
+    lifecycle = copy.get("Lifecycle") or {}
+    return lifecycle.get("DeleteAfterDays") if isinstance(lifecycle, dict) else None
+
+
+@dataclass(frozen=True)
+class VaultLocation:
+    account: str | None
+    region: str | None
+    why: str
+
+
+def vault_location(value: Any, res: Resource) -> VaultLocation:
+    """Account and region of a copy destination vault (an ARN, or a vault of this app)."""
+    target = target_of(value, res.stack, res.app)
+    if target is not None and target.type in ("AWS::Backup::BackupVault", "AWS::Backup::LogicallyAirGappedBackupVault"):
+        return VaultLocation(target.stack.account, target.stack.region,
+                             f"vault {target.logical_id} of {target.stack.name}")
+    rendered = render(value, res.stack, res.app)
+    match = _VAULT_ARN.match(rendered.text)
+    if not match:
+        why = rendered.why() or "unreadable"
+        return VaultLocation(None, None, f"{rendered.text!r} is not a backup vault ARN ({why})")
+    account = None if UNKNOWN in match["account"] else match["account"]
+    region = None if UNKNOWN in match["region"] else match["region"]
+    return VaultLocation(account, region, rendered.text if rendered.decided else f"{rendered.text} ({rendered.why()})")
+
+
+def same_place(a: Resource, b: Resource) -> bool:
+    """AWS Backup plans, selections and restore tests act within one account and region."""
+    return a.stack.account == b.stack.account and a.stack.region == b.stack.region
+
+
+def selections(res: Resource) -> Iterator[Resource]:
+    for selection in res.app.resources("AWS::Backup::BackupSelection", stage=res.stack.stage):
+        if same_place(selection, res):
+            yield selection
+
+
+def _tag_selects(selection: dict, key: str, value: str) -> bool:
+    for tag in as_list(selection.get("ListOfTags")):
+        if isinstance(tag, dict) and tag.get("ConditionKey") == key and tag.get("ConditionValue") == value \
+                and tag.get("ConditionType", "STRINGEQUALS") == "STRINGEQUALS":
+            return True
+    conditions = selection.get("Conditions") or {}
+    for cond in as_list(conditions.get("StringEquals") if isinstance(conditions, dict) else None):
+        if isinstance(cond, dict) and cond.get("ConditionKey") == f"aws:ResourceTag/{key}" \
+                and cond.get("ConditionValue") == value:
+            return True
+    return False
+
+
+def selection_covers(selection: Resource, store: Resource) -> bool:
+    body = selection.props.get("BackupSelection") or {}
+    if not isinstance(body, dict):
+        return False
+    for entry in as_list(body.get("NotResources")):
+        if any(store.is_same(t.stack, t.logical_id) for t in references(entry, selection.stack, selection.app)):
+            return False
+    for entry in as_list(body.get("Resources")):
+        if entry == "*":
+            return True
+        if any(store.is_same(t.stack, t.logical_id) for t in references(entry, selection.stack, selection.app)):
+            return True
+        identifier = store.props.get("DBInstanceIdentifier") or store.props.get("DBClusterIdentifier")
+        text = render(entry, selection.stack, selection.app).text
+        if isinstance(identifier, str) and text.endswith((f":db:{identifier}", f":cluster:{identifier}")):
+            return True
+    tag = store.tag(TAG_CLASSIFICATION)
+    return isinstance(tag, str) and _tag_selects(body, TAG_CLASSIFICATION, tag)
+
+
+def plan_of(selection: Resource) -> Resource | None:
+    target = target_of(selection.props.get("BackupPlanId"), selection.stack, selection.app)
+    if target is None or target.type != "AWS::Backup::BackupPlan" or target.resource is None:
+        return None
+    return Resource(target.logical_id, target.resource, target.stack, selection.app)
+
+
+def selected_types(selection: Resource) -> set[str]:
+    """The restore-testing resource types a backup selection protects."""
+    body = selection.props.get("BackupSelection") or {}
+    types: set[str] = set()
+    for entry in as_list(body.get("Resources") if isinstance(body, dict) else None):
+        found = False
+        for t in references(entry, selection.stack, selection.app):
+            if t.type in PROTECTED_TYPES:
+                types.add(PROTECTED_TYPES[t.type])
+                found = True
+        if found:
+            continue
+        text = render(entry, selection.stack, selection.app).text
+        for pattern, kind in _ARN_TYPES:
+            if pattern.match(text):
+                types.add(kind)
+    # Tag- or wildcard-based selections protect every store of the environment that matches.
+    broad = isinstance(body, dict) and (
+        body.get("ListOfTags") or body.get("Conditions") or "*" in as_list(body.get("Resources")))
+    if broad:
+        for resource_type, kind in PROTECTED_TYPES.items():
+            for store in selection.app.resources(resource_type, stage=selection.stack.stage):
+                if same_place(store, selection) and selection_covers(selection, store):
+                    types.add(kind)
+    return types
+
+
+def max_retention_days(res: Resource) -> int:
+    """The longest any recovery point of the resource's environment is kept, copies included."""
+    longest = res.settings.generations
+    for plan in res.app.resources("AWS::Backup::BackupPlan", stage=res.stack.stage):
+        for rule in plan_rules(plan):
+            for days in (rule.delete_after, *(copy_lifecycle(c) for c in rule.copies)):
+                n = as_int(days)
+                if n is not None:
+                    longest = max(longest, n)
+    return longest

@@ -1,0 +1,53 @@
+"""Which key a KMS key reference designates: customer-managed or AWS-managed, in which account."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from policies.model import Resource
+from policies.values import UNKNOWN, is_parameter, render, target_of
+
+_KMS_ARN = re.compile(r"^arn:[^:]*:kms:(?P<region>[^:]*):(?P<account>[^:]*):(?P<kind>key|alias)/(?P<name>.+)$")
+_KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    kind: Literal["customer", "aws_managed", "absent", "undecidable"]
+    account: str | None = None
+    created_in_app: bool = False
+    why: str = ""
+
+
+def classify_key(value: Any, res: Resource) -> KeyRef:
+    if value is None or value == "":
+        return KeyRef("absent", why="no key set: the service falls back to its AWS-managed or default key")
+    param = is_parameter(value, res.stack)
+    if param:
+        return KeyRef("undecidable", why=f"the key is parameter {param}, only known at deploy time")
+    target = target_of(value, res.stack, res.app)
+    if target is not None:
+        if target.type in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey", "AWS::KMS::Alias"):
+            return KeyRef("customer", account=target.stack.account, created_in_app=True,
+                          why=f"{target.type} {target.logical_id} of stack {target.stack.name}")
+        if target.resource is None and target.logical_id in target.stack.parameters:
+            return KeyRef("undecidable", why=f"the key is parameter {target.logical_id}, only known at deploy time")
+        return KeyRef("undecidable", why=f"the key refers to {target.type or target.logical_id}, not a KMS key")
+    rendered = render(value, res.stack, res.app)
+    text = rendered.text
+    if "alias/aws/" in text:
+        return KeyRef("aws_managed", why=f"{text} is an AWS-managed key")
+    match = _KMS_ARN.match(text)
+    if match:
+        account = match["account"]
+        if UNKNOWN in account:
+            return KeyRef("undecidable", why=f"cannot tell the key's account: {rendered.why()}")
+        return KeyRef("customer", account=account, why=text)
+    if rendered.decided and (text.startswith("alias/") or _KEY_ID.match(text)):
+        # A key id or alias name without an ARN designates a key of the resource's own account.
+        return KeyRef("customer", account=res.stack.account, why=text)
+    if not rendered.decided:
+        return KeyRef("undecidable", why=f"cannot read the key reference: {rendered.why()}")
+    return KeyRef("undecidable", why=f"{text!r} is not a KMS key ARN, id or alias")

@@ -1,0 +1,59 @@
+"""VTC-AUDIT-TRAIL (§11, §49): the database audits and exports its logs; CloudTrail validates and
+encrypts its log files."""
+
+from __future__ import annotations
+
+from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.values import as_bool, as_list, target_of
+
+RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::CloudTrail::Trail")
+
+_EXPORTS = {"postgres": "postgresql", "mysql": "audit", "mariadb": "audit", "sqlserver": "error", "oracle": "audit"}
+
+
+def _database(res: Resource, group_prop: str, group_type: str) -> Result:
+    p = res.props
+    engine = p.get("Engine")
+    if not isinstance(engine, str):
+        return fail(f"Engine {engine!r} cannot be read (fails closed)")
+    family = next((k for k in _EXPORTS if k in engine.lower()), None)
+    if family is None:
+        return fail(f"engine {engine}: no known audit log export (fails closed)")
+    problems = []
+    exports = as_list(p.get("EnableCloudwatchLogsExports"))
+    if _EXPORTS[family] not in exports:
+        problems.append(f"EnableCloudwatchLogsExports {exports} lacks {_EXPORTS[family]!r}")
+    if family == "postgres":
+        target = target_of(p.get(group_prop), res.stack, res.app)
+        if target is None or target.type != group_type or target.resource is None:
+            problems.append(f"{group_prop} is not a parameter group of this app: cannot check that pgaudit is "
+                            "loaded (fails closed)")
+        else:
+            params = (target.resource.get("Properties") or {}).get("Parameters") or {}
+            if "pgaudit" not in str(params.get("shared_preload_libraries", "")):
+                problems.append(f"parameter group {target.logical_id}: shared_preload_libraries does not load pgaudit")
+            if str(params.get("pgaudit.log", "none")).lower() in ("", "none"):
+                problems.append(f"parameter group {target.logical_id}: pgaudit.log is not set")
+    return verdict(problems)
+
+
+def _trail(res: Resource) -> Result:
+    p = res.props
+    problems = []
+    if as_bool(p.get("EnableLogFileValidation")) is not True:
+        problems.append("EnableLogFileValidation is not true")
+    if as_bool(p.get("IsLogging")) is not True:
+        problems.append("IsLogging is not true")
+    if not p.get("KMSKeyId"):
+        problems.append("no KMSKeyId: log files are not encrypted with a customer-managed key")
+    return verdict(problems)
+
+
+def check(res: Resource) -> Result:
+    if res.type == "AWS::CloudTrail::Trail":
+        return _trail(res)
+    if res.type == "AWS::RDS::DBInstance":
+        if "DBClusterIdentifier" in res.props:
+            return NOT_APPLICABLE
+        return _database(res, "DBParameterGroupName", "AWS::RDS::DBParameterGroup")
+    return _database(res, "DBClusterParameterGroupName", "AWS::RDS::DBClusterParameterGroup")

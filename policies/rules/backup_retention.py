@@ -1,0 +1,43 @@
+"""VTC-BACKUP-RETENTION (§38-39): every store holding personal data is backed up daily, keeping
+at least the configured number of generations."""
+
+from __future__ import annotations
+
+from policies.backup import (
+    PERSONAL_DATA,
+    PROTECTED_TYPES,
+    TAG_CLASSIFICATION,
+    is_daily,
+    plan_of,
+    plan_rules,
+    selection_covers,
+    selections,
+)
+from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.values import as_int
+
+RESOURCE_TYPES = tuple(PROTECTED_TYPES)
+
+
+def check(res: Resource) -> Result:
+    if res.type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in res.props:
+        return NOT_APPLICABLE  # backed up through its cluster
+    if res.tag(TAG_CLASSIFICATION) != PERSONAL_DATA:
+        return NOT_APPLICABLE
+    generations = res.settings.generations
+    seen: list[str] = []
+    for selection in selections(res):
+        if not selection_covers(selection, res):
+            continue
+        plan = plan_of(selection)
+        if plan is None:
+            seen.append(f"selection {selection.logical_id} whose plan cannot be read")
+            continue
+        for rule in plan_rules(plan):
+            days = as_int(rule.delete_after)
+            if is_daily(rule.schedule) and (rule.delete_after is None or (days is not None and days >= generations)):
+                return verdict([])
+            seen.append(f"plan {plan.logical_id} rule {rule.name} ({rule.schedule}, keeps {rule.delete_after} days)")
+    if not seen:
+        return fail("no AWS Backup selection of this environment selects this personal-data store")
+    return fail(f"no daily rule keeping at least {generations} generations selects it; found: {', '.join(seen)}")

@@ -1,0 +1,37 @@
+"""VTC-KEY-CUSTODY (§51): the keys of the workload belong to the key custody account, and no
+KMS key is created anywhere else."""
+
+from __future__ import annotations
+
+from policies.encryption import KEY_USES, key_uses
+from policies.kms import classify_key
+from policies.model import Resource, Result, fail, verdict
+
+RESOURCE_TYPES = (*KEY_USES, "AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+
+
+def check(res: Resource) -> Result:
+    custody = res.settings.key_custody_account
+    if res.type in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey"):
+        if res.stack.account is None:
+            return fail("the stack is environment-agnostic: cannot tell that the key lives in the key custody "
+                        "account (fails closed)")
+        if res.stack.account != custody:
+            return fail(f"a KMS key created in account {res.stack.account}; keys are created only in the key "
+                        f"custody account {custody}")
+        return verdict([])
+    problems: list[str] = []
+    for use in key_uses(res):
+        key = classify_key(use.value, res)
+        if key.kind == "absent":
+            problems.append(f"{use.label}: {key.why}, which the workload account's own AWS-managed key serves")
+        elif key.kind == "aws_managed":
+            problems.append(f"{use.label}: {key.why}, held by AWS in the workload account, not by the FB")
+        elif key.kind == "undecidable":
+            problems.append(f"{use.label}: {key.why} (fails closed)")
+        elif key.account is None:
+            problems.append(f"{use.label}: cannot tell the key's account ({key.why}) (fails closed)")
+        elif key.account != custody:
+            problems.append(f"{use.label}: key {key.why} is in account {key.account}, not in the key custody "
+                            f"account {custody}")
+    return verdict(problems)

@@ -1,0 +1,74 @@
+"""VTC-KEY-CUSTODY-ADMIN (§51): only the FB administration path may administer a key."""
+
+from __future__ import annotations
+
+from policies.iam import principal_values, statements
+from policies.model import Resource, Result, fail, verdict
+from policies.values import as_bool, describe, render
+
+RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+
+ADMIN_ACTIONS = frozenset(a.lower() for a in (
+    "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:DisableKey", "kms:EnableKey",
+    "kms:DisableKeyRotation", "kms:EnableKeyRotation", "kms:RotateKeyOnDemand", "kms:ImportKeyMaterial",
+    "kms:DeleteImportedKeyMaterial", "kms:GetParametersForImport", "kms:CreateAlias", "kms:DeleteAlias",
+    "kms:UpdateAlias", "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource",
+    "kms:ReplicateKey", "kms:UpdatePrimaryRegion",
+))
+# Grant management is allowed to the services' users only for grants on AWS resources.
+GRANT_ACTIONS = frozenset(("kms:creategrant", "kms:revokegrant", "kms:retiregrant"))
+
+
+def _grants_admin(action: str) -> bool:
+    low = action.lower()
+    if low in ("*", "kms:*"):
+        return True
+    if "*" in low:
+        prefix = low.split("*", 1)[0]
+        return any(a.startswith(prefix) for a in ADMIN_ACTIONS)
+    return low in ADMIN_ACTIONS
+
+
+def _constrained_grant(condition: object) -> bool:
+    """A grant only for AWS resources, or a grant whose operations are pinned."""
+    if not isinstance(condition, dict):
+        return False
+    for operator, values in condition.items():
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            low = key.lower()
+            if low == "kms:grantisforawsresource" and operator.startswith("Bool") and as_bool(value) is True:
+                return True
+            if low == "kms:grantoperations" and operator.startswith(("ForAllValues:StringEquals", "StringEquals")):
+                return True
+    return False
+
+
+def check(res: Resource) -> Result:
+    sts, problems = statements(res.props.get("KeyPolicy"), res)
+    if problems:
+        return fail(*problems, "(fails closed)")
+    settings = res.settings
+    for st in sts:
+        if st.effect != "Allow":
+            continue
+        if st.not_actions or st.not_principal:
+            problems.append(f"statement {st.sid}: NotAction/NotPrincipal in an Allow grants more than it names")
+            continue
+        admin = [a for a in st.actions if _grants_admin(a)]
+        free_grant = [a for a in st.actions if a.lower() in GRANT_ACTIONS and not _constrained_grant(st.condition)]
+        if not admin and not free_grant:
+            continue
+        for principal in principal_values(st.principal):
+            rendered = render(principal, res.stack, res.app)
+            if not rendered.decided:
+                problems.append(f"statement {st.sid}: principal {describe(principal)} cannot be read "
+                                f"({rendered.why()}) (fails closed)")
+                continue
+            text = rendered.text
+            if not settings.is_key_admin(text):
+                what = ", ".join(admin + free_grant)
+                problems.append(f"statement {st.sid} grants {what} to {text}, which is not the FB administration "
+                                f"role (role/{settings.key_admin_role_name} in account {settings.key_custody_account})")
+    return verdict(problems)

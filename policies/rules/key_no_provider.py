@@ -1,0 +1,35 @@
+"""VTC-KEY-NO-PROVIDER (§44): a key policy names who may use the key; an AWS service may use it
+only on behalf of the LED accounts (a condition pins the source account, context or caller)."""
+
+from __future__ import annotations
+
+from policies.iam import principal_values, statements
+from policies.model import Resource, Result, fail, verdict
+
+RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+_PINNING = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "kms:callaccount", "kms:calleraccount",
+            "kms:viaservice", "kms:encryptioncontext:", "kms:encryptioncontextkeys")
+
+
+def _pins(condition: object) -> bool:
+    if not isinstance(condition, dict):
+        return False
+    keys = [k.lower() for values in condition.values() if isinstance(values, dict) for k in values]
+    return any(k.startswith(_PINNING) for k in keys)
+
+
+def check(res: Resource) -> Result:
+    sts, problems = statements(res.props.get("KeyPolicy"), res)
+    if problems:
+        return fail(*problems, "(fails closed)")
+    out = []
+    for st in sts:
+        if st.effect != "Allow":
+            continue
+        if st.principal == "*" or (isinstance(st.principal, dict) and "*" in principal_values(st.principal)):
+            if not _pins(st.condition):
+                out.append(f"statement {st.sid}: principal '*' without a condition pinning account or service")
+        services = st.principal.get("Service") if isinstance(st.principal, dict) else None
+        if services and not _pins(st.condition):
+            out.append(f"statement {st.sid}: service principal {services} may use the key for any account")
+    return verdict(out)

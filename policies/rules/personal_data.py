@@ -1,0 +1,23 @@
+"""VTC-PERSONAL-DATA (§20): every data store says whether it holds personal data."""
+
+from __future__ import annotations
+
+from policies.backup import TAG_CLASSIFICATION
+from policies.model import Resource, Result, fail, verdict
+
+RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::Backup::BackupVault",
+                  "AWS::Backup::LogicallyAirGappedBackupVault", "AWS::DynamoDB::Table", "AWS::EFS::FileSystem",
+                  "AWS::EC2::Volume", "AWS::Kinesis::Stream")
+VALUES = ("personal-data", "no-personal-data")
+
+
+def check(res: Resource) -> Result:
+    value = res.tag(TAG_CLASSIFICATION)
+    if value is None:
+        return fail(f"no {TAG_CLASSIFICATION} tag")
+    if value not in VALUES:
+        return fail(f"{TAG_CLASSIFICATION} is {value!r}; allowed: {', '.join(VALUES)} (fails closed on tokens)")
+    if value == "personal-data" and not res.settings.holds_personal_data:
+        return fail(f"a personal-data store in environment {res.settings.environment!r}, which is configured with "
+                    "holds_personal_data = false")
+    return verdict([])

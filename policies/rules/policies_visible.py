@@ -1,0 +1,19 @@
+"""VTC-POLICIES-VISIBLE (§55, §58): an auditor reading the CloudFormation sees which conditions a
+stack serves: its description cites VTC condition ids."""
+
+from __future__ import annotations
+
+import re
+
+from policies.model import Resource, Result, fail, verdict
+
+RESOURCE_TYPES = ("*",)
+_CONDITION = re.compile(r"\bVTC-[A-Z0-9]+(-[A-Z0-9]+)*\b")
+
+
+def check(res: Resource) -> Result:
+    description = res.stack.template.get("Description")
+    if not isinstance(description, str) or not _CONDITION.search(description):
+        return fail(f"stack {res.stack.name} has no Description citing the VTC conditions it serves "
+                    f"(got {description!r})")
+    return verdict([])

@@ -1,0 +1,50 @@
+"""What the VTC pack needs to know about an environment, taken from the validated config.
+
+The pack maps a resource to its environment by the name of its enclosing Stage (stage name ==
+environment name in config/environments.toml); constructs never look anything up themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config import EnvironmentConfig, LandingZoneConfig
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    environment: str
+    holds_personal_data: bool
+    allowed_regions: tuple[str, ...]
+    rotation_period_days: int  # VTC-KEY-REENCRYPT bound (§46), also the bound of every retention (§47)
+    generations: int  # daily recovery points kept (§39)
+    key_custody_account: str
+    key_admin_role_name: str
+    workload_account: str
+    log_archive_account: str
+    backup_account: str
+
+    @classmethod
+    def of(cls, landing_zone: LandingZoneConfig, env: EnvironmentConfig) -> Settings:
+        return cls(
+            environment=env.name,
+            holds_personal_data=env.holds_personal_data,
+            allowed_regions=tuple(landing_zone.allowed_regions),
+            rotation_period_days=env.keys.rotation_period_days,
+            generations=env.backup.generations,
+            key_custody_account=env.accounts.key_custody,
+            key_admin_role_name=env.keys.key_admin_role_name,
+            workload_account=env.accounts.workload,
+            log_archive_account=env.accounts.log_archive,
+            backup_account=env.accounts.backup,
+        )
+
+    def is_key_admin(self, principal: str) -> bool:
+        """The FB administration path: FB's key-administrator role and the CloudFormation
+        execution role that deploys the key stacks, both in the key custody account (§51)."""
+        prefix = f":iam::{self.key_custody_account}:role/"
+        if not principal.startswith("arn:") or prefix not in principal:
+            return False
+        name = principal.split(prefix, 1)[1]
+        return name == self.key_admin_role_name or name.startswith(
+            f"cdk-hnb659fds-cfn-exec-role-{self.key_custody_account}-")

@@ -1,0 +1,760 @@
+"""The rule cases of the VTC pack: small stacks, one compliant or non-compliant case each.
+
+Shared by the rule tests (tests/test_vtc_rules.py) and by the violations app that the end-to-end
+test synthesizes through the CDK CLI (tests/fixtures/violations_app). Stacks outside a configured
+Stage get the settings of the default environment (prod): key custody 111122223333, workload
+444455556666, 3 generations, rotation 365 days, EU regions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import Aws, Fn
+from aws_cdk import aws_backup as backup
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+
+FB = "111122223333"
+WORKLOAD = "444455556666"
+BACKUP = "123456789012"
+LOG_ARCHIVE = "777788889999"
+REGION = "eu-west-1"
+FB_KEY = f"arn:aws:kms:{REGION}:{FB}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OTHER_KEY = f"arn:aws:kms:{REGION}:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ADMIN = f"arn:aws:iam::{FB}:role/led-fb-key-admin"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    rule_id: str
+    fails: bool
+    build: Callable[[cdk.Stack], None]
+    account: str | None = WORKLOAD  # None with region None: an environment-agnostic stack
+    region: str | None = REGION
+
+
+CASES: list[Case] = []
+
+
+def case(rule_id: str, fails: bool, *, account: str | None = WORKLOAD, region: str | None = REGION):
+    def register(fn: Callable[[cdk.Stack], None]) -> Callable[[cdk.Stack], None]:
+        CASES.append(Case(fn.__name__, rule_id, fails, fn, account, region))
+        return fn
+    return register
+
+
+def tags(classification: str = "personal-data") -> list[cdk.CfnTag]:
+    return [cdk.CfnTag(key="led:data-classification", value=classification)]
+
+
+# --- VTC-ENCRYPT-ALL ---------------------------------------------------------------------------
+
+@case("VTC-ENCRYPT-ALL", False)
+def encrypt_log_group_fb_key_literal(s):
+    logs.CfnLogGroup(s, "L", kms_key_id=FB_KEY, retention_in_days=365)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_log_group_without_key(s):
+    logs.CfnLogGroup(s, "L", retention_in_days=365)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_rds_aws_managed_alias(s):
+    rds.CfnDBInstance(s, "Db", engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=True,
+                      kms_key_id="alias/aws/rds", allocated_storage="20", publicly_accessible=False)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_rds_not_encrypted(s):
+    rds.CfnDBInstance(s, "Db", engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=False,
+                      kms_key_id=FB_KEY, allocated_storage="20")
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_rds_performance_insights_default_key(s):
+    rds.CfnDBInstance(s, "Db", engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=True,
+                      kms_key_id=FB_KEY, allocated_storage="20", enable_performance_insights=True)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_key_from_parameter(s):
+    param = cdk.CfnParameter(s, "KeyArn", type="String")
+    logs.CfnLogGroup(s, "L", kms_key_id=param.value_as_string)
+
+
+@case("VTC-ENCRYPT-ALL", False)
+def encrypt_key_by_getatt_of_local_key(s):
+    key = kms.CfnKey(s, "K", key_policy={"Version": "2012-10-17", "Statement": []})
+    sns.CfnTopic(s, "T", kms_master_key_id=key.attr_arn)
+
+
+@case("VTC-ENCRYPT-ALL", False)
+def encrypt_key_by_ref_of_local_key(s):
+    key = kms.CfnKey(s, "K", key_policy={"Version": "2012-10-17", "Statement": []})
+    sqs.CfnQueue(s, "Q", kms_master_key_id=key.ref)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_sqs_managed_sse(s):
+    sqs.CfnQueue(s, "Q", sqs_managed_sse_enabled=True)
+
+
+@case("VTC-ENCRYPT-ALL", False)
+def encrypt_key_by_join_with_partition(s):
+    arn = Fn.join("", ["arn:", Aws.PARTITION, f":kms:{REGION}:{FB}:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+    backup.CfnBackupVault(s, "V", backup_vault_name="v", encryption_key_arn=arn)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_key_by_sub_with_parameter_account(s):
+    cdk.CfnParameter(s, "KeyAccount", type="String")
+    arn = Fn.sub("arn:${AWS::Partition}:kms:${AWS::Region}:${KeyAccount}:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    logs.CfnLogGroup(s, "L", kms_key_id=arn)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_key_by_unknown_import(s):
+    logs.CfnLogGroup(s, "L", kms_key_id=Fn.import_value("nobody-exports-this"))
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_bucket_sse_s3(s):
+    s3.Bucket(s, "B", encryption=s3.BucketEncryption.S3_MANAGED)
+
+
+@case("VTC-ENCRYPT-ALL", False)
+def encrypt_bucket_fb_key(s):
+    s3.Bucket(s, "B", encryption_key=kms.Key.from_key_arn(s, "Fb", FB_KEY))
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_trail_without_key(s):
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name="led-prod-log-archive")
+
+
+# --- VTC-KEY-CUSTODY ---------------------------------------------------------------------------
+
+@case("VTC-KEY-CUSTODY", False)
+def custody_fb_key_cross_account_arn(s):
+    logs.CfnLogGroup(s, "L", kms_key_id=FB_KEY)
+
+
+@case("VTC-KEY-CUSTODY", True)
+def custody_key_of_another_account(s):
+    logs.CfnLogGroup(s, "L", kms_key_id=OTHER_KEY)
+
+
+@case("VTC-KEY-CUSTODY", True)
+def custody_key_created_in_workload(s):
+    kms.CfnKey(s, "K", enable_key_rotation=True, key_policy={"Version": "2012-10-17", "Statement": []})
+
+
+@case("VTC-KEY-CUSTODY", True)
+def custody_key_of_own_account_by_sub(s):
+    logs.CfnLogGroup(s, "L", kms_key_id=Fn.sub(
+        "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+
+
+@case("VTC-KEY-CUSTODY", True)
+def custody_key_from_parameter(s):
+    # ENCRYPT-ALL fails closed on a parameter; KEY-CUSTODY cannot place it either.
+    param = cdk.CfnParameter(s, "KeyArn", type="String")
+    logs.CfnLogGroup(s, "L", kms_key_id=Fn.join("", [param.value_as_string]))
+
+
+@case("VTC-KEY-CUSTODY", False, account=FB)
+def custody_key_in_custody_account(s):
+    kms.CfnKey(s, "K", enable_key_rotation=True, key_policy={"Version": "2012-10-17", "Statement": []})
+
+
+# --- VTC-KEY-CUSTODY-ADMIN / VTC-KEY-NO-PROVIDER / VTC-KEY-REENCRYPT -----------------------------
+
+def key_with(s, statements, **kwargs):
+    defaults = dict(enable_key_rotation=True, rotation_period_in_days=365)
+    defaults.update(kwargs)
+    return kms.CfnKey(s, "K", key_policy={"Version": "2012-10-17", "Statement": statements}, **defaults)
+
+
+ADMIN_STATEMENT = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": ADMIN},
+                   "Action": ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"], "Resource": "*"}
+
+
+@case("VTC-KEY-CUSTODY-ADMIN", False, account=FB)
+def admin_only_fb_role(s):
+    key_with(s, [ADMIN_STATEMENT, {
+        "Sid": "Use", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
+        "Action": ["kms:CreateGrant", "kms:Decrypt"], "Resource": "*",
+        "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}])
+
+
+@case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
+def admin_kms_star_to_root(s):
+    key_with(s, [{"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": Fn.join("", [
+        "arn:", Aws.PARTITION, ":iam::", Aws.ACCOUNT_ID, ":root"])}, "Action": "kms:*", "Resource": "*"}])
+
+
+@case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
+def admin_unconstrained_create_grant(s):
+    key_with(s, [ADMIN_STATEMENT, {"Sid": "Grants", "Effect": "Allow",
+                                   "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
+                                   "Action": "kms:CreateGrant", "Resource": "*"}])
+
+
+@case("VTC-KEY-NO-PROVIDER", True, account=FB)
+def no_provider_service_without_condition(s):
+    key_with(s, [ADMIN_STATEMENT, {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"},
+                                   "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}])
+
+
+@case("VTC-KEY-NO-PROVIDER", False, account=FB)
+def no_provider_service_pinned(s):
+    key_with(s, [ADMIN_STATEMENT, {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"},
+                                   "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*",
+                                   "Condition": {"StringEquals": {"aws:SourceAccount": WORKLOAD}}}])
+
+
+@case("VTC-KEY-REENCRYPT", False, account=FB)
+def reencrypt_rotation_365(s):
+    key_with(s, [ADMIN_STATEMENT])
+
+
+@case("VTC-KEY-REENCRYPT", True, account=FB)
+def reencrypt_rotation_too_long(s):
+    key_with(s, [ADMIN_STATEMENT], rotation_period_in_days=730)
+
+
+@case("VTC-KEY-REENCRYPT", True, account=FB)
+def reencrypt_rotation_off(s):
+    key_with(s, [ADMIN_STATEMENT], enable_key_rotation=False, rotation_period_in_days=None)
+
+
+# --- backups -----------------------------------------------------------------------------------
+
+def database(s, *, classification: str = "personal-data", **overrides) -> rds.CfnDBInstance:
+    group = rds.CfnDBParameterGroup(s, "Params", family="postgres17", description="p", parameters={
+        "rds.force_ssl": "1", "shared_preload_libraries": "pgaudit", "pgaudit.log": "ddl,role,write"})
+    props = dict(engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=True, kms_key_id=FB_KEY,
+                 allocated_storage="50", max_allocated_storage=200, publicly_accessible=False,
+                 db_parameter_group_name=group.ref, enable_cloudwatch_logs_exports=["postgresql"],
+                 backup_retention_period=3, tags=tags(classification))
+    props.update(overrides)
+    return rds.CfnDBInstance(s, "Db", **props)
+
+
+def plan(s, *, schedule="cron(0 1 * * ? *)", keep=3, copy_to=f"arn:aws:backup:{REGION}:{BACKUP}:backup-vault:r",
+         copy_keep=3) -> backup.CfnBackupPlan:
+    copies = [backup.CfnBackupPlan.CopyActionResourceTypeProperty(
+        destination_backup_vault_arn=copy_to,
+        lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=copy_keep))] if copy_to else None
+    return backup.CfnBackupPlan(s, "Plan", backup_plan=backup.CfnBackupPlan.BackupPlanResourceTypeProperty(
+        backup_plan_name="daily",
+        backup_plan_rule=[backup.CfnBackupPlan.BackupRuleResourceTypeProperty(
+            rule_name="Daily", target_backup_vault="v", schedule_expression=schedule,
+            lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=keep) if keep else None,
+            copy_actions=copies)]))
+
+
+def select(s, the_plan, resources) -> backup.CfnBackupSelection:
+    return backup.CfnBackupSelection(s, "Sel", backup_plan_id=the_plan.attr_backup_plan_id,
+                                     backup_selection=backup.CfnBackupSelection.BackupSelectionResourceTypeProperty(
+                                         iam_role_arn=f"arn:aws:iam::{WORKLOAD}:role/backup", selection_name="db",
+                                         resources=resources))
+
+
+def db_arn(db) -> str:
+    return Fn.join("", ["arn:", Aws.PARTITION, ":rds:", Aws.REGION, ":", Aws.ACCOUNT_ID, ":db:", db.ref])
+
+
+@case("VTC-BACKUP-RETENTION", False)
+def retention_daily_three_generations(s):
+    db = database(s)
+    select(s, plan(s), [db_arn(db)])
+
+
+@case("VTC-BACKUP-RETENTION", True)
+def retention_not_selected(s):
+    database(s)
+
+
+@case("VTC-BACKUP-RETENTION", True)
+def retention_two_generations(s):
+    db = database(s)
+    select(s, plan(s, keep=2), [db_arn(db)])
+
+
+@case("VTC-BACKUP-RETENTION", True)
+def retention_weekly(s):
+    db = database(s)
+    select(s, plan(s, schedule="cron(0 1 ? * MON *)"), [db_arn(db)])
+
+
+@case("VTC-BACKUP-RETENTION", False)
+def retention_selected_by_tag(s):
+    database(s)
+    backup.CfnBackupSelection(s, "Sel", backup_plan_id=plan(s).ref,
+                              backup_selection=backup.CfnBackupSelection.BackupSelectionResourceTypeProperty(
+                                  iam_role_arn="arn:aws:iam::444455556666:role/b", selection_name="tagged",
+                                  list_of_tags=[backup.CfnBackupSelection.ConditionResourceTypeProperty(
+                                      condition_key="led:data-classification", condition_value="personal-data",
+                                      condition_type="STRINGEQUALS")]))
+
+
+@case("VTC-NO-STALE-BACKUP", False)
+def stale_three_days(s):
+    plan(s)
+
+
+@case("VTC-NO-STALE-BACKUP", True)
+def stale_kept_forever(s):
+    plan(s, keep=None)
+
+
+@case("VTC-NO-STALE-BACKUP", True)
+def stale_copy_outlives_key(s):
+    plan(s, copy_keep=400)
+
+
+@case("VTC-NO-STALE-BACKUP", True)
+def stale_vault_lock_too_long(s):
+    backup.CfnBackupVault(s, "V", backup_vault_name="v", encryption_key_arn=FB_KEY,
+                          lock_configuration=backup.CfnBackupVault.LockConfigurationTypeProperty(
+                              min_retention_days=3, max_retention_days=3650))
+
+
+@case("VTC-BACKUP-ELSEWHERE", False)
+def elsewhere_other_account(s):
+    plan(s)
+
+
+@case("VTC-BACKUP-ELSEWHERE", False)
+def elsewhere_other_allowed_region_by_sub(s):
+    plan(s, copy_to=Fn.sub("arn:${AWS::Partition}:backup:eu-central-1:${AWS::AccountId}:backup-vault:copy"))
+
+
+@case("VTC-BACKUP-ELSEWHERE", True)
+def elsewhere_same_account_same_region_by_getatt(s):
+    vault = backup.CfnBackupVault(s, "V", backup_vault_name="v", encryption_key_arn=FB_KEY)
+    plan(s, copy_to=vault.attr_backup_vault_arn)
+
+
+@case("VTC-BACKUP-ELSEWHERE", True)
+def elsewhere_no_copy(s):
+    plan(s, copy_to=None)
+
+
+@case("VTC-BACKUP-ELSEWHERE", True)
+def elsewhere_destination_parameter(s):
+    param = cdk.CfnParameter(s, "Dest", type="String")
+    plan(s, copy_to=param.value_as_string)
+
+
+def restore_testing(s, resource_type="RDS"):
+    p = backup.CfnRestoreTestingPlan(
+        s, "RtPlan", restore_testing_plan_name="rt", schedule_expression="cron(0 5 ? * MON *)",
+        recovery_point_selection=backup.CfnRestoreTestingPlan.RestoreTestingRecoveryPointSelectionProperty(
+            algorithm="LATEST_WITHIN_WINDOW", include_vaults=["*"], recovery_point_types=["SNAPSHOT"]))
+    backup.CfnRestoreTestingSelection(s, "RtSel", restore_testing_plan_name=p.restore_testing_plan_name,
+                                      restore_testing_selection_name="db", protected_resource_type=resource_type,
+                                      iam_role_arn="arn:aws:iam::444455556666:role/rt")
+
+
+@case("VTC-BACKUP-ENVIRONMENT", False)
+def environment_restore_tested(s):
+    db = database(s)
+    select(s, plan(s), [db_arn(db)])
+    restore_testing(s)
+
+
+@case("VTC-BACKUP-ENVIRONMENT", True)
+def environment_no_restore_testing(s):
+    db = database(s)
+    select(s, plan(s), [db_arn(db)])
+
+
+@case("VTC-BACKUP-ENVIRONMENT", True)
+def environment_wrong_type_tested(s):
+    db = database(s)
+    select(s, plan(s), [db_arn(db)])
+    restore_testing(s, "EBS")
+
+
+# --- VTC-NO-COPY / VTC-SEC-STORAGE ----------------------------------------------------------------
+
+@case("VTC-NO-COPY", False)
+def no_copy_private_database(s):
+    database(s)
+
+
+@case("VTC-NO-COPY", True)
+def no_copy_public_database(s):
+    database(s, publicly_accessible=True)
+
+
+@case("VTC-NO-COPY", True)
+def no_copy_bucket_without_public_access_block(s):
+    s3.CfnBucket(s, "B")
+
+
+@case("VTC-NO-COPY", False)
+def no_copy_bucket_blocked(s):
+    s3.Bucket(s, "B", block_public_access=s3.BlockPublicAccess.BLOCK_ALL)
+
+
+@case("VTC-NO-COPY", True)
+def no_copy_postgres_open_to_world(s):
+    ec2.CfnSecurityGroup(s, "Sg", group_description="db", security_group_ingress=[
+        ec2.CfnSecurityGroup.IngressProperty(ip_protocol="tcp", from_port=5432, to_port=5432, cidr_ip="0.0.0.0/0")])
+
+
+@case("VTC-NO-COPY", True)
+def no_copy_all_traffic_ipv6(s):
+    ec2.CfnSecurityGroupIngress(s, "In", group_id="sg-12345678", ip_protocol="-1", cidr_ipv6="::/0")
+
+
+@case("VTC-NO-COPY", False)
+def no_copy_https_from_vpc(s):
+    ec2.CfnSecurityGroupIngress(s, "In", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443,
+                                cidr_ip="10.0.0.0/16")
+
+
+@case("VTC-NO-COPY", True)
+def no_copy_internet_route_from_data_subnet(s):
+    vpc = ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16")
+    subnet = ec2.CfnSubnet(s, "Data", vpc_id=vpc.ref, cidr_block="10.0.1.0/24")
+    rds.CfnDBSubnetGroup(s, "Group", db_subnet_group_description="d", subnet_ids=[subnet.ref])
+    table = ec2.CfnRouteTable(s, "Rt", vpc_id=vpc.ref)
+    ec2.CfnSubnetRouteTableAssociation(s, "Assoc", route_table_id=table.ref, subnet_id=subnet.ref)
+    igw = ec2.CfnInternetGateway(s, "Igw")
+    ec2.CfnRoute(s, "Out", route_table_id=table.ref, destination_cidr_block="0.0.0.0/0", gateway_id=igw.ref)
+
+
+@case("VTC-SEC-STORAGE", False)
+def tls_bucket_enforce_ssl(s):
+    s3.Bucket(s, "B", enforce_ssl=True)
+
+
+@case("VTC-SEC-STORAGE", True)
+def tls_bucket_without_policy(s):
+    s3.Bucket(s, "B")
+
+
+@case("VTC-SEC-STORAGE", False)
+def tls_database_force_ssl(s):
+    database(s)
+
+
+@case("VTC-SEC-STORAGE", True)
+def tls_database_default_parameter_group(s):
+    database(s, db_parameter_group_name=None)
+
+
+# --- VTC-AUDIT-TRAIL / VTC-LOGS-DIRECT ------------------------------------------------------------
+
+@case("VTC-AUDIT-TRAIL", False)
+def audit_database_pgaudit_exports(s):
+    database(s)
+
+
+@case("VTC-AUDIT-TRAIL", True)
+def audit_database_no_exports(s):
+    database(s, enable_cloudwatch_logs_exports=None)
+
+
+@case("VTC-AUDIT-TRAIL", True)
+def audit_trail_without_validation(s):
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name="b", kms_key_id=FB_KEY)
+
+
+@case("VTC-AUDIT-TRAIL", False)
+def audit_trail_validated(s):
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name="b", kms_key_id=FB_KEY,
+                        enable_log_file_validation=True)
+
+
+@case("VTC-AUDIT-TRAIL-RETENTION", False)
+def retention_log_year(s):
+    logs.CfnLogGroup(s, "L", kms_key_id=FB_KEY, retention_in_days=365)
+
+
+@case("VTC-AUDIT-TRAIL-RETENTION", True)
+def retention_log_shorter_than_backups(s):
+    logs.CfnLogGroup(s, "L", kms_key_id=FB_KEY, retention_in_days=1)
+
+
+@case("VTC-LOGS-DIRECT", True)
+def logs_direct_trail_to_own_bucket(s):
+    bucket = s3.CfnBucket(s, "B")
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name=bucket.ref)
+
+
+@case("VTC-LOGS-DIRECT", True)
+def logs_direct_trail_to_unknown_bucket(s):
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name="somebody-elses-bucket")
+
+
+@case("VTC-LOGS-DIRECT", False, account=LOG_ARCHIVE)
+def logs_direct_archive_with_object_lock(s):
+    lock = s3.CfnBucket.ObjectLockConfigurationProperty(
+        object_lock_enabled="Enabled", rule=s3.CfnBucket.ObjectLockRuleProperty(
+            default_retention=s3.CfnBucket.DefaultRetentionProperty(mode="COMPLIANCE", days=365)))
+    bucket = s3.CfnBucket(s, "B", object_lock_enabled=True, object_lock_configuration=lock)
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name=bucket.ref)
+
+
+@case("VTC-LOGS-DIRECT", True, account=LOG_ARCHIVE)
+def logs_direct_archive_without_object_lock(s):
+    s3.CfnBucket(s, "B")
+
+
+# --- VTC-LEAST-PRIVILEGE ------------------------------------------------------------------------
+
+def role(s, **kwargs) -> iam.CfnRole:
+    props = dict(assume_role_policy_document={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        permissions_boundary=f"arn:aws:iam::{WORKLOAD}:policy/led-prod-permissions-boundary")
+    props.update(kwargs)
+    return iam.CfnRole(s, "Role", **props)
+
+
+def policy(s, statement: dict) -> None:
+    iam.CfnPolicy(s, "P", policy_name="p", roles=["r"],
+                  policy_document={"Version": "2012-10-17", "Statement": [statement]})
+
+
+@case("VTC-LEAST-PRIVILEGE", False)
+def least_named_actions_and_resources(s):
+    policy(s, {"Effect": "Allow", "Action": ["logs:PutLogEvents"],
+               "Resource": Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:x:*")})
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_star_action(s):
+    policy(s, {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"})
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_kms_star(s):
+    policy(s, {"Effect": "Allow", "Action": "kms:*", "Resource": FB_KEY})
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_decrypt_everything(s):
+    policy(s, {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "*"})
+
+
+@case("VTC-LEAST-PRIVILEGE", False)
+def least_describe_everything(s):
+    policy(s, {"Effect": "Allow", "Action": ["rds:DescribeDBInstances"], "Resource": "*"})
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_iam_user(s):
+    iam.CfnUser(s, "U")
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_admin_managed_policy(s):
+    role(s, managed_policy_arns=[f"arn:{Aws.PARTITION}:iam::aws:policy/AdministratorAccess"])
+
+
+@case("VTC-LEAST-PRIVILEGE", False)
+def least_boundary_ceiling(s):
+    p = iam.CfnManagedPolicy(s, "Boundary", policy_document={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"}]})
+    p.add_metadata("led:permissions-boundary", True)
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_boundary_attached_as_policy(s):
+    p = iam.CfnManagedPolicy(s, "Boundary", roles=["r"], policy_document={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"}]})
+    p.add_metadata("led:permissions-boundary", True)
+
+
+@case("VTC-LEAST-PRIVILEGE-BOUNDARY", False)
+def boundary_present(s):
+    role(s)
+
+
+@case("VTC-LEAST-PRIVILEGE-BOUNDARY", True)
+def boundary_missing(s):
+    role(s, permissions_boundary=None)
+
+
+@case("VTC-LEAST-PRIVILEGE-PRINCIPALS", True)
+def principals_trust_anybody(s):
+    role(s, assume_role_policy_document={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+
+
+@case("VTC-LEAST-PRIVILEGE-PRINCIPALS", False)
+def principals_endpoint_narrowed(s):
+    ec2.CfnVPCEndpoint(s, "E", vpc_id="vpc-1", service_name="com.amazonaws.eu-west-1.s3", policy_document={
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                "Resource": "*",
+                                                "Condition": {"StringEquals": {"aws:PrincipalAccount": WORKLOAD}}}]})
+
+
+@case("VTC-LEAST-PRIVILEGE-PRINCIPALS", True)
+def principals_bucket_policy_public(s):
+    bucket = s3.CfnBucket(s, "B")
+    s3.CfnBucketPolicy(s, "P", bucket=bucket.ref, policy_document={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]})
+
+
+# --- VTC-OUTSOURCING-2016 / VTC-PERSONAL-DATA / VTC-RIGHT-SIZED ----------------------------------
+
+@case("VTC-OUTSOURCING-2016", False)
+def outsourcing_eu_west_1(s):
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-OUTSOURCING-2016", True, region="us-east-1")
+def outsourcing_us_east_1(s):
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-OUTSOURCING-2016", True, region="eu-west-2")
+def outsourcing_london_is_not_eu(s):
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-OUTSOURCING-2016", True)
+def outsourcing_copy_to_us(s):
+    plan(s, copy_to=f"arn:aws:backup:us-east-1:{BACKUP}:backup-vault:r")
+
+
+@case("VTC-PERSONAL-DATA", False)
+def personal_data_tagged(s):
+    database(s)
+
+
+@case("VTC-PERSONAL-DATA", True)
+def personal_data_untagged(s):
+    database(s, tags=None)
+
+
+@case("VTC-PERSONAL-DATA", True)
+def personal_data_unknown_value(s):
+    database(s, classification="secret")
+
+
+@case("VTC-RIGHT-SIZED", False)
+def right_sized_small(s):
+    database(s)
+
+
+@case("VTC-RIGHT-SIZED", True)
+def right_sized_too_big(s):
+    database(s, db_instance_class="db.r7g.16xlarge", max_allocated_storage=None)
+
+
+# --- values only known at deploy time: every rule fails closed on them ------------------------------
+
+@case("VTC-NO-COPY", True)
+def no_copy_cidr_from_parameter(s):
+    cidr = cdk.CfnParameter(s, "Cidr", type="String")
+    ec2.CfnSecurityGroupIngress(s, "In", group_id="sg-12345678", ip_protocol="tcp", from_port=5432, to_port=5432,
+                                cidr_ip=cidr.value_as_string)
+
+
+@case("VTC-SEC-STORAGE", True)
+def tls_database_parameter_group_by_name(s):
+    database(s, db_parameter_group_name="default.postgres17")
+
+
+@case("VTC-OUTSOURCING-2016", True, account=None, region=None)
+def outsourcing_environment_agnostic(s):
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-PERSONAL-DATA", True)
+def personal_data_tag_from_parameter(s):
+    value = cdk.CfnParameter(s, "Classification", type="String")
+    database(s, tags=[cdk.CfnTag(key="led:data-classification", value=value.value_as_string)])
+
+
+@case("VTC-AUDIT-TRAIL-RETENTION", True)
+def retention_from_parameter(s):
+    days = cdk.CfnParameter(s, "Days", type="Number")
+    logs.CfnLogGroup(s, "L", kms_key_id=FB_KEY, retention_in_days=days.value_as_number)
+
+
+@case("VTC-KEY-REENCRYPT", True, account=FB)
+def reencrypt_period_from_parameter(s):
+    days = cdk.CfnParameter(s, "Days", type="Number")
+    key_with(s, [ADMIN_STATEMENT], rotation_period_in_days=days.value_as_number)
+
+
+@case("VTC-NO-STALE-BACKUP", True)
+def stale_lifecycle_from_parameter(s):
+    days = cdk.CfnParameter(s, "Days", type="Number")
+    plan(s, keep=days.value_as_number)
+
+
+@case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
+def admin_principal_from_parameter(s):
+    who = cdk.CfnParameter(s, "Admin", type="String")
+    key_with(s, [{**ADMIN_STATEMENT, "Principal": {"AWS": who.value_as_string}}])
+
+
+@case("VTC-LOGS-DIRECT", True)
+def logs_direct_bucket_from_parameter(s):
+    bucket = cdk.CfnParameter(s, "Bucket", type="String")
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name=bucket.value_as_string)
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_action_from_parameter(s):
+    action = cdk.CfnParameter(s, "Action", type="String")
+    policy(s, {"Effect": "Allow", "Action": [action.value_as_string], "Resource": "arn:aws:s3:::b"})
+
+
+@case("VTC-LEAST-PRIVILEGE", True, account=FB)
+def least_kms_star_in_key_policy(s):
+    key_with(s, [{**ADMIN_STATEMENT, "Action": "kms:*"}])
+
+
+@case("VTC-LEAST-PRIVILEGE", False, account=FB)
+def least_key_policy_named_actions(s):
+    key_with(s, [ADMIN_STATEMENT])
+
+
+@case("VTC-POLICIES-VISIBLE", True)
+def visible_no_description(s):
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-POLICIES-VISIBLE", False)
+def visible_description_cites_conditions(s):
+    s.template_options.description = "LED test: a topic. Serves VTC-ENCRYPT-ALL."
+    sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+
+
+@case("VTC-NO-COPY", True)
+def no_copy_default_egress_to_internet(s):
+    ec2.CfnSecurityGroup(s, "Sg", group_description="app", vpc_id="vpc-1", security_group_egress=[
+        ec2.CfnSecurityGroup.EgressProperty(ip_protocol="-1", cidr_ip="0.0.0.0/0")])
+
+
+@case("VTC-NO-COPY", False)
+def no_copy_egress_to_the_vpc_only(s):
+    ec2.CfnSecurityGroupEgress(s, "Out", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443,
+                               cidr_ip="10.0.0.0/16")
+
+
+CASES_BY_NAME = {c.name: c for c in CASES}

@@ -1,0 +1,75 @@
+"""`make bench`: what the rule packs cost at synthesis.
+
+Synthesizes every environment three ways, each run a fresh `python app.py` process (as the CDK CLI
+runs it, with cdk.json's context), interleaved, --repeat times each:
+
+    none   no rule pack                  (-c packs=none)
+    stock  AwsSolutions + NIST 800-53 R5 (-c packs=stock)
+    all    stock packs + VTC             (-c packs=all, the default)
+
+and prints the median wall time of each and the ratios against the two targets: the VTC pack adds
+no more than the two stock packs together, and `all` stays under 1.5x `none`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VARIANTS = ("none", "stock", "all")
+
+
+def run_once(variant: str, outdir: Path) -> float:
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context["packs"] = variant
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(outdir),
+           "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: packs={variant} failed:\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per variant (default 5)")
+    args = parser.parse_args(argv)
+    times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    with tempfile.TemporaryDirectory(prefix="led-bench-") as tmp:
+        for i in range(args.repeat):
+            for variant in VARIANTS:
+                seconds = run_once(variant, Path(tmp) / f"{variant}-{i}")
+                times[variant].append(seconds)
+                print(f"  run {i + 1}/{args.repeat} packs={variant:<5} {seconds:6.2f} s", flush=True)
+    median = {v: statistics.median(t) for v, t in times.items()}
+    stock_cost = median["stock"] - median["none"]
+    vtc_cost = median["all"] - median["stock"]
+    total_ratio = median["all"] / median["none"]
+    print()
+    print(f"median wall time, {args.repeat} runs each (all environments, fresh process):")
+    for v in VARIANTS:
+        ratio = median[v] / median["none"]
+        print(f"  {v:<5} {median[v]:6.2f} s   ({ratio:.2f}x none; fastest run {min(times[v]):.2f} s)")
+    print(f"  stock packs add {stock_cost:+.2f} s; the VTC pack adds {vtc_cost:+.2f} s "
+          f"({vtc_cost / stock_cost:.2f}x the stock packs' cost; target <= 1.00)" if stock_cost > 0 else
+          f"  stock packs add {stock_cost:+.2f} s; the VTC pack adds {vtc_cost:+.2f} s")
+    print(f"  all packs / no packs: {total_ratio:.2f}x (target < 1.50)")
+    ok = vtc_cost <= max(stock_cost, 0) and total_ratio < 1.5
+    print("  targets met" if ok else "  targets NOT met")
+    if not ok:
+        print("  (the runs share the machine with whatever else runs: check the spread of the runs above)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
