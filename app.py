@@ -60,7 +60,10 @@ def register_packs(app: cdk.App, config: LandingZoneConfig, *, packs: str = "all
     if packs in ("all", "stock"):
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     if packs == "all":
-        cdk.Validations.of(app).add_plugins(VtcChecks(app, config=config))
+        # Stacks outside a stage (the organisation stack) get the strictest environment's settings.
+        strictest = next((e for e in config.environments.values() if e.holds_personal_data),
+                         next(iter(config.environments.values())))
+        cdk.Validations.of(app).add_plugins(VtcChecks(app, config=config, default_environment=strictest.name))
 
 
 def load(app: cdk.App) -> tuple[LandingZoneConfig, list[EnvironmentConfig]]:

@@ -15,6 +15,9 @@ TAG_VTC = "led:vtc-conditions"
 # this value; every other resource says it holds none.
 PERSONAL_DATA = "personal-data"
 NO_PERSONAL_DATA = "no-personal-data"
+# A transient export of personal data (the exit drill's Parquet): personal data all the same, but
+# not a source to back up; it expires and the next drill makes it again from the backed-up database.
+PERSONAL_DATA_EXPORT = "personal-data-export"
 
 
 def tag_party(scope: IConstruct, *, environment: str, owner: str, operator: str | None = None) -> None:
@@ -28,3 +31,9 @@ def tag_party(scope: IConstruct, *, environment: str, owner: str, operator: str 
 def mark_personal_data_store(scope: IConstruct, *, holds_personal_data: bool) -> None:
     """Classify a data store. Higher priority than the stack-wide default set by tag_party."""
     Tags.of(scope).add(TAG_CLASSIFICATION, PERSONAL_DATA if holds_personal_data else NO_PERSONAL_DATA, priority=200)
+
+
+def mark_personal_data_export(scope: IConstruct, *, holds_personal_data: bool) -> None:
+    """Classify a store of transient exports (VTC-EXIT): personal data, not backed up (§49: no more copies)."""
+    Tags.of(scope).add(TAG_CLASSIFICATION, PERSONAL_DATA_EXPORT if holds_personal_data else NO_PERSONAL_DATA,
+                       priority=200)

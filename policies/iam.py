@@ -14,10 +14,18 @@ DATA_SERVICES = frozenset({
     "logs", "cloudtrail", "ebs", "ec2", "elasticfilesystem", "sns", "sqs", "kinesis", "firehose", "iam",
     "sts", "ssm",
 })
-_READ_VERBS = ("Describe", "List", "Get", "Head", "View", "Search", "Lookup", "Check", "Validate", "Test")
+_READ_VERBS = ("Describe", "List", "Get", "Head", "View", "Search", "Lookup", "Check", "Validate", "Test",
+               "Select")
 # Reading these reveals data or key material although they start with a read verb.
 DECRYPT_ACTIONS = ("kms:decrypt", "kms:reencrypt", "kms:generatedatakey", "secretsmanager:getsecretvalue",
-                   "s3:getobject", "ssm:getparameter", "rds-db:connect", "dynamodb:getitem", "backup:getrecoverypoint")
+                   "s3:getobject", "s3:selectobjectcontent", "ssm:getparameter", "rds-db:connect",
+                   "dynamodb:getitem", "backup:getrecoverypoint")
+# Writes that AWS authorises on Resource '*' only (no resource-level permission exists) and that
+# touch no data or key: '*' is then the narrowest grant there is. Each with its reason; nothing else.
+STAR_ONLY_WRITES = {
+    "backup:putrestorevalidationresult": "records the outcome of a restore test on its job; AWS Backup has no "
+                                         "resource-level permission for it",
+}
 
 
 @dataclass(frozen=True)

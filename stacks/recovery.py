@@ -13,7 +13,7 @@ from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
 from cdk_constructs.backup import OnDemandBackupRole
 from cdk_constructs.drills import ExitBucket, ExitDrill, OperationsTopic, RestoreValidation
 from cdk_constructs.network import IsolatedNetwork
-from cdk_constructs.tags import mark_personal_data_store
+from cdk_constructs.tags import mark_personal_data_export
 from config import EnvironmentConfig
 from stacks.workload import BackupStack, DataStack, _WorkloadStack, retention
 
@@ -58,8 +58,9 @@ class RecoveryStack(_WorkloadStack):
             second_partner_principal_arn=drills.second_partner_principal_arn,
             expiry_days=drills.exit_export_expiry_days,
         )
-        # The exports are full copies of the LED data (VTC-PERSONAL-DATA, §20).
-        mark_personal_data_store(self.exit_bucket.bucket, holds_personal_data=config.holds_personal_data)
+        # The exports are full copies of the LED data (VTC-PERSONAL-DATA, §20), transient ones: not a
+        # store to back up (that would multiply copies, §49), they expire and the next drill re-exports.
+        mark_personal_data_export(self.exit_bucket.bucket, holds_personal_data=config.holds_personal_data)
         self.exit_drill = ExitDrill(
             self, "ExitDrill",
             environment_name=config.name,

@@ -91,7 +91,9 @@ def test_exit_bucket(synth, env: str) -> None:
     assert rule["ExpirationInDays"] == config.drills.exit_export_expiry_days
     assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
     tags = {t["Key"]: t["Value"] for t in props["Tags"]}
-    assert tags["led:data-classification"] == ("personal-data" if config.holds_personal_data else "no-personal-data")
+    # Personal data, but a transient export: not a store to back up (VTC §49: no more copies).
+    expected = "personal-data-export" if config.holds_personal_data else "no-personal-data"
+    assert tags["led:data-classification"] == expected
 
     (policy,) = [
         p

@@ -559,6 +559,30 @@ def least_describe_everything(s):
     policy(s, {"Effect": "Allow", "Action": ["rds:DescribeDBInstances"], "Resource": "*"})
 
 
+@case("VTC-LEAST-PRIVILEGE", False)
+def least_select_config_everything(s):
+    # A query over Config's recorded configuration: a read, authorised on '*' only.
+    policy(s, {"Effect": "Allow", "Action": ["config:SelectResourceConfig"], "Resource": "*"})
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_select_object_content_everything(s):
+    # Starts with a read verb but returns the objects' data: as good as GetObject on every bucket.
+    policy(s, {"Effect": "Allow", "Action": ["s3:SelectObjectContent"], "Resource": "*"})
+
+
+@case("VTC-LEAST-PRIVILEGE", False)
+def least_star_only_write(s):
+    # AWS Backup has no resource-level permission for it: '*' is the narrowest grant there is.
+    policy(s, {"Effect": "Allow", "Action": ["backup:PutRestoreValidationResult"], "Resource": "*"})
+
+
+@case("VTC-LEAST-PRIVILEGE", True)
+def least_restore_anything(s):
+    policy(s, {"Effect": "Allow", "Action": ["backup:PutRestoreValidationResult", "backup:StartRestoreJob"],
+               "Resource": "*"})
+
+
 @case("VTC-LEAST-PRIVILEGE", True)
 def least_iam_user(s):
     iam.CfnUser(s, "U")
@@ -641,6 +665,17 @@ def outsourcing_copy_to_us(s):
 @case("VTC-PERSONAL-DATA", False)
 def personal_data_tagged(s):
     database(s)
+
+
+@case("VTC-PERSONAL-DATA", False)
+def personal_data_export_tagged(s):
+    s3.CfnBucket(s, "Exit", tags=tags("personal-data-export"))
+
+
+@case("VTC-BACKUP-RETENTION", False)
+def retention_transient_export_is_not_a_source(s):
+    # The exit drill's exports expire and are re-made from the backed-up database (§49: no more copies).
+    s3.CfnBucket(s, "Exit", tags=tags("personal-data-export"))
 
 
 @case("VTC-PERSONAL-DATA", True)

@@ -615,7 +615,7 @@ def environment_facts(stacks: list[Stack], cfg: EnvironmentConfig | None) -> dic
     personal = [
         {"stack": s.stack_name, "logical_id": lid, "type": r["Type"], "path": s.paths.get(lid, "")}
         for s in stacks for lid, r in s.resources.items()
-        if tags_of(r).get("led:data-classification") == "personal-data"
+        if tags_of(r).get("led:data-classification") in ("personal-data", "personal-data-export")
     ]
     network = _network(stacks)
     return {

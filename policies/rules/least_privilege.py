@@ -3,7 +3,7 @@ services, no `Resource: *` with write or decrypt actions, no administrator polic
 
 from __future__ import annotations
 
-from policies.iam import DATA_SERVICES, is_read_only, service_of, statements
+from policies.iam import DATA_SERVICES, STAR_ONLY_WRITES, is_read_only, service_of, statements
 from policies.model import Resource, Result, fail, verdict
 from policies.values import as_bool, as_list, render
 
@@ -39,7 +39,7 @@ def _statement_problems(label: str, doc: object, res: Resource) -> list[str]:
                 out.append(f"{where}: Action {action!r} on a data or key service")
         # In a key policy, Resource '*' means "this key".
         if res.type != "AWS::KMS::Key" and ("*" in st.resources or st.not_resources):
-            risky = [a for a in st.actions if not is_read_only(a)]
+            risky = [a for a in st.actions if not is_read_only(a) and a.lower() not in STAR_ONLY_WRITES]
             if risky:
                 out.append(f"{where}: Resource '*' with write or decrypt actions {', '.join(risky[:5])}")
     return out
