@@ -218,9 +218,11 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         rule_id="VTC-PERSONAL-DATA", condition_id="VTC-PERSONAL-DATA", paragraph="§20", module=personal_data,
         title="every data store says whether it holds personal data",
-        trigger="a data store without the led:data-classification tag (personal-data or no-personal-data), or "
-                "tagged personal-data in an environment configured without personal data",
-        fix="mark_personal_data_store(...) (cdk_constructs/tags.py) on every store",
+        trigger="a data store without the led:data-classification tag (personal-data, personal-data-export for "
+                "transient exports, or no-personal-data), or tagged as personal data in an environment "
+                "configured without personal data",
+        fix="mark_personal_data_store(...) (or mark_personal_data_export for exports; cdk_constructs/tags.py) "
+            "on every store",
     ),
     RuleSpec(
         rule_id="VTC-POLICIES-VISIBLE", condition_id="VTC-POLICIES-VISIBLE", paragraph="§55, §58",
