@@ -8,9 +8,11 @@ database's environment, account and region there must be:
 - an export role: an IAM role whose trust policy allows export.rds.amazonaws.com;
 - an exit bucket: an S3 bucket (same environment) that an identity policy of an export role allows
   s3:PutObject on, encrypted with a customer-managed KMS key (not SSE-S3, not aws/s3);
-- a schedule: an enabled AWS::Events::Rule whose ScheduleExpression fires at least monthly, with a
-  target that is a Lambda function whose role may call rds:StartExportTask and pass an export role
-  (iam:PassRole on it): the exit drill, not any scheduled function.
+- a schedule: an enabled AWS::Events::Rule tagged led:drill=exit-export (the schedule that starts
+  the export: the drill function has other schedules, e.g. a daily report, that export nothing and
+  must not stand in for it) whose ScheduleExpression fires at least monthly, with a target that is
+  a Lambda function whose role may call rds:StartExportTask and pass an export role (iam:PassRole
+  on it).
 
 Schedules are read conservatively (`at_least_monthly`); anything else fails closed.
 """
@@ -29,6 +31,7 @@ from policies.values import as_list, references, render, target_of
 
 RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
 EXPORT_SERVICE = "export.rds.amazonaws.com"
+TAG_DRILL, EXIT_EXPORT = "led:drill", "exit-export"  # cdk_constructs/tags.py mark_exit_drill_schedule
 _MAX_RATE_DAYS = 28  # the shortest month: rate(n days) with n <= 28 fires in every month
 
 _NUM = r"\d{1,2}"
@@ -90,7 +93,8 @@ def at_least_monthly(expression: Any) -> tuple[bool, str]:
     else:
         return False, f"{s}: exactly one of day-of-month and day-of-week must be '?' (fails closed)"
     if not ok:
-        return False, f"{s}: its day field does not match a day in every month (fails closed)"
+        return False, (f"{s}: its day field ({dom if dow == '?' else dow}) matches no day in some months "
+                       "(days 29-31, a fifth weekday) or cannot be read (fails closed)")
     return True, ""
 
 
@@ -225,8 +229,14 @@ def check(res: Resource) -> Result:
             "no exit bucket: no S3 bucket of this environment that the export role may s3:PutObject to"])
     schedules: list[str] = []
     for rule in _in_place(res, "AWS::Events::Rule"):
-        if "ScheduleExpression" not in rule.props or rule.props.get("State") in ("DISABLED",) \
-                or not _drill_function(rule, export_roles):
+        if rule.tag(TAG_DRILL) != EXIT_EXPORT or "ScheduleExpression" not in rule.props:
+            continue
+        if rule.props.get("State") == "DISABLED":
+            schedules.append(f"exit drill schedule {rule.logical_id} is DISABLED")
+            continue
+        if not _drill_function(rule, export_roles):
+            schedules.append(f"exit drill schedule {rule.logical_id} targets no Lambda function allowed "
+                             "rds:StartExportTask and iam:PassRole on the export role")
             continue
         ok, why = at_least_monthly(rule.props.get("ScheduleExpression"))
         if ok:
@@ -235,7 +245,7 @@ def check(res: Resource) -> Result:
         schedules.append(f"exit drill schedule {rule.logical_id}: {why}")
     else:
         if not schedules:
-            schedules.append("no enabled AWS::Events::Rule with a ScheduleExpression starts the exit drill (a Lambda "
-                             "function allowed rds:StartExportTask and iam:PassRole on the export role)")
+            schedules.append(f"no AWS::Events::Rule tagged {TAG_DRILL}={EXIT_EXPORT} with a ScheduleExpression starts "
+                             "the exit drill (mark_exit_drill_schedule, cdk_constructs/tags.py)")
     problems.extend(schedules)
     return verdict(problems)
