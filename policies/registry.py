@@ -151,11 +151,11 @@ RULES: tuple[RuleSpec, ...] = (
         title="an at least monthly exit drill exports the database to an exit bucket under a customer-managed key",
         trigger="a database of the workload account whose environment lacks, in its account and region, a role "
                 "trusted by export.rds.amazonaws.com, an S3 bucket that role may write to encrypted with a "
-                "customer-managed key, or an enabled schedule firing at least monthly (cron/rate read "
-                "conservatively) whose target is a Lambda function allowed rds:StartExportTask and iam:PassRole on "
-                "that role",
+                "customer-managed key, or an enabled schedule tagged led:drill=exit-export firing at least monthly "
+                "(cron/rate read conservatively; days 29-31 and rate over 28 days are not) whose target is a Lambda "
+                "function allowed rds:StartExportTask and iam:PassRole on that role",
         fix="build ExitBucket and ExitDrill (stacks/recovery.py) with drills.exit_drill_schedule at least monthly, "
-            "e.g. cron(0 6 1 * ? *)",
+            "e.g. cron(0 6 1 * ? *); mark_exit_drill_schedule on the schedule that starts the export",
     ),
     RuleSpec(
         rule_id="VTC-REGULAR-AUDIT", condition_id="VTC-REGULAR-AUDIT", paragraph="§11, §24-27",
