@@ -29,6 +29,7 @@ from constructs import Construct
 from cdk_constructs.functions import VpcFunction
 from cdk_constructs.lambda_bundle import ROOT, bundled_code
 from cdk_constructs.risk import accept_risk
+from cdk_constructs.tags import mark_exit_drill_schedule
 
 VALIDATION_HANDLER = ROOT / "functions" / "restore_validation" / "handler.py"
 EXIT_DRILL_HANDLER = ROOT / "functions" / "exit_drill" / "handler.py"
@@ -365,6 +366,7 @@ class ExitDrill(Construct):
                                             event=events.RuleTargetInput.from_object({"action": "start"}),
                                             retry_attempts=0)],
         )
+        mark_exit_drill_schedule(self.start_rule)
         self.report_rule = events.Rule(
             self, "DailyReport",
             description="LED: exit drill, report exports that ended in the last day",

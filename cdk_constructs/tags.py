@@ -10,6 +10,10 @@ TAG_OWNER = "led:owner-party"
 TAG_OPERATOR = "led:operator"
 TAG_CLASSIFICATION = "led:data-classification"
 TAG_VTC = "led:vtc-conditions"
+# VTC-EXIT (§42-43): the schedule that starts the exit drill's export (the pack reads it: the drill
+# function has other schedules too, e.g. its daily report, that export nothing).
+TAG_DRILL = "led:drill"
+EXIT_EXPORT = "exit-export"
 
 # VTC-PERSONAL-DATA (§20): stores holding the national register number and diploma data carry
 # this value; every other resource says it holds none.
@@ -37,3 +41,8 @@ def mark_personal_data_export(scope: IConstruct, *, holds_personal_data: bool) -
     """Classify a store of transient exports (VTC-EXIT): personal data, not backed up (§49: no more copies)."""
     Tags.of(scope).add(TAG_CLASSIFICATION, PERSONAL_DATA_EXPORT if holds_personal_data else NO_PERSONAL_DATA,
                        priority=200)
+
+
+def mark_exit_drill_schedule(scope: IConstruct) -> None:
+    """The schedule that starts the exit export (VTC-EXIT checks it fires at least monthly)."""
+    Tags.of(scope).add(TAG_DRILL, EXIT_EXPORT)

@@ -18,6 +18,7 @@ from policies.rules import (
     backup_environment,
     backup_retention,
     encrypt_all,
+    exit_drill,
     key_custody,
     key_custody_admin,
     key_no_provider,
@@ -31,6 +32,7 @@ from policies.rules import (
     outsourcing_2016,
     personal_data,
     policies_visible,
+    regular_audit,
     right_sized,
     sec_storage,
 )
@@ -143,6 +145,30 @@ RULES: tuple[RuleSpec, ...] = (
         trigger="a backup selection protecting a resource type that no restore testing selection of an "
                 "existing restore testing plan in the same account covers",
         fix="add a RestoreTesting plan and selection for that type (cdk_constructs/backup.py RestoreTesting)",
+    ),
+    RuleSpec(
+        rule_id="VTC-EXIT", condition_id="VTC-EXIT", paragraph="§42-43", module=exit_drill,
+        title="an at least monthly exit drill exports the database to an exit bucket under a customer-managed key",
+        trigger="a database of the workload account whose environment lacks, in its account and region, a role "
+                "trusted by export.rds.amazonaws.com, an S3 bucket that role may write to encrypted with a "
+                "customer-managed key, or an enabled schedule tagged led:drill=exit-export firing at least monthly "
+                "(cron/rate read conservatively; days 29-31 and rate over 28 days are not) whose target is a Lambda "
+                "function allowed rds:StartExportTask and iam:PassRole on that role",
+        fix="build ExitBucket and ExitDrill (stacks/recovery.py) with drills.exit_drill_schedule at least monthly, "
+            "e.g. cron(0 6 1 * ? *); mark_exit_drill_schedule on the schedule that starts the export",
+    ),
+    RuleSpec(
+        rule_id="VTC-REGULAR-AUDIT", condition_id="VTC-REGULAR-AUDIT", paragraph="§11, §24-27",
+        module=regular_audit,
+        title="AWS Config records the workload account, delivers to the log archive and re-checks the core controls",
+        trigger="a data store of the workload account without a configuration recorder recording its type in its "
+                "account and region; a recorder that does not record all supported types (or the core ones), "
+                "without a delivery channel delivering at least daily snapshots to a log archive account bucket, "
+                "or without AWS managed Config rules for encryption at rest, backup plan, RDS public access, "
+                "CloudTrail enabled and S3 public access",
+        fix="build the AuditStack's AWS Config (stacks/audit.py): a recorder with all_supported=True, a delivery "
+            "channel to the log archive bucket with a TwentyFour_Hours snapshot frequency, and the managed rules "
+            "of audit_rules()",
     ),
     RuleSpec(
         rule_id="VTC-NO-COPY", condition_id="VTC-NO-COPY", paragraph="§49", module=no_copy,

@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from constructs import Construct
 
 from cdk_constructs.risk import accept_risk
 from policies import EVALUATIONS_FILE, RULES, VtcChecks
@@ -24,6 +25,11 @@ def cases(tmp_path_factory) -> dict[str, cdk.Stack]:
     stacks = {}
     for c in CASES:
         env = cdk.Environment(account=c.account, region=c.region) if c.account else None
+        if c.grouped:
+            group = Construct(app, c.name.replace("_", "-"))
+            c.build(cdk.Stack(group, "Main", env=env))
+            stacks[c.name] = group
+            continue
         stack = cdk.Stack(app, c.name.replace("_", "-"), env=env)
         c.build(stack)
         stacks[c.name] = stack

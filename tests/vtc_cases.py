@@ -15,9 +15,12 @@ import aws_cdk as cdk
 from aws_cdk import Aws, Fn
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_config as config_
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
@@ -42,14 +45,18 @@ class Case:
     build: Callable[[cdk.Stack], None]
     account: str | None = WORKLOAD  # None with region None: an environment-agnostic stack
     region: str | None = REGION
+    # Grouped: the case's stack sits in its own construct, where the case may add sibling stacks
+    # (e.g. a log archive account); the group is what the rule test validates.
+    grouped: bool = False
 
 
 CASES: list[Case] = []
 
 
-def case(rule_id: str, fails: bool, *, account: str | None = WORKLOAD, region: str | None = REGION):
+def case(rule_id: str, fails: bool, *, account: str | None = WORKLOAD, region: str | None = REGION,
+         grouped: bool = False):
     def register(fn: Callable[[cdk.Stack], None]) -> Callable[[cdk.Stack], None]:
-        CASES.append(Case(fn.__name__, rule_id, fails, fn, account, region))
+        CASES.append(Case(fn.__name__, rule_id, fails, fn, account, region, grouped))
         return fn
     return register
 
@@ -790,6 +797,232 @@ def no_copy_default_egress_to_internet(s):
 def no_copy_egress_to_the_vpc_only(s):
     ec2.CfnSecurityGroupEgress(s, "Out", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443,
                                cidr_ip="10.0.0.0/16")
+
+
+# --- VTC-REGULAR-AUDIT --------------------------------------------------------------------------
+
+CORE_CONFIG_RULES = ("RDS_STORAGE_ENCRYPTED", "S3_DEFAULT_ENCRYPTION_KMS",
+                     "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK", "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
+                     "CLOUD_TRAIL_ENABLED", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED")
+
+
+def archive_bucket(s, name: str = "led-test-log-archive") -> s3.CfnBucket:
+    """The log archive bucket, in a sibling stack of the log archive account (a grouped case)."""
+    archive = cdk.Stack(s.node.scope, f"{s.node.id}Archive", env=cdk.Environment(account=LOG_ARCHIVE, region=REGION))
+    return s3.CfnBucket(archive, "Archive", bucket_name=name)
+
+
+def config_audit(s, *, bucket="led-test-log-archive", frequency: str | None = "TwentyFour_Hours",
+                 rules=CORE_CONFIG_RULES, recording_group=None, channel: bool = True) -> None:
+    config_.CfnConfigurationRecorder(
+        s, "Recorder", role_arn=f"arn:aws:iam::{WORKLOAD}:role/config",
+        recording_group=recording_group or config_.CfnConfigurationRecorder.RecordingGroupProperty(
+            all_supported=True, include_global_resource_types=True))
+    if channel:
+        config_.CfnDeliveryChannel(
+            s, "Channel", s3_bucket_name=bucket,
+            config_snapshot_delivery_properties=config_.CfnDeliveryChannel.ConfigSnapshotDeliveryPropertiesProperty(
+                delivery_frequency=frequency) if frequency else None)
+    for i, identifier in enumerate(rules):
+        config_.CfnConfigRule(s, f"Rule{i}", source=config_.CfnConfigRule.SourceProperty(
+            owner="AWS", source_identifier=identifier))
+
+
+@case("VTC-REGULAR-AUDIT", True)
+def regular_audit_store_without_recorder(s):
+    database(s)
+
+
+@case("VTC-REGULAR-AUDIT", False, grouped=True)
+def regular_audit_recorder_channel_rules(s):
+    archive_bucket(s)
+    config_audit(s)
+    database(s)
+
+
+@case("VTC-REGULAR-AUDIT", False, grouped=True)
+def regular_audit_channel_bucket_name_by_sub(s):
+    # The archive bucket's name rendered from Fn::Sub with the region pseudo parameter.
+    archive_bucket(s, name=f"led-test-log-archive-{LOG_ARCHIVE}-{REGION}")
+    config_audit(s, bucket=Fn.sub(f"led-test-log-archive-{LOG_ARCHIVE}-${{AWS::Region}}"))
+    database(s)
+
+
+@case("VTC-REGULAR-AUDIT", True, grouped=True)
+def regular_audit_channel_bucket_cross_account_reference(s):
+    # A cross-account reference (Fn::GetStackOutput) is only resolved at deploy time: fails closed.
+    config_audit(s, bucket=archive_bucket(s).ref)
+    database(s)
+
+
+@case("VTC-REGULAR-AUDIT", False, grouped=True)
+def regular_audit_recorder_lists_core_types(s):
+    archive_bucket(s)
+    config_audit(s, recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
+        all_supported=False, resource_types=["AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::Backup::BackupPlan"]))
+    database(s)
+
+
+@case("VTC-REGULAR-AUDIT", True, grouped=True)
+def regular_audit_recorder_skips_databases(s):
+    archive_bucket(s)
+    config_audit(s, recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
+        all_supported=False, resource_types=["AWS::IAM::Role"]))
+    database(s)
+
+
+@case("VTC-REGULAR-AUDIT", True, grouped=True)
+def regular_audit_recorder_excludes_buckets(s):
+    archive_bucket(s)
+    config_audit(s, recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
+        all_supported=False,
+        recording_strategy=config_.CfnConfigurationRecorder.RecordingStrategyProperty(
+            use_only="EXCLUSION_BY_RESOURCE_TYPES"),
+        exclusion_by_resource_types=config_.CfnConfigurationRecorder.ExclusionByResourceTypesProperty(
+            resource_types=["AWS::S3::Bucket"])))
+
+
+@case("VTC-REGULAR-AUDIT", True, grouped=True)
+def regular_audit_without_delivery_channel(s):
+    archive_bucket(s)
+    config_audit(s, channel=False)
+
+
+@case("VTC-REGULAR-AUDIT", True)
+def regular_audit_channel_to_own_bucket(s):
+    config_audit(s, bucket=s3.CfnBucket(s, "Own").ref)
+
+
+@case("VTC-REGULAR-AUDIT", True, grouped=True)
+def regular_audit_channel_without_snapshots(s):
+    archive_bucket(s)
+    config_audit(s, frequency=None)
+
+
+@case("VTC-REGULAR-AUDIT", True, grouped=True)
+def regular_audit_without_core_rules(s):
+    archive_bucket(s)
+    config_audit(s, rules=("CLOUD_TRAIL_ENABLED",))
+
+
+@case("VTC-REGULAR-AUDIT", True, grouped=True)
+def regular_audit_sse_s3_rule_does_not_count(s):
+    archive_bucket(s)
+    config_audit(s, rules=tuple(r if r != "S3_DEFAULT_ENCRYPTION_KMS" else "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"
+                                for r in CORE_CONFIG_RULES))
+
+
+@case("VTC-REGULAR-AUDIT", True)
+def regular_audit_channel_bucket_from_parameter(s):
+    bucket = cdk.CfnParameter(s, "Bucket", type="String")
+    config_audit(s, bucket=bucket.value_as_string)
+
+
+@case("VTC-REGULAR-AUDIT", True, account=BACKUP)
+def regular_audit_recorder_outside_workload_without_rules(s):
+    # A recorder is checked wherever it is; stores outside the workload account are not anchors.
+    config_audit(s, rules=())
+
+
+# --- VTC-EXIT -------------------------------------------------------------------------------------
+
+def exit_drill(s, *, schedule: str | None = "cron(0 6 1 * ? *)", bucket_key: str | None = FB_KEY,
+               pass_role: bool = True, state: str = "ENABLED", tagged: bool = True) -> None:
+    database(s)
+    encryption = s3.CfnBucket.ServerSideEncryptionByDefaultProperty(
+        sse_algorithm="aws:kms", kms_master_key_id=bucket_key) if bucket_key else \
+        s3.CfnBucket.ServerSideEncryptionByDefaultProperty(sse_algorithm="AES256")
+    bucket = s3.CfnBucket(s, "Exit", bucket_encryption=s3.CfnBucket.BucketEncryptionProperty(
+        server_side_encryption_configuration=[s3.CfnBucket.ServerSideEncryptionRuleProperty(
+            server_side_encryption_by_default=encryption)]))
+    export_role = iam.CfnRole(s, "ExportRole", assume_role_policy_document={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "export.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    iam.CfnManagedPolicy(s, "ExportPolicy", roles=[export_role.ref], policy_document={
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject"],
+                                                "Resource": Fn.join("", [bucket.attr_arn, "/exit/*"])}]})
+    fn_role = iam.CfnRole(s, "FnRole", assume_role_policy_document={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    statements = [{"Effect": "Allow", "Action": "rds:StartExportTask", "Resource": "*"}]
+    if pass_role:
+        statements.append({"Effect": "Allow", "Action": "iam:PassRole", "Resource": export_role.attr_arn})
+    iam.CfnPolicy(s, "FnPolicy", policy_name="drill", roles=[fn_role.ref],
+                  policy_document={"Version": "2012-10-17", "Statement": statements})
+    fn = lambda_.CfnFunction(s, "Drill", role=fn_role.attr_arn, runtime="python3.12", handler="index.handler",
+                             code=lambda_.CfnFunction.CodeProperty(zip_file="def handler(e, c): pass"))
+    if schedule is not None:
+        events.CfnRule(s, "Schedule", schedule_expression=schedule, state=state, tags=[
+            cdk.CfnTag(key="led:drill", value="exit-export")] if tagged else None,
+                       targets=[events.CfnRule.TargetProperty(arn=fn.attr_arn, id="drill")])
+    # Another schedule of the same function (e.g. a daily report): it does not stand in for the drill.
+    events.CfnRule(s, "Report", schedule_expression="rate(1 day)",
+                   targets=[events.CfnRule.TargetProperty(arn=fn.attr_arn, id="report")])
+
+
+@case("VTC-EXIT", True)
+def exit_database_without_drill(s):
+    database(s)
+
+
+@case("VTC-EXIT", False)
+def exit_monthly_drill(s):
+    exit_drill(s)
+
+
+@case("VTC-EXIT", False)
+def exit_weekly_rate(s):
+    exit_drill(s, schedule="rate(7 days)")
+
+
+@case("VTC-EXIT", False)
+def exit_first_monday_of_the_month(s):
+    exit_drill(s, schedule="cron(0 6 ? * MON#1 *)")
+
+
+@case("VTC-EXIT", True)
+def exit_yearly_cron(s):
+    exit_drill(s, schedule="cron(0 6 1 1 ? *)")
+
+
+@case("VTC-EXIT", True)
+def exit_rate_365_days(s):
+    exit_drill(s, schedule="rate(365 days)")
+
+
+@case("VTC-EXIT", True)
+def exit_only_on_the_31st(s):
+    exit_drill(s, schedule="cron(0 6 31 * ? *)")
+
+
+@case("VTC-EXIT", True)
+def exit_without_schedule(s):
+    exit_drill(s, schedule=None)
+
+
+@case("VTC-EXIT", True)
+def exit_schedule_disabled(s):
+    exit_drill(s, state="DISABLED")
+
+
+@case("VTC-EXIT", True)
+def exit_untagged_schedule(s):
+    # Only the schedule marked led:drill=exit-export counts; the daily report beside it does not.
+    exit_drill(s, tagged=False)
+
+
+@case("VTC-EXIT", True)
+def exit_bucket_sse_s3(s):
+    exit_drill(s, bucket_key=None)
+
+
+@case("VTC-EXIT", True)
+def exit_function_cannot_pass_the_export_role(s):
+    exit_drill(s, pass_role=False)
+
+
+@case("VTC-EXIT", True)
+def exit_schedule_from_parameter(s):
+    schedule = cdk.CfnParameter(s, "DrillSchedule", type="String")
+    exit_drill(s, schedule=schedule.value_as_string)
 
 
 CASES_BY_NAME = {c.name: c for c in CASES}
