@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -121,6 +121,8 @@ class AuditStack(_WorkloadStack):
         )
         self.trail.node.add_dependency(delivery_policy)
         self.trail.apply_removal_policy(RemovalPolicy.RETAIN)
+        CfnOutput(self, "TrailArn", value=self.trail.attr_arn,
+                  description=f"The LED audit trail, delivered to the log archive bucket {self.bucket_name}")
 
         self.topic = sns.Topic(
             self, "Alarms",

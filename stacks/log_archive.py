@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -166,6 +166,10 @@ class LogArchiveStack(Stack):
             "by the VTC advice for logs (§27, §49).",
         )
         self._bucket_policy(cfg, domain)
+        CfnOutput(self, "LogArchiveBucketName", value=self.bucket.bucket_name,
+                  description="The audit log archive (Object Lock, FB log key) AHOVOKS reads directly (VTC §27)")
+        CfnOutput(self, "ArchiveAccessTrailArn", value=self.access_trail.attr_arn,
+                  description="The trail that records every read of the archive")
 
         self.auditor = PartyRole(
             self, "AhovoksLogAuditor",

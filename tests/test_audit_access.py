@@ -453,3 +453,13 @@ def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, 
                              ("s3:DeleteObject", f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/x"),
                              ("cloudtrail:StopLogging", "*")):
         assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) != ALLOW, action
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_outputs_name_the_log_archive_and_the_trails(synth, env):
+    cfg = env_config(synth, env)
+    archive = synth.template_json(env, "LogArchive")["Outputs"]
+    assert archive["LogArchiveBucketName"]["Value"] == {"Ref": "Bucket83908E77"}
+    assert archive["ArchiveAccessTrailArn"]["Value"] == {"Fn::GetAtt": ["ArchiveAccessTrail", "Arn"]}
+    trail = synth.template_json(env, "Audit")["Outputs"]["TrailArn"]
+    assert log_archive_bucket_name(cfg) in trail["Description"]
