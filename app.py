@@ -27,6 +27,7 @@ PACK_CHOICES = ("all", "stock", "none")
 
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
     """Every stage of the asked environments, with every rule pack registered on the app."""
+    pin_availability_zones(app, environments)
     stages = [LandingZoneStage(app, env.name, config=env, landing_zone=config) for env in environments]
     organization = build_organization(app, config)
     # VTC-POLICIES-VISIBLE (§55, §58): every resource names the conditions it serves. On each
@@ -35,6 +36,17 @@ def build(app: cdk.App, config: LandingZoneConfig, environments: list[Environmen
         cdk.Aspects.of(scope).add(VtcConditionMetadata())
     register_packs(app, config, packs=app.node.try_get_context("packs") or "all")
     return stages
+
+
+def pin_availability_zones(app: cdk.App, environments: list[EnvironmentConfig]) -> None:
+    """The availability zones of each workload account come from the config, never from a lookup:
+    otherwise the CDK CLI asks AWS for them (and, offline, synthesizes the app a second time)."""
+    for env in environments:
+        key = f"availability-zones:account={env.accounts.workload}:region={env.region}"
+        zones = [f"{env.region}{letter}" for letter in "abc"]
+        known = app.node.try_get_context(key)
+        if known is None:
+            app.node.set_context(key, zones)
 
 
 def build_organization(app: cdk.App, config: LandingZoneConfig) -> OrganizationStack | None:
