@@ -20,10 +20,12 @@ from aws_cdk import Aws, Duration
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig
 from stacks.log_archive import log_archive_bucket_name, trail_name
+from stacks.recovery import exit_bucket_name
 from stacks.workload import _WorkloadStack
 
 AHOVOKS = "AHOVOKS"
@@ -71,6 +73,8 @@ class AccessStack(_WorkloadStack):
         vault = arn("backup", f"backup-vault:{cfg.resource_name('vault')}")
         recovery_points = arn("backup", "recovery-point:*")
         restore_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('ops-backup')}"
+        export_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('exit-export')}"
+        exit_bucket = f"arn:{partition}:s3:::{exit_bucket_name(cfg)}"
         deploy_actions = ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
                           "cloudformation:DescribeStackResources", "cloudformation:GetTemplate",
                           "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
@@ -127,6 +131,32 @@ class AccessStack(_WorkloadStack):
             ],
         )
 
+        drill_instances = arn("rds", "db:led-drill-*")
+        drill_statements = [
+            iam.PolicyStatement(sid="RestoreARecoveryPoint",
+                                actions=["backup:ListRecoveryPointsByBackupVault", "backup:DescribeRecoveryPoint",
+                                         "backup:GetRecoveryPointRestoreMetadata", "backup:StartRestoreJob"],
+                                resources=[vault, recovery_points]),
+            # Listing by resource and the job lists authorise on '*' only; they are reads.
+            iam.PolicyStatement(sid="FollowTheDrillJobs",
+                                actions=["backup:ListRecoveryPointsByResource", "backup:DescribeRestoreJob",
+                                         "backup:ListCopyJobs", "rds:DescribeExportTasks"],
+                                resources=["*"]),
+            iam.PolicyStatement(sid="PassTheDrillRoles", actions=["iam:PassRole"],
+                                resources=[restore_role, export_role]),
+            iam.PolicyStatement(sid="RunTheRestoredDrillInstance",
+                                actions=["rds:DescribeDBInstances", "rds:DeleteDBInstance", "rds:AddTagsToResource"],
+                                resources=[drill_instances]),
+            iam.PolicyStatement(sid="ValidateAsTheReadOnlyValidator", actions=["rds-db:connect"],
+                                resources=[arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}")]),
+            iam.PolicyStatement(sid="ExportTheLatestSnapshot",
+                                actions=["rds:DescribeDBSnapshots", "rds:StartExportTask", "rds:CancelExportTask"],
+                                resources=[db_arn, arn("rds", "snapshot:*"),
+                                           arn("rds", f"export-task:{cfg.resource_name('exit')}-*")]),
+            iam.PolicyStatement(sid="ReadTheExitExport", actions=["s3:ListBucket", "s3:GetObject"],
+                                resources=[exit_bucket, f"{exit_bucket}/*"]),
+        ]
+
         self.application_manager = PartyRole(
             self, "ApplicationManager",
             role_name=names["application-manager"],
@@ -145,6 +175,10 @@ class AccessStack(_WorkloadStack):
                 iam.PolicyStatement(sid="DescribeTheDatabase", actions=["rds:DescribeDBInstances"],
                                     resources=[db_arn]),
                 metrics,
+                # The controller runs the drills of VTC §40 and §42-43 with led-ops (restore-drill,
+                # exit-drill, backup-status): restore into led-drill-* instances only, validate as
+                # the read-only validator, delete only what it restored; export the latest snapshot.
+                *drill_statements,
             ],
         )
 
@@ -212,6 +246,15 @@ class AccessStack(_WorkloadStack):
 
         self._accept_risks(stacks=stacks, app_stacks=app_stacks, db_log_groups=db_log_groups,
                            audit_log_groups=audit_log_groups, recovery_points=recovery_points)
+        drill_reason = ("AWS Backup, RDS and S3 name what a drill creates (recovery points, snapshots, export "
+                        "tasks and files, the restored instance's resource id); the grants are limited to the "
+                        "led-drill-* instances, the led-<env>-exit-* export tasks, the exit bucket and the "
+                        "read-only validator login, as the drills of VTC §40 and §42-43 need.")
+        for resource in (recovery_points, drill_instances, arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}"),
+                         arn("rds", "snapshot:*"), arn("rds", f"export-task:{cfg.resource_name('exit')}-*"),
+                         f"{exit_bucket}/*"):
+            accept_risk(self.application_manager.policy,
+                        f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(resource)}]", drill_reason)
 
     def _accept_risks(self, *, stacks: str, app_stacks: str, db_log_groups: str, audit_log_groups: str,
                       recovery_points: str) -> None:
@@ -220,8 +263,11 @@ class AccessStack(_WorkloadStack):
 
         metrics_reason = ("CloudWatch GetMetricData, ListMetrics and DescribeAlarms authorise on '*' only; "
                           "metrics and alarm states carry no personal data.")
-        for party_role in (self.platform_operator, self.application_manager, self.break_glass):
+        for party_role in (self.platform_operator, self.break_glass):
             accept_risk(party_role.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]", metrics_reason)
+        accept_risk(self.application_manager.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                    metrics_reason + " So do AWS Backup's ListRecoveryPointsByResource, DescribeRestoreJob and "
+                    "ListCopyJobs and RDS DescribeExportTasks, which the drills follow; all are reads.")
         for party_role in (self.platform_operator, self.break_glass):
             accept_risk(party_role.policy, resource(stacks),
                         "CloudFormation stack ARNs end in a generated id; the role deploys only the stacks "

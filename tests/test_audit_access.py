@@ -463,3 +463,31 @@ def test_outputs_name_the_log_archive_and_the_trails(synth, env):
     assert archive["ArchiveAccessTrailArn"]["Value"] == {"Fn::GetAtt": ["ArchiveAccessTrail", "Arn"]}
     trail = synth.template_json(env, "Audit")["Outputs"]["TrailArn"]
     assert log_archive_bucket_name(cfg) in trail["Description"]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_application_manager_runs_the_drills_and_nothing_beyond_them(synth, env):
+    """AHOVOKS (the controller) runs led-ops restore-drill and exit-drill (VTC §40, §42-43)."""
+    cfg = env_config(synth, env)
+    identity, boundary = _role_documents(synth, env, "application-manager")
+    context = {"aws:RequestedRegion": cfg.region}
+    rds = "arn:aws:rds:eu-west-1:444455556666"
+    allowed = (
+        ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
+        ("iam:PassRole", f"arn:aws:iam::444455556666:role/led-{env}-ops-backup"),
+        ("iam:PassRole", f"arn:aws:iam::444455556666:role/led-{env}-exit-export"),
+        ("rds:DeleteDBInstance", f"{rds}:db:led-drill-{env}-20261129"),
+        ("rds-db:connect", "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-ABC/led_restore_validator"),
+        ("rds:StartExportTask", f"{rds}:export-task:led-{env}-exit-20261129"),
+        ("s3:GetObject", f"arn:aws:s3:::led-{env}-exit-444455556666-eu-west-1/exit-drill/x.parquet"),
+    )
+    for action, resource in allowed:
+        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
+    denied = (
+        ("rds:DeleteDBInstance", f"{rds}:db:led-{env}-db"),
+        ("rds-db:connect", "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-ABC/led_admin"),
+        ("iam:PassRole", f"arn:aws:iam::444455556666:role/led-{env}-break-glass"),
+        ("backup:DeleteRecoveryPoint", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
+    )
+    for action, resource in denied:
+        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) != ALLOW, action
