@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from config.model import (
     DOCUMENTATION_ACCOUNTS,
     EU_REGIONS,
+    OPERATOR_PARTY,
     EnvironmentConfig,
     LandingZoneConfig,
     partition_of,
@@ -30,6 +31,7 @@ __all__ = [
     "ConfigError",
     "EnvironmentConfig",
     "LandingZoneConfig",
+    "OPERATOR_PARTY",
     "load_config",
     "partition_of",
     "select_environments",

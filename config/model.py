@@ -52,6 +52,10 @@ _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 DOCUMENTATION_AHOVOKS_IDENTITY_ACCOUNT = "210987654321"
 DOCUMENTATION_OPERATOR_IDENTITY_ACCOUNT = "999999999999"
 
+# The platform operator (the processor, VTC §14-15): the value of its roles' led:party tag and of
+# the stacks' led:operator tag. One place: the stacks tag with it, VTC-PROCESSOR matches on it.
+OPERATOR_PARTY = "Cronos Public Services"
+
 
 def partition_of(region: str) -> str:
     """The AWS partition a region belongs to (the European Sovereign Cloud has its own)."""
@@ -556,6 +560,12 @@ class EnvironmentConfig(_Strict):
             f"arn:{self.partition}:kms:{region}:{self.accounts.key_custody}:"
             f"alias/{self.key_alias_name(purpose)}"
         )
+
+    @property
+    def log_archive_bucket_name(self) -> str:
+        """Deterministic: the workload's trail and Config (and the operator's deny, VTC-PROCESSOR)
+        must know it without a cross-account export."""
+        return f"{self.resource_name('log-archive')}-{self.accounts.log_archive}-{self.region}"
 
     def key_alias_name(self, purpose: str) -> str:
         return f"led-{self.name}-{purpose.replace('_', '-')}"

@@ -11,6 +11,9 @@ data). Fails, one line per problem, when
 
 Otherwise it prints every acknowledgement per environment (pack, rule, construct path, reason):
 the accepted risks of the compliance report.
+
+The checks are importable: `check_environment` gives them for one environment, and the compliance
+report (tools/report.py) computes its VTC-GATE and VTC-RISK-ACCEPTED rows with it.
 """
 
 from __future__ import annotations
@@ -61,20 +64,81 @@ def acknowledgements(report: dict, environments: set[str]) -> list[Acknowledgeme
     return out
 
 
-def problems(report: dict, outdir: Path, personal: set[str], environments: set[str]) -> list[str]:
+def unacknowledged(report: dict, environments: set[str], environment: str | None = None) -> list[str]:
+    """Every violation some plugin still reports (only those at a construct of `environment`, if given)."""
     found = []
     for plugin in report.get("pluginReports", []):
         for violation in plugin.get("violations", []):
-            paths = ", ".join(c.get("constructPath", "?") for c in violation.get("violatingConstructs", []))
-            found.append(f"{plugin.get('pluginName')}: {violation.get('ruleName')} unacknowledged at {paths}")
-    if not (outdir / EVALUATIONS_FILE).exists():
-        found.append(f"{PACK_NAME}: the VTC pack did not run ({EVALUATIONS_FILE} missing in {outdir})")
+            constructs = [c.get("constructPath", "?") for c in violation.get("violatingConstructs", [])]
+            if environment is not None and not any(_environment(p, environments) == environment for p in constructs):
+                continue
+            found.append(f"{plugin.get('pluginName')}: {violation.get('ruleName')} unacknowledged at "
+                         f"{', '.join(constructs)}")
+    return found
+
+
+def pack_did_not_run(outdir: Path) -> list[str]:
+    """The VTC pack writes its evaluations on every run: without them, it did not run."""
+    if (outdir / EVALUATIONS_FILE).exists():
+        return []
+    return [f"{PACK_NAME}: the VTC pack did not run ({EVALUATIONS_FILE} missing in {outdir})"]
+
+
+def without_reason(ack: Acknowledgement) -> str | None:
+    """VTC-RISK-ACCEPTED: every acknowledgement states the risk it accepts."""
+    if ack.reason:
+        return None
+    return f"{ack.pack}: {ack.rule} acknowledged at {ack.path} without a reason (VTC-RISK-ACCEPTED)"
+
+
+def never_acknowledged(ack: Acknowledgement, personal: set[str]) -> str | None:
+    """VTC-GATE: the never-acknowledge rules stay unacknowledged where personal data is."""
+    if ack.pack == PACK_NAME and ack.environment in personal and ack.rule_base in NEVER_ACKNOWLEDGE:
+        return (f"{ack.pack}: {ack.rule} may never be acknowledged in {ack.environment}, which holds "
+                f"personal data (VTC-GATE), but is at {ack.path}")
+    return None
+
+
+@dataclass(frozen=True)
+class EnvironmentGate:
+    """The gate's checks for one environment (the compliance report's VTC-GATE and VTC-RISK-ACCEPTED rows)."""
+
+    environment: str
+    holds_personal_data: bool
+    acknowledgements: list[Acknowledgement]
+    unacknowledged: list[str]
+    pack_did_not_run: list[str]
+    without_reason: list[str]
+    never_acknowledged: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.unacknowledged, *self.pack_did_not_run, *self.without_reason, *self.never_acknowledged]
+
+    @property
+    def passes(self) -> bool:
+        return not self.problems
+
+
+def check_environment(report: dict, outdir: Path, environment: str, personal: set[str],
+                      environments: set[str]) -> EnvironmentGate:
+    acks = [a for a in acknowledgements(report, environments) if a.environment == environment]
+    return EnvironmentGate(
+        environment=environment,
+        holds_personal_data=environment in personal,
+        acknowledgements=acks,
+        unacknowledged=unacknowledged(report, environments, environment),
+        pack_did_not_run=pack_did_not_run(outdir),
+        without_reason=[p for a in acks if (p := without_reason(a))],
+        never_acknowledged=[p for a in acks if (p := never_acknowledged(a, personal))],
+    )
+
+
+def problems(report: dict, outdir: Path, personal: set[str], environments: set[str]) -> list[str]:
+    """Every reason the gate fails, over the whole synthesis (every environment and outside them)."""
+    found = [*unacknowledged(report, environments), *pack_did_not_run(outdir)]
     for ack in acknowledgements(report, environments):
-        if not ack.reason:
-            found.append(f"{ack.pack}: {ack.rule} acknowledged at {ack.path} without a reason (VTC-RISK-ACCEPTED)")
-        if ack.pack == PACK_NAME and ack.environment in personal and ack.rule_base in NEVER_ACKNOWLEDGE:
-            found.append(f"{ack.pack}: {ack.rule} may never be acknowledged in {ack.environment}, which holds "
-                         f"personal data (VTC-GATE), but is at {ack.path}")
+        found.extend(p for p in (without_reason(ack), never_acknowledged(ack, personal)) if p)
     return found
 
 

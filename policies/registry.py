@@ -32,6 +32,7 @@ from policies.rules import (
     outsourcing_2016,
     personal_data,
     policies_visible,
+    processor,
     regular_audit,
     right_sized,
     sec_storage,
@@ -208,6 +209,19 @@ RULES: tuple[RuleSpec, ...] = (
         trigger="a trail delivering to a bucket outside the log archive account (or one the app cannot place); "
                 "a bucket of the log archive account without Object Lock in COMPLIANCE mode",
         fix="deliver to the log archive bucket; enable Object Lock with a COMPLIANCE default retention",
+    ),
+    RuleSpec(
+        rule_id="VTC-PROCESSOR", condition_id="VTC-PROCESSOR", paragraph="§14-15, §27, §34", module=processor,
+        title="the platform operator (processor) can read no personal data, use no key and alter no log",
+        trigger="an IAM role tagged led:party with the operator party whose attached policies (inline, managed "
+                "or AWS::IAM::Policy naming the role) lack an unconditional explicit Deny of "
+                "secretsmanager:GetSecretValue on the workload account's secrets, kms:Decrypt on the configured "
+                "data key or on every key of the key custody account, rds-db:connect on the workload account's "
+                "database users, or s3:PutObject / s3:DeleteObject on the log archive bucket's objects "
+                "(wildcards count; a Deny with a Condition, NotResource or an unreadable part does not)",
+        fix="build the operator role as stacks/access.py does: the Deny statements DenyReadingTheDatabaseSecret, "
+            "DenyDatabaseLoginAndPasswordChange, DenyUsingTheDataKey and DenyWritingToTheLogArchive "
+            "(OPERATOR_DENIED_* actions) in its policy",
     ),
     RuleSpec(
         rule_id="VTC-LEAST-PRIVILEGE", condition_id="VTC-LEAST-PRIVILEGE", paragraph="conclusion V",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config import EnvironmentConfig, LandingZoneConfig
+from config import OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +23,11 @@ class Settings:
     workload_account: str
     log_archive_account: str
     backup_account: str
+    region: str
+    partition: str
+    operator_party: str  # the led:party tag value of the platform operator's roles (VTC-PROCESSOR)
+    data_key_arn: str | None  # the configured data key ARN (None until FB hands it over)
+    log_archive_bucket: str
 
     @classmethod
     def of(cls, landing_zone: LandingZoneConfig, env: EnvironmentConfig) -> Settings:
@@ -37,6 +42,11 @@ class Settings:
             workload_account=env.accounts.workload,
             log_archive_account=env.accounts.log_archive,
             backup_account=env.accounts.backup,
+            region=env.region,
+            partition=env.partition,
+            operator_party=OPERATOR_PARTY,
+            data_key_arn=env.keys.data_key_arn,
+            log_archive_bucket=env.log_archive_bucket_name,
         )
 
     def is_key_admin(self, principal: str) -> bool:

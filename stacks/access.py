@@ -23,13 +23,13 @@ from constructs import Construct
 from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
-from config import EnvironmentConfig
+from config import OPERATOR_PARTY, EnvironmentConfig
 from stacks.log_archive import log_archive_bucket_name, trail_name
 from stacks.recovery import exit_bucket_name
 from stacks.workload import _WorkloadStack
 
 AHOVOKS = "AHOVOKS"
-OPERATOR = "Cronos Public Services"
+OPERATOR = OPERATOR_PARTY
 APP_DB_USER = "led_app"
 CDK_QUALIFIER = "hnb659fds"
 

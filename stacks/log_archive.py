@@ -37,7 +37,7 @@ ARCHIVE_TAMPERING_ACTIONS: tuple[str, ...] = (
 
 def log_archive_bucket_name(config: EnvironmentConfig) -> str:
     """Deterministic: the workload's trail and Config must know it without a cross-account export."""
-    return f"{config.resource_name('log-archive')}-{config.accounts.log_archive}-{config.region}"
+    return config.log_archive_bucket_name
 
 
 def trail_name(config: EnvironmentConfig) -> str:

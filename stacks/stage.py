@@ -8,7 +8,7 @@ from aws_cdk import Environment, Stage
 from constructs import Construct
 
 from cdk_constructs.tags import tag_party
-from config import EnvironmentConfig, LandingZoneConfig
+from config import OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
 from stacks.access import AccessStack
 from stacks.audit import AuditStack
 from stacks.key_custody import KeyCustodyStack, SecondaryKeyCustodyStack
@@ -19,7 +19,7 @@ from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
 
 FB = "Facilitair Bedrijf"
 AHOVOKS = "AHOVOKS"
-OPERATOR = "Cronos Public Services"
+OPERATOR = OPERATOR_PARTY
 
 
 class LandingZoneStage(Stage):

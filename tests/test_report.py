@@ -60,8 +60,13 @@ def test_without_the_pack_every_checkable_condition_says_the_pack_did_not_run(cd
     report = build(cdk_out)["dev"]
     assert report["inputs"]["vtc_evaluations"] is False
     for r in report["conditions"]:
-        if r["status"] != "organisational":
+        if r["status"] != "organisational" and r["id"] not in (report_tool.GATE, report_tool.RISK_ACCEPTED):
             assert (r["status"], r["note"]) == ("not-checked", report_tool.PACK_DID_NOT_RUN)
+    # The gate fails when the pack did not run; the reasons of the register are still read.
+    gate_row = row(report, "VTC-GATE")
+    assert gate_row["status"] == "failing" and gate_row["gate_checks"]["vtc_pack_ran"] is False
+    assert any("the VTC pack did not run" in f["description"] for f in gate_row["failures"])
+    assert row(report, "VTC-RISK-ACCEPTED")["status"] == "enforced"
     assert "VTC pack did not run" in (cdk_out / "compliance" / "dev" / "report.md").read_text()
 
 
@@ -271,3 +276,97 @@ def test_with_the_real_pack_every_checkable_condition_of_prod_is_enforced_or_nam
         assert statuses[condition] == "enforced", condition
         assert row(prod, condition)["compliant_resources"], condition
     assert statuses["VTC-SEC-PLAN"] == "organisational"
+
+
+# --- VTC-RISK-ACCEPTED and VTC-GATE: the gate's checks on the same inputs -----------------------
+
+def _edit_validation_report(cdk_out: Path, edit) -> None:
+    path = cdk_out / "validation-report.json"
+    report = json.loads(path.read_text())
+    edit(report)
+    path.write_text(json.dumps(report))
+
+
+def _vtc_plugin(report: dict) -> dict:
+    """The VTC plugin's report (cdk writes none when the pack found nothing at all)."""
+    found = next((p for p in report["pluginReports"] if p["pluginName"] == "VTC"), None)
+    if found is None:
+        found = {"pluginName": "VTC", "summary": {"pluginName": "VTC", "status": "success"}, "violations": []}
+        report["pluginReports"].append(found)
+    return found
+
+
+def _acknowledge(report: dict, rule: str, path: str, reason: str) -> None:
+    vtc = _vtc_plugin(report)
+    vtc.setdefault("suppressedViolations", []).append({
+        "ruleName": rule, "description": f"{rule} finding", "acknowledgedId": f"VTC::{rule}",
+        "acknowledgedAt": path, "reason": reason, "violatingConstructs": [{"constructPath": path}]})
+
+
+def test_default_synthesis_enforces_the_gate_and_the_risk_register(cdk_out, synth):
+    reports = build(cdk_out)
+    prod = reports["prod"]
+    risk, gate_row = row(prod, "VTC-RISK-ACCEPTED"), row(prod, "VTC-GATE")
+    assert risk["status"] == gate_row["status"] == "enforced"
+    checks = gate_row["gate_checks"]
+    assert checks["holds_personal_data"] is True and checks["vtc_pack_ran"] is True
+    assert checks["unacknowledged_findings"] == checks["never_acknowledge_rules_acknowledged"] == 0
+    # The evidence counts the register by pack, as the register lists it.
+    assert sum(checks["acknowledgements_by_pack"].values()) == len(prod["accepted_risks"]) > 0
+    assert "AwsSolutions" in checks["acknowledgements_by_pack"]
+    assert "personal-data environment" in gate_row["note"]
+    assert f"{len(prod['accepted_risks'])} in the register" in risk["note"]
+    summary = (cdk_out / "compliance" / "prod" / "summary.md").read_text()
+    assert "| VTC-GATE |" in summary and "the gate passes" in summary
+    # An environment without personal data says the gate applies to personal-data environments only.
+    for env, report in reports.items():
+        if not synth.config.environments[env].holds_personal_data:
+            assert row(report, "VTC-GATE")["status"] == "enforced"
+            assert "hold personal data only" in row(report, "VTC-GATE")["note"]
+
+
+def test_an_acknowledgement_without_a_reason_fails_both_rows(cdk_out):
+    path = "prod/Backup/Plan/Plan/Resource"
+    _edit_validation_report(cdk_out, lambda r: _acknowledge(r, "VTC-BACKUP-ELSEWHERE", path, "   "))
+    prod = build(cdk_out)["prod"]
+    risk = row(prod, "VTC-RISK-ACCEPTED")
+    assert risk["status"] == "failing"
+    assert risk["gate_checks"]["acknowledgements_without_reason"] == 1
+    assert any(path in f["description"] and "without a reason" in f["description"] for f in risk["failures"])
+    assert row(prod, "VTC-GATE")["status"] == "failing"
+    # Only prod changed.
+    assert row(build(cdk_out)["acc"], "VTC-RISK-ACCEPTED")["status"] == "enforced"
+
+
+@pytest.mark.parametrize("rule", ["VTC-ENCRYPT-ALL", "VTC-LEAST-PRIVILEGE-BOUNDARY"])
+def test_a_never_acknowledge_rule_acknowledged_in_prod_fails_the_gate(cdk_out, rule):
+    path = "prod/Data/Database/Instance/Resource"
+    _edit_validation_report(cdk_out, lambda r: _acknowledge(r, rule, path, "A reason that states the accepted risk."))
+    reports = build(cdk_out)
+    gate_row = row(reports["prod"], "VTC-GATE")
+    assert gate_row["status"] == "failing"
+    assert gate_row["gate_checks"]["never_acknowledge_rules_acknowledged"] == 1
+    assert any(f"{rule} may never be acknowledged in prod" in f["description"] for f in gate_row["failures"])
+    # The reason is there: the register itself is fine.
+    assert row(reports["prod"], "VTC-RISK-ACCEPTED")["status"] == "enforced"
+    assert "**failing**" in (cdk_out / "compliance" / "prod" / "summary.md").read_text()
+
+
+def test_a_never_acknowledge_rule_may_be_acknowledged_without_personal_data(cdk_out, synth):
+    env = next(n for n, e in synth.config.environments.items() if not e.holds_personal_data)
+    _edit_validation_report(cdk_out, lambda r: _acknowledge(
+        r, "VTC-ENCRYPT-ALL", f"{env}/Data/Database/Instance/Resource", "Test data only, no personal data."))
+    assert row(build(cdk_out)[env], "VTC-GATE")["status"] == "enforced"
+
+
+def test_an_unacknowledged_finding_in_the_report_fails_the_gate(cdk_out):
+    def add(report):
+        vtc = _vtc_plugin(report)
+        vtc.setdefault("violations", []).append({
+            "ruleName": "VTC-NO-COPY", "description": "public", "violatingConstructs": [
+                {"constructPath": "prod/Data/Database/Instance/Resource"}]})
+    _edit_validation_report(cdk_out, add)
+    reports = build(cdk_out)
+    assert row(reports["prod"], "VTC-GATE")["status"] == "failing"
+    assert row(reports["prod"], "VTC-GATE")["gate_checks"]["unacknowledged_findings"] == 1
+    assert row(reports["acc"], "VTC-GATE")["status"] == "enforced"

@@ -105,3 +105,33 @@ def test_at_least_monthly(expression):
 def test_rarer_than_monthly_or_unreadable(expression):
     ok, why = at_least_monthly(expression)
     assert not ok and why
+
+
+# --- VTC-PROCESSOR on the landing zone: the operator role is found and passes; a Deny taken away fails.
+
+def _drop_deny(sid: str):
+    def edit(info):
+        for r in info.resources.values():
+            if r.get("Type") == "AWS::IAM::ManagedPolicy":
+                document = r["Properties"]["PolicyDocument"]
+                document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+    return edit
+
+
+def test_the_operator_role_passes_vtc_processor(synth):
+    found = _results(_index(synth), "VTC-PROCESSOR")
+    checked = {k: v for k, v in found.items() if not v.startswith("not_applicable")}
+    assert checked and all(v == "compliant" for v in checked.values()), checked
+    assert [k for k in checked if "PlatformOperator" in k] == list(checked), checked
+
+
+@pytest.mark.parametrize("sid, expected", [
+    ("DenyReadingTheDatabaseSecret", "secretsmanager:GetSecretValue"),
+    ("DenyDatabaseLoginAndPasswordChange", "rds-db:connect"),
+    ("DenyUsingTheDataKey", "kms:Decrypt"),
+    ("DenyWritingToTheLogArchive", "s3:PutObject"),
+])
+def test_taking_an_operator_deny_away_fails(synth, sid, expected):
+    found = _results(_index(synth, _drop_deny(sid)), "VTC-PROCESSOR")
+    failed = [v for k, v in found.items() if v.startswith("non_compliant") and "PlatformOperator" in k]
+    assert failed and all(f"no explicit Deny of {expected}" in v for v in failed), found

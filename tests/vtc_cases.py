@@ -27,6 +27,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from config import OPERATOR_PARTY, load_config
+
 FB = "111122223333"
 WORKLOAD = "444455556666"
 BACKUP = "123456789012"
@@ -1023,6 +1025,122 @@ def exit_function_cannot_pass_the_export_role(s):
 def exit_schedule_from_parameter(s):
     schedule = cdk.CfnParameter(s, "DrillSchedule", type="String")
     exit_drill(s, schedule=schedule.value_as_string)
+
+
+# --- VTC-PROCESSOR -------------------------------------------------------------------------------
+
+_PROD = load_config().environments["prod"]
+DATA_KEY = _PROD.key_arn("data")
+ARCHIVE = f"arn:aws:s3:::{_PROD.log_archive_bucket_name}"
+
+
+def _arn(service: str, resource: str, *, region: str = REGION, account: str = WORKLOAD) -> str:
+    return f"arn:{Aws.PARTITION}:{service}:{region}:{account}:{resource}"
+
+
+def operator_denies(*, secret=True, data_key=True, login=True, archive=True) -> list[iam.PolicyStatement]:
+    """The platform operator's Deny statements, as stacks/access.py writes them."""
+    denies = []
+    if secret:
+        denies.append(iam.PolicyStatement(sid="DenyReadingTheDatabaseSecret", effect=iam.Effect.DENY,
+                                          actions=["secretsmanager:GetSecretValue"],
+                                          resources=[_arn("secretsmanager", "secret:*")]))
+    if login:
+        denies.append(iam.PolicyStatement(sid="DenyDatabaseLogin", effect=iam.Effect.DENY,
+                                          actions=["rds-db:connect"], resources=[_arn("rds-db", "dbuser:*/*")]))
+    if data_key:
+        denies.append(iam.PolicyStatement(sid="DenyUsingTheDataKey", effect=iam.Effect.DENY,
+                                          actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                                          resources=[DATA_KEY, _arn("kms", "key/*", region="*", account=FB)]))
+    if archive:
+        denies.append(iam.PolicyStatement(sid="DenyWritingToTheLogArchive", effect=iam.Effect.DENY,
+                                          actions=["s3:PutObject", "s3:DeleteObject"],
+                                          resources=[ARCHIVE, f"{ARCHIVE}/*"]))
+    return denies
+
+
+def party_role(s, statements, *, party: str = OPERATOR_PARTY, inline: bool = False) -> iam.Role:
+    role = iam.Role(s, "Role", assumed_by=iam.ArnPrincipal("arn:aws:iam::999999999999:role/operator"))
+    allow = iam.PolicyStatement(sid="RestartTheDatabase", actions=["rds:RebootDBInstance"],
+                                resources=[_arn("rds", "db:led-prod-db")])
+    document = iam.PolicyDocument(statements=[allow, *statements])
+    if inline:
+        cdk.Tags.of(role).add("led:party", party)
+        role.node.default_child.policies = [iam.CfnRole.PolicyProperty(  # type: ignore[union-attr]
+            policy_name="Operator", policy_document=document)]
+    else:
+        iam.ManagedPolicy(s, "Policy", document=document, roles=[role])
+        cdk.Tags.of(role).add("led:party", party)
+    return role
+
+
+@case("VTC-PROCESSOR", False)
+def processor_operator_denies_data_keys_and_logs(s):
+    party_role(s, operator_denies())
+
+
+@case("VTC-PROCESSOR", True)
+def processor_operator_without_data_key_deny(s):
+    party_role(s, operator_denies(data_key=False))
+
+
+@case("VTC-PROCESSOR", True)
+def processor_operator_without_archive_deny(s):
+    party_role(s, operator_denies(archive=False))
+
+
+@case("VTC-PROCESSOR", True)
+def processor_operator_without_secret_and_login_denies(s):
+    party_role(s, operator_denies(secret=False, login=False))
+
+
+@case("VTC-PROCESSOR", False)
+def processor_other_party_not_applicable(s):
+    party_role(s, [], party="AHOVOKS")
+
+
+@case("VTC-PROCESSOR", False)
+def processor_operator_wildcard_denies_inline(s):
+    party_role(s, [iam.PolicyStatement(sid="DenyTheDataServices", effect=iam.Effect.DENY,
+                                       actions=["secretsmanager:*", "kms:*", "rds-db:*", "s3:*"],
+                                       resources=["*"])], inline=True)
+
+
+@case("VTC-PROCESSOR", False)
+def processor_operator_denies_only_the_configured_data_key(s):
+    denies = [d for d in operator_denies(data_key=False)]
+    denies.append(iam.PolicyStatement(sid="DenyTheDataKey", effect=iam.Effect.DENY, actions=["kms:Decrypt"],
+                                      resources=[DATA_KEY]))
+    party_role(s, denies)
+
+
+@case("VTC-PROCESSOR", True)
+def processor_operator_narrow_secret_deny(s):
+    # secret:led-prod-* leaves other secrets of the workload account readable.
+    denies = operator_denies(secret=False)
+    denies.append(iam.PolicyStatement(sid="DenySomeSecrets", effect=iam.Effect.DENY,
+                                      actions=["secretsmanager:GetSecretValue"],
+                                      resources=[_arn("secretsmanager", "secret:led-prod-*")]))
+    party_role(s, denies)
+
+
+@case("VTC-PROCESSOR", True)
+def processor_operator_conditional_deny(s):
+    denies = operator_denies(archive=False)
+    denies.append(iam.PolicyStatement(sid="DenyArchiveWithoutMfa", effect=iam.Effect.DENY,
+                                      actions=["s3:PutObject", "s3:DeleteObject"], resources=[f"{ARCHIVE}/*"],
+                                      conditions={"Bool": {"aws:MultiFactorAuthPresent": "false"}}))
+    party_role(s, denies)
+
+
+@case("VTC-PROCESSOR", True)
+def processor_operator_deny_with_unreadable_resource(s):
+    bucket = cdk.CfnParameter(s, "ArchiveBucket", type="String")
+    denies = operator_denies(archive=False)
+    denies.append(iam.PolicyStatement(sid="DenyArchive", effect=iam.Effect.DENY,
+                                      actions=["s3:PutObject", "s3:DeleteObject"],
+                                      resources=[f"arn:aws:s3:::{bucket.value_as_string}/*"]))
+    party_role(s, denies)
 
 
 CASES_BY_NAME = {c.name: c for c in CASES}

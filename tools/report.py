@@ -13,7 +13,10 @@ configuration, and writes for every environment, in `cdk.out/compliance/<env>/`:
     architecture.svg   the picture of the environment, drawn from the templates
 
 Nothing here is a hand-kept list: a condition is "enforced and passing" only when the VTC pack
-evaluated resources for it and found them compliant in this very synthesis.
+evaluated resources for it and found them compliant in this very synthesis. Two conditions no
+per-resource rule evaluates are computed by the gate's own checks (`policies/gate.py`) on the same
+inputs: VTC-RISK-ACCEPTED (every acknowledgement of the environment carries a reason) and VTC-GATE
+(no unacknowledged finding, no never-acknowledge rule acknowledged, the VTC pack ran).
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ import html
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cdk_constructs.vtc_metadata import METADATA_KEY
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config
+from policies import gate
 from tools import diagram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +54,9 @@ STATUS_LABELS = {
     NOT_CHECKED: "not checked",
 }
 PACK_DID_NOT_RUN = "not checked: VTC pack did not run (no vtc-evaluations.json in this cdk.out)"
+# The conditions the synthesis and the gate enforce as a whole, not per resource.
+GATE = "VTC-GATE"
+RISK_ACCEPTED = "VTC-RISK-ACCEPTED"
 
 _VTC_RULE = re.compile(r"(VTC-[A-Z0-9-]+)")
 
@@ -282,6 +289,8 @@ class Inputs:
     validation_report_found: bool
     evaluations: dict[str, Any] | None
     config: LandingZoneConfig | None
+    validation_report: dict[str, Any] | None = None  # validation-report.json as read (the gate's input)
+    cdk_out: Path | None = None
 
 
 def build_report(inputs: Inputs, env: str) -> dict[str, Any]:
@@ -332,6 +341,7 @@ def build_report(inputs: Inputs, env: str) -> dict[str, Any]:
                 implemented_by[cid].append({"stack": stack.stack_name, "logical_id": lid,
                                             "type": resource["Type"], "path": stack.paths.get(lid, "")})
 
+    gate_rows = _gate_rows(inputs, env)
     rows = []
     for condition in inputs.conditions:
         cid = condition.id
@@ -343,7 +353,10 @@ def build_report(inputs: Inputs, env: str) -> dict[str, Any]:
         non_compliant = [e for e in evals if e["result"] == "non_compliant"
                          and (e["rule_id"], e.get("path", "")) not in reported_at]
         compliant = [e for e in evals if e["result"] == "compliant"]
-        if condition.organisational:
+        gate_row = gate_rows.get(cid)
+        if gate_row is not None:
+            status, note = gate_row["status"], gate_row["note"]
+        elif condition.organisational:
             status, note = ORGANISATIONAL, f"outside what synthesis can prove; ask for: {condition.evidence}"
         elif violations or non_compliant:
             status, note = FAILING, "the VTC pack found resources that do not meet this condition"
@@ -375,7 +388,7 @@ def build_report(inputs: Inputs, env: str) -> dict[str, Any]:
                  "logical_id": e.get("logical_id", ""), "path": e.get("path", ""),
                  "type": e.get("resource_type", "")} for e in compliant
             ],
-            "failures": [
+            "failures": (gate_row or {}).get("failures", []) + [
                 {"rule": f.rule, "description": f.description, **locate(p)} for f in violations for p in f.paths
                 if in_env(p, env)
             ] + [
@@ -389,6 +402,7 @@ def build_report(inputs: Inputs, env: str) -> dict[str, Any]:
             ],
             "implemented_by": implemented_by.get(cid, []),
             "stacks_citing": sorted(set(described_by.get(cid, []))),
+            **({"gate_checks": gate_row["checks"]} if gate_row is not None else {}),
         })
 
     register = []
@@ -427,6 +441,67 @@ def build_report(inputs: Inputs, env: str) -> dict[str, Any]:
         **facts,
         "diagram": "architecture.svg",
     }
+
+
+def _gate_rows(inputs: Inputs, env: str) -> dict[str, dict[str, Any]]:
+    """VTC-RISK-ACCEPTED and VTC-GATE of one environment, from the gate's own checks on the same
+    inputs as `python -m policies.gate` (validation-report.json, vtc-evaluations.json, the config)."""
+    def listed(problems: list[str], most: int = 5) -> str:
+        more = f"; and {len(problems) - most} more" if len(problems) > most else ""
+        return "; ".join(problems[:most]) + more
+
+    def failures(rule: str, problems: list[str]) -> list[dict[str, str]]:
+        return [{"rule": rule, "description": p, "stack": "", "logical_id": "", "path": ""} for p in problems]
+
+    if inputs.validation_report is None:
+        missing = f"no {VALIDATION_FILE} in this cdk.out (synthesize with @aws-cdk/core:validationReportJson)"
+        return {
+            RISK_ACCEPTED: {"status": NOT_CHECKED, "note": f"not checked: {missing}", "failures": [], "checks": {}},
+            GATE: {"status": FAILING, "note": f"the gate cannot run: {missing}",
+                   "failures": failures(GATE, [missing]), "checks": {}},
+        }
+    config = inputs.config
+    environments = set(config.environments) if config else set(inputs.envs)
+    personal = {n for n, e in config.environments.items() if e.holds_personal_data} if config else set()
+    checks = gate.check_environment(inputs.validation_report, inputs.cdk_out or Path("."), env, personal,
+                                    environments)
+    by_pack = dict(sorted(Counter(a.pack for a in checks.acknowledgements).items()))
+    counted = ", ".join(f"{pack} {n}" for pack, n in by_pack.items()) or "none"
+    summary = {
+        "holds_personal_data": checks.holds_personal_data,
+        "acknowledgements_by_pack": by_pack,
+        "acknowledgements_without_reason": len(checks.without_reason),
+        "unacknowledged_findings": len(checks.unacknowledged),
+        "never_acknowledge_rules_acknowledged": len(checks.never_acknowledged),
+        "vtc_pack_ran": not checks.pack_did_not_run,
+    }
+    rows: dict[str, dict[str, Any]] = {}
+    if checks.without_reason:
+        rows[RISK_ACCEPTED] = {
+            "status": FAILING, "failures": failures(RISK_ACCEPTED, checks.without_reason), "checks": summary,
+            "note": f"{len(checks.without_reason)} of {len(checks.acknowledgements)} acknowledgement(s) in the "
+                    f"register carry no reason (by pack: {counted}): {listed(checks.without_reason)}"}
+    else:
+        rows[RISK_ACCEPTED] = {
+            "status": ENFORCED, "failures": [], "checks": summary,
+            "note": f"every acknowledgement carries a reason: {len(checks.acknowledgements)} in the register "
+                    f"(by pack: {counted})"}
+    passing = ("no unacknowledged finding, no never-acknowledge rule acknowledged, the VTC pack ran, every "
+               "acknowledgement carries a reason")
+    if not checks.passes:
+        scope = "holds personal data" if checks.holds_personal_data else "holds no personal data"
+        rows[GATE] = {"status": FAILING, "failures": failures(GATE, checks.problems), "checks": summary,
+                      "note": f"the gate (python -m policies.gate) fails for this environment, which {scope}: "
+                              f"{listed(checks.problems)}"}
+    elif checks.holds_personal_data:
+        rows[GATE] = {"status": ENFORCED, "failures": [], "checks": summary,
+                      "note": f"the gate passes for this personal-data environment: {passing}"}
+    else:
+        rows[GATE] = {"status": ENFORCED, "failures": [], "checks": summary,
+                      "note": "the gate applies to environments that hold personal data only, and this one holds "
+                              f"none; its checks pass all the same ({passing}), and the VTC pack fails "
+                              "synthesis on any finding here too"}
+    return rows
 
 
 def _stack_name(stacks: list[Stack], ref: str) -> str:
@@ -734,7 +809,9 @@ def compliance_table(report: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     for row in report["conditions"]:
-        if row["status"] == ENFORCED:
+        if "gate_checks" in row:
+            evidence = row["note"]
+        elif row["status"] == ENFORCED:
             evidence = f"rules {', '.join(row['rules'])}: {row['evaluated']['compliant']} compliant"
         elif row["status"] == ACCEPTED:
             evidence = "; ".join(f"{a['rule']} on `{a['path']}`: {a['reason']}" for a in row["accepted_risks"])
@@ -762,7 +839,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     out.append("Statuses: **enforced and passing** — the VTC pack evaluated resources for the condition and all "
                "passed; **accepted risk** — a finding was acknowledged with a reason (§56); **failing** — a VTC "
                "rule found a resource that does not comply; **organisational** — outside what code can prove, "
-               "the evidence to ask for is named; **not checked** — no VTC rule evaluated it in this synthesis.")
+               "the evidence to ask for is named; **not checked** — no VTC rule evaluated it in this synthesis. "
+               "VTC-RISK-ACCEPTED and VTC-GATE come from the gate's checks (`python -m policies.gate`) on this "
+               "synthesis, not from per-resource rules.")
     out.append("")
     cfg = report["environment_config"]
     if cfg:
@@ -952,8 +1031,10 @@ def load_inputs(cdk_out: Path, *, config_path: str | None = None, catalogue: Pat
         config = load_config(config_path)
     except ConfigError as exc:
         raise ReportError(f"report error: {exc}") from None
+    validation = json.loads((cdk_out / VALIDATION_FILE).read_text()) if found else None
     return Inputs(conditions=conditions, envs=envs, findings=findings, validation_report_found=found,
-                  evaluations=read_evaluations(cdk_out), config=config)
+                  evaluations=read_evaluations(cdk_out), config=config, validation_report=validation,
+                  cdk_out=cdk_out)
 
 
 def write_reports(cdk_out: Path, inputs: Inputs) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,163 @@
+"""VTC-PROCESSOR (§14-15, §27, §34): the platform operator (the processor) runs the platform but
+can read no personal data, use no key of the Facilitair Bedrijf and alter no log.
+
+A role tagged led:party with the operator party (config OPERATOR_PARTY) must carry, in the
+policies attached to it (its inline Policies, the AWS::IAM::ManagedPolicy / AWS::IAM::Policy
+resources of the app whose Roles name it, the app's managed policies in its ManagedPolicyArns),
+explicit Deny statements, without a Condition, covering:
+
+- secretsmanager:GetSecretValue on every secret of the workload account in the environment's region,
+- kms:Decrypt on the configured data key ARN, or on every key of the key custody account,
+- rds-db:connect on every database user of the workload account in the environment's region,
+- s3:PutObject and s3:DeleteObject on the objects of the log archive bucket.
+
+Wildcards count (`kms:*`, `*`, resource `*`, `...:secret:*`): a Deny covers a target when its
+action and resource patterns match the target's, the target's own wildcards taken literally (so
+a narrower pattern such as `secret:led-*` does not cover `secret:*`). A Deny with NotResource or
+a Condition, or with parts that cannot be read, covers nothing (fails closed).
+
+Only partly checkable: whatever the operator gets outside these roles (other accounts, the
+permissions it holds in its own identity account, AWS support access) is out of the template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from policies.iam import Statement, statements
+from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.values import UNKNOWN, as_list, render, target_of
+
+RESOURCE_TYPES = ("AWS::IAM::Role",)
+TAG_PARTY = "led:party"  # cdk_constructs/party_role.py PartyRole tags every role with its party
+_POLICY_TYPES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
+
+
+@dataclass(frozen=True)
+class Required:
+    """One explicit Deny the operator's policies must hold: an action on any one of the targets."""
+
+    what: str
+    action: str
+    targets: tuple[str, ...]  # alternatives: covering one of them is enough
+
+
+def required_denies(res: Resource) -> list[Required]:
+    s = res.settings
+    p, region, workload = s.partition, s.region, s.workload_account
+    keys = (s.data_key_arn,) if s.data_key_arn else ()
+    archive_objects = f"arn:{p}:s3:::{s.log_archive_bucket}/*"
+    return [
+        Required("the workload's secrets", "secretsmanager:GetSecretValue",
+                 (f"arn:{p}:secretsmanager:{region}:{workload}:secret:*",)),
+        Required("the data key", "kms:Decrypt", (*keys, f"arn:{p}:kms:*:{s.key_custody_account}:key/*")),
+        Required("database login", "rds-db:connect", (f"arn:{p}:rds-db:{region}:{workload}:dbuser:*/*",)),
+        Required("the log archive", "s3:PutObject", (archive_objects,)),
+        Required("the log archive", "s3:DeleteObject", (archive_objects,)),
+    ]
+
+
+@cache
+def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    """An IAM pattern ('*' any characters, '?' one character) as a regular expression."""
+    body = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def matches(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
+    return bool(_glob(pattern, ignore_case).match(text))
+
+
+def covers(st: Statement, action: str, target: str) -> bool:
+    """Whether one statement is an unconditional Deny of the action on (at least) the target."""
+    if st.effect != "Deny" or st.condition or st.unreadable or st.not_resources:
+        return False
+    if st.not_actions:
+        if any(matches(a, action, ignore_case=True) for a in st.not_actions):
+            return False
+    elif not any(matches(a, action, ignore_case=True) for a in st.actions):
+        return False
+    return any(UNKNOWN not in r and matches(r, target) for r in st.resources)
+
+
+def _party(res: Resource) -> tuple[str | None, str]:
+    value = res.tag(TAG_PARTY)
+    if value is None or isinstance(value, str):
+        return value, ""
+    rendered = render(value, res.stack, res.app)
+    return (rendered.text, "") if rendered.decided else (None, rendered.why())
+
+
+def _names_role(ref: object, policy: Resource, role: Resource, role_name: str | None) -> bool:
+    target = target_of(ref, policy.stack, policy.app)
+    if target is not None:
+        return target.stack is role.stack and target.logical_id == role.logical_id
+    if role_name is None or policy.stack.account != role.stack.account:
+        return False
+    rendered = render(ref, policy.stack, policy.app)
+    return rendered.decided and rendered.text == role_name
+
+
+def attached_documents(res: Resource) -> list[tuple[str, Resource, object]]:
+    """Every policy document attached to the role: (label, the resource holding it, the document)."""
+    docs: list[tuple[str, Resource, object]] = []
+    for i, policy in enumerate(as_list(res.props.get("Policies"))):
+        name = policy.get("PolicyName") if isinstance(policy, dict) else None
+        document = policy.get("PolicyDocument") if isinstance(policy, dict) else policy
+        docs.append((f"inline policy {name if isinstance(name, str) else i}", res, document))
+    name_value = res.props.get("RoleName")
+    rendered = render(name_value, res.stack, res.app) if name_value is not None else None
+    role_name = rendered.text if rendered is not None and rendered.decided else None
+    seen: set[tuple[str, str]] = set()
+    for kind in _POLICY_TYPES:
+        for policy in res.app.resources(kind):
+            if any(_names_role(ref, policy, res, role_name) for ref in as_list(policy.props.get("Roles"))):
+                seen.add((policy.stack.key, policy.logical_id))
+                docs.append((f"{kind.rsplit('::', 1)[1]} {policy.logical_id} of stack {policy.stack.name}", policy,
+                             policy.props.get("PolicyDocument")))
+    for arn in as_list(res.props.get("ManagedPolicyArns")):
+        target = target_of(arn, res.stack, res.app)
+        if target is None or target.type != "AWS::IAM::ManagedPolicy" or target.resource is None:
+            continue
+        if (target.stack.key, target.logical_id) in seen:
+            continue
+        seen.add((target.stack.key, target.logical_id))
+        policy = Resource(target.logical_id, target.resource, target.stack, res.app)
+        docs.append((f"ManagedPolicy {policy.logical_id} of stack {policy.stack.name}", policy,
+                     policy.props.get("PolicyDocument")))
+    return docs
+
+
+def check(res: Resource) -> Result:
+    party, why = _party(res)
+    if why:
+        return fail(f"the {TAG_PARTY} tag cannot be read ({why}): cannot tell whether this is a role of the "
+                    "platform operator (fails closed)")
+    operator = res.settings.operator_party
+    if party is None or party.strip().casefold() != operator.casefold():
+        return NOT_APPLICABLE
+    sts: list[Statement] = []
+    notes: list[str] = []
+    for label, holder, document in attached_documents(res):
+        found, unreadable = statements(document, holder)
+        sts.extend(found)
+        notes.extend(f"{label}: {u} (fails closed)" for u in unreadable)
+        for st in found:
+            if st.effect != "Deny":
+                continue
+            if st.condition:
+                notes.append(f"{label} statement {st.sid}: a Deny with a Condition does not count")
+            if st.not_resources:
+                notes.append(f"{label} statement {st.sid}: a Deny with NotResource does not count (fails closed)")
+            notes.extend(f"{label} statement {st.sid}: {u} (fails closed)" for u in st.unreadable)
+            notes.extend(f"{label} statement {st.sid}: Resource {r} is only known at deploy time and covers "
+                         "nothing (fails closed)" for r in st.resources if UNKNOWN in r)
+    problems = []
+    for req in required_denies(res):
+        if not any(covers(st, req.action, target) for st in sts for target in req.targets):
+            problems.append(f"no explicit Deny of {req.action} on {req.what} ({' or '.join(req.targets)})")
+    if not problems:
+        return verdict([])
+    return verdict([f"operator role (led:party={party}): " + problems[0], *problems[1:], *notes])
