@@ -570,6 +570,11 @@ class EnvironmentConfig(_Strict):
     def key_alias_name(self, purpose: str) -> str:
         return f"led-{self.name}-{purpose.replace('_', '-')}"
 
+    @property
+    def exit_bucket_name(self) -> str:
+        """Deterministic: the second partner and led-ops must know it before anything is exported."""
+        return f"led-{self.name}-exit-{self.accounts.workload}-{self.region}"
+
     def resource_name(self, role: str) -> str:
         """The deterministic name of a resource another account must know in advance."""
         return f"led-{self.name}-{role}"

@@ -34,7 +34,7 @@ def remote_regions(env: EnvironmentConfig) -> list[str]:
 
 
 def exit_bucket(env: EnvironmentConfig) -> str:
-    return f"led-{env.name}-exit-{env.accounts.workload}-{env.region}"
+    return env.exit_bucket_name
 
 
 def export_role_arn(env: EnvironmentConfig) -> str:

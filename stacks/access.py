@@ -25,7 +25,6 @@ from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import OPERATOR_PARTY, EnvironmentConfig
 from stacks.log_archive import log_archive_bucket_name, trail_name
-from stacks.recovery import exit_bucket_name
 from stacks.workload import _WorkloadStack
 
 AHOVOKS = "AHOVOKS"
@@ -74,7 +73,7 @@ class AccessStack(_WorkloadStack):
         recovery_points = arn("backup", "recovery-point:*")
         restore_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('ops-backup')}"
         export_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('exit-export')}"
-        exit_bucket = f"arn:{partition}:s3:::{exit_bucket_name(cfg)}"
+        exit_bucket = f"arn:{partition}:s3:::{cfg.exit_bucket_name}"
         deploy_actions = ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
                           "cloudformation:DescribeStackResources", "cloudformation:GetTemplate",
                           "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",

@@ -22,7 +22,7 @@ _COLON = ArnFormat.COLON_RESOURCE_NAME
 
 def exit_bucket_name(config: EnvironmentConfig) -> str:
     """Deterministic: the second partner must know it before anything is exported."""
-    return f"led-{config.name}-exit-{config.accounts.workload}-{config.region}"
+    return config.exit_bucket_name
 
 
 class RecoveryStack(_WorkloadStack):
