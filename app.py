@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Entry point of the LED landing zone: config -> one Stage per environment -> rule packs.
 
-    cdk synth                      every environment of the embedded default config
-    cdk synth -c envs=prod         one environment (comma-separated for several)
-    cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
-    cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC), stock, none (benchmarks)
+cdk synth                      every environment of the embedded default config
+cdk synth -c envs=prod         one environment (comma-separated for several)
+cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
+cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC), stock, none (benchmarks)
 """
 
 from __future__ import annotations
@@ -54,11 +54,15 @@ def build_organization(app: cdk.App, config: LandingZoneConfig) -> OrganizationS
     if config.organization is None:
         return None
     stack = OrganizationStack(
-        app, "Organization", landing_zone=config, stack_name="led-organization", termination_protection=True,
+        app,
+        "Organization",
+        landing_zone=config,
+        stack_name="led-organization",
+        termination_protection=True,
         env=cdk.Environment(account=config.organization.management_account, region=config.allowed_regions[0]),
         description="LED organisation: guardrail SCPs on the workload, log archive and backup accounts. "
-                    "Owner: AHOVOKS. Serves VTC-LEAST-PRIVILEGE, VTC-OUTSOURCING-2016, VTC-KEY-CUSTODY, "
-                    "VTC-AUDIT-TRAIL.",
+        "Owner: AHOVOKS. Serves VTC-LEAST-PRIVILEGE, VTC-OUTSOURCING-2016, VTC-KEY-CUSTODY, "
+        "VTC-AUDIT-TRAIL.",
     )
     tag_party(stack, environment="organization", owner="AHOVOKS")
     return stack
@@ -73,8 +77,9 @@ def register_packs(app: cdk.App, config: LandingZoneConfig, *, packs: str = "all
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     if packs == "all":
         # Stacks outside a stage (the organisation stack) get the strictest environment's settings.
-        strictest = next((e for e in config.environments.values() if e.holds_personal_data),
-                         next(iter(config.environments.values())))
+        strictest = next(
+            (e for e in config.environments.values() if e.holds_personal_data), next(iter(config.environments.values()))
+        )
         cdk.Validations.of(app).add_plugins(VtcChecks(app, config=config, default_environment=strictest.name))
 
 
@@ -95,8 +100,11 @@ def main() -> int:
         return 2
     documentation = [env.name for env in environments if env.uses_documentation_accounts]
     if documentation:
-        print(f"note: {', '.join(documentation)} use AWS documentation account ids: synthesized for review, "
-              "cannot be deployed as is (put the real accounts in a config file, -c config=...)", file=sys.stderr)
+        print(
+            f"note: {', '.join(documentation)} use AWS documentation account ids: synthesized for review, "
+            "cannot be deployed as is (put the real accounts in a config file, -c config=...)",
+            file=sys.stderr,
+        )
     try:
         build(app, config, environments)
     except (ConfigError, WheelhouseMissing) as exc:

@@ -54,7 +54,8 @@ class DatabaseAuditSetup(Construct):
         secret_arn = cfn_instance.attr_master_user_secret_secret_arn  # type: ignore[union-attr]
         files = {"handler.py": HANDLER, "led_ops/validation.py": SHARED}
         self.handler = VpcFunction(
-            self, "Handler",
+            self,
+            "Handler",
             description="LED: CREATE EXTENSION pgaudit, audit roles and settings (VTC-AUDIT-TRAIL)",
             code=bundled_code(files),
             handler="handler.on_event",
@@ -76,34 +77,53 @@ class DatabaseAuditSetup(Construct):
             ],
         )
         accept_risk(
-            self.handler.function, "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+            self.handler.function,
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
             "The pgaudit setup handler is only invoked synchronously by the custom resource provider during a "
             "deployment; a failure fails the CloudFormation update itself, so there is no lost event to queue.",
         )
         framework_logs = logs.LogGroup(
-            self, "ProviderLogs", encryption_key=log_key, retention=log_retention,
+            self,
+            "ProviderLogs",
+            encryption_key=log_key,
+            retention=log_retention,
             removal_policy=RemovalPolicy.RETAIN,
         )
         framework_role = iam.Role(
-            self, "ProviderRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            self,
+            "ProviderRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="LED: CloudFormation custom resource provider of the pgaudit setup",
         )
         handler_arn = self.handler.function.function_arn
-        framework_policy = iam.ManagedPolicy(self, "ProviderPolicy", roles=[framework_role], statements=[
-            iam.PolicyStatement(sid="WriteOwnLogGroup", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                                resources=[framework_logs.log_group_arn]),
-            iam.PolicyStatement(sid="InvokeSetupHandler", actions=["lambda:InvokeFunction"],
-                                resources=[handler_arn, f"{handler_arn}:*"]),
-            iam.PolicyStatement(sid="DecryptOwnEnvironment", actions=["kms:Decrypt"], resources=[data_key.key_arn]),
-        ])
+        framework_policy = iam.ManagedPolicy(
+            self,
+            "ProviderPolicy",
+            roles=[framework_role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="WriteOwnLogGroup",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[framework_logs.log_group_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="InvokeSetupHandler",
+                    actions=["lambda:InvokeFunction"],
+                    resources=[handler_arn, f"{handler_arn}:*"],
+                ),
+                iam.PolicyStatement(sid="DecryptOwnEnvironment", actions=["kms:Decrypt"], resources=[data_key.key_arn]),
+            ],
+        )
         handler_id = Stack.of(self).get_logical_id(self.handler.function.node.default_child)
         accept_risk(
-            framework_policy, f"AwsSolutions::AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",
+            framework_policy,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",
             "The provider may invoke the pgaudit setup handler and its versions only; ':*' is how IAM names "
             "a function's versions and aliases.",
         )
         self.provider = cr.Provider(
-            self, "Provider",
+            self,
+            "Provider",
             on_event_handler=self.handler.function,
             log_group=framework_logs,
             framework_on_event_role=framework_role.without_policy_updates(),
@@ -117,11 +137,15 @@ class DatabaseAuditSetup(Construct):
             "pre-signed response URL of an AWS-owned bucket, which the LED VPC's S3 endpoint policy refuses; "
             "it runs only during deployments."
         )
-        for rule in ("NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC", "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
-                     "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency"):
+        for rule in (
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
+        ):
             accept_risk(framework, rule, framework_reason)
         self.resource = CustomResource(
-            self, "Default",
+            self,
+            "Default",
             service_token=self.provider.service_token,
             resource_type="Custom::LedPgauditSetup",
             properties={

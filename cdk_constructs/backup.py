@@ -45,25 +45,30 @@ class LockedVault(Construct):
         super().__init__(scope, construct_id)
         if max_retention_days < min_retention_days:
             raise ValueError("vault lock: max_retention_days must be at least min_retention_days")
-        access_policy = iam.PolicyDocument(statements=[
-            # Recovery points are removed by their lifecycle only (the vault lock enforces it).
-            iam.PolicyStatement(
-                sid="DenyManualRecoveryPointDeletion",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
-                resources=["*"],
-            ),
-        ])
+        access_policy = iam.PolicyDocument(
+            statements=[
+                # Recovery points are removed by their lifecycle only (the vault lock enforces it).
+                iam.PolicyStatement(
+                    sid="DenyManualRecoveryPointDeletion",
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+                    resources=["*"],
+                ),
+            ]
+        )
         if copy_from_accounts:
-            access_policy.add_statements(iam.PolicyStatement(
-                sid="CopyInFromLedWorkload",
-                principals=[iam.AccountPrincipal(a) for a in copy_from_accounts],
-                actions=["backup:CopyIntoBackupVault"],
-                resources=["*"],
-            ))
+            access_policy.add_statements(
+                iam.PolicyStatement(
+                    sid="CopyInFromLedWorkload",
+                    principals=[iam.AccountPrincipal(a) for a in copy_from_accounts],
+                    actions=["backup:CopyIntoBackupVault"],
+                    resources=["*"],
+                )
+            )
         self.vault = backup.BackupVault(
-            self, "Vault",
+            self,
+            "Vault",
             backup_vault_name=vault_name,
             encryption_key=key,
             access_policy=access_policy,
@@ -98,20 +103,22 @@ class DailyBackupPlan(Construct):
             raise ValueError("copy_vault_arns: VTC §37 asks for a backup elsewhere")
         keep = Duration.days(generations)
         self.plan = backup.BackupPlan(self, "Plan", backup_plan_name=plan_name, backup_vault=vault)
-        self.plan.add_rule(backup.BackupPlanRule(
-            rule_name="Daily",
-            schedule_expression=events.Schedule.expression(DAILY),
-            start_window=Duration.hours(1),
-            completion_window=Duration.hours(6),
-            delete_after=keep,
-            copy_actions=[
-                backup.BackupPlanCopyActionProps(
-                    destination_backup_vault=backup.BackupVault.from_backup_vault_arn(self, f"CopyTarget{i}", arn),
-                    delete_after=keep,
-                )
-                for i, arn in enumerate(copy_vault_arns)
-            ],
-        ))
+        self.plan.add_rule(
+            backup.BackupPlanRule(
+                rule_name="Daily",
+                schedule_expression=events.Schedule.expression(DAILY),
+                start_window=Duration.hours(1),
+                completion_window=Duration.hours(6),
+                delete_after=keep,
+                copy_actions=[
+                    backup.BackupPlanCopyActionProps(
+                        destination_backup_vault=backup.BackupVault.from_backup_vault_arn(self, f"CopyTarget{i}", arn),
+                        delete_after=keep,
+                    )
+                    for i, arn in enumerate(copy_vault_arns)
+                ],
+            )
+        )
         self.selection = self.plan.add_selection(
             "Database",
             resources=[backup.BackupResource.from_rds_database_instance(database)],
@@ -145,10 +152,12 @@ class RestoreTesting(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
             description="AWS Backup restore testing of the LED database",
         )
+
         def arn(service: str, resource: str, name: str) -> str:
             return stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=_COLON)
 
@@ -161,30 +170,46 @@ class RestoreTesting(Construct):
             arn("rds", "pg", "*"),
             arn("backup", "recovery-point", "*"),
         ]
-        policy = iam.ManagedPolicy(self, "Policy", roles=[self.role], statements=[
-            iam.PolicyStatement(
-                sid="RestoreIntoDataTier",
-                actions=["rds:CreateDBInstance", "rds:RestoreDBInstanceFromDBSnapshot",
-                         "rds:DeleteDBInstance", "rds:DescribeDBInstances", "rds:DescribeDBSnapshots",
-                         "rds:AddTagsToResource", "rds:ModifyDBInstance"],
-                resources=[*generated[:4], arn("rds", "subgrp", subnet_group_name)],
-            ),
-            iam.PolicyStatement(
-                sid="ReadRecoveryPoints",
-                actions=["backup:DescribeRecoveryPoint", "backup:GetRecoveryPointRestoreMetadata",
-                         "backup:StartRestoreJob"],
-                resources=[vault.backup_vault_arn, generated[4]],
-            ),
-        ])
+        policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="RestoreIntoDataTier",
+                    actions=[
+                        "rds:CreateDBInstance",
+                        "rds:RestoreDBInstanceFromDBSnapshot",
+                        "rds:DeleteDBInstance",
+                        "rds:DescribeDBInstances",
+                        "rds:DescribeDBSnapshots",
+                        "rds:AddTagsToResource",
+                        "rds:ModifyDBInstance",
+                    ],
+                    resources=[*generated[:4], arn("rds", "subgrp", subnet_group_name)],
+                ),
+                iam.PolicyStatement(
+                    sid="ReadRecoveryPoints",
+                    actions=[
+                        "backup:DescribeRecoveryPoint",
+                        "backup:GetRecoveryPointRestoreMetadata",
+                        "backup:StartRestoreJob",
+                    ],
+                    resources=[vault.backup_vault_arn, generated[4]],
+                ),
+            ],
+        )
         for resource in generated:
             accept_risk(
-                policy, f"AwsSolutions::AwsSolutions-IAM5[Resource::{stack.resolve(resource)}]",
+                policy,
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{stack.resolve(resource)}]",
                 "AWS Backup names restore-test instances (awsbackup-restore-test-*), their snapshots "
                 "and recovery points itself, so the restore-testing role is scoped to those generated "
                 "names in this account and region, not to fixed ARNs.",
             )
         self.plan = backup.CfnRestoreTestingPlan(
-            self, "Plan",
+            self,
+            "Plan",
             restore_testing_plan_name=plan_name,
             schedule_expression=schedule,
             schedule_expression_timezone="Europe/Brussels",
@@ -197,7 +222,8 @@ class RestoreTesting(Construct):
             ),
         )
         self.selection = backup.CfnRestoreTestingSelection(
-            self, "Selection",
+            self,
+            "Selection",
             restore_testing_plan_name=self.plan.restore_testing_plan_name,
             restore_testing_selection_name="database",
             protected_resource_type="RDS",
@@ -223,7 +249,8 @@ class OnDemandBackupRole(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, role_name: str) -> None:
         super().__init__(scope, construct_id)
         self.role = iam.Role(
-            self, "Default",
+            self,
+            "Default",
             role_name=role_name,
             assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
             description="AWS Backup restore and copy jobs started by led-ops drills",

@@ -120,8 +120,11 @@ class CustodyKey(Construct):
             principals = [iam.AccountPrincipal(a) for a in use.accounts]
             statements.append(
                 iam.PolicyStatement(
-                    sid=use.sid, principals=principals, actions=list(use.actions),
-                    resources=["*"], conditions=conditions,
+                    sid=use.sid,
+                    principals=principals,
+                    actions=list(use.actions),
+                    resources=["*"],
+                    conditions=conditions,
                 )
             )
             # Services (RDS, Backup, Secrets Manager) hold grants on the key; only for AWS

@@ -65,7 +65,8 @@ class AuditedPostgres(Construct):
         engine = rds.DatabaseInstanceEngine.postgres(version=ENGINE_VERSIONS[engine_major])
 
         self.parameter_group = rds.ParameterGroup(
-            self, "Parameters",
+            self,
+            "Parameters",
             engine=engine,
             description="LED PostgreSQL: TLS forced, pgaudit loaded, connections logged",
             parameters={
@@ -87,7 +88,8 @@ class AuditedPostgres(Construct):
         # retention (RDS would otherwise create them unencrypted and kept forever).
         self.log_groups = [
             logs.LogGroup(
-                self, f"Log{name.title().replace('-', '')}",
+                self,
+                f"Log{name.title().replace('-', '')}",
                 log_group_name=f"/aws/rds/instance/{instance_identifier}/{name}",
                 encryption_key=log_key,
                 retention=log_retention,
@@ -99,7 +101,8 @@ class AuditedPostgres(Construct):
         self.security_group = security_group
 
         self.instance = rds.DatabaseInstance(
-            self, "Instance",
+            self,
+            "Instance",
             engine=engine,
             instance_identifier=instance_identifier,
             instance_type=ec2.InstanceType(instance_class),
@@ -139,14 +142,16 @@ class AuditedPostgres(Construct):
             self.instance.node.add_dependency(group)
         cfn_instance = self.instance.node.default_child
         accept_risk(
-            cfn_instance, "AwsSolutions::AwsSolutions-RDS11",
+            cfn_instance,
+            "AwsSolutions::AwsSolutions-RDS11",
             "The default PostgreSQL port stays: the instance is reachable only from the LED app tier's "
             "security group inside an isolated VPC, and the exit drill's standard tooling expects 5432.",
         )
         # The NIST rule looks for the backup plan inside this stack; the plan lives in the backup
         # stack and selects this instance by ARN (VTC-BACKUP-RETENTION checks it across stacks).
         accept_risk(
-            cfn_instance, "NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan",
+            cfn_instance,
+            "NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan",
             "The AWS Backup plan that selects this instance lives in the environment's backup stack "
             "(led-<env>-backup); the VTC pack checks the selection across stacks.",
         )
@@ -160,7 +165,8 @@ class AuditedPostgres(Construct):
         if not multi_az:
             for rule in ("AwsSolutions::AwsSolutions-RDS3", "NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport"):
                 accept_risk(
-                    cfn_instance, rule,
+                    cfn_instance,
+                    rule,
                     "Single-AZ in an environment that holds no personal data (VTC §52-54: right-sized); "
                     "availability of a non-production copy is not an authentic-source obligation.",
                 )

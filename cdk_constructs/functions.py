@@ -64,49 +64,59 @@ class VpcFunction(Construct):
         if not 0 <= retry_attempts <= 2:
             raise ValueError(f"retry_attempts {retry_attempts}: Lambda allows 0-2")
         self.log_group = logs.LogGroup(
-            self, "Logs",
+            self,
+            "Logs",
             encryption_key=log_key,
             retention=log_retention,
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=description,
         )
         stack = Stack.of(self)
         eni_resources = [stack.format_arn(service="ec2", resource=r) for r in _ENI_RESOURCES]
-        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self.role], statements=[
-            iam.PolicyStatement(
-                sid="WriteOwnLogGroup",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            ),
-            iam.PolicyStatement(sid="AttachToVpc", actions=_ENI_WRITE_ACTIONS, resources=eni_resources),
-            iam.PolicyStatement(sid="DescribeVpc", actions=_ENI_READ_ACTIONS, resources=["*"]),
-            iam.PolicyStatement(
-                sid="DecryptOwnEnvironment",
-                actions=["kms:Decrypt"],
-                resources=[environment_key.key_arn],
-            ),
-            *statements,
-        ])
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="WriteOwnLogGroup",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+                iam.PolicyStatement(sid="AttachToVpc", actions=_ENI_WRITE_ACTIONS, resources=eni_resources),
+                iam.PolicyStatement(sid="DescribeVpc", actions=_ENI_READ_ACTIONS, resources=["*"]),
+                iam.PolicyStatement(
+                    sid="DecryptOwnEnvironment",
+                    actions=["kms:Decrypt"],
+                    resources=[environment_key.key_arn],
+                ),
+                *statements,
+            ],
+        )
         for resource in eni_resources:
             accept_risk(
-                self.policy, f"AwsSolutions::AwsSolutions-IAM5[Resource::{stack.resolve(resource)}]",
+                self.policy,
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{stack.resolve(resource)}]",
                 "Lambda creates and deletes the function's network interfaces itself, in subnets and security "
                 "groups chosen at deployment: the grant covers those kinds of EC2 resource in this account and "
                 "region only, as the VPC attachment needs.",
             )
         accept_risk(
-            self.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            self.policy,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
             "Resource '*' only for actions without resource-level permissions: the VPC attachment (EC2 "
             "DescribeNetworkInterfaces, interfaces Lambda creates itself: the AWSLambdaVPCAccessExecutionRole "
             "actions, nothing more) and, in the drill functions, backup:PutRestoreValidationResult and "
             "rds:DescribeExportTasks, which AWS authorizes on '*' only.",
         )
         self.function = lambda_.Function(
-            self, "Function",
+            self,
+            "Function",
             description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,

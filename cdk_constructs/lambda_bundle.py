@@ -101,10 +101,24 @@ class LocalPipBundling:
             shutil.copyfile(source, target)
         if self._wheels:
             subprocess.run(
-                [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "--no-index", "--no-deps", "--no-compile", "--only-binary=:all:", *_PIP_TARGET,
-                 "--target", str(out), *map(str, self._wheels)],
-                check=True, stdout=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-index",
+                    "--no-deps",
+                    "--no-compile",
+                    "--only-binary=:all:",
+                    *_PIP_TARGET,
+                    "--target",
+                    str(out),
+                    *map(str, self._wheels),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
 
 

@@ -42,13 +42,15 @@ class IsolatedNetwork(Construct):
             raise ValueError(f"availability_zones {list(availability_zones)}: the database needs at least two")
 
         self.flow_log_group = logs.LogGroup(
-            self, "FlowLogs",
+            self,
+            "FlowLogs",
             encryption_key=log_key,
             retention=log_retention,
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.vpc = ec2.Vpc(
-            self, "Vpc",
+            self,
+            "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(cidr),
             availability_zones=list(availability_zones),
             nat_gateways=0,
@@ -77,29 +79,38 @@ class IsolatedNetwork(Construct):
         endpoint_subnets = ec2.SubnetSelection(subnet_group_name=ENDPOINT_TIER)
 
         self.app_security_group = ec2.SecurityGroup(
-            self, "AppTier", vpc=self.vpc, allow_all_outbound=False,
+            self,
+            "AppTier",
+            vpc=self.vpc,
+            allow_all_outbound=False,
             description="LED application tier: may reach the database and the VPC endpoints only",
         )
         self.endpoint_security_group = ec2.SecurityGroup(
-            self, "Endpoints", vpc=self.vpc, allow_all_outbound=False,
+            self,
+            "Endpoints",
+            vpc=self.vpc,
+            allow_all_outbound=False,
             description="LED interface endpoints: HTTPS from inside the VPC only",
         )
-        self.endpoint_security_group.add_ingress_rule(
-            ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the LED VPC"
-        )
+        self.endpoint_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the LED VPC")
         self.app_security_group.add_egress_rule(
             self.endpoint_security_group, ec2.Port.tcp(443), "AWS APIs through the interface endpoints"
         )
         # The database's group lives here with the others, so that rules between tiers never
         # make the network depend on the data stack.
         self.database_security_group = ec2.SecurityGroup(
-            self, "DataTier", vpc=self.vpc, allow_all_outbound=False,
+            self,
+            "DataTier",
+            vpc=self.vpc,
+            allow_all_outbound=False,
             description="LED database: PostgreSQL from the application tier only, no egress",
         )
         self.database_security_group.add_ingress_rule(
-            self.app_security_group, ec2.Port.tcp(5432), "PostgreSQL from the LED app tier")
+            self.app_security_group, ec2.Port.tcp(5432), "PostgreSQL from the LED app tier"
+        )
         self.app_security_group.add_egress_rule(
-            self.database_security_group, ec2.Port.tcp(5432), "PostgreSQL to the LED database")
+            self.database_security_group, ec2.Port.tcp(5432), "PostgreSQL to the LED database"
+        )
 
         partition = Aws.PARTITION
         region = Aws.REGION
@@ -107,65 +118,116 @@ class IsolatedNetwork(Construct):
         principal_in_workload = {"StringEquals": {"aws:PrincipalAccount": workload_account}}
 
         # S3 only for buckets of the LED accounts (no copy to a bucket elsewhere, §49).
-        s3 = self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[
-            self.app_subnets, self.data_subnets])
-        s3.add_to_policy(iam.PolicyStatement(
-            sid="LedBucketsOnly", principals=[own],
-            actions=["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
-            resources=[f"arn:{partition}:s3:::*"],
-            conditions={"StringEquals": {"s3:ResourceAccount": list(data_accounts),
-                                         "aws:PrincipalAccount": workload_account}},
-        ))
+        s3 = self.vpc.add_gateway_endpoint(
+            "S3", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[self.app_subnets, self.data_subnets]
+        )
+        s3.add_to_policy(
+            iam.PolicyStatement(
+                sid="LedBucketsOnly",
+                principals=[own],
+                actions=["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
+                resources=[f"arn:{partition}:s3:::*"],
+                conditions={
+                    "StringEquals": {
+                        "s3:ResourceAccount": list(data_accounts),
+                        "aws:PrincipalAccount": workload_account,
+                    }
+                },
+            )
+        )
 
         def interface(name: str, service: ec2.InterfaceVpcEndpointAwsService, statement: iam.PolicyStatement) -> None:
             endpoint = self.vpc.add_interface_endpoint(
-                name, service=service, subnets=endpoint_subnets, private_dns_enabled=True,
-                security_groups=[self.endpoint_security_group], open=False,
+                name,
+                service=service,
+                subnets=endpoint_subnets,
+                private_dns_enabled=True,
+                security_groups=[self.endpoint_security_group],
+                open=False,
             )
             endpoint.add_to_policy(statement)
 
-        interface("Kms", ec2.InterfaceVpcEndpointAwsService.KMS, iam.PolicyStatement(
-            sid="FbKeysOnly", principals=[own],
-            actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
-            resources=[f"arn:{partition}:kms:{region}:{key_custody_account}:key/*"],
-            conditions=principal_in_workload,
-        ))
-        interface("SecretsManager", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, iam.PolicyStatement(
-            sid="WorkloadSecretsOnly", principals=[own],
-            actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            resources=[f"arn:{partition}:secretsmanager:{region}:{workload_account}:secret:*"],
-            conditions=principal_in_workload,
-        ))
-        interface("Logs", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, iam.PolicyStatement(
-            sid="WorkloadLogGroupsOnly", principals=[own],
-            actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            resources=[f"arn:{partition}:logs:{region}:{workload_account}:log-group:*"],
-            conditions=principal_in_workload,
-        ))
+        interface(
+            "Kms",
+            ec2.InterfaceVpcEndpointAwsService.KMS,
+            iam.PolicyStatement(
+                sid="FbKeysOnly",
+                principals=[own],
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                resources=[f"arn:{partition}:kms:{region}:{key_custody_account}:key/*"],
+                conditions=principal_in_workload,
+            ),
+        )
+        interface(
+            "SecretsManager",
+            ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+            iam.PolicyStatement(
+                sid="WorkloadSecretsOnly",
+                principals=[own],
+                actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                resources=[f"arn:{partition}:secretsmanager:{region}:{workload_account}:secret:*"],
+                conditions=principal_in_workload,
+            ),
+        )
+        interface(
+            "Logs",
+            ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+            iam.PolicyStatement(
+                sid="WorkloadLogGroupsOnly",
+                principals=[own],
+                actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[f"arn:{partition}:logs:{region}:{workload_account}:log-group:*"],
+                conditions=principal_in_workload,
+            ),
+        )
         # The drills (restore-test validation, exit export) and their outcomes (operations topic).
-        interface("Backup", ec2.InterfaceVpcEndpointAwsService.BACKUP, iam.PolicyStatement(
-            sid="WorkloadRestoreValidationOnly", principals=[own],
-            actions=["backup:PutRestoreValidationResult", "backup:DescribeRestoreJob"],
-            resources=["*"],
-            conditions=principal_in_workload,
-        ))
-        interface("Rds", ec2.InterfaceVpcEndpointAwsService.RDS, iam.PolicyStatement(
-            sid="WorkloadDatabasesOnly", principals=[own],
-            actions=["rds:DescribeDBInstances", "rds:DescribeDBSnapshots", "rds:DescribeExportTasks",
-                     "rds:StartExportTask"],
-            # DescribeExportTasks has no resource-level permission: the principal condition limits it.
-            resources=["*"],
-            conditions=principal_in_workload,
-        ))
-        interface("Sns", ec2.InterfaceVpcEndpointAwsService.SNS, iam.PolicyStatement(
-            sid="WorkloadTopicsOnly", principals=[own],
-            actions=["sns:Publish"],
-            resources=[f"arn:{partition}:sns:{region}:{workload_account}:*"],
-            conditions=principal_in_workload,
-        ))
-        interface("Sts", ec2.InterfaceVpcEndpointAwsService.STS, iam.PolicyStatement(
-            sid="WorkloadRolesOnly", principals=[own],
-            actions=["sts:AssumeRole"],
-            resources=[f"arn:{partition}:iam::{workload_account}:role/*"],
-            conditions=principal_in_workload,
-        ))
+        interface(
+            "Backup",
+            ec2.InterfaceVpcEndpointAwsService.BACKUP,
+            iam.PolicyStatement(
+                sid="WorkloadRestoreValidationOnly",
+                principals=[own],
+                actions=["backup:PutRestoreValidationResult", "backup:DescribeRestoreJob"],
+                resources=["*"],
+                conditions=principal_in_workload,
+            ),
+        )
+        interface(
+            "Rds",
+            ec2.InterfaceVpcEndpointAwsService.RDS,
+            iam.PolicyStatement(
+                sid="WorkloadDatabasesOnly",
+                principals=[own],
+                actions=[
+                    "rds:DescribeDBInstances",
+                    "rds:DescribeDBSnapshots",
+                    "rds:DescribeExportTasks",
+                    "rds:StartExportTask",
+                ],
+                # DescribeExportTasks has no resource-level permission: the principal condition limits it.
+                resources=["*"],
+                conditions=principal_in_workload,
+            ),
+        )
+        interface(
+            "Sns",
+            ec2.InterfaceVpcEndpointAwsService.SNS,
+            iam.PolicyStatement(
+                sid="WorkloadTopicsOnly",
+                principals=[own],
+                actions=["sns:Publish"],
+                resources=[f"arn:{partition}:sns:{region}:{workload_account}:*"],
+                conditions=principal_in_workload,
+            ),
+        )
+        interface(
+            "Sts",
+            ec2.InterfaceVpcEndpointAwsService.STS,
+            iam.PolicyStatement(
+                sid="WorkloadRolesOnly",
+                principals=[own],
+                actions=["sts:AssumeRole"],
+                resources=[f"arn:{partition}:iam::{workload_account}:role/*"],
+                conditions=principal_in_workload,
+            ),
+        )

@@ -45,7 +45,8 @@ class PartyRole(Construct):
         else:
             trust = iam.ArnPrincipal(human_principal_arns[0]).with_conditions(MFA_CONDITION)
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             role_name=role_name,
             description=description,
             assumed_by=trust,
@@ -53,13 +54,22 @@ class PartyRole(Construct):
             managed_policies=list(managed_policies),
         )
         for arn in human_principal_arns[1:]:
-            self.role.assume_role_policy.add_statements(iam.PolicyStatement(  # type: ignore[union-attr]
-                actions=["sts:AssumeRole"], principals=[iam.ArnPrincipal(arn)], conditions=MFA_CONDITION,
-            ))
-        self.policy = iam.ManagedPolicy(
-            self, "Policy",
-            description=f"{description} ({party})",
-            statements=list(statements),
-            roles=[self.role],
-        ) if statements else None
+            self.role.assume_role_policy.add_statements(
+                iam.PolicyStatement(  # type: ignore[union-attr]
+                    actions=["sts:AssumeRole"],
+                    principals=[iam.ArnPrincipal(arn)],
+                    conditions=MFA_CONDITION,
+                )
+            )
+        self.policy = (
+            iam.ManagedPolicy(
+                self,
+                "Policy",
+                description=f"{description} ({party})",
+                statements=list(statements),
+                roles=[self.role],
+            )
+            if statements
+            else None
+        )
         Tags.of(self).add(TAG_PARTY, party)

@@ -39,8 +39,9 @@ def mark_personal_data_store(scope: IConstruct, *, holds_personal_data: bool) ->
 
 def mark_personal_data_export(scope: IConstruct, *, holds_personal_data: bool) -> None:
     """Classify a store of transient exports (VTC-EXIT): personal data, not backed up (§49: no more copies)."""
-    Tags.of(scope).add(TAG_CLASSIFICATION, PERSONAL_DATA_EXPORT if holds_personal_data else NO_PERSONAL_DATA,
-                       priority=200)
+    Tags.of(scope).add(
+        TAG_CLASSIFICATION, PERSONAL_DATA_EXPORT if holds_personal_data else NO_PERSONAL_DATA, priority=200
+    )
 
 
 def mark_exit_drill_schedule(scope: IConstruct) -> None:

@@ -19,19 +19,36 @@ METADATA_KEY = "led:vtc-conditions"
 
 # Resource type -> the conditions every resource of that type serves in this landing zone.
 BY_TYPE: dict[str, tuple[str, ...]] = {
-    "AWS::RDS::DBInstance": ("VTC-SEC-STORAGE", "VTC-AUDIT-TRAIL", "VTC-PERSONAL-DATA", "VTC-KEY-NO-PROVIDER",
-                             "VTC-ENCRYPT-ALL", "VTC-NO-COPY", "VTC-RIGHT-SIZED"),
+    "AWS::RDS::DBInstance": (
+        "VTC-SEC-STORAGE",
+        "VTC-AUDIT-TRAIL",
+        "VTC-PERSONAL-DATA",
+        "VTC-KEY-NO-PROVIDER",
+        "VTC-ENCRYPT-ALL",
+        "VTC-NO-COPY",
+        "VTC-RIGHT-SIZED",
+    ),
     "AWS::RDS::DBParameterGroup": ("VTC-SEC-STORAGE", "VTC-AUDIT-TRAIL"),
     "AWS::RDS::DBSubnetGroup": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::Backup::BackupVault": ("VTC-PERSONAL-DATA", "VTC-BACKUP-RETENTION", "VTC-KEY-NO-PROVIDER",
-                                 "VTC-NO-STALE-BACKUP", "VTC-ENCRYPT-ALL"),
+    "AWS::Backup::BackupVault": (
+        "VTC-PERSONAL-DATA",
+        "VTC-BACKUP-RETENTION",
+        "VTC-KEY-NO-PROVIDER",
+        "VTC-NO-STALE-BACKUP",
+        "VTC-ENCRYPT-ALL",
+    ),
     "AWS::Backup::BackupPlan": ("VTC-BACKUP-ELSEWHERE", "VTC-BACKUP-RETENTION", "VTC-NO-STALE-BACKUP"),
     "AWS::Backup::BackupSelection": ("VTC-BACKUP-RETENTION",),
     "AWS::Backup::RestoreTestingPlan": ("VTC-BACKUP-ENVIRONMENT",),
     "AWS::Backup::RestoreTestingSelection": ("VTC-BACKUP-ENVIRONMENT",),
     "AWS::Backup::LogicallyAirGappedBackupVault": ("VTC-BACKUP-ELSEWHERE", "VTC-ENCRYPT-ALL"),
-    "AWS::KMS::Key": ("VTC-OUTSOURCING-2016", "VTC-KEY-NO-PROVIDER", "VTC-KEY-REENCRYPT", "VTC-ENCRYPT-ALL",
-                      "VTC-KEY-CUSTODY"),
+    "AWS::KMS::Key": (
+        "VTC-OUTSOURCING-2016",
+        "VTC-KEY-NO-PROVIDER",
+        "VTC-KEY-REENCRYPT",
+        "VTC-ENCRYPT-ALL",
+        "VTC-KEY-CUSTODY",
+    ),
     "AWS::KMS::Alias": ("VTC-KEY-CUSTODY",),
     "AWS::Logs::LogGroup": ("VTC-AUDIT-TRAIL", "VTC-ENCRYPT-ALL"),
     "AWS::EC2::FlowLog": ("VTC-AUDIT-TRAIL", "VTC-NO-COPY"),
@@ -71,8 +88,11 @@ BY_PATH: tuple[tuple[re.Pattern[str], frozenset[str] | None, tuple[str, ...]], .
     # CDK's handler that empties the default security group (restrictDefaultSecurityGroup).
     (re.compile(r"/Custom::VpcRestrictDefaultSG"), None, ("VTC-NO-COPY",)),
     # The log archive (audit stack) is read by AHOVOKS directly (§27).
-    (re.compile(r"/(Audit|LogArchive)/"), frozenset({"AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::IAM::Role"}),
-     ("VTC-LOGS-DIRECT", "VTC-AUDIT-TRAIL")),
+    (
+        re.compile(r"/(Audit|LogArchive)/"),
+        frozenset({"AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::IAM::Role"}),
+        ("VTC-LOGS-DIRECT", "VTC-AUDIT-TRAIL"),
+    ),
 )
 
 

@@ -26,14 +26,42 @@ EU_REGIONS: tuple[str, ...] = (
 # The account ids that AWS uses in its documentation: a configuration still holding them can
 # be synthesized but not deployed.
 DOCUMENTATION_ACCOUNTS: frozenset[str] = frozenset(
-    {"111122223333", "444455556666", "777788889999", "123456789012", "210987654321",
-     "999999999999", "012345678901", "000000000000"}
+    {
+        "111122223333",
+        "444455556666",
+        "777788889999",
+        "123456789012",
+        "210987654321",
+        "999999999999",
+        "012345678901",
+        "000000000000",
+    }
 )
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -140,8 +168,7 @@ class Keys(_Strict):
     def _key_arn(cls, value: str | None) -> str | None:
         if value is not None and not _KEY_ARN.match(value):
             raise ValueError(
-                f"got {value!r}; allowed: a KMS key ARN "
-                "arn:<partition>:kms:<region>:<12-digit account>:key/<key id>"
+                f"got {value!r}; allowed: a KMS key ARN arn:<partition>:kms:<region>:<12-digit account>:key/<key id>"
             )
         return value
 
@@ -315,6 +342,8 @@ class Drills(_Strict):
         match = _PRINCIPAL_ARN.match(self.second_partner_principal_arn)
         assert match is not None  # the field validator refused other shapes
         return match["account"]
+
+
 class Audit(_Strict):
     """The log archive and the continuous audit (VTC-AUDIT-TRAIL, VTC-LOGS-DIRECT, VTC-REGULAR-AUDIT)."""
 
@@ -346,8 +375,9 @@ class Access(_Strict):
     # Maximum session of the human roles (break glass: always one hour).
     session_hours: int = Field(default=4, ge=1, le=12)
 
-    @field_validator("auditor_principals", "application_manager_principals", "operator_principals",
-                     "break_glass_principals")
+    @field_validator(
+        "auditor_principals", "application_manager_principals", "operator_principals", "break_glass_principals"
+    )
     @classmethod
     def _role_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
@@ -402,6 +432,7 @@ class EnvironmentConfig(_Strict):
         if value not in EU_REGIONS:
             raise ValueError(f"got {value!r}; allowed: {', '.join(EU_REGIONS)} (VTC §18-19: EU only)")
         return value
+
     audit: Audit = Audit()
     access: Access
 
@@ -454,8 +485,7 @@ class EnvironmentConfig(_Strict):
                 )
             if match["region"] != region:
                 raise ValueError(
-                    f"field 'keys.{field}': got {arn!r}, in region {match['region']}; allowed: a key "
-                    f"in region {region}"
+                    f"field 'keys.{field}': got {arn!r}, in region {match['region']}; allowed: a key in region {region}"
                 )
             if match["partition"] != partition:
                 raise ValueError(
@@ -556,10 +586,7 @@ class EnvironmentConfig(_Strict):
         if arn is not None:
             return arn
         region = self.backup.secondary_region if purpose == "secondary_backup" else self.region
-        return (
-            f"arn:{self.partition}:kms:{region}:{self.accounts.key_custody}:"
-            f"alias/{self.key_alias_name(purpose)}"
-        )
+        return f"arn:{self.partition}:kms:{region}:{self.accounts.key_custody}:alias/{self.key_alias_name(purpose)}"
 
     @property
     def log_archive_bucket_name(self) -> str:
@@ -610,9 +637,7 @@ class LandingZoneConfig(_Strict):
     def _eu_only(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         outside = [r for r in value if r not in EU_REGIONS]
         if outside:
-            raise ValueError(
-                f"got {outside[0]!r}; allowed: EU regions only: {', '.join(EU_REGIONS)} (VTC §18-19)"
-            )
+            raise ValueError(f"got {outside[0]!r}; allowed: EU regions only: {', '.join(EU_REGIONS)} (VTC §18-19)")
         if not value:
             raise ValueError("got an empty list; allowed: at least one of " + ", ".join(EU_REGIONS))
         return value
@@ -641,7 +666,8 @@ class LandingZoneConfig(_Strict):
             for field, region in (("region", env.region), ("backup.secondary_region", env.backup.secondary_region)):
                 if region is not None and region not in self.allowed_regions:
                     raise _EnvError(
-                        env.name, field,
+                        env.name,
+                        field,
                         f"got {region!r}; allowed: {', '.join(self.allowed_regions)} (VTC §18-19: EU only)",
                     )
         partitions = sorted({env.partition for env in self.environments.values()})

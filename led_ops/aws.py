@@ -23,11 +23,21 @@ from led_ops.errors import AwsAccessError
 _RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
 
 # ClientError codes that mean "these credentials may not do this": exit code 3, not 4.
-ACCESS_ERROR_CODES = frozenset({
-    "AccessDenied", "AccessDeniedException", "UnrecognizedClientException", "InvalidClientTokenId",
-    "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch", "UnauthorizedOperation",
-    "AuthFailure", "InvalidAccessKeyId", "MissingAuthenticationToken",
-})
+ACCESS_ERROR_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "SignatureDoesNotMatch",
+        "UnauthorizedOperation",
+        "AuthFailure",
+        "InvalidAccessKeyId",
+        "MissingAuthenticationToken",
+    }
+)
 
 
 @dataclass
@@ -72,8 +82,9 @@ def open_session(env: EnvironmentConfig, *, profile: str | None = None) -> boto3
     return boto3.Session(profile_name=profile, region_name=env.region)
 
 
-def check_account(session: boto3.Session, env: EnvironmentConfig, *, expected: str | None = None,
-                  role: str = "workload") -> str:
+def check_account(
+    session: boto3.Session, env: EnvironmentConfig, *, expected: str | None = None, role: str = "workload"
+) -> str:
     """The caller's account, after proving it is the one the environment names."""
     expected = expected or env.accounts.workload
     try:
@@ -92,8 +103,9 @@ def check_account(session: boto3.Session, env: EnvironmentConfig, *, expected: s
     return account
 
 
-def connect(env: EnvironmentConfig, *, profile: str | None = None, out: TextIO | None = None,
-            err: TextIO | None = None) -> Context:
+def connect(
+    env: EnvironmentConfig, *, profile: str | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> Context:
     session = open_session(env, profile=profile)
     account = check_account(session, env)
     return Context(env=env, session=session, account=account, out=out, err=err)
@@ -103,8 +115,10 @@ def assume(ctx: Context, role_arn: str, *, expected_account: str, role: str) -> 
     """A session for another account of the environment (e.g. the backup account's read role)."""
     creds = ctx.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="led-ops")["Credentials"]
     session = boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"], region_name=ctx.env.region,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=ctx.env.region,
     )
     check_account(session, ctx.env, expected=expected_account, role=role)
     return session

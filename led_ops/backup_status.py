@@ -60,11 +60,19 @@ def _vault_points(client, vault: str, account: str, region: str, source: str = "
     points = []
     for page in client.get_paginator("list_recovery_points_by_backup_vault").paginate(BackupVaultName=vault):
         for rp in page.get("RecoveryPoints", []):
-            points.append(Point(
-                resource_arn=rp.get("ResourceArn", "?"), arn=rp["RecoveryPointArn"], vault=vault,
-                account=account, region=region, created=rp["CreationDate"], status=rp.get("Status", "?"),
-                key_arn=rp.get("EncryptionKeyArn"), source=source,
-            ))
+            points.append(
+                Point(
+                    resource_arn=rp.get("ResourceArn", "?"),
+                    arn=rp["RecoveryPointArn"],
+                    vault=vault,
+                    account=account,
+                    region=region,
+                    created=rp["CreationDate"],
+                    status=rp.get("Status", "?"),
+                    key_arn=rp.get("EncryptionKeyArn"),
+                    source=source,
+                )
+            )
     return points
 
 
@@ -75,17 +83,23 @@ def _copy_job_points(ctx: Context, destination_arn: str, since: datetime) -> lis
     for page in paginator.paginate(ByDestinationVaultArn=destination_arn, ByState="COMPLETED", ByCreatedAfter=since):
         for job in page.get("CopyJobs", []):
             arn = job.get("DestinationRecoveryPointArn") or job["CopyJobId"]
-            points.append(Point(
-                resource_arn=job.get("ResourceArn", "?"), arn=arn, vault=destination_arn.rsplit(":", 1)[-1],
-                account=destination_arn.split(":")[4], region=destination_arn.split(":")[3],
-                created=job.get("CompletionDate") or job["CreationDate"], status="COMPLETED",
-                key_arn=job.get("DestinationEncryptionKeyArn"), source="copy job",
-            ))
+            points.append(
+                Point(
+                    resource_arn=job.get("ResourceArn", "?"),
+                    arn=arn,
+                    vault=destination_arn.rsplit(":", 1)[-1],
+                    account=destination_arn.split(":")[4],
+                    region=destination_arn.split(":")[3],
+                    created=job.get("CompletionDate") or job["CreationDate"],
+                    status="COMPLETED",
+                    key_arn=job.get("DestinationEncryptionKeyArn"),
+                    source="copy job",
+                )
+            )
     return points
 
 
-def collect(ctx: Context, *, remote_session: boto3.Session | None = None,
-            now: datetime | None = None) -> Status:
+def collect(ctx: Context, *, remote_session: boto3.Session | None = None, now: datetime | None = None) -> Status:
     env = ctx.env
     now = now or datetime.now(UTC)
     primary = _vault_points(ctx.client("backup"), names.vault_name(env), env.accounts.workload, env.region)
@@ -119,27 +133,32 @@ def collect(ctx: Context, *, remote_session: boto3.Session | None = None,
     checks: list[Check] = []
     for resource in resources:
         mine = [p for p in primary if p.resource_arn == resource and p.status == "COMPLETED"]
-        checks.append(Check(
-            "VTC-BACKUP-RETENTION", len(mine) >= generations,
-            f"{resource}: {len(mine)} completed recovery point(s) in {names.vault_name(env)} "
-            f"({env.region}), {generations} generation(s) configured",
-        ))
+        checks.append(
+            Check(
+                "VTC-BACKUP-RETENTION",
+                len(mine) >= generations,
+                f"{resource}: {len(mine)} completed recovery point(s) in {names.vault_name(env)} "
+                f"({env.region}), {generations} generation(s) configured",
+            )
+        )
         for region, points in remote.items():
             copies = [p for p in points if p.resource_arn == resource and p.status == "COMPLETED"]
             how = "in the vault" if remote_session is not None else "by completed copy jobs"
-            checks.append(Check(
-                "VTC-BACKUP-ELSEWHERE", len(copies) >= generations,
-                f"{resource}: {len(copies)} copy(ies) {how} {names.remote_vault_name(env)} "
-                f"(account {env.accounts.backup}, {region}), {generations} generation(s) configured",
-            ))
+            checks.append(
+                Check(
+                    "VTC-BACKUP-ELSEWHERE",
+                    len(copies) >= generations,
+                    f"{resource}: {len(copies)} copy(ies) {how} {names.remote_vault_name(env)} "
+                    f"(account {env.accounts.backup}, {region}), {generations} generation(s) configured",
+                )
+            )
     stale = [p for p in every if p.key_age_days is not None and p.key_age_days > bound]
     unknown = [p for p in every if p.key_error is not None]
     detail = f"{len(stale)} recovery point(s) under key material older than {bound} days"
     if stale:
         detail += ": " + ", ".join(f"{p.arn} ({p.key_age_days:.0f} days, {p.key_arn})" for p in stale)
     if unknown:
-        detail += f"; key age unknown for {len(unknown)}: " + ", ".join(
-            f"{p.arn} ({p.key_error})" for p in unknown)
+        detail += f"; key age unknown for {len(unknown)}: " + ", ".join(f"{p.arn} ({p.key_error})" for p in unknown)
     checks.append(Check("VTC-NO-STALE-BACKUP", not stale and not unknown, detail))
     return Status(points=every, checks=checks)
 
@@ -150,16 +169,21 @@ def _day(value: datetime | None) -> str:
 
 def render_text(ctx: Context, status: Status) -> None:
     env = ctx.env
-    ctx.say(f"backup status of {env.name} (workload {env.accounts.workload}, {env.region}; "
-            f"generations {env.backup.generations}, key rotation bound {env.keys.rotation_period_days} days)")
+    ctx.say(
+        f"backup status of {env.name} (workload {env.accounts.workload}, {env.region}; "
+        f"generations {env.backup.generations}, key rotation bound {env.keys.rotation_period_days} days)"
+    )
     for resource in sorted({p.resource_arn for p in status.points}):
         ctx.say(f"\n{resource}")
-        ctx.say(f"  {'vault':<24} {'account':<12} {'region':<14} {'created (UTC)':<16} {'status':<10} "
-                f"{'key age':>8}  key")
+        ctx.say(
+            f"  {'vault':<24} {'account':<12} {'region':<14} {'created (UTC)':<16} {'status':<10} {'key age':>8}  key"
+        )
         for p in sorted((p for p in status.points if p.resource_arn == resource), key=lambda p: p.created):
             age = f"{p.key_age_days:.0f}d" if p.key_age_days is not None else "unknown"
-            ctx.say(f"  {p.vault:<24} {p.account:<12} {p.region:<14} {_day(p.created):<16} {p.status:<10} "
-                    f"{age:>8}  {p.key_arn or '-'}" + (" (copy job)" if p.source == "copy job" else ""))
+            ctx.say(
+                f"  {p.vault:<24} {p.account:<12} {p.region:<14} {_day(p.created):<16} {p.status:<10} "
+                f"{age:>8}  {p.key_arn or '-'}" + (" (copy job)" if p.source == "copy job" else "")
+            )
     ctx.say("")
     for check in status.checks:
         ctx.say(f"{'PASS' if check.ok else 'FAIL'} {check.condition}: {check.detail}")

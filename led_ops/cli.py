@@ -34,64 +34,109 @@ DRY_RUN = "Without --execute nothing is changed in AWS: the steps are printed (a
 def _common(parser: argparse.ArgumentParser, *, env: bool = True, wait: bool = False) -> None:
     if env:
         parser.add_argument("env", metavar="ENV", help="environment name from the configuration (dev, acc, prod...)")
-    parser.add_argument("--config", metavar="PATH",
-                        help="configuration file (default: the embedded config/environments.toml)")
-    parser.add_argument("--profile", metavar="NAME",
-                        help="AWS profile for the workload account (default: the usual chain)")
+    parser.add_argument(
+        "--config", metavar="PATH", help="configuration file (default: the embedded config/environments.toml)"
+    )
+    parser.add_argument(
+        "--profile", metavar="NAME", help="AWS profile for the workload account (default: the usual chain)"
+    )
     if wait:
-        parser.add_argument("--poll-interval", type=float, default=30.0, metavar="SECONDS",
-                            help="seconds between status checks of a long AWS job (default 30)")
-        parser.add_argument("--timeout", type=float, default=4 * 3600.0, metavar="SECONDS",
-                            help="give up waiting on an AWS job after this many seconds (default 14400); exit code 4")
+        parser.add_argument(
+            "--poll-interval",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="seconds between status checks of a long AWS job (default 30)",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=4 * 3600.0,
+            metavar="SECONDS",
+            help="give up waiting on an AWS job after this many seconds (default 14400); exit code 4",
+        )
 
 
 def _sub(subparsers, name: str, summary: str, description: str) -> argparse.ArgumentParser:
-    return subparsers.add_parser(name, help=summary, description=f"{summary}\n\n{description}",
-                                 epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return subparsers.add_parser(
+        name,
+        help=summary,
+        description=f"{summary}\n\n{description}",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="led-ops",
         description="Operations of the LED landing zone: backup evidence, restore and exit drills, re-encryption.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = _sub(commands, "backup-status", "recovery points per protected resource, as VTC evidence",
-             "Lists every recovery point (vault, account, region, creation date, KMS key and the age of its key\n"
-             "material) in the primary vault and the remote vault(s), and checks VTC-BACKUP-RETENTION,\n"
-             "VTC-BACKUP-ELSEWHERE and VTC-NO-STALE-BACKUP. Read-only.")
+    p = _sub(
+        commands,
+        "backup-status",
+        "recovery points per protected resource, as VTC evidence",
+        "Lists every recovery point (vault, account, region, creation date, KMS key and the age of its key\n"
+        "material) in the primary vault and the remote vault(s), and checks VTC-BACKUP-RETENTION,\n"
+        "VTC-BACKUP-ELSEWHERE and VTC-NO-STALE-BACKUP. Read-only.",
+    )
     _common(p)
-    p.add_argument("--remote-role-arn", metavar="ARN",
-                   help="read role in the backup account: list the remote vault itself (default: completed copy jobs)")
+    p.add_argument(
+        "--remote-role-arn",
+        metavar="ARN",
+        help="read role in the backup account: list the remote vault itself (default: completed copy jobs)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = _sub(commands, "restore-drill", "restore the latest recovery point, validate it, delete it",
-             "Starts an AWS Backup restore job of the newest recovery point into the database's isolated\n"
-             "subnets, waits, runs the SQL validation of the scheduled restore test, reports and deletes the\n"
-             "restored instance (VTC-BACKUP-ENVIRONMENT). " + DRY_RUN)
+    p = _sub(
+        commands,
+        "restore-drill",
+        "restore the latest recovery point, validate it, delete it",
+        "Starts an AWS Backup restore job of the newest recovery point into the database's isolated\n"
+        "subnets, waits, runs the SQL validation of the scheduled restore test, reports and deletes the\n"
+        "restored instance (VTC-BACKUP-ENVIRONMENT). " + DRY_RUN,
+    )
     _common(p, wait=True)
     p.add_argument("--execute", action="store_true", help="really start the restore (default: dry run)")
     p.add_argument("--recovery-point", metavar="ARN", help="restore this recovery point instead of the newest one")
-    p.add_argument("--checks", metavar="FILE",
-                   help="override the configured drills.* expectations; JSON: expected_tables, min_rows, "
-                   "max_newest_age_days, newest_column")
-    p.add_argument("--counts-out", metavar="FILE",
-                   help="write the row count of every table (for exit-drill --expected-counts)")
+    p.add_argument(
+        "--checks",
+        metavar="FILE",
+        help="override the configured drills.* expectations; JSON: expected_tables, min_rows, "
+        "max_newest_age_days, newest_column",
+    )
+    p.add_argument(
+        "--counts-out", metavar="FILE", help="write the row count of every table (for exit-drill --expected-counts)"
+    )
     p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses (default: led-ENV-ops-backup)")
-    p.add_argument("--db-user", default="led_restore_validator", metavar="ROLE",
-                   help="database role to sign in as with IAM authentication (default led_restore_validator)")
+    p.add_argument(
+        "--db-user",
+        default="led_restore_validator",
+        metavar="ROLE",
+        help="database role to sign in as with IAM authentication (default led_restore_validator)",
+    )
     p.add_argument("--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)")
     p.add_argument("--db-port", type=int, metavar="PORT", help="port for --db-host")
 
-    exit_drill = _sub(commands, "exit-drill", "export the data as Parquet and prove it can leave (VTC-EXIT)",
-                      "exit-drill ENV is short for exit-drill run ENV.")
+    exit_drill = _sub(
+        commands,
+        "exit-drill",
+        "export the data as Parquet and prove it can leave (VTC-EXIT)",
+        "exit-drill ENV is short for exit-drill run ENV.",
+    )
     actions = exit_drill.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = _sub(actions, "run", "export the latest recovery point to the exit bucket and verify it",
-             "Starts an RDS snapshot export (Parquet) into led-ENV-exit-ACCOUNT-REGION, waits, and verifies:\n"
-             "every table exported, every file readable as Parquet, row counts equal to the snapshot's\n"
-             "(counted on a restore of the same recovery point, or read from --expected-counts). " + DRY_RUN)
+    p = _sub(
+        actions,
+        "run",
+        "export the latest recovery point to the exit bucket and verify it",
+        "Starts an RDS snapshot export (Parquet) into led-ENV-exit-ACCOUNT-REGION, waits, and verifies:\n"
+        "every table exported, every file readable as Parquet, row counts equal to the snapshot's\n"
+        "(counted on a restore of the same recovery point, or read from --expected-counts). " + DRY_RUN,
+    )
     _common(p, wait=True)
     p.add_argument("--execute", action="store_true", help="really start the export (default: dry run)")
     p.add_argument("--recovery-point", metavar="ARN", help="export this recovery point (an RDS snapshot ARN)")
@@ -100,15 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", metavar="DIR", help="keep the downloaded export here (default: a temporary folder)")
     p.add_argument("--to-postgres", metavar="DSN", help="also load the export into this PostgreSQL and compare counts")
     p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses for the counting restore")
-    p.add_argument("--db-user", default="led_restore_validator", metavar="ROLE",
-                   help="database role for the counting restore, IAM authentication (default led_restore_validator)")
+    p.add_argument(
+        "--db-user",
+        default="led_restore_validator",
+        metavar="ROLE",
+        help="database role for the counting restore, IAM authentication (default led_restore_validator)",
+    )
     p.add_argument("--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)")
     p.add_argument("--db-port", type=int, metavar="PORT", help="port for --db-host")
-    p = _sub(actions, "verify", "verify an export; --to-postgres loads it into another PostgreSQL",
-             "Verifies an export folder (--from DIR, in the RDS export layout) or an export in the exit bucket\n"
-             "(ENV --export-id ID): metadata COMPLETE for every table, Parquet readable, row counts. With\n"
-             "--to-postgres DSN the Parquet is loaded into that PostgreSQL and its counts compared: the proof\n"
-             "that the data can leave. Read-only in AWS.")
+    p = _sub(
+        actions,
+        "verify",
+        "verify an export; --to-postgres loads it into another PostgreSQL",
+        "Verifies an export folder (--from DIR, in the RDS export layout) or an export in the exit bucket\n"
+        "(ENV --export-id ID): metadata COMPLETE for every table, Parquet readable, row counts. With\n"
+        "--to-postgres DSN the Parquet is loaded into that PostgreSQL and its counts compared: the proof\n"
+        "that the data can leave. Read-only in AWS.",
+    )
     p.add_argument("env", metavar="ENV", nargs="?", help="environment (needed with --export-id)")
     p.add_argument("--config", metavar="PATH", help="configuration file (default: the embedded one)")
     p.add_argument("--profile", metavar="NAME", help="AWS profile for the workload account")
@@ -118,16 +171,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to-postgres", metavar="DSN", help="load into this PostgreSQL and compare counts")
     p.add_argument("--workdir", metavar="DIR", help="download folder for --export-id (default: temporary)")
 
-    reencrypt = _sub(commands, "reencrypt", "move the database and every recovery point to a new key",
-                     "plan prints the steps and changes nothing; run carries them out with --execute.")
+    reencrypt = _sub(
+        commands,
+        "reencrypt",
+        "move the database and every recovery point to a new key",
+        "plan prints the steps and changes nothing; run carries them out with --execute.",
+    )
     actions = reencrypt.add_subparsers(dest="action", metavar="ACTION", required=True)
-    for action, summary in (("plan", "print the re-encryption steps; changes nothing"),
-                            ("run", "carry out the re-encryption steps (with --execute), printing each")):
-        p = _sub(actions, action, summary,
-                 "Database: snapshot, copy under the new key, verify, then the switch plan. Recovery points: a\n"
-                 "vault under the new key, a copy job each, verified; old-key points expire by lifecycle.\n"
-                 "Nothing is deleted before its replacement is verified (VTC-KEY-REENCRYPT, VTC-NO-STALE-BACKUP)."
-                 + ("" if action == "plan" else " " + DRY_RUN))
+    for action, summary in (
+        ("plan", "print the re-encryption steps; changes nothing"),
+        ("run", "carry out the re-encryption steps (with --execute), printing each"),
+    ):
+        p = _sub(
+            actions,
+            action,
+            summary,
+            "Database: snapshot, copy under the new key, verify, then the switch plan. Recovery points: a\n"
+            "vault under the new key, a copy job each, verified; old-key points expire by lifecycle.\n"
+            "Nothing is deleted before its replacement is verified (VTC-KEY-REENCRYPT, VTC-NO-STALE-BACKUP)."
+            + ("" if action == "plan" else " " + DRY_RUN),
+        )
         _common(p, wait=action == "run")
         p.add_argument("--new-key", required=True, metavar="ARN", help="the new KMS key (key custody account)")
         p.add_argument("--new-vault", metavar="NAME", help="vault under the new key (default: led-ENV-vault-KEYID8)")
@@ -164,9 +227,14 @@ def dispatch(args: argparse.Namespace) -> int:
         elif args.source_dir is None:
             raise errors.UsageError("exit-drill verify: give --from DIR, or ENV and --export-id ID")
         return exit_drill.verify(
-            ctx, source_dir=args.source_dir, export_id=args.export_id, expected_counts=args.expected_counts,
-            to_postgres=args.to_postgres, workdir=args.workdir,
-            out=lambda line: print(line, flush=True), progress=lambda line: print(line, file=sys.stderr, flush=True),
+            ctx,
+            source_dir=args.source_dir,
+            export_id=args.export_id,
+            expected_counts=args.expected_counts,
+            to_postgres=args.to_postgres,
+            workdir=args.workdir,
+            out=lambda line: print(line, flush=True),
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
         )
     env = _environment(args)
     ctx = connect(env, profile=args.profile)
@@ -177,32 +245,52 @@ def dispatch(args: argparse.Namespace) -> int:
     from led_ops import restore_drill
 
     def connector(ctx, instance, source):
-        return restore_drill.default_connector(ctx, instance, source, user=args.db_user, host=args.db_host,
-                                               port=args.db_port)
+        return restore_drill.default_connector(
+            ctx, instance, source, user=args.db_user, host=args.db_host, port=args.db_port
+        )
 
     if args.command == "restore-drill":
-        expectations = (restore_drill.Expectations.load(args.checks) if args.checks
-                        else restore_drill.Expectations.from_config(env))
+        expectations = (
+            restore_drill.Expectations.load(args.checks) if args.checks else restore_drill.Expectations.from_config(env)
+        )
         return restore_drill.run(
-            ctx, execute=args.execute, expectations=expectations,
-            waiting=_waiting(args), recovery_point_arn=args.recovery_point, role_arn=args.restore_role_arn,
-            connector=connector, counts_out=args.counts_out,
+            ctx,
+            execute=args.execute,
+            expectations=expectations,
+            waiting=_waiting(args),
+            recovery_point_arn=args.recovery_point,
+            role_arn=args.restore_role_arn,
+            connector=connector,
+            counts_out=args.counts_out,
         )
     if args.command == "exit-drill":
         from led_ops import exit_drill
 
         return exit_drill.run(
-            ctx, execute=args.execute, waiting=_waiting(args), recovery_point_arn=args.recovery_point,
-            export_id=args.export_id, expected_counts=args.expected_counts, workdir=args.workdir,
-            to_postgres=args.to_postgres, role_arn=args.restore_role_arn, connector=connector,
+            ctx,
+            execute=args.execute,
+            waiting=_waiting(args),
+            recovery_point_arn=args.recovery_point,
+            export_id=args.export_id,
+            expected_counts=args.expected_counts,
+            workdir=args.workdir,
+            to_postgres=args.to_postgres,
+            role_arn=args.restore_role_arn,
+            connector=connector,
         )
     if args.command == "reencrypt":
         from led_ops import reencrypt
 
         plan_only = args.action == "plan"
         waiting = Waiting() if plan_only else _waiting(args)
-        return reencrypt.run(ctx, new_key=args.new_key, execute=getattr(args, "execute", False), waiting=waiting,
-                             new_vault=args.new_vault, plan_only=plan_only)
+        return reencrypt.run(
+            ctx,
+            new_key=args.new_key,
+            execute=getattr(args, "execute", False),
+            waiting=waiting,
+            new_vault=args.new_vault,
+            plan_only=plan_only,
+        )
     raise errors.UsageError(f"unknown command {args.command!r}")  # argparse refuses it before this
 
 
@@ -218,9 +306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except botocore.exceptions.ClientError as exc:
         code, line = describe_client_error(exc)
         return _fail(line, code)
-    except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError,
-            botocore.exceptions.ProfileNotFound, botocore.exceptions.CredentialRetrievalError,
-            botocore.exceptions.TokenRetrievalError, botocore.exceptions.SSOError) as exc:
+    except (
+        botocore.exceptions.NoCredentialsError,
+        botocore.exceptions.PartialCredentialsError,
+        botocore.exceptions.ProfileNotFound,
+        botocore.exceptions.CredentialRetrievalError,
+        botocore.exceptions.TokenRetrievalError,
+        botocore.exceptions.SSOError,
+    ) as exc:
         return _fail(f"AWS credentials: {exc}", errors.AWS_ACCESS)
     except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError) as exc:
         return _fail(f"cannot reach AWS: {exc}", errors.AWS_ACCESS)

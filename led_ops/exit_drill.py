@@ -64,7 +64,7 @@ def read_counts(path: str | Path) -> dict[str, int]:
     except json.JSONDecodeError as exc:
         raise UsageError(f"expected counts {path}: not valid JSON: {exc}") from None
     if not isinstance(raw, dict) or not all(isinstance(v, int) for v in raw.values()):
-        raise UsageError(f"expected counts {path}: allowed: a JSON object {{\"schema.table\": rows, ...}}")
+        raise UsageError(f'expected counts {path}: allowed: a JSON object {{"schema.table": rows, ...}}')
     return raw
 
 
@@ -88,8 +88,11 @@ def verify_dir(root: Path, *, expected: Mapping[str, int] | None) -> Verificatio
         info = json.loads(info_path.read_text(encoding="utf-8"))
         status = str(info.get("status", "?")).upper()
         progress = info.get("percentProgress", 100)
-        result.add("export info", status == "COMPLETE" and progress == 100,
-                   f"{info_path.name}: status {status}, {progress}% (task {info.get('exportTaskIdentifier', '?')})")
+        result.add(
+            "export info",
+            status == "COMPLETE" and progress == 100,
+            f"{info_path.name}: status {status}, {progress}% (task {info.get('exportTaskIdentifier', '?')})",
+        )
 
     statuses: dict[str, str] = {}
     databases: dict[str, str] = {}
@@ -108,14 +111,19 @@ def verify_dir(root: Path, *, expected: Mapping[str, int] | None) -> Verificatio
             statuses[key] = str(entry.get("status", "?")).upper()
             databases[key] = database
     failed = sorted(k for k, s in statuses.items() if s != "COMPLETE")
-    result.add("every table exported", bool(statuses) and not failed,
-               f"{len(statuses)} table(s) in the export metadata"
-               + (f"; not COMPLETE: {', '.join(f'{k} ({statuses[k]})' for k in failed)}" if failed else ""))
+    result.add(
+        "every table exported",
+        bool(statuses) and not failed,
+        f"{len(statuses)} table(s) in the export metadata"
+        + (f"; not COMPLETE: {', '.join(f'{k} ({statuses[k]})' for k in failed)}" if failed else ""),
+    )
     if expected is not None:
         missing = sorted(set(expected) - set(statuses))
-        result.add("every table of the snapshot exported", not missing,
-                   f"{len(expected)} table(s) in the snapshot"
-                   + (f"; missing: {', '.join(missing)}" if missing else ""))
+        result.add(
+            "every table of the snapshot exported",
+            not missing,
+            f"{len(expected)} table(s) in the snapshot" + (f"; missing: {', '.join(missing)}" if missing else ""),
+        )
 
     unreadable = []
     for key in sorted(statuses):
@@ -130,21 +138,34 @@ def verify_dir(root: Path, *, expected: Mapping[str, int] | None) -> Verificatio
             except (pa.ArrowException, OSError) as exc:
                 unreadable.append(f"{file.relative_to(root)} ({str(exc).splitlines()[0]})")
         result.rows[key] = rows
-    result.add("files readable as Parquet", not unreadable,
-               f"{sum(len(f) for f in result.files.values())} file(s)"
-               + (f"; unreadable: {', '.join(unreadable)}" if unreadable else ""))
+    result.add(
+        "files readable as Parquet",
+        not unreadable,
+        f"{sum(len(f) for f in result.files.values())} file(s)"
+        + (f"; unreadable: {', '.join(unreadable)}" if unreadable else ""),
+    )
     if expected is not None:
-        wrong = [f"{k}: exported {result.rows.get(k, 0)}, snapshot {n}" for k, n in sorted(expected.items())
-                 if result.rows.get(k, 0) != n and k in statuses]
-        result.add("row counts equal to the snapshot's", not wrong,
-                   f"{sum(result.rows.values())} row(s) exported" + (f"; differ: {'; '.join(wrong)}" if wrong else ""))
+        wrong = [
+            f"{k}: exported {result.rows.get(k, 0)}, snapshot {n}"
+            for k, n in sorted(expected.items())
+            if result.rows.get(k, 0) != n and k in statuses
+        ]
+        result.add(
+            "row counts equal to the snapshot's",
+            not wrong,
+            f"{sum(result.rows.values())} row(s) exported" + (f"; differ: {'; '.join(wrong)}" if wrong else ""),
+        )
     else:
-        result.add("row counts equal to the snapshot's", False,
-                   "no snapshot counts to compare with (restore the recovery point, or --expected-counts FILE)")
+        result.add(
+            "row counts equal to the snapshot's",
+            False,
+            "no snapshot counts to compare with (restore the recovery point, or --expected-counts FILE)",
+        )
     return result
 
 
 # --- loading into another PostgreSQL ---------------------------------------------------------
+
 
 def pg_type(t: pa.DataType) -> str:
     """A PostgreSQL column type for an Arrow type (the export's Parquet types, see AWS's mapping)."""
@@ -175,8 +196,9 @@ def pg_type(t: pa.DataType) -> str:
     return "text"
 
 
-def load_into_postgres(dsn: str, verification: Verification, root: Path,
-                       progress: Callable[[str], None]) -> dict[str, int]:
+def load_into_postgres(
+    dsn: str, verification: Verification, root: Path, progress: Callable[[str], None]
+) -> dict[str, int]:
     """Create each table and COPY its Parquet rows in; the target's count(*) per table."""
     import psycopg
     from psycopg import sql
@@ -193,7 +215,8 @@ def load_into_postgres(dsn: str, verification: Verification, root: Path,
                     counts[key] = _count(conn, table) if _exists(conn, schema_name, table_name) else 0
                     continue
                 columns = sql.SQL(", ").join(
-                    sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(pg_type(f.type))) for f in schema)
+                    sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(pg_type(f.type))) for f in schema
+                )
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema_name)))
                 conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(table, columns))
                 names_ = sql.SQL(", ").join(sql.Identifier(f.name) for f in schema)
@@ -217,8 +240,9 @@ def _schema_of(files: list[Path]) -> pa.Schema | None:
 
 
 def _exists(conn: Any, schema: str, table: str) -> bool:
-    return conn.execute("SELECT to_regclass(%s) IS NOT NULL",
-                        ('"{}"."{}"'.format(schema.replace('"', '""'), table.replace('"', '""')),)).fetchone()[0]
+    return conn.execute(
+        "SELECT to_regclass(%s) IS NOT NULL", ('"{}"."{}"'.format(schema.replace('"', '""'), table.replace('"', '""')),)
+    ).fetchone()[0]
 
 
 def _count(conn: Any, table: Any) -> int:
@@ -227,17 +251,29 @@ def _count(conn: Any, table: Any) -> int:
     return int(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0])
 
 
-def verify_and_load(out: Callable[[str], None], progress: Callable[[str], None], root: Path, *,
-                    expected: Mapping[str, int] | None, to_postgres: str | None) -> int:
+def verify_and_load(
+    out: Callable[[str], None],
+    progress: Callable[[str], None],
+    root: Path,
+    *,
+    expected: Mapping[str, int] | None,
+    to_postgres: str | None,
+) -> int:
     verification = verify_dir(root, expected=expected)
     if to_postgres and verification.files:
         loaded = load_into_postgres(to_postgres, verification, root, progress)
         reference = dict(expected) if expected is not None else verification.rows
-        wrong = [f"{k}: PostgreSQL {loaded.get(k, 0)}, expected {n}" for k, n in sorted(reference.items())
-                 if loaded.get(k, 0) != n]
-        verification.add("loaded into another PostgreSQL, counts equal", not wrong,
-                         f"{len(loaded)} table(s), {sum(loaded.values())} row(s)"
-                         + (f"; differ: {'; '.join(wrong)}" if wrong else ""))
+        wrong = [
+            f"{k}: PostgreSQL {loaded.get(k, 0)}, expected {n}"
+            for k, n in sorted(reference.items())
+            if loaded.get(k, 0) != n
+        ]
+        verification.add(
+            "loaded into another PostgreSQL, counts equal",
+            not wrong,
+            f"{len(loaded)} table(s), {sum(loaded.values())} row(s)"
+            + (f"; differ: {'; '.join(wrong)}" if wrong else ""),
+        )
     for check in verification.checks:
         out(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
     out(f"exit drill {'PASSED' if verification.ok else 'FAILED'} (VTC-EXIT)")
@@ -246,11 +282,16 @@ def verify_and_load(out: Callable[[str], None], progress: Callable[[str], None],
 
 # --- the export in AWS -----------------------------------------------------------------------
 
+
 def start_export(ctx: Context, *, snapshot_arn: str, export_id: str) -> dict[str, Any]:
     env = ctx.env
     return ctx.client("rds").start_export_task(
-        ExportTaskIdentifier=export_id, SourceArn=snapshot_arn, S3BucketName=names.exit_bucket(env),
-        IamRoleArn=names.export_role_arn(env), KmsKeyId=env.key_arn("data"), S3Prefix=EXPORT_PREFIX,
+        ExportTaskIdentifier=export_id,
+        SourceArn=snapshot_arn,
+        S3BucketName=names.exit_bucket(env),
+        IamRoleArn=names.export_role_arn(env),
+        KmsKeyId=env.key_arn("data"),
+        S3Prefix=EXPORT_PREFIX,
     )
 
 
@@ -279,7 +320,7 @@ def download_export(ctx: Context, export_id: str, workdir: Path, *, bucket: str 
     count = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            relative = obj["Key"][len(prefix):]
+            relative = obj["Key"][len(prefix) :]
             if not relative or relative.endswith("/"):
                 continue
             target = root / relative
@@ -292,11 +333,20 @@ def download_export(ctx: Context, export_id: str, workdir: Path, *, bucket: str 
     return root
 
 
-def run(ctx: Context, *, execute: bool, waiting: Waiting, recovery_point_arn: str | None = None,
-        export_id: str | None = None, expected_counts: str | Path | None = None,
-        workdir: str | Path | None = None, to_postgres: str | None = None,
-        role_arn: str | None = None, connector: restore_drill.Connector | None = None,
-        stamp: str | None = None) -> int:
+def run(
+    ctx: Context,
+    *,
+    execute: bool,
+    waiting: Waiting,
+    recovery_point_arn: str | None = None,
+    export_id: str | None = None,
+    expected_counts: str | Path | None = None,
+    workdir: str | Path | None = None,
+    to_postgres: str | None = None,
+    role_arn: str | None = None,
+    connector: restore_drill.Connector | None = None,
+    stamp: str | None = None,
+) -> int:
     env = ctx.env
     if recovery_point_arn:
         recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
@@ -310,15 +360,21 @@ def run(ctx: Context, *, execute: bool, waiting: Waiting, recovery_point_arn: st
     expected = read_counts(expected_counts) if expected_counts else None
     bucket = names.exit_bucket(env)
     ctx.say(f"exit drill of {env.name}: snapshot {snapshot_arn}")
-    ctx.say(f"  1. export it as Parquet to s3://{bucket}/{EXPORT_PREFIX}/{export_id}/ "
-            f"(role {names.export_role_arn(env)}, key {env.key_arn('data')})")
+    ctx.say(
+        f"  1. export it as Parquet to s3://{bucket}/{EXPORT_PREFIX}/{export_id}/ "
+        f"(role {names.export_role_arn(env)}, key {env.key_arn('data')})"
+    )
     if expected is None:
-        ctx.say(f"  2. meanwhile restore the same recovery point into {names.drill_instance_id(env, stamp)}, "
-                "count the rows of every table, delete the instance")
+        ctx.say(
+            f"  2. meanwhile restore the same recovery point into {names.drill_instance_id(env, stamp)}, "
+            "count the rows of every table, delete the instance"
+        )
     else:
         ctx.say(f"  2. snapshot row counts from {expected_counts}")
-    ctx.say("  3. wait for the export, download it, verify metadata, Parquet and row counts"
-            + (", load it into the given PostgreSQL" if to_postgres else ""))
+    ctx.say(
+        "  3. wait for the export, download it, verify metadata, Parquet and row counts"
+        + (", load it into the given PostgreSQL" if to_postgres else "")
+    )
     if not execute:
         ctx.say("dry run: nothing started; add --execute to run the drill")
         return OK
@@ -335,8 +391,13 @@ def run(ctx: Context, *, execute: bool, waiting: Waiting, recovery_point_arn: st
                 conn.close()
 
         expected = restore_drill.with_restored(
-            ctx, recovery_point, instance_id=names.drill_instance_id(env, stamp),
-            role_arn=role_arn or names.restore_role_arn(env), waiting=waiting, use=count)
+            ctx,
+            recovery_point,
+            instance_id=names.drill_instance_id(env, stamp),
+            role_arn=role_arn or names.restore_role_arn(env),
+            waiting=waiting,
+            use=count,
+        )
         ctx.say(f"snapshot row counts: {len(expected)} table(s), {sum(expected.values())} row(s)")
     wait_export(ctx, export_id, waiting=waiting)
     with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
@@ -344,9 +405,17 @@ def run(ctx: Context, *, execute: bool, waiting: Waiting, recovery_point_arn: st
         return verify_and_load(ctx.say, ctx.progress, root, expected=expected, to_postgres=to_postgres)
 
 
-def verify(ctx: Context | None, *, source_dir: str | Path | None, export_id: str | None,
-           expected_counts: str | Path | None, to_postgres: str | None, workdir: str | Path | None,
-           out: Callable[[str], None], progress: Callable[[str], None]) -> int:
+def verify(
+    ctx: Context | None,
+    *,
+    source_dir: str | Path | None,
+    export_id: str | None,
+    expected_counts: str | Path | None,
+    to_postgres: str | None,
+    workdir: str | Path | None,
+    out: Callable[[str], None],
+    progress: Callable[[str], None],
+) -> int:
     expected = read_counts(expected_counts) if expected_counts else None
     if source_dir is not None:
         return verify_and_load(out, progress, Path(source_dir), expected=expected, to_postgres=to_postgres)

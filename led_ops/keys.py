@@ -48,8 +48,11 @@ def describe_key(ctx: Context, arn: str) -> KeyInfo:
         # Rotation history is evidence too; without it the key's creation date is the only bound.
         ctx.progress(f"note: rotation history of {arn} unavailable: {exc.response.get('Error', {}).get('Code')}")
     return KeyInfo(
-        arn=meta["Arn"], created=meta["CreationDate"], generations=tuple(sorted(generations)),
-        state=meta.get("KeyState"), manager=meta.get("KeyManager"),
+        arn=meta["Arn"],
+        created=meta["CreationDate"],
+        generations=tuple(sorted(generations)),
+        state=meta.get("KeyState"),
+        manager=meta.get("KeyManager"),
     )
 
 

@@ -49,10 +49,13 @@ def check_new_key(ctx: Context, new_key: str) -> dict[str, Any]:
     parts = new_key.split(":")
     if len(parts) != 6 or not parts[5].startswith("key/"):
         raise UsageError(
-            f"--new-key {new_key!r}: allowed: a KMS key ARN arn:<partition>:kms:<region>:<account>:key/<id>")
+            f"--new-key {new_key!r}: allowed: a KMS key ARN arn:<partition>:kms:<region>:<account>:key/<id>"
+        )
     if parts[4] != env.accounts.key_custody:
-        raise UsageError(f"--new-key {new_key}: in account {parts[4]}; allowed: a key of the key custody "
-                         f"account {env.accounts.key_custody} (VTC-KEY-CUSTODY, §51)")
+        raise UsageError(
+            f"--new-key {new_key}: in account {parts[4]}; allowed: a key of the key custody "
+            f"account {env.accounts.key_custody} (VTC-KEY-CUSTODY, §51)"
+        )
     if parts[3] != env.region:
         raise UsageError(f"--new-key {new_key}: in region {parts[3]}; allowed: a key in {env.region}")
     meta = ctx.client("kms", region_of(new_key)).describe_key(KeyId=new_key)["KeyMetadata"]
@@ -64,8 +67,9 @@ def check_new_key(ctx: Context, new_key: str) -> dict[str, Any]:
     if meta.get("KeyManager") != "CUSTOMER":
         problems.append("not customer-managed (VTC-KEY-NO-PROVIDER, §44)")
     if problems:
-        raise UsageError(f"--new-key {new_key}: {', '.join(problems)}; allowed: an enabled customer-managed "
-                         "symmetric encryption key")
+        raise UsageError(
+            f"--new-key {new_key}: {', '.join(problems)}; allowed: an enabled customer-managed symmetric encryption key"
+        )
     return meta
 
 
@@ -79,17 +83,26 @@ def make_plan(ctx: Context, new_key: str, *, new_vault: str | None, stamp: str) 
         described = backup.describe_backup_vault(BackupVaultName=vault)
         exists = True
         if described.get("EncryptionKeyArn") != new_key:
-            raise UsageError(f"vault {vault} exists under key {described.get('EncryptionKeyArn')}, not {new_key}; "
-                             "choose another --new-vault")
+            raise UsageError(
+                f"vault {vault} exists under key {described.get('EncryptionKeyArn')}, not {new_key}; "
+                "choose another --new-vault"
+            )
     except backup.exceptions.ResourceNotFoundException:
         exists = False
-    points = [p for p in _vault_points(backup, names.vault_name(env), env.accounts.workload, env.region)
-              if p.status == "COMPLETED"]
+    points = [
+        p
+        for p in _vault_points(backup, names.vault_name(env), env.accounts.workload, env.region)
+        if p.status == "COMPLETED"
+    ]
     return Plan(
-        new_key=new_key, new_vault=vault, new_vault_exists=exists, database_key=source.get("KmsKeyId"),
+        new_key=new_key,
+        new_vault=vault,
+        new_vault_exists=exists,
+        database_key=source.get("KmsKeyId"),
         old_points=[p for p in points if p.key_arn != new_key],
         current_points=[p for p in points if p.key_arn == new_key],
-        snapshot_id=f"led-{env.name}-reencrypt-{stamp}", copy_id=f"led-{env.name}-reencrypted-{stamp}",
+        snapshot_id=f"led-{env.name}-reencrypt-{stamp}",
+        copy_id=f"led-{env.name}-reencrypted-{stamp}",
     )
 
 
@@ -110,26 +123,38 @@ def show(ctx: Context, plan: Plan) -> None:
         say(f"snapshot {db} (under {plan.database_key}) as {plan.snapshot_id}, wait until available")
         say(f"copy {plan.snapshot_id} as {plan.copy_id} under the new key, wait, verify its key")
         say(f"delete {plan.snapshot_id} (the intermediate snapshot under the old key) once {plan.copy_id} is verified")
-        say(f"switch, in a change window (the instance belongs to CloudFormation): set keys.data_key_arn = "
+        say(
+            f"switch, in a change window (the instance belongs to CloudFormation): set keys.data_key_arn = "
             f"{plan.new_key} in the configuration, restore {db} from snapshot {plan.copy_id}, deploy, run "
-            "`led-ops restore-drill` and `led-ops backup-status`, then retire the old instance")
+            "`led-ops restore-drill` and `led-ops backup-status`, then retire the old instance"
+        )
     if plan.old_points:
         if not plan.new_vault_exists:
-            say(f"create backup vault {plan.new_vault} under the new key, vault lock "
-                f"{env.backup_retention_days}-{env.keys.rotation_period_days} days")
+            say(
+                f"create backup vault {plan.new_vault} under the new key, vault lock "
+                f"{env.backup_retention_days}-{env.keys.rotation_period_days} days"
+            )
         for p in sorted(plan.old_points, key=lambda p: p.created):
-            say(f"copy recovery point {p.arn} ({p.created:%Y-%m-%d}, key {p.key_arn}) into {plan.new_vault}, "
-                "wait, verify it is under the new key")
-        say(f"point the backup plan at {plan.new_vault} (keys.backup_key_arn = {plan.new_key}, deploy), so new "
-            "recovery points are written under the new key")
+            say(
+                f"copy recovery point {p.arn} ({p.created:%Y-%m-%d}, key {p.key_arn}) into {plan.new_vault}, "
+                "wait, verify it is under the new key"
+            )
+        say(
+            f"point the backup plan at {plan.new_vault} (keys.backup_key_arn = {plan.new_key}, deploy), so new "
+            "recovery points are written under the new key"
+        )
         for p in sorted(plan.old_points, key=lambda p: p.created):
-            say(f"recovery point {p.arn} under the old key expires by its lifecycle "
+            say(
+                f"recovery point {p.arn} under the old key expires by its lifecycle "
                 f"(at most {env.backup_retention_days} day(s) after {p.created:%Y-%m-%d}); the vault lock forbids "
-                "deleting it earlier")
+                "deleting it earlier"
+            )
     else:
         ctx.say(f"  no recovery point in {names.vault_name(env)} is under another key")
-    ctx.say(f"  the copies in {names.remote_vault_name(env)} (backup account {env.accounts.backup}) are under that "
-            "vault's own key and are re-encrypted by the backup account's owner the same way")
+    ctx.say(
+        f"  the copies in {names.remote_vault_name(env)} (backup account {env.accounts.backup}) are under that "
+        "vault's own key and are re-encrypted by the backup account's owner the same way"
+    )
 
 
 def _wait_snapshot(ctx: Context, snapshot_id: str, waiting: Waiting) -> dict[str, Any]:
@@ -153,13 +178,19 @@ def _reencrypt_database(ctx: Context, plan: Plan, waiting: Waiting) -> bool:
     rds.create_db_snapshot(DBInstanceIdentifier=db, DBSnapshotIdentifier=plan.snapshot_id)
     ctx.say(f"snapshot {plan.snapshot_id} of {db} started")
     _wait_snapshot(ctx, plan.snapshot_id, waiting)
-    rds.copy_db_snapshot(SourceDBSnapshotIdentifier=plan.snapshot_id, TargetDBSnapshotIdentifier=plan.copy_id,
-                         KmsKeyId=plan.new_key, CopyTags=True)
+    rds.copy_db_snapshot(
+        SourceDBSnapshotIdentifier=plan.snapshot_id,
+        TargetDBSnapshotIdentifier=plan.copy_id,
+        KmsKeyId=plan.new_key,
+        CopyTags=True,
+    )
     ctx.say(f"copy {plan.copy_id} under {plan.new_key} started")
     copy = _wait_snapshot(ctx, plan.copy_id, waiting)
     if not copy.get("Encrypted") or copy.get("KmsKeyId") != plan.new_key:
-        ctx.say(f"FAIL snapshot {plan.copy_id} is under {copy.get('KmsKeyId')}, not {plan.new_key}; "
-                f"{plan.snapshot_id} is kept")
+        ctx.say(
+            f"FAIL snapshot {plan.copy_id} is under {copy.get('KmsKeyId')}, not {plan.new_key}; "
+            f"{plan.snapshot_id} is kept"
+        )
         return False
     ctx.say(f"PASS snapshot {plan.copy_id} is under the new key")
     rds.delete_db_snapshot(DBSnapshotIdentifier=plan.snapshot_id)
@@ -173,8 +204,10 @@ def _reencrypt_recovery_points(ctx: Context, plan: Plan, waiting: Waiting) -> bo
     if not plan.new_vault_exists:
         created = backup.create_backup_vault(BackupVaultName=plan.new_vault, EncryptionKeyArn=plan.new_key)
         backup.put_backup_vault_lock_configuration(
-            BackupVaultName=plan.new_vault, MinRetentionDays=env.backup_retention_days,
-            MaxRetentionDays=env.keys.rotation_period_days)
+            BackupVaultName=plan.new_vault,
+            MinRetentionDays=env.backup_retention_days,
+            MaxRetentionDays=env.keys.rotation_period_days,
+        )
         ctx.say(f"created vault {created['BackupVaultArn']} under the new key")
         vault_arn = created["BackupVaultArn"]
     else:
@@ -182,8 +215,11 @@ def _reencrypt_recovery_points(ctx: Context, plan: Plan, waiting: Waiting) -> bo
     ok = True
     for point in sorted(plan.old_points, key=lambda p: p.created):
         job_id = backup.start_copy_job(
-            RecoveryPointArn=point.arn, SourceBackupVaultName=point.vault, DestinationBackupVaultArn=vault_arn,
-            IamRoleArn=names.restore_role_arn(env), Lifecycle={"DeleteAfterDays": env.backup_retention_days},
+            RecoveryPointArn=point.arn,
+            SourceBackupVaultName=point.vault,
+            DestinationBackupVaultArn=vault_arn,
+            IamRoleArn=names.restore_role_arn(env),
+            Lifecycle={"DeleteAfterDays": env.backup_retention_days},
         )["CopyJobId"]
         ctx.say(f"copy job {job_id} started for {point.arn}")
         job: dict[str, Any] = {}
@@ -197,18 +233,29 @@ def _reencrypt_recovery_points(ctx: Context, plan: Plan, waiting: Waiting) -> bo
 
         wait_for(f"copy job {job_id}", poll, waiting=waiting, progress=ctx.progress)
         copied = backup.describe_recovery_point(
-            BackupVaultName=plan.new_vault, RecoveryPointArn=job["DestinationRecoveryPointArn"])
+            BackupVaultName=plan.new_vault, RecoveryPointArn=job["DestinationRecoveryPointArn"]
+        )
         if copied.get("Status") == "COMPLETED" and copied.get("EncryptionKeyArn") == plan.new_key:
             ctx.say(f"PASS {copied['RecoveryPointArn']} is under the new key; {point.arn} expires by its lifecycle")
         else:
             ok = False
-            ctx.say(f"FAIL {job['DestinationRecoveryPointArn']}: status {copied.get('Status')}, key "
-                    f"{copied.get('EncryptionKeyArn')}; {point.arn} stays the only copy")
+            ctx.say(
+                f"FAIL {job['DestinationRecoveryPointArn']}: status {copied.get('Status')}, key "
+                f"{copied.get('EncryptionKeyArn')}; {point.arn} stays the only copy"
+            )
     return ok
 
 
-def run(ctx: Context, *, new_key: str, execute: bool, waiting: Waiting, new_vault: str | None = None,
-        plan_only: bool = False, stamp: str | None = None) -> int:
+def run(
+    ctx: Context,
+    *,
+    new_key: str,
+    execute: bool,
+    waiting: Waiting,
+    new_vault: str | None = None,
+    plan_only: bool = False,
+    stamp: str | None = None,
+) -> int:
     plan = make_plan(ctx, new_key, new_vault=new_vault, stamp=stamp or restore_drill.stamp_now())
     show(ctx, plan)
     if plan_only:
@@ -222,7 +269,8 @@ def run(ctx: Context, *, new_key: str, execute: bool, waiting: Waiting, new_vaul
         ok = _reencrypt_database(ctx, plan, waiting) and ok
     if plan.old_points:
         ok = _reencrypt_recovery_points(ctx, plan, waiting) and ok
-    ctx.say(f"re-encryption {'verified' if ok else 'INCOMPLETE'} (VTC-KEY-REENCRYPT); "
-            "the switch of the database follows the plan above")
+    ctx.say(
+        f"re-encryption {'verified' if ok else 'INCOMPLETE'} (VTC-KEY-REENCRYPT); "
+        "the switch of the database follows the plan above"
+    )
     return OK if ok else CHECK_FAILED
-

@@ -41,8 +41,12 @@ class Expectations:
     def from_config(cls, env: EnvironmentConfig) -> Expectations:
         """The configured expectations: the same ones the restore-validation Lambda checks."""
         drills = env.drills
-        return cls(expected_tables=tuple(drills.expected_tables), min_rows=dict(drills.min_rows),
-                   max_newest_age_days=drills.max_newest_age_days, newest_column=dict(drills.newest_column))
+        return cls(
+            expected_tables=tuple(drills.expected_tables),
+            min_rows=dict(drills.min_rows),
+            max_newest_age_days=drills.max_newest_age_days,
+            newest_column=dict(drills.newest_column),
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> Expectations:
@@ -57,8 +61,10 @@ class Expectations:
         if unknown:
             raise UsageError(f"checks file {path}: unknown field {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
         return cls(
-            expected_tables=tuple(raw.get("expected_tables", ())), min_rows=dict(raw.get("min_rows", {})),
-            max_newest_age_days=raw.get("max_newest_age_days"), newest_column=dict(raw.get("newest_column", {})),
+            expected_tables=tuple(raw.get("expected_tables", ())),
+            min_rows=dict(raw.get("min_rows", {})),
+            max_newest_age_days=raw.get("max_newest_age_days"),
+            newest_column=dict(raw.get("newest_column", {})),
         )
 
 
@@ -69,8 +75,11 @@ def latest_recovery_point(ctx: Context) -> dict[str, Any]:
     points = []
     paginator = backup.get_paginator("list_recovery_points_by_resource")
     for page in paginator.paginate(ResourceArn=names.database_arn(env)):
-        points += [rp for rp in page.get("RecoveryPoints", [])
-                   if rp.get("Status") == "COMPLETED" and rp.get("BackupVaultName") == names.vault_name(env)]
+        points += [
+            rp
+            for rp in page.get("RecoveryPoints", [])
+            if rp.get("Status") == "COMPLETED" and rp.get("BackupVaultName") == names.vault_name(env)
+        ]
     if not points:
         raise DrillError(f"no completed recovery point of {names.database_arn(env)} in vault {names.vault_name(env)}")
     return max(points, key=lambda rp: rp["CreationDate"])
@@ -109,19 +118,29 @@ class Restored:
     instance: dict[str, Any] | None = None
 
 
-def restore(ctx: Context, recovery_point: Mapping[str, Any], *, instance_id: str, role_arn: str,
-            waiting: Waiting, state: Restored | None = None) -> tuple[str, dict[str, Any]]:
+def restore(
+    ctx: Context,
+    recovery_point: Mapping[str, Any],
+    *,
+    instance_id: str,
+    role_arn: str,
+    waiting: Waiting,
+    state: Restored | None = None,
+) -> tuple[str, dict[str, Any]]:
     """Start the restore job, wait for it and for the instance; (restore job id, instance)."""
     state = state if state is not None else Restored()
     backup = ctx.client("backup")
     rds = ctx.client("rds")
     source = source_instance(ctx)
     metadata = backup.get_recovery_point_restore_metadata(
-        BackupVaultName=recovery_point["BackupVaultName"], RecoveryPointArn=recovery_point["RecoveryPointArn"],
+        BackupVaultName=recovery_point["BackupVaultName"],
+        RecoveryPointArn=recovery_point["RecoveryPointArn"],
     )["RestoreMetadata"]
     metadata = {**metadata, **restore_overrides(source, instance_id)}
     job_id = backup.start_restore_job(
-        RecoveryPointArn=recovery_point["RecoveryPointArn"], Metadata=metadata, IamRoleArn=role_arn,
+        RecoveryPointArn=recovery_point["RecoveryPointArn"],
+        Metadata=metadata,
+        IamRoleArn=role_arn,
         ResourceType="RDS",
     )["RestoreJobId"]
     state.job_id = job_id
@@ -183,8 +202,15 @@ def delete_restored(ctx: Context, instance_id: str, *, waiting: Waiting) -> None
 VALIDATOR_ROLE = "led_restore_validator"
 
 
-def default_connector(ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any], *,
-                      user: str = VALIDATOR_ROLE, host: str | None = None, port: int | None = None) -> Any:
+def default_connector(
+    ctx: Context,
+    instance: Mapping[str, Any],
+    source: Mapping[str, Any],
+    *,
+    user: str = VALIDATOR_ROLE,
+    host: str | None = None,
+    port: int | None = None,
+) -> Any:
     """A psycopg connection to the restored instance as `user`, IAM token, TLS required.
 
     `host`/`port` override the endpoint for a port forward (the restored instance is in isolated
@@ -204,16 +230,21 @@ def default_connector(ctx: Context, instance: Mapping[str, Any], source: Mapping
         raise DrillError(f"cannot connect to {params['host']}:{params['port']} as {user}: {reason}") from None
 
 
-def connection_parameters(ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any], *,
-                          user: str = VALIDATOR_ROLE) -> dict[str, Any]:
+def connection_parameters(
+    ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any], *, user: str = VALIDATOR_ROLE
+) -> dict[str, Any]:
     endpoint = instance.get("Endpoint") or {}
     host, port = endpoint.get("Address"), int(endpoint.get("Port", 5432))
     if not host:
         raise DrillError(f"instance {instance.get('DBInstanceIdentifier')} has no endpoint")
-    token = ctx.client("rds").generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user,
-                                                     Region=ctx.env.region)
-    return {"host": host, "port": port, "dbname": instance.get("DBName") or source.get("DBName")
-            or ctx.env.database.database_name, "user": user, "password": token}
+    token = ctx.client("rds").generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user, Region=ctx.env.region)
+    return {
+        "host": host,
+        "port": port,
+        "dbname": instance.get("DBName") or source.get("DBName") or ctx.env.database.database_name,
+        "user": user,
+        "password": token,
+    }
 
 
 def count_rows(conn: Any) -> dict[str, int]:
@@ -245,13 +276,21 @@ def stamp_now() -> str:
     return datetime.now(UTC).strftime("%Y%m%d%H%M%S")
 
 
-def with_restored(ctx: Context, recovery_point: Mapping[str, Any], *, instance_id: str, role_arn: str,
-                  waiting: Waiting, use: Callable[[dict[str, Any], dict[str, Any]], Any]) -> Any:
+def with_restored(
+    ctx: Context,
+    recovery_point: Mapping[str, Any],
+    *,
+    instance_id: str,
+    role_arn: str,
+    waiting: Waiting,
+    use: Callable[[dict[str, Any], dict[str, Any]], Any],
+) -> Any:
     """Restore, hand the instance to `use`, and delete it afterwards, also when `use` fails."""
     restored = Restored()
     try:
         _, restored.instance = restore(
-            ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, state=restored)
+            ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, state=restored
+        )
         return use(restored.instance, source_instance(ctx))
     finally:
         # Whatever happened after the instance came to exist, it goes: it holds a copy of the data.
@@ -263,10 +302,19 @@ def with_restored(ctx: Context, recovery_point: Mapping[str, Any], *, instance_i
                 raise
 
 
-def run(ctx: Context, *, execute: bool, expectations: Expectations, waiting: Waiting,
-        recovery_point_arn: str | None = None, role_arn: str | None = None,
-        connector: Connector | None = None, validator: Validator | None = None,
-        counts_out: str | Path | None = None, stamp: str | None = None) -> int:
+def run(
+    ctx: Context,
+    *,
+    execute: bool,
+    expectations: Expectations,
+    waiting: Waiting,
+    recovery_point_arn: str | None = None,
+    role_arn: str | None = None,
+    connector: Connector | None = None,
+    validator: Validator | None = None,
+    counts_out: str | Path | None = None,
+    stamp: str | None = None,
+) -> int:
     env = ctx.env
     if recovery_point_arn:
         recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
@@ -276,15 +324,21 @@ def run(ctx: Context, *, execute: bool, expectations: Expectations, waiting: Wai
     role_arn = role_arn or names.restore_role_arn(env)
     source = source_instance(ctx)
     overrides = restore_overrides(source, instance_id)
-    ctx.say(f"restore drill of {env.name}: recovery point {recovery_point['RecoveryPointArn']}"
-            + (f" ({recovery_point['CreationDate']:%Y-%m-%d %H:%M} UTC)" if "CreationDate" in recovery_point else ""))
-    ctx.say(f"  1. start an AWS Backup restore job (role {role_arn}) into {instance_id}: "
-            f"subnet group {overrides.get('dbsubnetgroupname', '?')}, "
-            f"security groups {overrides['vpcsecuritygroupids']}, "
-            "not public, single-AZ")
+    ctx.say(
+        f"restore drill of {env.name}: recovery point {recovery_point['RecoveryPointArn']}"
+        + (f" ({recovery_point['CreationDate']:%Y-%m-%d %H:%M} UTC)" if "CreationDate" in recovery_point else "")
+    )
+    ctx.say(
+        f"  1. start an AWS Backup restore job (role {role_arn}) into {instance_id}: "
+        f"subnet group {overrides.get('dbsubnetgroupname', '?')}, "
+        f"security groups {overrides['vpcsecuritygroupids']}, "
+        "not public, single-AZ"
+    )
     ctx.say(f"  2. wait for the job and the instance (every {waiting.interval:g}s, at most {waiting.timeout:g}s)")
-    ctx.say(f"  3. validate: {len(expectations.expected_tables)} expected table(s), min rows for "
-            f"{len(expectations.min_rows)}, newest row at most {expectations.max_newest_age_days} day(s) old")
+    ctx.say(
+        f"  3. validate: {len(expectations.expected_tables)} expected table(s), min rows for "
+        f"{len(expectations.min_rows)}, newest row at most {expectations.max_newest_age_days} day(s) old"
+    )
     ctx.say(f"  4. delete {instance_id} (no final snapshot)")
     if not execute:
         ctx.say("dry run: nothing started; add --execute to run the drill")
@@ -296,16 +350,20 @@ def run(ctx: Context, *, execute: bool, expectations: Expectations, waiting: Wai
         conn = connector(ctx, instance, src)
         try:
             result = validator(
-                conn, expected_tables=list(expectations.expected_tables), min_rows=dict(expectations.min_rows),
-                max_newest_age_days=expectations.max_newest_age_days, newest_column=dict(expectations.newest_column),
+                conn,
+                expected_tables=list(expectations.expected_tables),
+                min_rows=dict(expectations.min_rows),
+                max_newest_age_days=expectations.max_newest_age_days,
+                newest_column=dict(expectations.newest_column),
             )
             counts = count_rows(conn) if counts_out else None
         finally:
             conn.close()
         return result, counts
 
-    result, counts = with_restored(ctx, recovery_point, instance_id=instance_id, role_arn=role_arn,
-                                   waiting=waiting, use=use)
+    result, counts = with_restored(
+        ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, use=use
+    )
     for check in result.checks:
         ctx.say(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
     ctx.say(result.summary())

@@ -87,8 +87,9 @@ def validate_database(
         raise ValueError(f"max_newest_age_days: got {max_newest_age_days!r}; allowed: an integer >= 0 or None")
 
     # Every table the checks refer to must be present, in a stable order.
-    tables = list(dict.fromkeys([*expected_tables, *min_rows, *(newest_column if max_newest_age_days is not None
-                                                                 else ())]))
+    tables = list(
+        dict.fromkeys([*expected_tables, *min_rows, *(newest_column if max_newest_age_days is not None else ())])
+    )
     names = {t: split_table_name(t) for t in tables}
     for column in newest_column.values():
         quote_identifier(column)
@@ -114,9 +115,9 @@ def validate_database(
             if table not in present:
                 checks.append(Check(name, False, "not checked: table missing"))
                 continue
-            checks.append(_guarded(
-                conn, name, lambda t=table, c=column: _newest(conn, *names[t], c, max_newest_age_days)
-            ))
+            checks.append(
+                _guarded(conn, name, lambda t=table, c=column: _newest(conn, *names[t], c, max_newest_age_days))
+            )
 
     return ValidationResult(ok=all(c.ok for c in checks), checks=checks)
 

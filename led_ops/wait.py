@@ -17,9 +17,15 @@ class Waiting:
     timeout: float = 4 * 3600.0
 
 
-def wait_for(what: str, poll: Callable[[], tuple[bool, str]], *, waiting: Waiting,
-             progress: Callable[[str], None], clock: Callable[[], float] = time.monotonic,
-             sleep: Callable[[float], None] = time.sleep) -> str:
+def wait_for(
+    what: str,
+    poll: Callable[[], tuple[bool, str]],
+    *,
+    waiting: Waiting,
+    progress: Callable[[str], None],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
     """Call `poll` until it says done; it raises DrillError itself for a failed job.
 
     Returns the last status. A timeout is a DrillError naming the job and its last status.

@@ -48,12 +48,14 @@ def plan_rules(plan: Resource) -> list[PlanRule]:
         if not isinstance(rule, dict):
             continue
         lifecycle = rule.get("Lifecycle") or {}
-        out.append(PlanRule(
-            name=str(rule.get("RuleName", i)),
-            schedule=rule.get("ScheduleExpression"),
-            delete_after=lifecycle.get("DeleteAfterDays") if isinstance(lifecycle, dict) else None,
-            copies=[c for c in as_list(rule.get("CopyActions")) if isinstance(c, dict)],
-        ))
+        out.append(
+            PlanRule(
+                name=str(rule.get("RuleName", i)),
+                schedule=rule.get("ScheduleExpression"),
+                delete_after=lifecycle.get("DeleteAfterDays") if isinstance(lifecycle, dict) else None,
+                copies=[c for c in as_list(rule.get("CopyActions")) if isinstance(c, dict)],
+            )
+        )
     return out
 
 
@@ -89,8 +91,9 @@ def vault_location(value: Any, res: Resource) -> VaultLocation:
     """Account and region of a copy destination vault (an ARN, or a vault of this app)."""
     target = target_of(value, res.stack, res.app)
     if target is not None and target.type in ("AWS::Backup::BackupVault", "AWS::Backup::LogicallyAirGappedBackupVault"):
-        return VaultLocation(target.stack.account, target.stack.region,
-                             f"vault {target.logical_id} of {target.stack.name}")
+        return VaultLocation(
+            target.stack.account, target.stack.region, f"vault {target.logical_id} of {target.stack.name}"
+        )
     rendered = render(value, res.stack, res.app)
     match = _VAULT_ARN.match(rendered.text)
     if not match:
@@ -114,13 +117,20 @@ def selections(res: Resource) -> Iterator[Resource]:
 
 def _tag_selects(selection: dict, key: str, value: str) -> bool:
     for tag in as_list(selection.get("ListOfTags")):
-        if isinstance(tag, dict) and tag.get("ConditionKey") == key and tag.get("ConditionValue") == value \
-                and tag.get("ConditionType", "STRINGEQUALS") == "STRINGEQUALS":
+        if (
+            isinstance(tag, dict)
+            and tag.get("ConditionKey") == key
+            and tag.get("ConditionValue") == value
+            and tag.get("ConditionType", "STRINGEQUALS") == "STRINGEQUALS"
+        ):
             return True
     conditions = selection.get("Conditions") or {}
     for cond in as_list(conditions.get("StringEquals") if isinstance(conditions, dict) else None):
-        if isinstance(cond, dict) and cond.get("ConditionKey") == f"aws:ResourceTag/{key}" \
-                and cond.get("ConditionValue") == value:
+        if (
+            isinstance(cond, dict)
+            and cond.get("ConditionKey") == f"aws:ResourceTag/{key}"
+            and cond.get("ConditionValue") == value
+        ):
             return True
     return False
 
@@ -170,7 +180,8 @@ def selected_types(selection: Resource) -> set[str]:
                 types.add(kind)
     # Tag- or wildcard-based selections protect every store of the environment that matches.
     broad = isinstance(body, dict) and (
-        body.get("ListOfTags") or body.get("Conditions") or "*" in as_list(body.get("Resources")))
+        body.get("ListOfTags") or body.get("Conditions") or "*" in as_list(body.get("Resources"))
+    )
     if broad:
         for resource_type, kind in PROTECTED_TYPES.items():
             for store in selection.app.resources(resource_type, stage=selection.stack.stage):

@@ -67,10 +67,18 @@ def _s3_bucket(res: Resource) -> list[KeyUse]:
     for i, rule in enumerate(rules):
         default = _get(rule, "ServerSideEncryptionByDefault") or {}
         algorithm = default.get("SSEAlgorithm") if isinstance(default, dict) else None
-        problems = () if algorithm in ("aws:kms", "aws:kms:dsse") else (
-            f"SSEAlgorithm is {algorithm!r}: only aws:kms with a customer-managed key is allowed",)
-        uses.append(KeyUse(f"ServerSideEncryptionConfiguration[{i}].KMSMasterKeyID",
-                           default.get("KMSMasterKeyID") if isinstance(default, dict) else None, problems))
+        problems = (
+            ()
+            if algorithm in ("aws:kms", "aws:kms:dsse")
+            else (f"SSEAlgorithm is {algorithm!r}: only aws:kms with a customer-managed key is allowed",)
+        )
+        uses.append(
+            KeyUse(
+                f"ServerSideEncryptionConfiguration[{i}].KMSMasterKeyID",
+                default.get("KMSMasterKeyID") if isinstance(default, dict) else None,
+                problems,
+            )
+        )
     return uses
 
 
@@ -78,35 +86,49 @@ def _simple(name: str, *must: str) -> Callable[[Resource], list[KeyUse]]:
     def uses(res: Resource) -> list[KeyUse]:
         problems = tuple(p for m in must for p in _must_be_true(res.props, m))
         return [KeyUse(name, res.props.get(name), problems)]
+
     return uses
 
 
 def _sqs(res: Resource) -> list[KeyUse]:
-    problems = ("SqsManagedSseEnabled uses an SQS-owned key",) if as_bool(
-        res.props.get("SqsManagedSseEnabled")) else ()
+    problems = ("SqsManagedSseEnabled uses an SQS-owned key",) if as_bool(res.props.get("SqsManagedSseEnabled")) else ()
     return [KeyUse("KmsMasterKeyId", res.props.get("KmsMasterKeyId"), problems)]
 
 
 def _kinesis(res: Resource) -> list[KeyUse]:
     enc = res.props.get("StreamEncryption") or {}
-    problems = () if isinstance(enc, dict) and enc.get("EncryptionType") == "KMS" else (
-        "StreamEncryption.EncryptionType is not KMS",)
+    problems = (
+        ()
+        if isinstance(enc, dict) and enc.get("EncryptionType") == "KMS"
+        else ("StreamEncryption.EncryptionType is not KMS",)
+    )
     return [KeyUse("StreamEncryption.KeyId", _get(res.props, "StreamEncryption", "KeyId"), problems)]
 
 
 def _firehose(res: Resource) -> list[KeyUse]:
     enc = res.props.get("DeliveryStreamEncryptionConfigurationInput") or {}
     key_type = enc.get("KeyType") if isinstance(enc, dict) else None
-    problems = () if key_type == "CUSTOMER_MANAGED_CMK" else (
-        f"DeliveryStreamEncryptionConfigurationInput.KeyType is {key_type!r}, not CUSTOMER_MANAGED_CMK",)
-    return [KeyUse("DeliveryStreamEncryptionConfigurationInput.KeyARN",
-                   enc.get("KeyARN") if isinstance(enc, dict) else None, problems)]
+    problems = (
+        ()
+        if key_type == "CUSTOMER_MANAGED_CMK"
+        else (f"DeliveryStreamEncryptionConfigurationInput.KeyType is {key_type!r}, not CUSTOMER_MANAGED_CMK",)
+    )
+    return [
+        KeyUse(
+            "DeliveryStreamEncryptionConfigurationInput.KeyARN",
+            enc.get("KeyARN") if isinstance(enc, dict) else None,
+            problems,
+        )
+    ]
 
 
 def _dynamodb(res: Resource) -> list[KeyUse]:
     sse = res.props.get("SSESpecification") or {}
-    problems = () if isinstance(sse, dict) and as_bool(sse.get("SSEEnabled")) and sse.get("SSEType", "KMS") == "KMS" \
+    problems = (
+        ()
+        if isinstance(sse, dict) and as_bool(sse.get("SSEEnabled")) and sse.get("SSEType", "KMS") == "KMS"
         else ("SSESpecification does not enable SSE-KMS: DynamoDB uses an AWS-owned key",)
+    )
     return [KeyUse("SSESpecification.KMSMasterKeyId", _get(res.props, "SSESpecification", "KMSMasterKeyId"), problems)]
 
 

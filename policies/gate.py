@@ -59,8 +59,15 @@ def acknowledgements(report: dict, environments: set[str]) -> list[Acknowledgeme
             rule = str(violation.get("acknowledgedId") or violation.get("ruleName", "")).split("::", 1)[-1]
             for construct in violation.get("violatingConstructs", []):
                 path = construct.get("constructPath", "")
-                out.append(Acknowledgement(_environment(path, environments), plugin.get("pluginName", "?"), rule,
-                                           path, str(violation.get("reason") or "").strip()))
+                out.append(
+                    Acknowledgement(
+                        _environment(path, environments),
+                        plugin.get("pluginName", "?"),
+                        rule,
+                        path,
+                        str(violation.get("reason") or "").strip(),
+                    )
+                )
     return out
 
 
@@ -72,8 +79,9 @@ def unacknowledged(report: dict, environments: set[str], environment: str | None
             constructs = [c.get("constructPath", "?") for c in violation.get("violatingConstructs", [])]
             if environment is not None and not any(_environment(p, environments) == environment for p in constructs):
                 continue
-            found.append(f"{plugin.get('pluginName')}: {violation.get('ruleName')} unacknowledged at "
-                         f"{', '.join(constructs)}")
+            found.append(
+                f"{plugin.get('pluginName')}: {violation.get('ruleName')} unacknowledged at {', '.join(constructs)}"
+            )
     return found
 
 
@@ -94,8 +102,10 @@ def without_reason(ack: Acknowledgement) -> str | None:
 def never_acknowledged(ack: Acknowledgement, personal: set[str]) -> str | None:
     """VTC-GATE: the never-acknowledge rules stay unacknowledged where personal data is."""
     if ack.pack == PACK_NAME and ack.environment in personal and ack.rule_base in NEVER_ACKNOWLEDGE:
-        return (f"{ack.pack}: {ack.rule} may never be acknowledged in {ack.environment}, which holds "
-                f"personal data (VTC-GATE), but is at {ack.path}")
+        return (
+            f"{ack.pack}: {ack.rule} may never be acknowledged in {ack.environment}, which holds "
+            f"personal data (VTC-GATE), but is at {ack.path}"
+        )
     return None
 
 
@@ -120,8 +130,9 @@ class EnvironmentGate:
         return not self.problems
 
 
-def check_environment(report: dict, outdir: Path, environment: str, personal: set[str],
-                      environments: set[str]) -> EnvironmentGate:
+def check_environment(
+    report: dict, outdir: Path, environment: str, personal: set[str], environments: set[str]
+) -> EnvironmentGate:
     acks = [a for a in acknowledgements(report, environments) if a.environment == environment]
     return EnvironmentGate(
         environment=environment,

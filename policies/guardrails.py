@@ -38,52 +38,128 @@ CDK_QUALIFIER = "hnb659fds"
 # region deny control and the IAM user guide's example; kept to what an LED account can need.
 # KMS is deliberately absent: keys are regional and the LED keys live in the allowed regions.
 GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
-    "account:*", "acm:*", "artifact:*", "aws-marketplace:*", "aws-portal:*", "billing:*", "budgets:*",
-    "ce:*", "cloudfront:*", "cloudtrail:LookupEvents", "compute-optimizer:*", "consolidatedbilling:*",
-    "cur:*", "directconnect:*", "ec2:DescribeRegions", "ec2:DescribeTransitGateways",
-    "ec2:DescribeVpnGateways", "fms:*", "freetier:*", "globalaccelerator:*", "health:*", "iam:*",
-    "importexport:*", "invoicing:*", "networkmanager:*", "notifications:*", "notifications-contacts:*",
-    "organizations:*", "payments:*", "pricing:*", "resource-explorer-2:*", "route53:*",
-    "route53domains:*", "s3:GetAccountPublicAccessBlock", "s3:GetBucketLocation",
-    "s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:ListAllMyBuckets",
-    "savingsplans:*", "shield:*", "sso:*", "sts:*", "support:*", "supportplans:*", "tag:GetResources",
-    "tax:*", "trustedadvisor:*", "waf:*", "wafv2:*",
+    "account:*",
+    "acm:*",
+    "artifact:*",
+    "aws-marketplace:*",
+    "aws-portal:*",
+    "billing:*",
+    "budgets:*",
+    "ce:*",
+    "cloudfront:*",
+    "cloudtrail:LookupEvents",
+    "compute-optimizer:*",
+    "consolidatedbilling:*",
+    "cur:*",
+    "directconnect:*",
+    "ec2:DescribeRegions",
+    "ec2:DescribeTransitGateways",
+    "ec2:DescribeVpnGateways",
+    "fms:*",
+    "freetier:*",
+    "globalaccelerator:*",
+    "health:*",
+    "iam:*",
+    "importexport:*",
+    "invoicing:*",
+    "networkmanager:*",
+    "notifications:*",
+    "notifications-contacts:*",
+    "organizations:*",
+    "payments:*",
+    "pricing:*",
+    "resource-explorer-2:*",
+    "route53:*",
+    "route53domains:*",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:GetBucketLocation",
+    "s3:GetBucketPolicyStatus",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:ListAllMyBuckets",
+    "savingsplans:*",
+    "shield:*",
+    "sso:*",
+    "sts:*",
+    "support:*",
+    "supportplans:*",
+    "tag:GetResources",
+    "tax:*",
+    "trustedadvisor:*",
+    "waf:*",
+    "wafv2:*",
 )
 
 AUDIT_DISABLING_ACTIONS: tuple[str, ...] = (
-    "cloudtrail:StopLogging", "cloudtrail:DeleteTrail",
-    "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
-    "guardduty:DeleteDetector", "guardduty:DisassociateFromAdministratorAccount",
-    "guardduty:DisassociateFromMasterAccount", "guardduty:StopMonitoringMembers", "guardduty:DeleteMembers",
+    "cloudtrail:StopLogging",
+    "cloudtrail:DeleteTrail",
+    "config:StopConfigurationRecorder",
+    "config:DeleteConfigurationRecorder",
+    "config:DeleteDeliveryChannel",
+    "guardduty:DeleteDetector",
+    "guardduty:DisassociateFromAdministratorAccount",
+    "guardduty:DisassociateFromMasterAccount",
+    "guardduty:StopMonitoringMembers",
+    "guardduty:DeleteMembers",
     "guardduty:DisassociateMembers",
 )
 AUDIT_CHANGING_ACTIONS: tuple[str, ...] = (
-    "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "config:PutConfigurationRecorder",
-    "config:PutDeliveryChannel", "config:DeleteConfigRule", "guardduty:UpdateDetector",
+    "cloudtrail:UpdateTrail",
+    "cloudtrail:PutEventSelectors",
+    "config:PutConfigurationRecorder",
+    "config:PutDeliveryChannel",
+    "config:DeleteConfigRule",
+    "guardduty:UpdateDetector",
 )
 AUDIT_LOG_DELETING_ACTIONS: tuple[str, ...] = (
-    "logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey",
+    "logs:DeleteLogGroup",
+    "logs:DeleteLogStream",
+    "logs:DeleteRetentionPolicy",
+    "logs:DisassociateKmsKey",
 )
 LOG_ARCHIVE_DELETING_ACTIONS: tuple[str, ...] = (
-    "s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention",
-    "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+    "s3:DeleteBucket",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
 )
 LOG_ARCHIVE_CHANGING_ACTIONS: tuple[str, ...] = (
-    "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
-    "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
 )
 KEY_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
-    "kms:CreateKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:DisableKey",
-    "kms:EnableKey", "kms:DisableKeyRotation", "kms:EnableKeyRotation", "kms:RotateKeyOnDemand",
-    "kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial", "kms:CreateAlias", "kms:UpdateAlias",
-    "kms:DeleteAlias", "kms:ReplicateKey", "kms:UpdatePrimaryRegion", "kms:UpdateKeyDescription",
+    "kms:CreateKey",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:DisableKey",
+    "kms:EnableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKeyRotation",
+    "kms:RotateKeyOnDemand",
+    "kms:ImportKeyMaterial",
+    "kms:DeleteImportedKeyMaterial",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:ReplicateKey",
+    "kms:UpdatePrimaryRegion",
+    "kms:UpdateKeyDescription",
 )
 PUBLIC_ACL_VALUES: tuple[str, ...] = ("public-read", "public-read-write", "authenticated-read")
 SNAPSHOT_SHARING_ACTIONS: tuple[str, ...] = (
-    "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute", "ec2:ModifySnapshotAttribute",
+    "rds:ModifyDBSnapshotAttribute",
+    "rds:ModifyDBClusterSnapshotAttribute",
+    "ec2:ModifySnapshotAttribute",
 )
 INTERNET_GATEWAY_ACTIONS: tuple[str, ...] = (
-    "ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateEgressOnlyInternetGateway",
+    "ec2:CreateInternetGateway",
+    "ec2:AttachInternetGateway",
+    "ec2:CreateEgressOnlyInternetGateway",
 )
 
 
@@ -105,8 +181,9 @@ def _document(*statements: dict) -> dict:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def _deny(sid: str, actions: tuple[str, ...] | list[str], resources: list[str] | str = "*",
-          condition: dict | None = None) -> dict:
+def _deny(
+    sid: str, actions: tuple[str, ...] | list[str], resources: list[str] | str = "*", condition: dict | None = None
+) -> dict:
     statement: dict = {"Sid": sid, "Effect": "Deny", "Action": sorted(actions), "Resource": resources}
     if condition:
         statement["Condition"] = condition
@@ -121,8 +198,11 @@ def organization_partition(config: LandingZoneConfig) -> str:
 
 def member_accounts(config: LandingZoneConfig) -> list[str]:
     """The accounts the guardrails are attached to: workload, log archive, backup of every environment."""
-    accounts = {a for env in config.environments.values()
-                for a in (env.accounts.workload, env.accounts.log_archive, env.accounts.backup)}
+    accounts = {
+        a
+        for env in config.environments.values()
+        for a in (env.accounts.workload, env.accounts.log_archive, env.accounts.backup)
+    }
     return sorted(accounts)
 
 
@@ -156,13 +236,15 @@ def region_guardrail(config: LandingZoneConfig) -> Guardrail:
     return Guardrail(
         name="led-region-guardrail",
         description="LED: no AWS use outside the allowed EU regions (VTC-OUTSOURCING-2016, §18-19)",
-        document=_document({
-            "Sid": "DenyOutsideAllowedRegions",
-            "Effect": "Deny",
-            "NotAction": sorted(GLOBAL_SERVICE_ACTIONS),
-            "Resource": "*",
-            "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.allowed_regions)}},
-        }),
+        document=_document(
+            {
+                "Sid": "DenyOutsideAllowedRegions",
+                "Effect": "Deny",
+                "NotAction": sorted(GLOBAL_SERVICE_ACTIONS),
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.allowed_regions)}},
+            }
+        ),
     )
 
 
@@ -179,9 +261,12 @@ def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
             _deny("DenyDeletingAuditLogGroups", AUDIT_LOG_DELETING_ACTIONS, [audit_log_group_pattern(partition)]),
             _deny("DenyDeletingArchivedLogs", LOG_ARCHIVE_DELETING_ACTIONS, log_archive_bucket_patterns(partition)),
             # Only the log archive account's own deployment changes the bucket's policy and lock.
-            _deny("DenyChangingLogArchiveOutsideItsDeployment", LOG_ARCHIVE_CHANGING_ACTIONS,
-                  log_archive_bucket_patterns(partition),
-                  condition={"ArnNotLike": {"aws:PrincipalArn": _deployment_roles(partition, log_archive_accounts)}}),
+            _deny(
+                "DenyChangingLogArchiveOutsideItsDeployment",
+                LOG_ARCHIVE_CHANGING_ACTIONS,
+                log_archive_bucket_patterns(partition),
+                condition={"ArnNotLike": {"aws:PrincipalArn": _deployment_roles(partition, log_archive_accounts)}},
+            ),
         ),
     )
 
@@ -190,29 +275,44 @@ def data_guardrail(config: LandingZoneConfig) -> Guardrail:
     partition = organization_partition(config)
     deployers = _deployment_roles(partition, member_accounts(config))
     statements = [
-        _deny("DenyKeyAdministrationExceptFacilitairBedrijf", KEY_ADMINISTRATION_ACTIONS,
-              condition={"ArnNotLike": {"aws:PrincipalArn": fb_key_administrators(config, partition)}}),
-        _deny("DenyPublicAccessBlockChanges", ["s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"],
-              condition={"ArnNotLike": {"aws:PrincipalArn": deployers}}),
-        _deny("DenyPublicS3Acls", ["s3:CreateBucket", "s3:PutBucketAcl", "s3:PutObject", "s3:PutObjectAcl"],
-              condition={"StringEquals": {"s3:x-amz-acl": list(PUBLIC_ACL_VALUES)}}),
+        _deny(
+            "DenyKeyAdministrationExceptFacilitairBedrijf",
+            KEY_ADMINISTRATION_ACTIONS,
+            condition={"ArnNotLike": {"aws:PrincipalArn": fb_key_administrators(config, partition)}},
+        ),
+        _deny(
+            "DenyPublicAccessBlockChanges",
+            ["s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"],
+            condition={"ArnNotLike": {"aws:PrincipalArn": deployers}},
+        ),
+        _deny(
+            "DenyPublicS3Acls",
+            ["s3:CreateBucket", "s3:PutBucketAcl", "s3:PutObject", "s3:PutObjectAcl"],
+            condition={"StringEquals": {"s3:x-amz-acl": list(PUBLIC_ACL_VALUES)}},
+        ),
         # Without an internet gateway no database (or anything else) can be reached from the
         # internet, whatever its PubliclyAccessible flag says; Config reports the flag itself.
         _deny("DenyInternetGatewaysSoNoPublicDatabase", INTERNET_GATEWAY_ACTIONS),
         # Snapshots are never shared (neither public nor with another account): copies to the
         # backup account go vault to vault through AWS Backup.
         _deny("DenySnapshotSharing", SNAPSHOT_SHARING_ACTIONS),
-        _deny("DenyResourceSharesOutsideOrganization", ["ram:CreateResourceShare", "ram:UpdateResourceShare"],
-              condition={"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}}),
+        _deny(
+            "DenyResourceSharesOutsideOrganization",
+            ["ram:CreateResourceShare", "ram:UpdateResourceShare"],
+            condition={"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}},
+        ),
         _deny("DenyLeavingOrganization", ["organizations:LeaveOrganization"]),
     ]
     organization = config.organization
     if organization is not None and organization.organization_id is not None:
         # VTC-NO-COPY (§49): objects are only written to buckets of the organisation.
-        statements.append(_deny(
-            "DenyWritingOutsideOrganization", ["s3:PutObject", "s3:ReplicateObject"],
-            condition={"StringNotEqualsIfExists": {"aws:ResourceOrgID": organization.organization_id}},
-        ))
+        statements.append(
+            _deny(
+                "DenyWritingOutsideOrganization",
+                ["s3:PutObject", "s3:ReplicateObject"],
+                condition={"StringNotEqualsIfExists": {"aws:ResourceOrgID": organization.organization_id}},
+            )
+        )
     return Guardrail(
         name="led-data-guardrail",
         description="LED: keys with FB only, nothing public, no sharing, stay in the organisation (§49, §51)",

@@ -9,22 +9,50 @@ from policies.model import Resource
 from policies.values import as_list, render
 
 # Services that hold or unlock the LED's data and keys: `service:*` on them is never least privilege.
-DATA_SERVICES = frozenset({
-    "kms", "rds", "rds-data", "rds-db", "s3", "secretsmanager", "backup", "backup-storage", "dynamodb",
-    "logs", "cloudtrail", "ebs", "ec2", "elasticfilesystem", "sns", "sqs", "kinesis", "firehose", "iam",
-    "sts", "ssm",
-})
-_READ_VERBS = ("Describe", "List", "Get", "Head", "View", "Search", "Lookup", "Check", "Validate", "Test",
-               "Select")
+DATA_SERVICES = frozenset(
+    {
+        "kms",
+        "rds",
+        "rds-data",
+        "rds-db",
+        "s3",
+        "secretsmanager",
+        "backup",
+        "backup-storage",
+        "dynamodb",
+        "logs",
+        "cloudtrail",
+        "ebs",
+        "ec2",
+        "elasticfilesystem",
+        "sns",
+        "sqs",
+        "kinesis",
+        "firehose",
+        "iam",
+        "sts",
+        "ssm",
+    }
+)
+_READ_VERBS = ("Describe", "List", "Get", "Head", "View", "Search", "Lookup", "Check", "Validate", "Test", "Select")
 # Reading these reveals data or key material although they start with a read verb.
-DECRYPT_ACTIONS = ("kms:decrypt", "kms:reencrypt", "kms:generatedatakey", "secretsmanager:getsecretvalue",
-                   "s3:getobject", "s3:selectobjectcontent", "ssm:getparameter", "rds-db:connect",
-                   "dynamodb:getitem", "backup:getrecoverypoint")
+DECRYPT_ACTIONS = (
+    "kms:decrypt",
+    "kms:reencrypt",
+    "kms:generatedatakey",
+    "secretsmanager:getsecretvalue",
+    "s3:getobject",
+    "s3:selectobjectcontent",
+    "ssm:getparameter",
+    "rds-db:connect",
+    "dynamodb:getitem",
+    "backup:getrecoverypoint",
+)
 # Writes that AWS authorises on Resource '*' only (no resource-level permission exists) and that
 # touch no data or key: '*' is then the narrowest grant there is. Each with its reason; nothing else.
 STAR_ONLY_WRITES = {
     "backup:putrestorevalidationresult": "records the outcome of a restore test on its job; AWS Backup has no "
-                                         "resource-level permission for it",
+    "resource-level permission for it",
 }
 
 
@@ -71,18 +99,20 @@ def statements(document: Any, res: Resource) -> tuple[list[Statement], list[str]
                         unreadable.append(f"{key} {str(v)[:60]}: {r.why()}")
             return tuple(values)
 
-        out.append(Statement(
-            sid=str(st.get("Sid", i)),
-            effect=str(st.get("Effect", "")),
-            actions=texts("Action"),
-            not_actions=texts("NotAction"),
-            resources=texts("Resource") + texts("NotResource"),
-            not_resources="NotResource" in st,
-            principal=st.get("Principal"),
-            not_principal="NotPrincipal" in st,
-            condition=st.get("Condition"),
-            unreadable=tuple(unreadable),
-        ))
+        out.append(
+            Statement(
+                sid=str(st.get("Sid", i)),
+                effect=str(st.get("Effect", "")),
+                actions=texts("Action"),
+                not_actions=texts("NotAction"),
+                resources=texts("Resource") + texts("NotResource"),
+                not_resources="NotResource" in st,
+                principal=st.get("Principal"),
+                not_principal="NotPrincipal" in st,
+                condition=st.get("Condition"),
+                unreadable=tuple(unreadable),
+            )
+        )
     return out, problems
 
 

@@ -30,8 +30,12 @@ def classify_key(value: Any, res: Resource) -> KeyRef:
     target = target_of(value, res.stack, res.app)
     if target is not None:
         if target.type in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey", "AWS::KMS::Alias"):
-            return KeyRef("customer", account=target.stack.account, created_in_app=True,
-                          why=f"{target.type} {target.logical_id} of stack {target.stack.name}")
+            return KeyRef(
+                "customer",
+                account=target.stack.account,
+                created_in_app=True,
+                why=f"{target.type} {target.logical_id} of stack {target.stack.name}",
+            )
         if target.resource is None and target.logical_id in target.stack.parameters:
             return KeyRef("undecidable", why=f"the key is parameter {target.logical_id}, only known at deploy time")
         return KeyRef("undecidable", why=f"the key refers to {target.type or target.logical_id}, not a KMS key")

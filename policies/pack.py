@@ -152,10 +152,18 @@ class VtcChecks(NagPack):
     def evaluations(self) -> list[dict[str, str]]:
         """Every evaluation of the last validation, as written to vtc-evaluations.json."""
         return [
-            {"rule_id": e.spec.rule_id, "stage": e.stack.stage or "", "stack": e.stack.name,
-             "logical_id": e.logical_id, "path": e.path, "resource_type": e.resource_type,
-             "result": e.result.status.value, **({"why": e.result.why} if e.result.why else {})}
-            for e in self._evaluations if e.result.status is not Status.NOT_APPLICABLE
+            {
+                "rule_id": e.spec.rule_id,
+                "stage": e.stack.stage or "",
+                "stack": e.stack.name,
+                "logical_id": e.logical_id,
+                "path": e.path,
+                "resource_type": e.resource_type,
+                "result": e.result.status.value,
+                **({"why": e.result.why} if e.result.why else {}),
+            }
+            for e in self._evaluations
+            if e.result.status is not Status.NOT_APPLICABLE
         ]
 
     # --- cdk-nag entry points -------------------------------------------------------------
@@ -249,8 +257,9 @@ class VtcChecks(NagPack):
                     failures.append(evaluation)
         return failures
 
-    def _explained(self, report: cdk.PolicyValidationPluginReport,
-                   failures: list[_Evaluation]) -> cdk.PolicyValidationPluginReport:
+    def _explained(
+        self, report: cdk.PolicyValidationPluginReport, failures: list[_Evaluation]
+    ) -> cdk.PolicyValidationPluginReport:
         """cdk-nag groups a rule's findings under one description; give each resource its reason."""
         why = {(e.spec.rule_id, e.path): e for e in failures}
         violations = []
@@ -259,18 +268,22 @@ class VtcChecks(NagPack):
             for resource in violation.violating_resources:
                 evaluation = why.get((violation.rule_name, resource.construct_path))
                 detail = f" Here: {evaluation.result.why}." if evaluation and evaluation.result.why else ""
-                violations.append(cdk.PolicyViolation(
-                    rule_name=violation.rule_name,
-                    description=f"{violation.description}{detail}",
-                    severity=violation.severity,
-                    fix=spec.fix if spec else None,
-                    rule_metadata={"condition": spec.condition_id, "paragraph": spec.paragraph} if spec else None,
-                    violating_resources=[cdk.PolicyViolatingResource(
-                        construct_path=resource.construct_path,
-                        resource_logical_id=evaluation.logical_id if evaluation else None,
-                        locations=list(resource.locations),
-                    )],
-                ))
+                violations.append(
+                    cdk.PolicyViolation(
+                        rule_name=violation.rule_name,
+                        description=f"{violation.description}{detail}",
+                        severity=violation.severity,
+                        fix=spec.fix if spec else None,
+                        rule_metadata={"condition": spec.condition_id, "paragraph": spec.paragraph} if spec else None,
+                        violating_resources=[
+                            cdk.PolicyViolatingResource(
+                                construct_path=resource.construct_path,
+                                resource_logical_id=evaluation.logical_id if evaluation else None,
+                                locations=list(resource.locations),
+                            )
+                        ],
+                    )
+                )
         return cdk.PolicyValidationPluginReport(success=not violations, violations=violations)
 
     def write_evaluations(self, outdir: Path) -> Path:
@@ -286,8 +299,9 @@ class VtcChecks(NagPack):
         return path
 
 
-def _assembly_stacks(outdir: Path, settings: dict[str, Settings],
-                     default: Settings) -> list[tuple[StackInfo, dict[str, str]]]:
+def _assembly_stacks(
+    outdir: Path, settings: dict[str, Settings], default: Settings
+) -> list[tuple[StackInfo, dict[str, str]]]:
     """Every stack of a cloud assembly (nested stage assemblies included), with the construct
     path of each logical id, from the manifests' aws:cdk:logicalId metadata."""
     found: list[tuple[StackInfo, dict[str, str]]] = []
@@ -305,18 +319,27 @@ def _assembly_stacks(outdir: Path, settings: dict[str, Settings],
                 if artifact.get("additionalMetadataFile"):
                     extra = directory / artifact["additionalMetadataFile"]
                     metadata.update(json.loads(extra.read_text(encoding="utf-8")))
-                paths = {entry["data"]: path.lstrip("/") for path, entries in metadata.items()
-                         for entry in entries if entry.get("type") == "aws:cdk:logicalId"}
+                paths = {
+                    entry["data"]: path.lstrip("/")
+                    for path, entries in metadata.items()
+                    for entry in entries
+                    if entry.get("type") == "aws:cdk:logicalId"
+                }
                 account, region = _environment(artifact.get("environment", ""))
-                found.append((StackInfo(
-                    key=artifact.get("displayName", artifact_id),
-                    name=props.get("stackName", artifact_id),
-                    stage=stage if stage in settings else None,
-                    account=account,
-                    region=region,
-                    template=json.loads((directory / props["templateFile"]).read_text(encoding="utf-8")),
-                    settings=settings.get(stage, default) if stage else default,
-                ), paths))
+                found.append(
+                    (
+                        StackInfo(
+                            key=artifact.get("displayName", artifact_id),
+                            name=props.get("stackName", artifact_id),
+                            stage=stage if stage in settings else None,
+                            account=account,
+                            region=region,
+                            template=json.loads((directory / props["templateFile"]).read_text(encoding="utf-8")),
+                            settings=settings.get(stage, default) if stage else default,
+                        ),
+                        paths,
+                    )
+                )
 
     visit(outdir, None)
     return found
@@ -324,8 +347,10 @@ def _assembly_stacks(outdir: Path, settings: dict[str, Settings],
 
 def _environment(uri: str) -> tuple[str | None, str | None]:
     account, _, region = uri.removeprefix("aws://").partition("/")
-    return (None if not account or account.startswith("unknown-") else account,
-            None if not region or region.startswith("unknown-") else region)
+    return (
+        None if not account or account.startswith("unknown-") else account,
+        None if not region or region.startswith("unknown-") else region,
+    )
 
 
 def _template(stack: cdk.Stack, stage: cdk.Stage | None) -> dict:

@@ -69,222 +69,298 @@ class RuleSpec:
         return f"{self.rule_id} (VTC advice 01/2018 {self.paragraph}): {self.title}. Fix: {self.fix}."
 
     def as_dict(self) -> dict[str, object]:
-        return {"rule_id": self.rule_id, "condition_id": self.condition_id, "paragraph": self.paragraph,
-                "title": self.title, "trigger": self.trigger, "fix": self.fix,
-                "resource_types": list(self.resource_types)}
+        return {
+            "rule_id": self.rule_id,
+            "condition_id": self.condition_id,
+            "paragraph": self.paragraph,
+            "title": self.title,
+            "trigger": self.trigger,
+            "fix": self.fix,
+            "resource_types": list(self.resource_types),
+        }
 
 
 RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
-        rule_id="VTC-ENCRYPT-ALL", condition_id="VTC-ENCRYPT-ALL", paragraph="§48", module=encrypt_all,
+        rule_id="VTC-ENCRYPT-ALL",
+        condition_id="VTC-ENCRYPT-ALL",
+        paragraph="§48",
+        module=encrypt_all,
         title="every store that can be encrypted is encrypted with a customer-managed key",
         trigger="an RDS instance or cluster (storage, Performance Insights, master secret, backup replication), "
-                "S3 bucket, log group, secret, SNS topic, SQS queue, EBS volume, EFS file system, backup vault, "
-                "trail, Kinesis or Firehose stream or DynamoDB table without a key, with an AWS-managed key "
-                "(alias/aws/...) or with a key reference that cannot be read",
+        "S3 bucket, log group, secret, SNS topic, SQS queue, EBS volume, EFS file system, backup vault, "
+        "trail, Kinesis or Firehose stream or DynamoDB table without a key, with an AWS-managed key "
+        "(alias/aws/...) or with a key reference that cannot be read",
         fix="pass the FB key (kms.Key.from_key_arn with the configured key ARN) as the resource's encryption key",
     ),
     RuleSpec(
-        rule_id="VTC-KEY-CUSTODY", condition_id="VTC-KEY-CUSTODY", paragraph="§51", module=key_custody,
+        rule_id="VTC-KEY-CUSTODY",
+        condition_id="VTC-KEY-CUSTODY",
+        paragraph="§51",
+        module=key_custody,
         title="keys belong to the key custody account of the Facilitair Bedrijf",
         trigger="a resource encrypted under a key of another account than the key custody account, or an "
-                "AWS::KMS::Key created outside the key custody account",
+        "AWS::KMS::Key created outside the key custody account",
         fix="use the key ARN from the environment's [keys] config (a key in the key custody account); create "
-            "keys only in the key custody stack",
+        "keys only in the key custody stack",
     ),
     RuleSpec(
-        rule_id="VTC-KEY-CUSTODY-ADMIN", condition_id="VTC-KEY-CUSTODY", paragraph="§51", module=key_custody_admin,
+        rule_id="VTC-KEY-CUSTODY-ADMIN",
+        condition_id="VTC-KEY-CUSTODY",
+        paragraph="§51",
+        module=key_custody_admin,
         title="only the FB administration role administers a key",
         trigger="a key policy that allows key administration (PutKeyPolicy, ScheduleKeyDeletion, DisableKey, "
-                "ImportKeyMaterial, kms:*, ...) or an unconstrained CreateGrant to any other principal",
+        "ImportKeyMaterial, kms:*, ...) or an unconstrained CreateGrant to any other principal",
         fix="grant administrative actions only to the FB key-administrator role; constrain CreateGrant with "
-            "kms:GrantIsForAWSResource",
+        "kms:GrantIsForAWSResource",
     ),
     RuleSpec(
-        rule_id="VTC-KEY-NO-PROVIDER", condition_id="VTC-KEY-NO-PROVIDER", paragraph="§44", module=key_no_provider,
+        rule_id="VTC-KEY-NO-PROVIDER",
+        condition_id="VTC-KEY-NO-PROVIDER",
+        paragraph="§44",
+        module=key_no_provider,
         title="a key policy lets AWS services use the key only on behalf of named accounts",
         trigger="a key policy statement allowing principal '*' or a service principal without a condition on "
-                "source account, caller account, kms:ViaService or encryption context",
+        "source account, caller account, kms:ViaService or encryption context",
         fix="add aws:SourceAccount, kms:CallerAccount, kms:ViaService or an encryption-context condition",
     ),
     RuleSpec(
-        rule_id="VTC-KEY-REENCRYPT", condition_id="VTC-KEY-REENCRYPT", paragraph="§46", module=key_reencrypt,
+        rule_id="VTC-KEY-REENCRYPT",
+        condition_id="VTC-KEY-REENCRYPT",
+        paragraph="§46",
+        module=key_reencrypt,
         title="keys rotate within the configured period",
         trigger="a KMS key without rotation, with a rotation period longer than keys.rotation_period_days, or "
-                "an asymmetric key",
+        "an asymmetric key",
         fix="set EnableKeyRotation and RotationPeriodInDays <= keys.rotation_period_days (imported material: "
-            "declare led:rotation-period-days and rotate on demand)",
+        "declare led:rotation-period-days and rotate on demand)",
     ),
     RuleSpec(
-        rule_id="VTC-BACKUP-RETENTION", condition_id="VTC-BACKUP-RETENTION", paragraph="§38-39",
+        rule_id="VTC-BACKUP-RETENTION",
+        condition_id="VTC-BACKUP-RETENTION",
+        paragraph="§38-39",
         module=backup_retention,
         title="every personal-data store is backed up daily, keeping the configured generations",
         trigger="a store tagged led:data-classification=personal-data that no AWS Backup selection of its "
-                "environment puts under a daily rule keeping at least backup.generations recovery points",
+        "environment puts under a daily rule keeping at least backup.generations recovery points",
         fix="select the store in the environment's DailyBackupPlan (cdk_constructs/backup.py)",
     ),
     RuleSpec(
-        rule_id="VTC-NO-STALE-BACKUP", condition_id="VTC-NO-STALE-BACKUP", paragraph="§47", module=no_stale_backup,
+        rule_id="VTC-NO-STALE-BACKUP",
+        condition_id="VTC-NO-STALE-BACKUP",
+        paragraph="§47",
+        module=no_stale_backup,
         title="no recovery point outlives the key rotation period",
         trigger="a backup rule or copy without DeleteAfterDays or keeping longer than keys.rotation_period_days, "
-                "a vault lock allowing longer retention, or RDS automated backups kept longer",
+        "a vault lock allowing longer retention, or RDS automated backups kept longer",
         fix="set DeleteAfterDays (rule and every copy) and the vault lock's maximum retention to at most the "
-            "rotation period",
+        "rotation period",
     ),
     RuleSpec(
-        rule_id="VTC-BACKUP-ELSEWHERE", condition_id="VTC-BACKUP-ELSEWHERE", paragraph="§37",
+        rule_id="VTC-BACKUP-ELSEWHERE",
+        condition_id="VTC-BACKUP-ELSEWHERE",
+        paragraph="§37",
         module=backup_elsewhere,
         title="every backup is copied to another account or another allowed region",
         trigger="a backup plan rule without a copy action to a vault in another account or another allowed "
-                "region, or whose destination cannot be read",
+        "region, or whose destination cannot be read",
         fix="add a copy action to the remote vault in the backup account (stacks/remote_vault.py)",
     ),
     RuleSpec(
-        rule_id="VTC-BACKUP-ENVIRONMENT", condition_id="VTC-BACKUP-ENVIRONMENT", paragraph="§40",
+        rule_id="VTC-BACKUP-ENVIRONMENT",
+        condition_id="VTC-BACKUP-ENVIRONMENT",
+        paragraph="§40",
         module=backup_environment,
         title="restore tests cover every protected resource type",
         trigger="a backup selection protecting a resource type that no restore testing selection of an "
-                "existing restore testing plan in the same account covers",
+        "existing restore testing plan in the same account covers",
         fix="add a RestoreTesting plan and selection for that type (cdk_constructs/backup.py RestoreTesting)",
     ),
     RuleSpec(
-        rule_id="VTC-EXIT", condition_id="VTC-EXIT", paragraph="§42-43", module=exit_drill,
+        rule_id="VTC-EXIT",
+        condition_id="VTC-EXIT",
+        paragraph="§42-43",
+        module=exit_drill,
         title="an at least monthly exit drill exports the database to an exit bucket under a customer-managed key",
         trigger="a database of the workload account whose environment lacks, in its account and region, a role "
-                "trusted by export.rds.amazonaws.com, an S3 bucket that role may write to encrypted with a "
-                "customer-managed key, or an enabled schedule tagged led:drill=exit-export firing at least monthly "
-                "(cron/rate read conservatively; days 29-31 and rate over 28 days are not) whose target is a Lambda "
-                "function allowed rds:StartExportTask and iam:PassRole on that role",
+        "trusted by export.rds.amazonaws.com, an S3 bucket that role may write to encrypted with a "
+        "customer-managed key, or an enabled schedule tagged led:drill=exit-export firing at least monthly "
+        "(cron/rate read conservatively; days 29-31 and rate over 28 days are not) whose target is a Lambda "
+        "function allowed rds:StartExportTask and iam:PassRole on that role",
         fix="build ExitBucket and ExitDrill (stacks/recovery.py) with drills.exit_drill_schedule at least monthly, "
-            "e.g. cron(0 6 1 * ? *); mark_exit_drill_schedule on the schedule that starts the export",
+        "e.g. cron(0 6 1 * ? *); mark_exit_drill_schedule on the schedule that starts the export",
     ),
     RuleSpec(
-        rule_id="VTC-REGULAR-AUDIT", condition_id="VTC-REGULAR-AUDIT", paragraph="§11, §24-27",
+        rule_id="VTC-REGULAR-AUDIT",
+        condition_id="VTC-REGULAR-AUDIT",
+        paragraph="§11, §24-27",
         module=regular_audit,
         title="AWS Config records the workload account, delivers to the log archive and re-checks the core controls",
         trigger="a data store of the workload account without a configuration recorder recording its type in its "
-                "account and region; a recorder that does not record all supported types (or the core ones), "
-                "without a delivery channel delivering at least daily snapshots to a log archive account bucket, "
-                "or without AWS managed Config rules for encryption at rest, backup plan, RDS public access, "
-                "CloudTrail enabled and S3 public access",
+        "account and region; a recorder that does not record all supported types (or the core ones), "
+        "without a delivery channel delivering at least daily snapshots to a log archive account bucket, "
+        "or without AWS managed Config rules for encryption at rest, backup plan, RDS public access, "
+        "CloudTrail enabled and S3 public access",
         fix="build the AuditStack's AWS Config (stacks/audit.py): a recorder with all_supported=True, a delivery "
-            "channel to the log archive bucket with a TwentyFour_Hours snapshot frequency, and the managed rules "
-            "of audit_rules()",
+        "channel to the log archive bucket with a TwentyFour_Hours snapshot frequency, and the managed rules "
+        "of audit_rules()",
     ),
     RuleSpec(
-        rule_id="VTC-NO-COPY", condition_id="VTC-NO-COPY", paragraph="§49", module=no_copy,
+        rule_id="VTC-NO-COPY",
+        condition_id="VTC-NO-COPY",
+        paragraph="§49",
+        module=no_copy,
         title="nothing makes the data reachable from the internet",
         trigger="an RDS instance not explicitly PubliclyAccessible=false, an S3 bucket without all four public "
-                "access blocks, a security group opening a data port (or all traffic) to 0.0.0.0/0 or ::/0 or "
-                "allowing egress to them, a route to an internet gateway from a data subnet",
+        "access blocks, a security group opening a data port (or all traffic) to 0.0.0.0/0 or ::/0 or "
+        "allowing egress to them, a route to an internet gateway from a data subnet",
         fix="keep the data tier in isolated subnets: publicly_accessible=False, BlockPublicAccess.BLOCK_ALL, "
-            "ingress only from the application tier's security group, allow_all_outbound=False, no internet "
-            "gateway",
+        "ingress only from the application tier's security group, allow_all_outbound=False, no internet "
+        "gateway",
     ),
     RuleSpec(
-        rule_id="VTC-SEC-STORAGE", condition_id="VTC-SEC-STORAGE", paragraph="§11", module=sec_storage,
+        rule_id="VTC-SEC-STORAGE",
+        condition_id="VTC-SEC-STORAGE",
+        paragraph="§11",
+        module=sec_storage,
         title="TLS is enforced on the way to the data",
         trigger="an S3 bucket without a policy denying requests when aws:SecureTransport is false; an RDS "
-                "database whose parameter group does not set rds.force_ssl=1 (require_secure_transport for MySQL)",
+        "database whose parameter group does not set rds.force_ssl=1 (require_secure_transport for MySQL)",
         fix="enforce_ssl=True on buckets; a parameter group with rds.force_ssl=1",
     ),
     RuleSpec(
-        rule_id="VTC-AUDIT-TRAIL", condition_id="VTC-AUDIT-TRAIL", paragraph="§11, §49", module=audit_trail,
+        rule_id="VTC-AUDIT-TRAIL",
+        condition_id="VTC-AUDIT-TRAIL",
+        paragraph="§11, §49",
+        module=audit_trail,
         title="the database audits and exports its logs; the trail validates and encrypts its logs",
         trigger="an RDS database without its log export (postgresql/audit) or, for PostgreSQL, without pgaudit "
-                "loaded and pgaudit.log set; a trail without log file validation, logging or a KMS key",
+        "loaded and pgaudit.log set; a trail without log file validation, logging or a KMS key",
         fix="use AuditedPostgres (cdk_constructs/database.py); enable_file_validation and a KMS key on trails",
     ),
     RuleSpec(
-        rule_id="VTC-AUDIT-TRAIL-RETENTION", condition_id="VTC-AUDIT-TRAIL", paragraph="§49",
+        rule_id="VTC-AUDIT-TRAIL-RETENTION",
+        condition_id="VTC-AUDIT-TRAIL",
+        paragraph="§49",
         module=audit_trail_retention,
         title="logs are kept at least as long as any recovery point",
         trigger="a log group whose RetentionInDays is shorter than the longest retention of any backup rule "
-                "or copy of its environment (at least backup.generations days)",
+        "or copy of its environment (at least backup.generations days)",
         fix="set the log group's retention to logs.retention_days (at least the backup retention)",
     ),
     RuleSpec(
-        rule_id="VTC-LOGS-DIRECT", condition_id="VTC-LOGS-DIRECT", paragraph="§27", module=logs_direct,
+        rule_id="VTC-LOGS-DIRECT",
+        condition_id="VTC-LOGS-DIRECT",
+        paragraph="§27",
+        module=logs_direct,
         title="the audit trail lands in the log archive account, under Object Lock",
         trigger="a trail delivering to a bucket outside the log archive account (or one the app cannot place); "
-                "a bucket of the log archive account without Object Lock in COMPLIANCE mode",
+        "a bucket of the log archive account without Object Lock in COMPLIANCE mode",
         fix="deliver to the log archive bucket; enable Object Lock with a COMPLIANCE default retention",
     ),
     RuleSpec(
-        rule_id="VTC-PROCESSOR", condition_id="VTC-PROCESSOR", paragraph="§14-15, §27, §34", module=processor,
+        rule_id="VTC-PROCESSOR",
+        condition_id="VTC-PROCESSOR",
+        paragraph="§14-15, §27, §34",
+        module=processor,
         title="the platform operator (processor) can read no personal data, use no key and alter no log",
         trigger="an IAM role tagged led:party with the operator party whose attached policies (inline, managed "
-                "or AWS::IAM::Policy naming the role) lack an unconditional explicit Deny of "
-                "secretsmanager:GetSecretValue on the workload account's secrets, kms:Decrypt on the configured "
-                "data key or on every key of the key custody account, rds-db:connect on the workload account's "
-                "database users, or s3:PutObject / s3:DeleteObject on the log archive bucket's objects "
-                "(wildcards count; a Deny with a Condition, NotResource or an unreadable part does not)",
+        "or AWS::IAM::Policy naming the role) lack an unconditional explicit Deny of "
+        "secretsmanager:GetSecretValue on the workload account's secrets, kms:Decrypt on the configured "
+        "data key or on every key of the key custody account, rds-db:connect on the workload account's "
+        "database users, or s3:PutObject / s3:DeleteObject on the log archive bucket's objects "
+        "(wildcards count; a Deny with a Condition, NotResource or an unreadable part does not)",
         fix="build the operator role as stacks/access.py does: the Deny statements DenyReadingTheDatabaseSecret, "
-            "DenyDatabaseLoginAndPasswordChange, DenyUsingTheDataKey and DenyWritingToTheLogArchive "
-            "(OPERATOR_DENIED_* actions) in its policy",
+        "DenyDatabaseLoginAndPasswordChange, DenyUsingTheDataKey and DenyWritingToTheLogArchive "
+        "(OPERATOR_DENIED_* actions) in its policy",
     ),
     RuleSpec(
-        rule_id="VTC-LEAST-PRIVILEGE", condition_id="VTC-LEAST-PRIVILEGE", paragraph="conclusion V",
+        rule_id="VTC-LEAST-PRIVILEGE",
+        condition_id="VTC-LEAST-PRIVILEGE",
+        paragraph="conclusion V",
         module=least_privilege,
         title="policies grant no wildcard action and no write or decrypt on every resource; no IAM users",
         trigger="an Allow (identity or key policy) with Action '*', NotAction, 'service:*' on a data or key "
-                "service; an identity policy with Resource '*' and a write or decrypt action; an AWS "
-                "administrator/full-access managed policy; an IAM user",
+        "service; an identity policy with Resource '*' and a write or decrypt action; an AWS "
+        "administrator/full-access managed policy; an IAM user",
         fix="name the actions and the resources (use grant_* methods); roles instead of users",
     ),
     RuleSpec(
-        rule_id="VTC-LEAST-PRIVILEGE-BOUNDARY", condition_id="VTC-LEAST-PRIVILEGE", paragraph="conclusion V",
+        rule_id="VTC-LEAST-PRIVILEGE-BOUNDARY",
+        condition_id="VTC-LEAST-PRIVILEGE",
+        paragraph="conclusion V",
         module=least_privilege_boundary,
         title="every role carries a permissions boundary",
         trigger="an IAM role without PermissionsBoundary",
         fix="create roles in a workload stack (apply_boundary in stacks/workload.py applies the LED boundary)",
     ),
     RuleSpec(
-        rule_id="VTC-LEAST-PRIVILEGE-PRINCIPALS", condition_id="VTC-LEAST-PRIVILEGE", paragraph="conclusion V",
+        rule_id="VTC-LEAST-PRIVILEGE-PRINCIPALS",
+        condition_id="VTC-LEAST-PRIVILEGE",
+        paragraph="conclusion V",
         module=least_privilege_principals,
         title="trust and resource policies name their principals",
         trigger="an Allow to principal '*' without a narrowing condition, or with NotPrincipal, in a trust, "
-                "key, bucket, vault, topic, queue, secret, endpoint or log resource policy",
+        "key, bucket, vault, topic, queue, secret, endpoint or log resource policy",
         fix="name the principals, or add a condition such as aws:PrincipalAccount / aws:SourceAccount",
     ),
     RuleSpec(
-        rule_id="VTC-OUTSOURCING-2016", condition_id="VTC-OUTSOURCING-2016", paragraph="§18-19",
+        rule_id="VTC-OUTSOURCING-2016",
+        condition_id="VTC-OUTSOURCING-2016",
+        paragraph="§18-19",
         module=outsourcing_2016,
         title="every stack and every copy of the data stays in an allowed EU region",
         trigger="a resource of a stack outside allowed_regions or of an environment-agnostic stack; a backup "
-                "copy, RDS backup replication, S3 replication or DynamoDB replica in another region",
+        "copy, RDS backup replication, S3 replication or DynamoDB replica in another region",
         fix="deploy to and copy to regions listed in allowed_regions only",
     ),
     RuleSpec(
-        rule_id="VTC-PERSONAL-DATA", condition_id="VTC-PERSONAL-DATA", paragraph="§20", module=personal_data,
+        rule_id="VTC-PERSONAL-DATA",
+        condition_id="VTC-PERSONAL-DATA",
+        paragraph="§20",
+        module=personal_data,
         title="every data store says whether it holds personal data",
         trigger="a data store without the led:data-classification tag (personal-data, personal-data-export for "
-                "transient exports, or no-personal-data), or tagged as personal data in an environment "
-                "configured without personal data",
+        "transient exports, or no-personal-data), or tagged as personal data in an environment "
+        "configured without personal data",
         fix="mark_personal_data_store(...) (or mark_personal_data_export for exports; cdk_constructs/tags.py) "
-            "on every store",
+        "on every store",
     ),
     RuleSpec(
-        rule_id="VTC-POLICIES-VISIBLE", condition_id="VTC-POLICIES-VISIBLE", paragraph="§55, §58",
+        rule_id="VTC-POLICIES-VISIBLE",
+        condition_id="VTC-POLICIES-VISIBLE",
+        paragraph="§55, §58",
         module=policies_visible,
         title="every stack's description cites the VTC conditions it serves",
         trigger="a resource of a stack whose Description names no VTC condition id",
         fix="describe the stack as stacks/stage.py does: role, owner, and the VTC-... ids it serves",
     ),
     RuleSpec(
-        rule_id="VTC-RIGHT-SIZED", condition_id="VTC-RIGHT-SIZED", paragraph="§52-54", module=right_sized,
+        rule_id="VTC-RIGHT-SIZED",
+        condition_id="VTC-RIGHT-SIZED",
+        paragraph="§52-54",
+        module=right_sized,
         title="the database is small, with a storage ceiling",
         trigger="an RDS instance of a class outside the small families and sizes, or without MaxAllocatedStorage "
-                "above AllocatedStorage",
+        "above AllocatedStorage",
         fix="database.instance_class and database.max_allocated_storage_gib in the config",
     ),
 )
 
 # VTC-GATE: these may never be acknowledged in an environment that holds personal data.
 NEVER_ACKNOWLEDGE: tuple[str, ...] = (
-    "VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY", "VTC-KEY-CUSTODY-ADMIN", "VTC-KEY-NO-PROVIDER", "VTC-NO-COPY",
-    "VTC-LEAST-PRIVILEGE", "VTC-LEAST-PRIVILEGE-BOUNDARY", "VTC-LEAST-PRIVILEGE-PRINCIPALS",
-    "VTC-BACKUP-RETENTION", "VTC-NO-STALE-BACKUP", "VTC-PROCESSOR",
+    "VTC-ENCRYPT-ALL",
+    "VTC-KEY-CUSTODY",
+    "VTC-KEY-CUSTODY-ADMIN",
+    "VTC-KEY-NO-PROVIDER",
+    "VTC-NO-COPY",
+    "VTC-LEAST-PRIVILEGE",
+    "VTC-LEAST-PRIVILEGE-BOUNDARY",
+    "VTC-LEAST-PRIVILEGE-PRINCIPALS",
+    "VTC-BACKUP-RETENTION",
+    "VTC-NO-STALE-BACKUP",
+    "VTC-PROCESSOR",
 )
 
 BY_ID: dict[str, RuleSpec] = {r.rule_id: r for r in RULES}

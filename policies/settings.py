@@ -57,4 +57,5 @@ class Settings:
             return False
         name = principal.split(prefix, 1)[1]
         return name == self.key_admin_role_name or name.startswith(
-            f"cdk-hnb659fds-cfn-exec-role-{self.key_custody_account}-")
+            f"cdk-hnb659fds-cfn-exec-role-{self.key_custody_account}-"
+        )

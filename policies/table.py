@@ -1,8 +1,8 @@
 """The rules table of the README, generated from the pack's registry.
 
-    python -m policies.table               print the table
-    python -m policies.table --write README.md   replace it between the rules markers
-    python -m policies.table --check README.md   exit 1 when the README's table is stale
+python -m policies.table               print the table
+python -m policies.table --write README.md   replace it between the rules markers
+python -m policies.table --check README.md   exit 1 when the README's table is stale
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ def _cell(text: str) -> str:
 def markdown() -> str:
     lines = ["| rule id | condition | § | triggered by | fix |", "|---|---|---|---|---|"]
     for rule in RULES:
-        lines.append(f"| `{rule.rule_id}` | {rule.condition_id} | {_cell(rule.paragraph)} | {_cell(rule.trigger)} "
-                     f"| {_cell(rule.fix)} |")
+        lines.append(
+            f"| `{rule.rule_id}` | {rule.condition_id} | {_cell(rule.paragraph)} | {_cell(rule.trigger)} "
+            f"| {_cell(rule.fix)} |"
+        )
     return "\n".join(lines)
 
 
@@ -48,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.check:
         text = args.check.read_text(encoding="utf-8")
         if replace(text) != text:
-            print(f"{args.check}: the VTC rules table is stale: run python -m policies.table --write {args.check}",
-                  file=sys.stderr)
+            print(
+                f"{args.check}: the VTC rules table is stale: run python -m policies.table --write {args.check}",
+                file=sys.stderr,
+            )
             return 1
     else:
         print(markdown())

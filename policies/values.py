@@ -124,7 +124,7 @@ def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rende
         return Rendered(UNKNOWN, ["a list where one value was expected"])
     if not isinstance(value, dict) or len(value) != 1:
         return Rendered(UNKNOWN, ["an object where a value was expected"])
-    (fn, arg), = value.items()
+    ((fn, arg),) = value.items()
     if fn == "Ref":
         if isinstance(arg, str) and arg.startswith("AWS::"):
             known = _pseudo(arg, stack)
@@ -148,9 +148,13 @@ def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rende
         pieces = [render(p, stack, app, depth + 1) for p in parts]
         return Rendered(arg[0].join(p.text for p in pieces), [u for p in pieces for u in p.unknowns])
     if fn == "Fn::Sub":
-        template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1]) if (
-            isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict)
-        ) else (None, None)
+        template, variables = (
+            (arg, {})
+            if isinstance(arg, str)
+            else (arg[0], arg[1])
+            if (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict))
+            else (None, None)
+        )
         if template is None:
             return Rendered(UNKNOWN, ["an unreadable Fn::Sub"])
         unknowns: list[str] = []
@@ -231,6 +235,6 @@ def as_list(value: Any) -> list:
 def describe(value: Any) -> str:
     """A short, readable description of a value for a finding's message."""
     if isinstance(value, dict) and len(value) == 1:
-        (fn, arg), = value.items()
+        ((fn, arg),) = value.items()
         return f"{{{fn}: {arg!r}}}"[:160]
     return repr(value)[:160]

@@ -32,24 +32,46 @@ OPERATOR = OPERATOR_PARTY
 APP_DB_USER = "led_app"
 CDK_QUALIFIER = "hnb659fds"
 
-OPERATOR_DENIED_SECRET_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-                                  "secretsmanager:UpdateSecret", "secretsmanager:RestoreSecret")
-OPERATOR_DENIED_KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
-                               "kms:CreateGrant")
-OPERATOR_DENIED_ARCHIVE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
-                                   "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention",
-                                   "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration",
-                                   "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:DeleteBucket")
+OPERATOR_DENIED_SECRET_ACTIONS = (
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:RestoreSecret",
+)
+OPERATOR_DENIED_KEY_ACTIONS = (
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+    "kms:CreateGrant",
+)
+OPERATOR_DENIED_ARCHIVE_ACTIONS = (
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:BypassGovernanceRetention",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:DeleteBucket",
+)
 
 
 def role_names(config: EnvironmentConfig) -> dict[str, str]:
-    return {purpose: config.resource_name(purpose) for purpose in
-            ("app-runtime", "platform-operator", "application-manager", "auditor", "break-glass")}
+    return {
+        purpose: config.resource_name(purpose)
+        for purpose in ("app-runtime", "platform-operator", "application-manager", "auditor", "break-glass")
+    }
 
 
 class AccessStack(_WorkloadStack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
-                 database_resource_id: str, **kwargs) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, database_resource_id: str, **kwargs
+    ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         cfg = config
         acc = cfg.accounts
@@ -63,8 +85,10 @@ class AccessStack(_WorkloadStack):
         db_arn = arn("rds", f"db:{cfg.resource_name('db')}")
         stacks = arn("cloudformation", f"stack/led-{cfg.name}-*/*")
         app_stacks = arn("cloudformation", f"stack/led-{cfg.name}-app*/*")
-        cdk_roles = [f"arn:{partition}:iam::{account}:role/cdk-{CDK_QUALIFIER}-{kind}-role-{account}-{region}"
-                     for kind in ("deploy", "file-publishing", "image-publishing", "lookup")]
+        cdk_roles = [
+            f"arn:{partition}:iam::{account}:role/cdk-{CDK_QUALIFIER}-{kind}-role-{account}-{region}"
+            for kind in ("deploy", "file-publishing", "image-publishing", "lookup")
+        ]
         archive = f"arn:{partition}:s3:::{log_archive_bucket_name(cfg)}"
         fb_keys = arn("kms", "key/*", region_="*", account_=acc.key_custody)
         db_log_groups = arn("logs", f"log-group:/aws/rds/instance/{cfg.resource_name('db')}/*")
@@ -74,10 +98,16 @@ class AccessStack(_WorkloadStack):
         restore_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('ops-backup')}"
         export_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('exit-export')}"
         exit_bucket = f"arn:{partition}:s3:::{cfg.exit_bucket_name}"
-        deploy_actions = ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
-                          "cloudformation:DescribeStackResources", "cloudformation:GetTemplate",
-                          "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
-                          "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"]
+        deploy_actions = [
+            "cloudformation:DescribeStacks",
+            "cloudformation:DescribeStackEvents",
+            "cloudformation:DescribeStackResources",
+            "cloudformation:GetTemplate",
+            "cloudformation:CreateChangeSet",
+            "cloudformation:DescribeChangeSet",
+            "cloudformation:ExecuteChangeSet",
+            "cloudformation:DeleteChangeSet",
+        ]
         metrics = iam.PolicyStatement(
             sid="ReadMetricsAndAlarms",
             actions=["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"],
@@ -85,21 +115,25 @@ class AccessStack(_WorkloadStack):
         )
 
         self.app_runtime = PartyRole(
-            self, "AppRuntime",
+            self,
+            "AppRuntime",
             role_name=names["app-runtime"],
             description=f"LED {cfg.name}: the application at run time",
             party=AHOVOKS,
             service_principal="ecs-tasks.amazonaws.com",
             service_account=account,
-            statements=[iam.PolicyStatement(
-                sid="ConnectAsTheApplicationUser",
-                actions=["rds-db:connect"],
-                resources=[arn("rds-db", f"dbuser:{database_resource_id}/{APP_DB_USER}")],
-            )],
+            statements=[
+                iam.PolicyStatement(
+                    sid="ConnectAsTheApplicationUser",
+                    actions=["rds-db:connect"],
+                    resources=[arn("rds-db", f"dbuser:{database_resource_id}/{APP_DB_USER}")],
+                )
+            ],
         )
 
         self.platform_operator = PartyRole(
-            self, "PlatformOperator",
+            self,
+            "PlatformOperator",
             role_name=names["platform-operator"],
             description=f"LED {cfg.name}: the platform operator (processor) runs the platform",
             party=OPERATOR,
@@ -107,57 +141,99 @@ class AccessStack(_WorkloadStack):
             max_session=human_session,
             statements=[
                 iam.PolicyStatement(sid="DeployTheLandingZoneStacks", actions=deploy_actions, resources=[stacks]),
-                iam.PolicyStatement(sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"],
-                                    resources=cdk_roles),
-                iam.PolicyStatement(sid="RestartTheDatabase",
-                                    actions=["rds:DescribeDBInstances", "rds:RebootDBInstance",
-                                             "rds:StartDBInstance", "rds:StopDBInstance"],
-                                    resources=[db_arn]),
+                iam.PolicyStatement(
+                    sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=cdk_roles
+                ),
+                iam.PolicyStatement(
+                    sid="RestartTheDatabase",
+                    actions=[
+                        "rds:DescribeDBInstances",
+                        "rds:RebootDBInstance",
+                        "rds:StartDBInstance",
+                        "rds:StopDBInstance",
+                    ],
+                    resources=[db_arn],
+                ),
                 metrics,
                 # Explicit denies (VTC-PROCESSOR): no data, no keys, no logs, whatever else allows.
-                iam.PolicyStatement(sid="DenyReadingTheDatabaseSecret", effect=iam.Effect.DENY,
-                                    actions=list(OPERATOR_DENIED_SECRET_ACTIONS),
-                                    resources=[arn("secretsmanager", "secret:*")]),
-                iam.PolicyStatement(sid="DenyDatabaseLoginAndPasswordChange", effect=iam.Effect.DENY,
-                                    actions=["rds-db:connect", "rds:ModifyDBInstance"],
-                                    resources=[arn("rds-db", "dbuser:*/*"), db_arn]),
-                iam.PolicyStatement(sid="DenyUsingTheDataKey", effect=iam.Effect.DENY,
-                                    actions=list(OPERATOR_DENIED_KEY_ACTIONS),
-                                    resources=[cfg.key_arn("data"), fb_keys]),
-                iam.PolicyStatement(sid="DenyWritingToTheLogArchive", effect=iam.Effect.DENY,
-                                    actions=list(OPERATOR_DENIED_ARCHIVE_ACTIONS),
-                                    resources=[archive, f"{archive}/*"]),
+                iam.PolicyStatement(
+                    sid="DenyReadingTheDatabaseSecret",
+                    effect=iam.Effect.DENY,
+                    actions=list(OPERATOR_DENIED_SECRET_ACTIONS),
+                    resources=[arn("secretsmanager", "secret:*")],
+                ),
+                iam.PolicyStatement(
+                    sid="DenyDatabaseLoginAndPasswordChange",
+                    effect=iam.Effect.DENY,
+                    actions=["rds-db:connect", "rds:ModifyDBInstance"],
+                    resources=[arn("rds-db", "dbuser:*/*"), db_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="DenyUsingTheDataKey",
+                    effect=iam.Effect.DENY,
+                    actions=list(OPERATOR_DENIED_KEY_ACTIONS),
+                    resources=[cfg.key_arn("data"), fb_keys],
+                ),
+                iam.PolicyStatement(
+                    sid="DenyWritingToTheLogArchive",
+                    effect=iam.Effect.DENY,
+                    actions=list(OPERATOR_DENIED_ARCHIVE_ACTIONS),
+                    resources=[archive, f"{archive}/*"],
+                ),
             ],
         )
 
         drill_instances = arn("rds", "db:led-drill-*")
         drill_statements = [
-            iam.PolicyStatement(sid="RestoreARecoveryPoint",
-                                actions=["backup:ListRecoveryPointsByBackupVault", "backup:DescribeRecoveryPoint",
-                                         "backup:GetRecoveryPointRestoreMetadata", "backup:StartRestoreJob"],
-                                resources=[vault, recovery_points]),
+            iam.PolicyStatement(
+                sid="RestoreARecoveryPoint",
+                actions=[
+                    "backup:ListRecoveryPointsByBackupVault",
+                    "backup:DescribeRecoveryPoint",
+                    "backup:GetRecoveryPointRestoreMetadata",
+                    "backup:StartRestoreJob",
+                ],
+                resources=[vault, recovery_points],
+            ),
             # Listing by resource and the job lists authorise on '*' only; they are reads.
-            iam.PolicyStatement(sid="FollowTheDrillJobs",
-                                actions=["backup:ListRecoveryPointsByResource", "backup:DescribeRestoreJob",
-                                         "backup:ListCopyJobs", "rds:DescribeExportTasks"],
-                                resources=["*"]),
-            iam.PolicyStatement(sid="PassTheDrillRoles", actions=["iam:PassRole"],
-                                resources=[restore_role, export_role]),
-            iam.PolicyStatement(sid="RunTheRestoredDrillInstance",
-                                actions=["rds:DescribeDBInstances", "rds:DeleteDBInstance", "rds:AddTagsToResource"],
-                                resources=[drill_instances]),
-            iam.PolicyStatement(sid="ValidateAsTheReadOnlyValidator", actions=["rds-db:connect"],
-                                resources=[arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}")]),
-            iam.PolicyStatement(sid="ExportTheLatestSnapshot",
-                                actions=["rds:DescribeDBSnapshots", "rds:StartExportTask", "rds:CancelExportTask"],
-                                resources=[db_arn, arn("rds", "snapshot:*"),
-                                           arn("rds", f"export-task:{cfg.resource_name('exit')}-*")]),
-            iam.PolicyStatement(sid="ReadTheExitExport", actions=["s3:ListBucket", "s3:GetObject"],
-                                resources=[exit_bucket, f"{exit_bucket}/*"]),
+            iam.PolicyStatement(
+                sid="FollowTheDrillJobs",
+                actions=[
+                    "backup:ListRecoveryPointsByResource",
+                    "backup:DescribeRestoreJob",
+                    "backup:ListCopyJobs",
+                    "rds:DescribeExportTasks",
+                ],
+                resources=["*"],
+            ),
+            iam.PolicyStatement(
+                sid="PassTheDrillRoles", actions=["iam:PassRole"], resources=[restore_role, export_role]
+            ),
+            iam.PolicyStatement(
+                sid="RunTheRestoredDrillInstance",
+                actions=["rds:DescribeDBInstances", "rds:DeleteDBInstance", "rds:AddTagsToResource"],
+                resources=[drill_instances],
+            ),
+            iam.PolicyStatement(
+                sid="ValidateAsTheReadOnlyValidator",
+                actions=["rds-db:connect"],
+                resources=[arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}")],
+            ),
+            iam.PolicyStatement(
+                sid="ExportTheLatestSnapshot",
+                actions=["rds:DescribeDBSnapshots", "rds:StartExportTask", "rds:CancelExportTask"],
+                resources=[db_arn, arn("rds", "snapshot:*"), arn("rds", f"export-task:{cfg.resource_name('exit')}-*")],
+            ),
+            iam.PolicyStatement(
+                sid="ReadTheExitExport",
+                actions=["s3:ListBucket", "s3:GetObject"],
+                resources=[exit_bucket, f"{exit_bucket}/*"],
+            ),
         ]
 
         self.application_manager = PartyRole(
-            self, "ApplicationManager",
+            self,
+            "ApplicationManager",
             role_name=names["application-manager"],
             description=f"LED {cfg.name}: AHOVOKS manages the LED application (PaaS, VTC §32)",
             party=AHOVOKS,
@@ -165,14 +241,15 @@ class AccessStack(_WorkloadStack):
             max_session=human_session,
             statements=[
                 iam.PolicyStatement(sid="DeployTheApplicationStacks", actions=deploy_actions, resources=[app_stacks]),
-                iam.PolicyStatement(sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"],
-                                    resources=cdk_roles),
-                iam.PolicyStatement(sid="ReadDatabaseLogs",
-                                    actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
-                                             "logs:StartQuery"],
-                                    resources=[db_log_groups]),
-                iam.PolicyStatement(sid="DescribeTheDatabase", actions=["rds:DescribeDBInstances"],
-                                    resources=[db_arn]),
+                iam.PolicyStatement(
+                    sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=cdk_roles
+                ),
+                iam.PolicyStatement(
+                    sid="ReadDatabaseLogs",
+                    actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"],
+                    resources=[db_log_groups],
+                ),
+                iam.PolicyStatement(sid="DescribeTheDatabase", actions=["rds:DescribeDBInstances"], resources=[db_arn]),
                 metrics,
                 # The controller runs the drills of VTC §40 and §42-43 with led-ops (restore-drill,
                 # exit-drill, backup-status): restore into led-drill-* instances only, validate as
@@ -182,39 +259,52 @@ class AccessStack(_WorkloadStack):
         )
 
         self.auditor = PartyRole(
-            self, "Auditor",
+            self,
+            "Auditor",
             role_name=names["auditor"],
             description=f"LED {cfg.name}: AHOVOKS auditors read the trail, Config and audit logs (VTC §27)",
             party=AHOVOKS,
             human_principal_arns=cfg.access.auditor_principals,
             max_session=human_session,
             statements=[
-                iam.PolicyStatement(sid="ReadTheTrail",
-                                    actions=["cloudtrail:GetTrail", "cloudtrail:GetTrailStatus",
-                                             "cloudtrail:GetEventSelectors"],
-                                    resources=[arn("cloudtrail", f"trail/{trail_name(cfg)}")]),
-                iam.PolicyStatement(sid="ReadTheAuditLogGroups",
-                                    actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
-                                             "logs:StartQuery"],
-                                    resources=[audit_log_groups, db_log_groups]),
+                iam.PolicyStatement(
+                    sid="ReadTheTrail",
+                    actions=["cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
+                    resources=[arn("cloudtrail", f"trail/{trail_name(cfg)}")],
+                ),
+                iam.PolicyStatement(
+                    sid="ReadTheAuditLogGroups",
+                    actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"],
+                    resources=[audit_log_groups, db_log_groups],
+                ),
                 # These read-only APIs authorise on "*" only (no resource-level permissions).
-                iam.PolicyStatement(sid="ReadOnlyAccountWideAuditApis",
-                                    actions=["cloudtrail:LookupEvents", "cloudtrail:DescribeTrails",
-                                             "config:DescribeConfigRules", "config:DescribeComplianceByConfigRule",
-                                             "config:DescribeComplianceByResource",
-                                             "config:GetComplianceDetailsByConfigRule",
-                                             "config:DescribeConfigurationRecorders",
-                                             "config:DescribeConfigurationRecorderStatus",
-                                             "config:DescribeDeliveryChannels", "config:GetResourceConfigHistory",
-                                             "config:SelectResourceConfig", "logs:DescribeLogGroups",
-                                             "logs:GetQueryResults", "cloudwatch:DescribeAlarms",
-                                             "cloudwatch:GetMetricData"],
-                                    resources=["*"]),
+                iam.PolicyStatement(
+                    sid="ReadOnlyAccountWideAuditApis",
+                    actions=[
+                        "cloudtrail:LookupEvents",
+                        "cloudtrail:DescribeTrails",
+                        "config:DescribeConfigRules",
+                        "config:DescribeComplianceByConfigRule",
+                        "config:DescribeComplianceByResource",
+                        "config:GetComplianceDetailsByConfigRule",
+                        "config:DescribeConfigurationRecorders",
+                        "config:DescribeConfigurationRecorderStatus",
+                        "config:DescribeDeliveryChannels",
+                        "config:GetResourceConfigHistory",
+                        "config:SelectResourceConfig",
+                        "logs:DescribeLogGroups",
+                        "logs:GetQueryResults",
+                        "cloudwatch:DescribeAlarms",
+                        "cloudwatch:GetMetricData",
+                    ],
+                    resources=["*"],
+                ),
             ],
         )
 
         self.break_glass = PartyRole(
-            self, "BreakGlass",
+            self,
+            "BreakGlass",
             role_name=names["break-glass"],
             description=f"LED {cfg.name}: break glass (MFA, one hour, every use alarmed, bounded)",
             party=AHOVOKS,
@@ -223,70 +313,133 @@ class AccessStack(_WorkloadStack):
             # Named emergency powers, not AdministratorAccess (VTC-LEAST-PRIVILEGE, conclusion V):
             # roll a stack back or forward, restart or repair the database, restore from the vault.
             statements=[
-                iam.PolicyStatement(sid="RepairTheLandingZoneStacks",
-                                    actions=[*deploy_actions, "cloudformation:ContinueUpdateRollback",
-                                             "cloudformation:CancelUpdateStack", "cloudformation:RollbackStack"],
-                                    resources=[stacks]),
-                iam.PolicyStatement(sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"],
-                                    resources=cdk_roles),
-                iam.PolicyStatement(sid="RepairTheDatabase",
-                                    actions=["rds:DescribeDBInstances", "rds:RebootDBInstance", "rds:StartDBInstance",
-                                             "rds:StopDBInstance", "rds:ModifyDBInstance"],
-                                    resources=[db_arn]),
-                iam.PolicyStatement(sid="RestoreFromTheVault",
-                                    actions=["backup:ListRecoveryPointsByBackupVault", "backup:DescribeRecoveryPoint",
-                                             "backup:StartRestoreJob", "backup:DescribeRestoreJob"],
-                                    resources=[vault, recovery_points]),
-                iam.PolicyStatement(sid="PassTheRestoreRole", actions=["iam:PassRole"], resources=[restore_role],
-                                    conditions={"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}),
+                iam.PolicyStatement(
+                    sid="RepairTheLandingZoneStacks",
+                    actions=[
+                        *deploy_actions,
+                        "cloudformation:ContinueUpdateRollback",
+                        "cloudformation:CancelUpdateStack",
+                        "cloudformation:RollbackStack",
+                    ],
+                    resources=[stacks],
+                ),
+                iam.PolicyStatement(
+                    sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=cdk_roles
+                ),
+                iam.PolicyStatement(
+                    sid="RepairTheDatabase",
+                    actions=[
+                        "rds:DescribeDBInstances",
+                        "rds:RebootDBInstance",
+                        "rds:StartDBInstance",
+                        "rds:StopDBInstance",
+                        "rds:ModifyDBInstance",
+                    ],
+                    resources=[db_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="RestoreFromTheVault",
+                    actions=[
+                        "backup:ListRecoveryPointsByBackupVault",
+                        "backup:DescribeRecoveryPoint",
+                        "backup:StartRestoreJob",
+                        "backup:DescribeRestoreJob",
+                    ],
+                    resources=[vault, recovery_points],
+                ),
+                iam.PolicyStatement(
+                    sid="PassTheRestoreRole",
+                    actions=["iam:PassRole"],
+                    resources=[restore_role],
+                    conditions={"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
+                ),
                 metrics,
             ],
         )
 
-        self._accept_risks(stacks=stacks, app_stacks=app_stacks, db_log_groups=db_log_groups,
-                           audit_log_groups=audit_log_groups, recovery_points=recovery_points)
-        drill_reason = ("AWS Backup, RDS and S3 name what a drill creates (recovery points, snapshots, export "
-                        "tasks and files, the restored instance's resource id); the grants are limited to the "
-                        "led-drill-* instances, the led-<env>-exit-* export tasks, the exit bucket and the "
-                        "read-only validator login, as the drills of VTC §40 and §42-43 need.")
-        for resource in (recovery_points, drill_instances, arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}"),
-                         arn("rds", "snapshot:*"), arn("rds", f"export-task:{cfg.resource_name('exit')}-*"),
-                         f"{exit_bucket}/*"):
-            accept_risk(self.application_manager.policy,
-                        f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(resource)}]", drill_reason)
+        self._accept_risks(
+            stacks=stacks,
+            app_stacks=app_stacks,
+            db_log_groups=db_log_groups,
+            audit_log_groups=audit_log_groups,
+            recovery_points=recovery_points,
+        )
+        drill_reason = (
+            "AWS Backup, RDS and S3 name what a drill creates (recovery points, snapshots, export "
+            "tasks and files, the restored instance's resource id); the grants are limited to the "
+            "led-drill-* instances, the led-<env>-exit-* export tasks, the exit bucket and the "
+            "read-only validator login, as the drills of VTC §40 and §42-43 need."
+        )
+        for resource in (
+            recovery_points,
+            drill_instances,
+            arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}"),
+            arn("rds", "snapshot:*"),
+            arn("rds", f"export-task:{cfg.resource_name('exit')}-*"),
+            f"{exit_bucket}/*",
+        ):
+            accept_risk(
+                self.application_manager.policy,
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(resource)}]",
+                drill_reason,
+            )
 
-    def _accept_risks(self, *, stacks: str, app_stacks: str, db_log_groups: str, audit_log_groups: str,
-                      recovery_points: str) -> None:
+    def _accept_risks(
+        self, *, stacks: str, app_stacks: str, db_log_groups: str, audit_log_groups: str, recovery_points: str
+    ) -> None:
         def resource(value: str) -> str:
             return f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(value)}]"
 
-        metrics_reason = ("CloudWatch GetMetricData, ListMetrics and DescribeAlarms authorise on '*' only; "
-                          "metrics and alarm states carry no personal data.")
+        metrics_reason = (
+            "CloudWatch GetMetricData, ListMetrics and DescribeAlarms authorise on '*' only; "
+            "metrics and alarm states carry no personal data."
+        )
         for party_role in (self.platform_operator, self.break_glass):
             accept_risk(party_role.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]", metrics_reason)
-        accept_risk(self.application_manager.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-                    metrics_reason + " So do AWS Backup's ListRecoveryPointsByResource, DescribeRestoreJob and "
-                    "ListCopyJobs and RDS DescribeExportTasks, which the drills follow; all are reads.")
+        accept_risk(
+            self.application_manager.policy,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            metrics_reason + " So do AWS Backup's ListRecoveryPointsByResource, DescribeRestoreJob and "
+            "ListCopyJobs and RDS DescribeExportTasks, which the drills follow; all are reads.",
+        )
         for party_role in (self.platform_operator, self.break_glass):
-            accept_risk(party_role.policy, resource(stacks),
-                        "CloudFormation stack ARNs end in a generated id; the role deploys only the stacks "
-                        "named led-<env>-* of this account and region.")
-        accept_risk(self.break_glass.policy, resource(recovery_points),
-                    "AWS Backup names recovery points itself; break glass may restore any recovery point of this "
-                    "account and region, and only into a new instance through the named restore role.")
-        accept_risk(self.application_manager.policy, resource(app_stacks),
-                    "CloudFormation stack ARNs end in a generated id; AHOVOKS deploys only the application "
-                    "stacks named led-<env>-app* of this account and region.")
+            accept_risk(
+                party_role.policy,
+                resource(stacks),
+                "CloudFormation stack ARNs end in a generated id; the role deploys only the stacks "
+                "named led-<env>-* of this account and region.",
+            )
+        accept_risk(
+            self.break_glass.policy,
+            resource(recovery_points),
+            "AWS Backup names recovery points itself; break glass may restore any recovery point of this "
+            "account and region, and only into a new instance through the named restore role.",
+        )
+        accept_risk(
+            self.application_manager.policy,
+            resource(app_stacks),
+            "CloudFormation stack ARNs end in a generated id; AHOVOKS deploys only the application "
+            "stacks named led-<env>-app* of this account and region.",
+        )
         for party_role in (self.application_manager, self.auditor):
-            accept_risk(party_role.policy, resource(db_log_groups),
-                        "RDS names the database's log streams itself; the grant is read-only and limited to "
-                        "the log groups of the one LED database.")
-        accept_risk(self.auditor.policy, resource(audit_log_groups),
-                    "CloudTrail names its log streams per account and region; the grant is read-only and "
-                    "limited to the LED audit log groups of this environment.")
-        accept_risk(self.auditor.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-                    "CloudTrail LookupEvents/DescribeTrails, the Config Describe/Get/Select APIs and "
-                    "logs:DescribeLogGroups authorise on '*' only; the auditor role is read-only.")
+            accept_risk(
+                party_role.policy,
+                resource(db_log_groups),
+                "RDS names the database's log streams itself; the grant is read-only and limited to "
+                "the log groups of the one LED database.",
+            )
+        accept_risk(
+            self.auditor.policy,
+            resource(audit_log_groups),
+            "CloudTrail names its log streams per account and region; the grant is read-only and "
+            "limited to the LED audit log groups of this environment.",
+        )
+        accept_risk(
+            self.auditor.policy,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "CloudTrail LookupEvents/DescribeTrails, the Config Describe/Get/Select APIs and "
+            "logs:DescribeLogGroups authorise on '*' only; the auditor role is read-only.",
+        )
 
     def resolve_arn(self, value: str) -> str:
         """The form cdk-nag prints in a finding id: pseudo parameters as <AWS::Partition>."""

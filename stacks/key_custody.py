@@ -27,27 +27,38 @@ class KeyCustodyStack(Stack):
         )
 
         self.data_key = CustodyKey(
-            self, "DataKey",
+            self,
+            "DataKey",
             alias_name=cfg.key_alias_name("data"),
             description=f"LED {cfg.name}: data key (database, snapshots, secrets, Performance Insights)",
             service_uses=[
                 # The backup account needs the data key to copy RDS recovery points in (§37).
                 # Lambda: the LED functions' environments (drills, audit setup) are under this key.
-                ServiceUse(sid="WorkloadUseThroughDataServices", accounts=[acc.workload, acc.backup],
-                           services=via("rds", "secretsmanager", "backup", "s3", "lambda")),
+                ServiceUse(
+                    sid="WorkloadUseThroughDataServices",
+                    accounts=[acc.workload, acc.backup],
+                    services=via("rds", "secretsmanager", "backup", "s3", "lambda"),
+                ),
                 # VTC-EXIT (§42-43): the second partner reads the exit exports, through S3 only.
-                ServiceUse(sid="SecondPartnerReadsExitExports", accounts=[cfg.drills.second_partner_account],
-                           services=via("s3"), actions=("kms:Decrypt", "kms:DescribeKey"), grants=False),
+                ServiceUse(
+                    sid="SecondPartnerReadsExitExports",
+                    accounts=[cfg.drills.second_partner_account],
+                    services=via("s3"),
+                    actions=("kms:Decrypt", "kms:DescribeKey"),
+                    grants=False,
+                ),
             ],
             **common,
         )
         self.backup_key = CustodyKey(
-            self, "BackupKey",
+            self,
+            "BackupKey",
             alias_name=cfg.key_alias_name("backup"),
             description=f"LED {cfg.name}: backup vault key (primary region)",
             service_uses=[
-                ServiceUse(sid="BackupUseThroughAwsBackup", accounts=[acc.workload, acc.backup],
-                           services=via("backup", "rds")),
+                ServiceUse(
+                    sid="BackupUseThroughAwsBackup", accounts=[acc.workload, acc.backup], services=via("backup", "rds")
+                ),
             ],
             **common,
         )
@@ -55,13 +66,13 @@ class KeyCustodyStack(Stack):
         # The workload's trail, and the log archive's own trail of reads of the archive.
         trail_context_arns = [f"arn:{partition}:cloudtrail:*:{a}:trail/*" for a in (acc.workload, acc.log_archive)]
         self.log_key = CustodyKey(
-            self, "LogKey",
+            self,
+            "LogKey",
             alias_name=cfg.key_alias_name("log"),
             description=f"LED {cfg.name}: log key (log groups, trail, log archive, alarms topic)",
             service_uses=[
                 # The log archive bucket (SSE-KMS) is written and read through S3 only.
-                ServiceUse(sid="LogArchiveUseThroughS3", accounts=[acc.log_archive, acc.workload],
-                           services=via("s3")),
+                ServiceUse(sid="LogArchiveUseThroughS3", accounts=[acc.log_archive, acc.workload], services=via("s3")),
                 ServiceUse(sid="WorkloadUseThroughSns", accounts=[acc.workload], services=via("sns")),
             ],
             service_principal_uses=[
@@ -105,8 +116,12 @@ class KeyCustodyStack(Stack):
         )
         keys = {"DataKeyArn": self.data_key, "BackupKeyArn": self.backup_key, "LogKeyArn": self.log_key}
         for output, key in keys.items():
-            CfnOutput(self, output, value=key.key_arn,
-                      description="Put this ARN into the environment's [keys] table of the LED config")
+            CfnOutput(
+                self,
+                output,
+                value=key.key_arn,
+                description="Put this ARN into the environment's [keys] table of the LED config",
+            )
 
 
 class SecondaryKeyCustodyStack(Stack):
@@ -120,19 +135,27 @@ class SecondaryKeyCustodyStack(Stack):
         acc = cfg.accounts
         domain = service_domain_of(region)
         self.backup_key = CustodyKey(
-            self, "SecondaryBackupKey",
+            self,
+            "SecondaryBackupKey",
             alias_name=cfg.key_alias_name("secondary_backup"),
             description=f"LED {cfg.name}: backup vault key ({region}, copies)",
             admin_principal_arns=_admins(cfg, region),
             service_uses=[
-                ServiceUse(sid="BackupUseThroughAwsBackup", accounts=[acc.workload, acc.backup],
-                           services=[f"backup.{region}.{domain}", f"rds.{region}.{domain}"]),
+                ServiceUse(
+                    sid="BackupUseThroughAwsBackup",
+                    accounts=[acc.workload, acc.backup],
+                    services=[f"backup.{region}.{domain}", f"rds.{region}.{domain}"],
+                ),
             ],
             rotation_period_days=cfg.keys.rotation_period_days,
             imported_key_material=cfg.keys.imported_key_material,
         )
-        CfnOutput(self, "SecondaryBackupKeyArn", value=self.backup_key.key_arn,
-                  description="Put this ARN into keys.secondary_backup_key_arn of the LED config")
+        CfnOutput(
+            self,
+            "SecondaryBackupKeyArn",
+            value=self.backup_key.key_arn,
+            description="Put this ARN into keys.secondary_backup_key_arn of the LED config",
+        )
 
 
 def _admins(cfg: EnvironmentConfig, region: str) -> list[str]:

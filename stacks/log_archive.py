@@ -28,10 +28,21 @@ ARCHIVE_ACCESS_PREFIX = "archive-access"
 # What nobody of the workload account may do to the archive (bucket policy), and what no role
 # of the log archive account may do either (its boundary): VTC-LOGS-DIRECT.
 ARCHIVE_TAMPERING_ACTIONS: tuple[str, ...] = (
-    "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket", "s3:BypassGovernanceRetention",
-    "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:PutBucketObjectLockConfiguration",
-    "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
-    "s3:PutBucketAcl", "s3:PutObjectAcl", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:DeleteBucket",
+    "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketVersioning",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketAcl",
+    "s3:PutObjectAcl",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutEncryptionConfiguration",
 )
 
 
@@ -53,8 +64,10 @@ def archive_access_trail_name(config: EnvironmentConfig) -> str:
 
 
 def archive_access_trail_arn(config: EnvironmentConfig) -> str:
-    return (f"arn:{Aws.PARTITION}:cloudtrail:{config.region}:{config.accounts.log_archive}:trail/"
-            f"{archive_access_trail_name(config)}")
+    return (
+        f"arn:{Aws.PARTITION}:cloudtrail:{config.region}:{config.accounts.log_archive}:trail/"
+        f"{archive_access_trail_name(config)}"
+    )
 
 
 def config_recorder_role_name(config: EnvironmentConfig) -> str:
@@ -62,8 +75,15 @@ def config_recorder_role_name(config: EnvironmentConfig) -> str:
 
 
 class LogArchiveStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
-                 allowed_regions: Sequence[str], **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        allowed_regions: Sequence[str],
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         cfg = config
         acc = cfg.accounts
@@ -73,21 +93,27 @@ class LogArchiveStack(Stack):
         bucket_arn = f"arn:{Aws.PARTITION}:s3:::{bucket_name}"
 
         self.boundary = PermissionsBoundaryPolicy(
-            self, "PermissionsBoundary",
+            self,
+            "PermissionsBoundary",
             policy_name=cfg.resource_name("log-archive-boundary"),
             allowed_regions=allowed_regions,
             key_custody_account=acc.key_custody,
-            extra_statements=[iam.PolicyStatement(
-                sid="DenyTamperingWithTheLogArchive", effect=iam.Effect.DENY,
-                actions=list(ARCHIVE_TAMPERING_ACTIONS), resources=[bucket_arn, f"{bucket_arn}/*"],
-            )],
+            extra_statements=[
+                iam.PolicyStatement(
+                    sid="DenyTamperingWithTheLogArchive",
+                    effect=iam.Effect.DENY,
+                    actions=list(ARCHIVE_TAMPERING_ACTIONS),
+                    resources=[bucket_arn, f"{bucket_arn}/*"],
+                )
+            ],
         )
         apply_boundary(self, self.boundary.policy)
 
         log_key = kms.Key.from_key_arn(self, "LogKey", cfg.key_arn("log"))
 
         self.bucket = s3.Bucket(
-            self, "Bucket",
+            self,
+            "Bucket",
             bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=log_key,
@@ -100,12 +126,14 @@ class LogArchiveStack(Stack):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             # Never before the lock expires: the lock would refuse it anyway, the lifecycle says so.
-            lifecycle_rules=[s3.LifecycleRule(
-                id="ExpireWhenTheLockExpires",
-                expiration=Duration.days(lock_days),
-                noncurrent_version_expiration=Duration.days(lock_days),
-                abort_incomplete_multipart_upload_after=Duration.days(7),
-            )],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ExpireWhenTheLockExpires",
+                    expiration=Duration.days(lock_days),
+                    noncurrent_version_expiration=Duration.days(lock_days),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
             removal_policy=RemovalPolicy.RETAIN,
         )
         # Who read the archive: a trail of the log archive account records every object read (and
@@ -113,7 +141,8 @@ class LogArchiveStack(Stack):
         # Not S3 server access logging: S3 delivers those only to an SSE-S3 bucket without a default
         # Object Lock retention, a store that VTC-ENCRYPT-ALL (§48) and VTC-LOGS-DIRECT (§27) refuse.
         self.access_trail = cloudtrail.CfnTrail(
-            self, "ArchiveAccessTrail",
+            self,
+            "ArchiveAccessTrail",
             trail_name=archive_access_trail_name(cfg),
             is_logging=True,
             s3_bucket_name=bucket_name,
@@ -126,8 +155,9 @@ class LogArchiveStack(Stack):
                 cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                     name="Changes to the archive's configuration",
                     field_selectors=[
-                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory",
-                                                                          equal_to=["Management"]),
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                            field="eventCategory", equal_to=["Management"]
+                        ),
                         cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="readOnly", equal_to=["false"]),
                     ],
                 ),
@@ -136,43 +166,57 @@ class LogArchiveStack(Stack):
                     name="Every read of an archived log",
                     field_selectors=[
                         cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory", equal_to=["Data"]),
-                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="resources.type",
-                                                                          equal_to=["AWS::S3::Object"]),
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                            field="resources.type", equal_to=["AWS::S3::Object"]
+                        ),
                         cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="readOnly", equal_to=["true"]),
-                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="resources.ARN",
-                                                                          starts_with=[f"{bucket_arn}/"]),
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                            field="resources.ARN", starts_with=[f"{bucket_arn}/"]
+                        ),
                     ],
                 ),
             ],
         )
         self.access_trail.node.add_dependency(self.bucket)
         accept_risk(
-            self.access_trail, "NIST.800.53.R5::NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled",
+            self.access_trail,
+            "NIST.800.53.R5::NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled",
             "The archive-access records stay in the archive itself, where AHOVOKS reads them directly "
             "(VTC §27); no alarm is built on them, so a CloudWatch Logs copy in the archive account would "
             "only be one more copy to govern.",
         )
         for rule in ("AwsSolutions::AwsSolutions-S1", "NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled"):
             accept_risk(
-                self.bucket.node.default_child, rule,
+                self.bucket.node.default_child,
+                rule,
                 "Reads of the archive are recorded by the archive-access CloudTrail trail (object-level data "
                 "events, KMS-encrypted, validated, kept under Object Lock) instead of S3 server access logs, "
                 "which S3 can only deliver unencrypted by the FB key into a bucket without Object Lock.",
             )
         accept_risk(
-            self.bucket.node.default_child, "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
+            self.bucket.node.default_child,
+            "NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled",
             "The archive's immutability comes from Object Lock in compliance mode in an AHOVOKS account the "
             "processor cannot reach; a cross-region replica would need a second FB log key and is not required "
             "by the VTC advice for logs (§27, §49).",
         )
         self._bucket_policy(cfg, domain)
-        CfnOutput(self, "LogArchiveBucketName", value=self.bucket.bucket_name,
-                  description="The audit log archive (Object Lock, FB log key) AHOVOKS reads directly (VTC §27)")
-        CfnOutput(self, "ArchiveAccessTrailArn", value=self.access_trail.attr_arn,
-                  description="The trail that records every read of the archive")
+        CfnOutput(
+            self,
+            "LogArchiveBucketName",
+            value=self.bucket.bucket_name,
+            description="The audit log archive (Object Lock, FB log key) AHOVOKS reads directly (VTC §27)",
+        )
+        CfnOutput(
+            self,
+            "ArchiveAccessTrailArn",
+            value=self.access_trail.attr_arn,
+            description="The trail that records every read of the archive",
+        )
 
         self.auditor = PartyRole(
-            self, "AhovoksLogAuditor",
+            self,
+            "AhovoksLogAuditor",
             role_name=cfg.resource_name("log-auditor"),
             description=f"LED {cfg.name}: AHOVOKS auditors read the log archive directly (VTC §27)",
             party="AHOVOKS",
@@ -181,14 +225,18 @@ class LogArchiveStack(Stack):
             statements=[
                 iam.PolicyStatement(
                     sid="ListTheArchive",
-                    actions=["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation",
-                             "s3:GetBucketObjectLockConfiguration", "s3:GetBucketVersioning"],
+                    actions=[
+                        "s3:ListBucket",
+                        "s3:ListBucketVersions",
+                        "s3:GetBucketLocation",
+                        "s3:GetBucketObjectLockConfiguration",
+                        "s3:GetBucketVersioning",
+                    ],
                     resources=[self.bucket.bucket_arn],
                 ),
                 iam.PolicyStatement(
                     sid="ReadArchivedLogs",
-                    actions=["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention",
-                             "s3:GetObjectLegalHold"],
+                    actions=["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
                     resources=[self.bucket.arn_for_objects("*")],
                 ),
                 iam.PolicyStatement(
@@ -220,37 +268,67 @@ class LogArchiveStack(Stack):
         from_workload = {"aws:SourceAccount": workload}
         recorder_role = f"arn:{Aws.PARTITION}:iam::{workload}:role/{config_recorder_role_name(cfg)}"
         statements = [
-            iam.PolicyStatement(sid="CloudTrailAclCheck", principals=[cloudtrail], actions=["s3:GetBucketAcl"],
-                                resources=[bucket.bucket_arn], conditions={"StringEquals": from_trail}),
-            iam.PolicyStatement(sid="CloudTrailWrite", principals=[cloudtrail], actions=["s3:PutObject"],
-                                resources=[bucket.arn_for_objects(f"AWSLogs/{workload}/*")],
-                                conditions={"StringEquals": {**from_trail, **owner_full_control}}),
-            iam.PolicyStatement(sid="ArchiveAccessTrailAclCheck", principals=[cloudtrail], actions=["s3:GetBucketAcl"],
-                                resources=[bucket.bucket_arn],
-                                conditions={"StringEquals": {"aws:SourceArn": archive_access_trail_arn(cfg)}}),
-            iam.PolicyStatement(sid="ArchiveAccessTrailWrite", principals=[cloudtrail], actions=["s3:PutObject"],
-                                resources=[bucket.arn_for_objects(f"{ARCHIVE_ACCESS_PREFIX}/AWSLogs/{acc.log_archive}/*")],
-                                conditions={"StringEquals": {"aws:SourceArn": archive_access_trail_arn(cfg),
-                                                             **owner_full_control}}),
-            iam.PolicyStatement(sid="ConfigAclCheck", principals=[aws_config],
-                                actions=["s3:GetBucketAcl", "s3:ListBucket"],
-                                resources=[bucket.bucket_arn], conditions={"StringEquals": from_workload}),
-            iam.PolicyStatement(sid="ConfigWrite", principals=[aws_config], actions=["s3:PutObject"],
-                                resources=[bucket.arn_for_objects(f"{CONFIG_PREFIX}/AWSLogs/{workload}/Config/*")],
-                                conditions={"StringEquals": {**from_workload, **owner_full_control}}),
+            iam.PolicyStatement(
+                sid="CloudTrailAclCheck",
+                principals=[cloudtrail],
+                actions=["s3:GetBucketAcl"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringEquals": from_trail},
+            ),
+            iam.PolicyStatement(
+                sid="CloudTrailWrite",
+                principals=[cloudtrail],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"AWSLogs/{workload}/*")],
+                conditions={"StringEquals": {**from_trail, **owner_full_control}},
+            ),
+            iam.PolicyStatement(
+                sid="ArchiveAccessTrailAclCheck",
+                principals=[cloudtrail],
+                actions=["s3:GetBucketAcl"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringEquals": {"aws:SourceArn": archive_access_trail_arn(cfg)}},
+            ),
+            iam.PolicyStatement(
+                sid="ArchiveAccessTrailWrite",
+                principals=[cloudtrail],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"{ARCHIVE_ACCESS_PREFIX}/AWSLogs/{acc.log_archive}/*")],
+                conditions={"StringEquals": {"aws:SourceArn": archive_access_trail_arn(cfg), **owner_full_control}},
+            ),
+            iam.PolicyStatement(
+                sid="ConfigAclCheck",
+                principals=[aws_config],
+                actions=["s3:GetBucketAcl", "s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringEquals": from_workload},
+            ),
+            iam.PolicyStatement(
+                sid="ConfigWrite",
+                principals=[aws_config],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"{CONFIG_PREFIX}/AWSLogs/{workload}/Config/*")],
+                conditions={"StringEquals": {**from_workload, **owner_full_control}},
+            ),
             # Config tries its recorder role first. Named by condition, not as principal, so this
             # policy deploys before the workload's audit stack has created the role.
-            iam.PolicyStatement(sid="ConfigRecorderRoleWrite", principals=[iam.AccountPrincipal(workload)],
-                                actions=["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"],
-                                resources=[bucket.bucket_arn,
-                                           bucket.arn_for_objects(f"{CONFIG_PREFIX}/AWSLogs/{workload}/Config/*")],
-                                conditions={"ArnEquals": {"aws:PrincipalArn": recorder_role}}),
+            iam.PolicyStatement(
+                sid="ConfigRecorderRoleWrite",
+                principals=[iam.AccountPrincipal(workload)],
+                actions=["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"],
+                resources=[bucket.bucket_arn, bucket.arn_for_objects(f"{CONFIG_PREFIX}/AWSLogs/{workload}/Config/*")],
+                conditions={"ArnEquals": {"aws:PrincipalArn": recorder_role}},
+            ),
             # VTC-LOGS-DIRECT: whatever else is granted one day, no principal of the account the
             # processor runs can delete logs, or change the policy, the lock or the lifecycle.
-            iam.PolicyStatement(sid="DenyWorkloadTampering", effect=iam.Effect.DENY,
-                                principals=[iam.AnyPrincipal()], actions=list(ARCHIVE_TAMPERING_ACTIONS),
-                                resources=[bucket.bucket_arn, bucket.arn_for_objects("*")],
-                                conditions={"StringEquals": {"aws:PrincipalAccount": workload}}),
+            iam.PolicyStatement(
+                sid="DenyWorkloadTampering",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=list(ARCHIVE_TAMPERING_ACTIONS),
+                resources=[bucket.bucket_arn, bucket.arn_for_objects("*")],
+                conditions={"StringEquals": {"aws:PrincipalAccount": workload}},
+            ),
         ]
         for statement in statements:
             bucket.add_to_resource_policy(statement)

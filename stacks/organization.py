@@ -24,7 +24,8 @@ class OrganizationStack(Stack):
         for guardrail in guardrails(landing_zone):
             construct_id_ = "".join(part.title() for part in guardrail.name.split("-"))
             self.policies[guardrail.name] = organizations.CfnPolicy(
-                self, construct_id_,
+                self,
+                construct_id_,
                 name=guardrail.name,
                 description=guardrail.description,
                 type="SERVICE_CONTROL_POLICY",

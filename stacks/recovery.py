@@ -26,20 +26,37 @@ def exit_bucket_name(config: EnvironmentConfig) -> str:
 
 
 class RecoveryStack(_WorkloadStack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
-                 network: IsolatedNetwork, data: DataStack, backup: BackupStack, **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        network: IsolatedNetwork,
+        data: DataStack,
+        backup: BackupStack,
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         drills = config.drills
         data_key = self.fb_key("DataKey", config.key_arn("data"))
         log_key = self.fb_key("LogKey", config.key_arn("log"))
         log_retention = retention(config.logs.retention_days)
-        tier = dict(vpc=network.vpc, subnets=network.app_subnets, security_group=network.app_security_group,
-                    data_key=data_key, log_key=log_key, log_retention=log_retention)
+        tier = dict(
+            vpc=network.vpc,
+            subnets=network.app_subnets,
+            security_group=network.app_security_group,
+            data_key=data_key,
+            log_key=log_key,
+            log_retention=log_retention,
+        )
 
-        self.operations = OperationsTopic(self, "Operations", topic_name=config.resource_name("operations"),
-                                          key=log_key)
+        self.operations = OperationsTopic(
+            self, "Operations", topic_name=config.resource_name("operations"), key=log_key
+        )
         self.restore_validation = RestoreValidation(
-            self, "RestoreValidation",
+            self,
+            "RestoreValidation",
             environment_name=config.name,
             restore_testing_plan_arn=backup.restore_testing.plan.attr_restore_testing_plan_arn,
             database_name=config.database.database_name,
@@ -52,7 +69,8 @@ class RecoveryStack(_WorkloadStack):
             **tier,
         )
         self.exit_bucket = ExitBucket(
-            self, "ExitBucket",
+            self,
+            "ExitBucket",
             bucket_name=exit_bucket_name(config),
             data_key=data_key,
             second_partner_principal_arn=drills.second_partner_principal_arn,
@@ -62,23 +80,34 @@ class RecoveryStack(_WorkloadStack):
         # store to back up (that would multiply copies, §49), they expire and the next drill re-exports.
         mark_personal_data_export(self.exit_bucket.bucket, holds_personal_data=config.holds_personal_data)
         self.exit_drill = ExitDrill(
-            self, "ExitDrill",
+            self,
+            "ExitDrill",
             environment_name=config.name,
             schedule=drills.exit_drill_schedule,
             export_role_name=config.resource_name("exit-export"),
             export_task_prefix=config.resource_name("exit"),
             exit_bucket=self.exit_bucket,
             db_instance_identifier=config.resource_name("db"),
-            db_instance_arn=self.format_arn(service="rds", resource="db", resource_name=config.resource_name("db"),
-                                            arn_format=_COLON),
+            db_instance_arn=self.format_arn(
+                service="rds", resource="db", resource_name=config.resource_name("db"), arn_format=_COLON
+            ),
             export_key_arn=config.key_arn("data"),
             operations=self.operations,
             **tier,
         )
         # Named: led-ops (led_ops/names.py restore_role_arn) passes it to StartRestoreJob/StartCopyJob.
-        self.on_demand_backup_role = OnDemandBackupRole(self, "OnDemandBackupRole",
-                                                        role_name=config.resource_name("ops-backup"))
-        CfnOutput(self, "OperationsTopicArn", value=self.operations.topic.topic_arn,
-                  description="Drill outcomes and restore-test alarms")
-        CfnOutput(self, "ExitBucketName", value=self.exit_bucket.bucket.bucket_name,
-                  description="Exit exports (Parquet, FB data key), readable by the second partner (VTC §42-43)")
+        self.on_demand_backup_role = OnDemandBackupRole(
+            self, "OnDemandBackupRole", role_name=config.resource_name("ops-backup")
+        )
+        CfnOutput(
+            self,
+            "OperationsTopicArn",
+            value=self.operations.topic.topic_arn,
+            description="Drill outcomes and restore-test alarms",
+        )
+        CfnOutput(
+            self,
+            "ExitBucketName",
+            value=self.exit_bucket.bucket.bucket_name,
+            description="Exit exports (Parquet, FB data key), readable by the second partner (VTC §42-43)",
+        )

@@ -12,11 +12,13 @@ from config import EnvironmentConfig
 
 
 class RemoteVaultStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, key_arn: str,
-                 **kwargs) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, key_arn: str, **kwargs
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.vault = LockedVault(
-            self, "Vault",
+            self,
+            "Vault",
             vault_name=config.resource_name("remote-vault"),
             key=kms.Key.from_key_arn(self, "BackupKey", key_arn),
             min_retention_days=config.backup_retention_days,
@@ -25,11 +27,17 @@ class RemoteVaultStack(Stack):
             copy_from_accounts=[config.accounts.workload],
         )
         mark_personal_data_store(self.vault, holds_personal_data=config.holds_personal_data)
-        CfnOutput(self, "RemoteVaultArn", value=self.vault.vault.backup_vault_arn,
-                  description="Vault in the backup account receiving the LED copies (VTC §37)")
+        CfnOutput(
+            self,
+            "RemoteVaultArn",
+            value=self.vault.vault.backup_vault_arn,
+            description="Vault in the backup account receiving the LED copies (VTC §37)",
+        )
 
 
 def remote_vault_arn(config: EnvironmentConfig, region: str) -> str:
     """Deterministic: the workload's copy action must know it without a cross-account export."""
-    return (f"arn:{Aws.PARTITION}:backup:{region}:{config.accounts.backup}:backup-vault:"
-            f"{config.resource_name('remote-vault')}")
+    return (
+        f"arn:{Aws.PARTITION}:backup:{region}:{config.accounts.backup}:backup-vault:"
+        f"{config.resource_name('remote-vault')}"
+    )

@@ -23,8 +23,9 @@ OPERATOR = OPERATOR_PARTY
 
 
 class LandingZoneStage(Stage):
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
-                 landing_zone: LandingZoneConfig) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, landing_zone: LandingZoneConfig
+    ) -> None:
         super().__init__(scope, construct_id)
         cfg = config
         acc = cfg.accounts
@@ -40,73 +41,138 @@ class LandingZoneStage(Stage):
             return f"LED {cfg.name}: {role}. Owner: {owner}. Serves {conditions}."
 
         self.key_custody = KeyCustodyStack(
-            self, "KeyCustody", config=cfg, env=env(acc.key_custody), stack_name=name("key-custody"),
+            self,
+            "KeyCustody",
+            config=cfg,
+            env=env(acc.key_custody),
+            stack_name=name("key-custody"),
             termination_protection=True,
-            description=describe("customer-managed keys held by the Facilitair Bedrijf", FB,
-                                 "VTC-KEY-CUSTODY, VTC-KEY-NO-PROVIDER, VTC-KEY-REENCRYPT, VTC-ENCRYPT-ALL"),
+            description=describe(
+                "customer-managed keys held by the Facilitair Bedrijf",
+                FB,
+                "VTC-KEY-CUSTODY, VTC-KEY-NO-PROVIDER, VTC-KEY-REENCRYPT, VTC-ENCRYPT-ALL",
+            ),
         )
         tag_party(self.key_custody, environment=cfg.name, owner=FB)
         self.secondary_key_custody = None
         secondary = cfg.backup.secondary_region
         if secondary is not None:
             self.secondary_key_custody = SecondaryKeyCustodyStack(
-                self, "SecondaryKeyCustody", config=cfg, env=env(acc.key_custody, secondary),
-                stack_name=name("key-custody-secondary"), termination_protection=True,
-                description=describe(f"backup key for copies in {secondary}", FB,
-                                     "VTC-KEY-CUSTODY, VTC-BACKUP-ELSEWHERE"),
+                self,
+                "SecondaryKeyCustody",
+                config=cfg,
+                env=env(acc.key_custody, secondary),
+                stack_name=name("key-custody-secondary"),
+                termination_protection=True,
+                description=describe(
+                    f"backup key for copies in {secondary}", FB, "VTC-KEY-CUSTODY, VTC-BACKUP-ELSEWHERE"
+                ),
             )
             tag_party(self.secondary_key_custody, environment=cfg.name, owner=FB)
 
         self.remote_vault = RemoteVaultStack(
-            self, "RemoteVault", config=cfg, key_arn=cfg.key_arn("backup"), env=env(acc.backup),
-            stack_name=name("remote-vault"), termination_protection=True,
-            description=describe("vault in the backup account receiving every copy", AHOVOKS,
-                                 "VTC-BACKUP-ELSEWHERE, VTC-BACKUP-RETENTION, VTC-NO-STALE-BACKUP"),
+            self,
+            "RemoteVault",
+            config=cfg,
+            key_arn=cfg.key_arn("backup"),
+            env=env(acc.backup),
+            stack_name=name("remote-vault"),
+            termination_protection=True,
+            description=describe(
+                "vault in the backup account receiving every copy",
+                AHOVOKS,
+                "VTC-BACKUP-ELSEWHERE, VTC-BACKUP-RETENTION, VTC-NO-STALE-BACKUP",
+            ),
         )
         tag_party(self.remote_vault, environment=cfg.name, owner=AHOVOKS)
         remote_arns = [remote_vault_arn(cfg, cfg.region)]
         self.secondary_remote_vault = None
         if secondary is not None:
             self.secondary_remote_vault = RemoteVaultStack(
-                self, "SecondaryRemoteVault", config=cfg, key_arn=cfg.key_arn("secondary_backup"),
-                env=env(acc.backup, secondary), stack_name=name("remote-vault-secondary"),
+                self,
+                "SecondaryRemoteVault",
+                config=cfg,
+                key_arn=cfg.key_arn("secondary_backup"),
+                env=env(acc.backup, secondary),
+                stack_name=name("remote-vault-secondary"),
                 termination_protection=True,
-                description=describe(f"vault in the backup account, {secondary}, receiving every copy", AHOVOKS,
-                                     "VTC-BACKUP-ELSEWHERE, VTC-OUTSOURCING-2016"),
+                description=describe(
+                    f"vault in the backup account, {secondary}, receiving every copy",
+                    AHOVOKS,
+                    "VTC-BACKUP-ELSEWHERE, VTC-OUTSOURCING-2016",
+                ),
             )
             tag_party(self.secondary_remote_vault, environment=cfg.name, owner=AHOVOKS)
             remote_arns.append(remote_vault_arn(cfg, secondary))
 
         workload = env(acc.workload)
         self.baseline = BaselineStack(
-            self, "Baseline", config=cfg, allowed_regions=landing_zone.allowed_regions, env=workload,
-            stack_name=name("baseline"), termination_protection=True,
-            description=describe("permissions boundary of every LED role", AHOVOKS,
-                                 "VTC-LEAST-PRIVILEGE, VTC-PROCESSOR"),
+            self,
+            "Baseline",
+            config=cfg,
+            allowed_regions=landing_zone.allowed_regions,
+            env=workload,
+            stack_name=name("baseline"),
+            termination_protection=True,
+            description=describe(
+                "permissions boundary of every LED role", AHOVOKS, "VTC-LEAST-PRIVILEGE, VTC-PROCESSOR"
+            ),
         )
         self.network = NetworkStack(
-            self, "Network", config=cfg, env=workload, stack_name=name("network"),
-            description=describe("isolated VPC, endpoints with policies, encrypted flow logs", AHOVOKS,
-                                 "VTC-NO-COPY, VTC-SEC-STORAGE"),
+            self,
+            "Network",
+            config=cfg,
+            env=workload,
+            stack_name=name("network"),
+            description=describe(
+                "isolated VPC, endpoints with policies, encrypted flow logs", AHOVOKS, "VTC-NO-COPY, VTC-SEC-STORAGE"
+            ),
         )
         self.data = DataStack(
-            self, "Data", config=cfg, network=self.network.network, env=workload, stack_name=name("data"),
+            self,
+            "Data",
+            config=cfg,
+            network=self.network.network,
+            env=workload,
+            stack_name=name("data"),
             termination_protection=True,
-            description=describe("the LED database (RDS PostgreSQL)", AHOVOKS,
-                                 "VTC-ENCRYPT-ALL, VTC-SEC-STORAGE, VTC-AUDIT-TRAIL, VTC-RIGHT-SIZED"),
+            description=describe(
+                "the LED database (RDS PostgreSQL)",
+                AHOVOKS,
+                "VTC-ENCRYPT-ALL, VTC-SEC-STORAGE, VTC-AUDIT-TRAIL, VTC-RIGHT-SIZED",
+            ),
         )
         self.backup = BackupStack(
-            self, "Backup", config=cfg, network=self.network.network, data=self.data,
-            remote_vault_arns=remote_arns, env=workload, stack_name=name("backup"), termination_protection=True,
-            description=describe("daily backups, copies elsewhere, restore testing", AHOVOKS,
-                                 "VTC-BACKUP-RETENTION, VTC-BACKUP-ELSEWHERE, VTC-NO-STALE-BACKUP, "
-                                 "VTC-BACKUP-ENVIRONMENT"),
+            self,
+            "Backup",
+            config=cfg,
+            network=self.network.network,
+            data=self.data,
+            remote_vault_arns=remote_arns,
+            env=workload,
+            stack_name=name("backup"),
+            termination_protection=True,
+            description=describe(
+                "daily backups, copies elsewhere, restore testing",
+                AHOVOKS,
+                "VTC-BACKUP-RETENTION, VTC-BACKUP-ELSEWHERE, VTC-NO-STALE-BACKUP, VTC-BACKUP-ENVIRONMENT",
+            ),
         )
         self.recovery = RecoveryStack(
-            self, "Recovery", config=cfg, network=self.network.network, data=self.data, backup=self.backup,
-            env=workload, stack_name=name("recovery"), termination_protection=True,
-            description=describe("restore-test validation, exit drill, operations topic", AHOVOKS,
-                                 "VTC-BACKUP-ENVIRONMENT, VTC-EXIT, VTC-AUDIT-TRAIL"),
+            self,
+            "Recovery",
+            config=cfg,
+            network=self.network.network,
+            data=self.data,
+            backup=self.backup,
+            env=workload,
+            stack_name=name("recovery"),
+            termination_protection=True,
+            description=describe(
+                "restore-test validation, exit drill, operations topic",
+                AHOVOKS,
+                "VTC-BACKUP-ENVIRONMENT, VTC-EXIT, VTC-AUDIT-TRAIL",
+            ),
         )
         for stack in (self.network, self.data, self.backup, self.recovery):
             stack.add_stack_dependency(self.baseline)
@@ -115,31 +181,58 @@ class LandingZoneStage(Stage):
 
         self._audit_and_access(cfg, landing_zone, env, name, describe)
 
-    def _audit_and_access(self, cfg: EnvironmentConfig, landing_zone: LandingZoneConfig,
-                          env: Callable[..., Environment], name: Callable[[str], str],
-                          describe: Callable[[str, str, str], str]) -> None:
+    def _audit_and_access(
+        self,
+        cfg: EnvironmentConfig,
+        landing_zone: LandingZoneConfig,
+        env: Callable[..., Environment],
+        name: Callable[[str], str],
+        describe: Callable[[str, str, str], str],
+    ) -> None:
         """Issue 4: the log archive (AHOVOKS' account), the trail, alarms, Config and the roles."""
         acc = cfg.accounts
         self.log_archive = LogArchiveStack(
-            self, "LogArchive", config=cfg, allowed_regions=landing_zone.allowed_regions, env=env(acc.log_archive),
-            stack_name=name("log-archive"), termination_protection=True,
-            description=describe("immutable log archive (Object Lock) read directly by AHOVOKS auditors", AHOVOKS,
-                                 "VTC-LOGS-DIRECT, VTC-AUDIT-TRAIL, VTC-PROCESSOR"),
+            self,
+            "LogArchive",
+            config=cfg,
+            allowed_regions=landing_zone.allowed_regions,
+            env=env(acc.log_archive),
+            stack_name=name("log-archive"),
+            termination_protection=True,
+            description=describe(
+                "immutable log archive (Object Lock) read directly by AHOVOKS auditors",
+                AHOVOKS,
+                "VTC-LOGS-DIRECT, VTC-AUDIT-TRAIL, VTC-PROCESSOR",
+            ),
         )
         tag_party(self.log_archive, environment=cfg.name, owner=AHOVOKS)
         workload = env(acc.workload)
         self.audit = AuditStack(
-            self, "Audit", config=cfg, env=workload, stack_name=name("audit"), termination_protection=True,
+            self,
+            "Audit",
+            config=cfg,
+            env=workload,
+            stack_name=name("audit"),
+            termination_protection=True,
             data_tier_security_group_id=self.network.network.database_security_group.security_group_id,
-            description=describe("CloudTrail, security alarms and AWS Config rules", AHOVOKS,
-                                 "VTC-AUDIT-TRAIL, VTC-REGULAR-AUDIT, VTC-LOGS-DIRECT, VTC-OUTSOURCING-2016"),
+            description=describe(
+                "CloudTrail, security alarms and AWS Config rules",
+                AHOVOKS,
+                "VTC-AUDIT-TRAIL, VTC-REGULAR-AUDIT, VTC-LOGS-DIRECT, VTC-OUTSOURCING-2016",
+            ),
         )
         self.access = AccessStack(
-            self, "Access", config=cfg, env=workload, stack_name=name("access"),
+            self,
+            "Access",
+            config=cfg,
+            env=workload,
+            stack_name=name("access"),
             database_resource_id=self.data.database.instance.instance_resource_id,
-            description=describe("one role per party: runtime, platform operator, application manager, "
-                                 "auditor, break glass", AHOVOKS,
-                                 "VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT"),
+            description=describe(
+                "one role per party: runtime, platform operator, application manager, auditor, break glass",
+                AHOVOKS,
+                "VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT",
+            ),
         )
         # The trail and Config deliver into the archive: it exists first.
         self.audit.add_stack_dependency(self.log_archive)

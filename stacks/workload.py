@@ -17,10 +17,27 @@ from cdk_constructs.tags import mark_personal_data_store
 from config import EnvironmentConfig, service_domain_of
 
 _RETENTION = {
-    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
-    60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
-    365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
-    1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+    1: "ONE_DAY",
+    3: "THREE_DAYS",
+    5: "FIVE_DAYS",
+    7: "ONE_WEEK",
+    14: "TWO_WEEKS",
+    30: "ONE_MONTH",
+    60: "TWO_MONTHS",
+    90: "THREE_MONTHS",
+    120: "FOUR_MONTHS",
+    150: "FIVE_MONTHS",
+    180: "SIX_MONTHS",
+    365: "ONE_YEAR",
+    400: "THIRTEEN_MONTHS",
+    545: "EIGHTEEN_MONTHS",
+    731: "TWO_YEARS",
+    1096: "THREE_YEARS",
+    1827: "FIVE_YEARS",
+    2192: "SIX_YEARS",
+    2557: "SEVEN_YEARS",
+    2922: "EIGHT_YEARS",
+    3288: "NINE_YEARS",
     3653: "TEN_YEARS",
 }
 
@@ -43,11 +60,19 @@ def boundary_name(config: EnvironmentConfig) -> str:
 class BaselineStack(Stack):
     """What every other workload stack relies on: the permissions boundary."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
-                 allowed_regions: tuple[str, ...], **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        allowed_regions: tuple[str, ...],
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.boundary = PermissionsBoundaryPolicy(
-            self, "PermissionsBoundary",
+            self,
+            "PermissionsBoundary",
             policy_name=boundary_name(config),
             allowed_regions=allowed_regions,
             key_custody_account=config.accounts.key_custody,
@@ -71,7 +96,8 @@ class NetworkStack(_WorkloadStack):
         super().__init__(scope, construct_id, config=config, **kwargs)
         acc = config.accounts
         self.network = IsolatedNetwork(
-            self, "Network",
+            self,
+            "Network",
             cidr=config.network.vpc_cidr,
             availability_zones=config.availability_zones,
             log_key=self.fb_key("LogKey", config.key_arn("log")),
@@ -83,14 +109,16 @@ class NetworkStack(_WorkloadStack):
 
 
 class DataStack(_WorkloadStack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
-                 network: IsolatedNetwork, **kwargs) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: IsolatedNetwork, **kwargs
+    ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         db = config.database
         data_key = self.fb_key("DataKey", config.key_arn("data"))
         log_key = self.fb_key("LogKey", config.key_arn("log"))
         self.database = AuditedPostgres(
-            self, "Database",
+            self,
+            "Database",
             vpc=network.vpc,
             subnets=network.data_subnets,
             security_group=network.database_security_group,
@@ -109,7 +137,8 @@ class DataStack(_WorkloadStack):
         mark_personal_data_store(self.database, holds_personal_data=config.holds_personal_data)
         # A new construct beside the database: the database's own logical ids stay as they are.
         self.audit_setup = DatabaseAuditSetup(
-            self, "AuditSetup",
+            self,
+            "AuditSetup",
             database=self.database,
             vpc=network.vpc,
             subnets=network.app_subnets,
@@ -120,16 +149,30 @@ class DataStack(_WorkloadStack):
             database_name=db.database_name,
             validator_tables=config.drills.expected_tables,
         )
-        CfnOutput(self, "DatabaseArn", value=self.database.instance.instance_arn,
-                  description="The LED database (encrypted with the FB data key)")
+        CfnOutput(
+            self,
+            "DatabaseArn",
+            value=self.database.instance.instance_arn,
+            description="The LED database (encrypted with the FB data key)",
+        )
 
 
 class BackupStack(_WorkloadStack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig,
-                 network: IsolatedNetwork, data: DataStack, remote_vault_arns: list[str], **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        network: IsolatedNetwork,
+        data: DataStack,
+        remote_vault_arns: list[str],
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         self.vault = LockedVault(
-            self, "Vault",
+            self,
+            "Vault",
             vault_name=config.resource_name("vault"),
             key=self.fb_key("BackupKey", config.key_arn("backup")),
             min_retention_days=config.backup_retention_days,
@@ -139,7 +182,8 @@ class BackupStack(_WorkloadStack):
         mark_personal_data_store(self.vault, holds_personal_data=config.holds_personal_data)
         database = data.database
         self.plan = DailyBackupPlan(
-            self, "Plan",
+            self,
+            "Plan",
             plan_name=config.resource_name("daily"),
             vault=self.vault.vault,
             generations=config.backup.generations,
@@ -147,7 +191,8 @@ class BackupStack(_WorkloadStack):
             database=database.instance,
         )
         self.restore_testing = RestoreTesting(
-            self, "RestoreTesting",
+            self,
+            "RestoreTesting",
             plan_name=f"led_{config.name}_restore_test",
             schedule=config.backup.restore_test_schedule,
             vault=self.vault.vault,
@@ -155,7 +200,11 @@ class BackupStack(_WorkloadStack):
             subnet_group_name=database.instance.node.find_child("SubnetGroup").node.default_child.ref,
             security_group_id=database.security_group.security_group_id,
         )
-        CfnOutput(self, "VaultArn", value=self.vault.vault.backup_vault_arn,
-                  description="Primary backup vault (FB backup key, vault lock)")
+        CfnOutput(
+            self,
+            "VaultArn",
+            value=self.vault.vault.backup_vault_arn,
+            description="Primary backup vault (FB backup key, vault lock)",
+        )
         for i, arn in enumerate(remote_vault_arns):
             CfnOutput(self, f"CopyDestination{i}", value=arn, description="Vault that receives every copy (VTC §37)")

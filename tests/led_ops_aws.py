@@ -66,8 +66,9 @@ def pinned_client(service: str, region: str, account: str) -> Any:
 def create_fb_key(region: str = REGION, *, rotated_days_ago: list[int] | None = None) -> str:
     with as_account(KEY_CUSTODY):
         kms = boto3.client("kms", region_name=region)
-        arn = kms.create_key(Description="LED test key", KeyUsage="ENCRYPT_DECRYPT",
-                             KeySpec="SYMMETRIC_DEFAULT")["KeyMetadata"]["Arn"]
+        arn = kms.create_key(Description="LED test key", KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT")[
+            "KeyMetadata"
+        ]["Arn"]
         for _ in rotated_days_ago or []:
             kms.rotate_key_on_demand(KeyId=arn)
     return arn
@@ -93,9 +94,18 @@ class Backup:
 
     # --- shapes ------------------------------------------------------------------------------
 
-    def rds_point(self, *, env: str = "dev", created: datetime, key_arn: str, vault: str | None = None,
-                  account: str = WORKLOAD, region: str | None = None, job: str | None = None,
-                  status: str = "COMPLETED") -> dict[str, Any]:
+    def rds_point(
+        self,
+        *,
+        env: str = "dev",
+        created: datetime,
+        key_arn: str,
+        vault: str | None = None,
+        account: str = WORKLOAD,
+        region: str | None = None,
+        job: str | None = None,
+        status: str = "COMPLETED",
+    ) -> dict[str, Any]:
         region = region or self.region
         vault = vault or f"led-{env}-vault"
         job = job or f"job-{created:%m%d%H%M}-2343-4402-bd8b-226993d23453"
@@ -126,14 +136,29 @@ class Backup:
         }
 
     def by_resource_item(self, point: dict[str, Any]) -> dict[str, Any]:
-        keys = ("RecoveryPointArn", "CreationDate", "Status", "EncryptionKeyArn", "BackupVaultName",
-                "ResourceName", "VaultType", "EncryptionKeyType")
+        keys = (
+            "RecoveryPointArn",
+            "CreationDate",
+            "Status",
+            "EncryptionKeyArn",
+            "BackupVaultName",
+            "ResourceName",
+            "VaultType",
+            "EncryptionKeyType",
+        )
         item = {k: point[k] for k in keys}
         item["BackupSizeBytes"] = point["BackupSizeInBytes"]
         return item
 
-    def copy_job(self, point: dict[str, Any], *, destination_vault_arn: str, key_arn: str,
-                 state: str = "COMPLETED", job_id: str = "c2f8a3e1-2b4d-4f6a-9c8e-7d1b3a5f9e20") -> dict[str, Any]:
+    def copy_job(
+        self,
+        point: dict[str, Any],
+        *,
+        destination_vault_arn: str,
+        key_arn: str,
+        state: str = "COMPLETED",
+        job_id: str = "c2f8a3e1-2b4d-4f6a-9c8e-7d1b3a5f9e20",
+    ) -> dict[str, Any]:
         region = destination_vault_arn.split(":")[3]
         account = destination_vault_arn.split(":")[4]
         return {
@@ -143,7 +168,8 @@ class Backup:
             "SourceRecoveryPointArn": point["RecoveryPointArn"],
             "DestinationBackupVaultArn": destination_vault_arn,
             "DestinationRecoveryPointArn": point["RecoveryPointArn"].replace(
-                f":{point['RecoveryPointArn'].split(':')[3]}:{WORKLOAD}:", f":{region}:{account}:"),
+                f":{point['RecoveryPointArn'].split(':')[3]}:{WORKLOAD}:", f":{region}:{account}:"
+            ),
             "DestinationEncryptionKeyArn": key_arn,
             "ResourceArn": point["ResourceArn"],
             "CreationDate": point["CompletionDate"] + timedelta(minutes=5),
@@ -159,47 +185,86 @@ class Backup:
     # --- expectations ------------------------------------------------------------------------
 
     def expect_vault(self, vault: str, points: list[dict[str, Any]]) -> None:
-        self.stub.add_response("list_recovery_points_by_backup_vault", {"RecoveryPoints": points},
-                               {"BackupVaultName": vault})
+        self.stub.add_response(
+            "list_recovery_points_by_backup_vault", {"RecoveryPoints": points}, {"BackupVaultName": vault}
+        )
 
     def expect_by_resource(self, resource_arn: str, points: list[dict[str, Any]]) -> None:
-        self.stub.add_response("list_recovery_points_by_resource",
-                               {"RecoveryPoints": [self.by_resource_item(p) for p in points]},
-                               {"ResourceArn": resource_arn})
+        self.stub.add_response(
+            "list_recovery_points_by_resource",
+            {"RecoveryPoints": [self.by_resource_item(p) for p in points]},
+            {"ResourceArn": resource_arn},
+        )
 
     def expect_copy_jobs(self, destination_vault_arn: str, jobs: list[dict[str, Any]]) -> None:
-        self.stub.add_response("list_copy_jobs", {"CopyJobs": jobs},
-                               {"ByDestinationVaultArn": destination_vault_arn, "ByState": "COMPLETED",
-                                "ByCreatedAfter": ANY})
+        self.stub.add_response(
+            "list_copy_jobs",
+            {"CopyJobs": jobs},
+            {"ByDestinationVaultArn": destination_vault_arn, "ByState": "COMPLETED", "ByCreatedAfter": ANY},
+        )
 
-    def expect_restore(self, point: dict[str, Any], instance_id: str, *, statuses: list[str],
-                       job_id: str = "D2B4D4E4-2A2D-7A1E-3C5B-1E2F9A8B7C6D") -> None:
-        self.stub.add_response("get_recovery_point_restore_metadata", {
-            "BackupVaultArn": point["BackupVaultArn"], "RecoveryPointArn": point["RecoveryPointArn"],
-            "ResourceType": "RDS",
-            "RestoreMetadata": {
-                "dbinstanceidentifier": point["ResourceName"], "engine": "postgres", "dbinstanceclass": "db.t4g.medium",
-                "dbsubnetgroupname": "led-dev-data-subnets", "multiaz": "false", "port": "5432",
-                "storagetype": "gp3", "kmskeyid": point["EncryptionKeyArn"], "storageencrypted": "true",
-                "iamdatabaseauthenticationenabled": "true", "deletionprotection": "true",
+    def expect_restore(
+        self,
+        point: dict[str, Any],
+        instance_id: str,
+        *,
+        statuses: list[str],
+        job_id: str = "D2B4D4E4-2A2D-7A1E-3C5B-1E2F9A8B7C6D",
+    ) -> None:
+        self.stub.add_response(
+            "get_recovery_point_restore_metadata",
+            {
+                "BackupVaultArn": point["BackupVaultArn"],
+                "RecoveryPointArn": point["RecoveryPointArn"],
+                "ResourceType": "RDS",
+                "RestoreMetadata": {
+                    "dbinstanceidentifier": point["ResourceName"],
+                    "engine": "postgres",
+                    "dbinstanceclass": "db.t4g.medium",
+                    "dbsubnetgroupname": "led-dev-data-subnets",
+                    "multiaz": "false",
+                    "port": "5432",
+                    "storagetype": "gp3",
+                    "kmskeyid": point["EncryptionKeyArn"],
+                    "storageencrypted": "true",
+                    "iamdatabaseauthenticationenabled": "true",
+                    "deletionprotection": "true",
+                },
             },
-        }, {"BackupVaultName": point["BackupVaultName"], "RecoveryPointArn": point["RecoveryPointArn"]})
-        self.stub.add_response("start_restore_job", {"RestoreJobId": job_id}, {
-            "RecoveryPointArn": point["RecoveryPointArn"], "Metadata": ANY, "IamRoleArn": ANY, "ResourceType": "RDS",
-        })
+            {"BackupVaultName": point["BackupVaultName"], "RecoveryPointArn": point["RecoveryPointArn"]},
+        )
+        self.stub.add_response(
+            "start_restore_job",
+            {"RestoreJobId": job_id},
+            {
+                "RecoveryPointArn": point["RecoveryPointArn"],
+                "Metadata": ANY,
+                "IamRoleArn": ANY,
+                "ResourceType": "RDS",
+            },
+        )
         for status in statuses:
             response = {
-                "AccountId": WORKLOAD, "RestoreJobId": job_id, "RecoveryPointArn": point["RecoveryPointArn"],
-                "SourceResourceArn": point["ResourceArn"], "BackupVaultArn": point["BackupVaultArn"],
-                "CreationDate": datetime.now(UTC), "Status": status, "PercentDone": "0.00%",
-                "BackupSizeInBytes": point["BackupSizeInBytes"], "IamRoleArn": point["IamRoleArn"],
-                "ExpectedCompletionTimeMinutes": 15, "ResourceType": "RDS",
+                "AccountId": WORKLOAD,
+                "RestoreJobId": job_id,
+                "RecoveryPointArn": point["RecoveryPointArn"],
+                "SourceResourceArn": point["ResourceArn"],
+                "BackupVaultArn": point["BackupVaultArn"],
+                "CreationDate": datetime.now(UTC),
+                "Status": status,
+                "PercentDone": "0.00%",
+                "BackupSizeInBytes": point["BackupSizeInBytes"],
+                "IamRoleArn": point["IamRoleArn"],
+                "ExpectedCompletionTimeMinutes": 15,
+                "ResourceType": "RDS",
                 "RecoveryPointCreationDate": point["CreationDate"],
             }
             if status == "COMPLETED":
                 response.update(
-                    CompletionDate=datetime.now(UTC), PercentDone="100.00%",
-                    CreatedResourceArn=f"arn:aws:rds:{self.region}:{WORKLOAD}:db:{instance_id}")
+                    CompletionDate=datetime.now(UTC),
+                    PercentDone="100.00%",
+                    CreatedResourceArn=f"arn:aws:rds:{self.region}:{WORKLOAD}:db:{instance_id}",
+                )
             if status == "FAILED":
                 response["StatusMessage"] = "Backup job failed: insufficient capacity in the subnet group"
             self.stub.add_response("describe_restore_job", response, {"RestoreJobId": job_id})
@@ -207,10 +272,21 @@ class Backup:
 
 def clear_aws_environment(monkeypatch: Any, tmp_path: Any) -> None:
     """No profile, region or credentials from the machine running the tests."""
-    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID",
-                "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
-                "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI", "MOTO_ACCOUNT_ID"):
+    for var in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "MOTO_ACCOUNT_ID",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
@@ -232,8 +308,14 @@ def context(env_name: str = "dev", *, backup: Backup | None = None, config: Any 
 
     env = (config or load_config()).environments[env_name]
     session = boto3.Session(region_name=env.region)
-    return Context(env=env, session=session, account=WORKLOAD, out=io.StringIO(), err=io.StringIO(),
-                   client_factory=client_factory(session, backup))
+    return Context(
+        env=env,
+        session=session,
+        account=WORKLOAD,
+        out=io.StringIO(),
+        err=io.StringIO(),
+        client_factory=client_factory(session, backup),
+    )
 
 
 def client_factory(session: boto3.Session, backup: Backup | None) -> Any:
@@ -253,7 +335,13 @@ def client_factory(session: boto3.Session, backup: Backup | None) -> Any:
 def create_database(key_arn: str, *, env: str = "dev") -> dict[str, Any]:
     rds = boto3.client("rds", region_name=REGION)
     return rds.create_db_instance(
-        DBInstanceIdentifier=f"led-{env}-db", Engine="postgres", DBInstanceClass="db.t4g.medium",
-        MasterUsername="led_admin", MasterUserPassword="not-a-real-password", StorageEncrypted=True,
-        KmsKeyId=key_arn, AllocatedStorage=50, DBName="led",
+        DBInstanceIdentifier=f"led-{env}-db",
+        Engine="postgres",
+        DBInstanceClass="db.t4g.medium",
+        MasterUsername="led_admin",
+        MasterUserPassword="not-a-real-password",
+        StorageEncrypted=True,
+        KmsKeyId=key_arn,
+        AllocatedStorage=50,
+        DBName="led",
     )["DBInstance"]

@@ -17,13 +17,16 @@ def resolve(value, *, region: str, account: str, partition: str = "aws", attribu
         return _substitute(resolve(value, region=region, account=account, partition=partition), attributes)
     if isinstance(value, dict):
         if "Ref" in value:
-            pseudo = {"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account,
-                      "AWS::URLSuffix": "amazonaws.com"}
+            pseudo = {
+                "AWS::Partition": partition,
+                "AWS::Region": region,
+                "AWS::AccountId": account,
+                "AWS::URLSuffix": "amazonaws.com",
+            }
             return pseudo.get(value["Ref"], "${" + value["Ref"] + "}")
         if "Fn::Join" in value:
             separator, parts = value["Fn::Join"]
-            return separator.join(str(resolve(p, region=region, account=account, partition=partition))
-                                  for p in parts)
+            return separator.join(str(resolve(p, region=region, account=account, partition=partition)) for p in parts)
         if "Fn::GetAtt" in value:
             return "${" + ".".join(value["Fn::GetAtt"]) + "}"
         if "Fn::ImportValue" in value:
@@ -99,12 +102,17 @@ def statement_matches(statement: dict, action: str, resource: str, context: dict
 
 
 def _matching(documents: Iterable[dict], effect: str, action: str, resource: str, context: dict) -> list[dict]:
-    return [s for d in documents for s in _list(d["Statement"])
-            if s["Effect"] == effect and statement_matches(s, action, resource, context)]
+    return [
+        s
+        for d in documents
+        for s in _list(d["Statement"])
+        if s["Effect"] == effect and statement_matches(s, action, resource, context)
+    ]
 
 
-def evaluate(action: str, resource: str, *, identity: list[dict], boundary: dict | None,
-             context: dict | None = None) -> str:
+def evaluate(
+    action: str, resource: str, *, identity: list[dict], boundary: dict | None, context: dict | None = None
+) -> str:
     context = context or {}
     documents = [*identity, *([boundary] if boundary else [])]
     if _matching(documents, "Deny", action, resource, context):

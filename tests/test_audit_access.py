@@ -46,6 +46,7 @@ def as_list(value) -> list:
 
 # Log archive -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("env", ENVS)
 def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
     cfg = env_config(synth, env)
@@ -56,14 +57,20 @@ def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
     props = bucket["Properties"]
     assert props["BucketName"] == log_archive_bucket_name(cfg) == f"led-{env}-log-archive-777788889999-eu-west-1"
     assert props["ObjectLockEnabled"] is True
-    assert props["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {
-        "Mode": "COMPLIANCE", "Days": cfg.audit.object_lock_days}}}
+    assert props["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": cfg.audit.object_lock_days}},
+    }
     assert cfg.audit.object_lock_days >= cfg.backup_retention_days
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
     sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert sse["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": cfg.key_arn("log")}
-    assert props["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
     # Reads of the archive: a trail of the log archive account, into the archive, validated, under the FB key.
     assert "LoggingConfiguration" not in props
     trail = template["Resources"]["ArchiveAccessTrail"]["Properties"]  # pinned
@@ -80,12 +87,19 @@ def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
 def test_log_archive_policy_tls_only_services_scoped_workload_cannot_tamper(synth, env):
     cfg = env_config(synth, env)
     template = synth.template_json(env, "LogArchive")
-    policies = [p for p in resources(template, "AWS::S3::BucketPolicy").values()
-                if p["Properties"]["Bucket"] == {"Ref": "Bucket83908E77"}]
+    policies = [
+        p
+        for p in resources(template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": "Bucket83908E77"}
+    ]
     assert len(policies) == 1
     bucket = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
-    document = resolve(policies[0]["Properties"]["PolicyDocument"], region=cfg.region,
-                       account=cfg.accounts.log_archive, attributes={"Bucket83908E77.Arn": bucket})
+    document = resolve(
+        policies[0]["Properties"]["PolicyDocument"],
+        region=cfg.region,
+        account=cfg.accounts.log_archive,
+        attributes={"Bucket83908E77.Arn": bucket},
+    )
     tls = [s for s in statements(document) if s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
     assert tls and tls[0]["Effect"] == "Deny" and tls[0]["Action"] == "s3:*"
     trail_arn = f"arn:aws:cloudtrail:eu-west-1:444455556666:trail/led-{env}-trail"
@@ -93,13 +107,18 @@ def test_log_archive_policy_tls_only_services_scoped_workload_cannot_tamper(synt
     deny = by_sid(document, "DenyWorkloadTampering")
     assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
     assert deny["Condition"] == {"StringEquals": {"aws:PrincipalAccount": cfg.accounts.workload}}
-    for action, resource in (("s3:DeleteObject", f"{bucket}/AWSLogs/x.json.gz"),
-                             ("s3:DeleteObjectVersion", f"{bucket}/AWSLogs/x.json.gz"),
-                             ("s3:PutBucketPolicy", bucket), ("s3:PutBucketObjectLockConfiguration", bucket),
-                             ("s3:PutObjectRetention", f"{bucket}/k"), ("s3:BypassGovernanceRetention", f"{bucket}/k"),
-                             ("s3:PutLifecycleConfiguration", bucket)):
+    for action, resource in (
+        ("s3:DeleteObject", f"{bucket}/AWSLogs/x.json.gz"),
+        ("s3:DeleteObjectVersion", f"{bucket}/AWSLogs/x.json.gz"),
+        ("s3:PutBucketPolicy", bucket),
+        ("s3:PutBucketObjectLockConfiguration", bucket),
+        ("s3:PutObjectRetention", f"{bucket}/k"),
+        ("s3:BypassGovernanceRetention", f"{bucket}/k"),
+        ("s3:PutLifecycleConfiguration", bucket),
+    ):
         assert "DenyWorkloadTampering" in denying_sids(
-            action, resource, [document], {"aws:PrincipalAccount": cfg.accounts.workload})
+            action, resource, [document], {"aws:PrincipalAccount": cfg.accounts.workload}
+        )
     # No workload principal is granted anything but Config's delivery by its recorder role.
     workload_grants = [s for s in statements(document) if s["Effect"] == "Allow" and "AWS" in s.get("Principal", {})]
     assert [s["Sid"] for s in workload_grants] == ["ConfigRecorderRoleWrite"]
@@ -117,27 +136,40 @@ def test_ahovoks_log_auditor_reads_only_with_mfa(synth, env):
     assert {p for s in trust for p in as_list(s["Principal"]["AWS"])} == set(cfg.access.auditor_principals)
     assert all(s["Condition"] == MFA and s["Action"] == "sts:AssumeRole" for s in trust)
     assert role["Properties"]["PermissionsBoundary"] == {"Ref": "PermissionsBoundary2D0B48CC"}
-    policy = [p for p in resources(template, "AWS::IAM::ManagedPolicy").values()
-              if p["Properties"].get("Roles") == [{"Ref": role_id}]]
+    policy = [
+        p
+        for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+        if p["Properties"].get("Roles") == [{"Ref": role_id}]
+    ]
     assert len(policy) == 1
     bucket = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
-    document = resolve(policy[0]["Properties"]["PolicyDocument"], region=cfg.region,
-                       account=cfg.accounts.log_archive, attributes={"Bucket83908E77.Arn": bucket})
+    document = resolve(
+        policy[0]["Properties"]["PolicyDocument"],
+        region=cfg.region,
+        account=cfg.accounts.log_archive,
+        attributes={"Bucket83908E77.Arn": bucket},
+    )
     actions = {a for s in statements(document) for a in as_list(s["Action"])}
     assert all(a.startswith(("s3:Get", "s3:List")) or a == "kms:Decrypt" for a in actions), actions
     assert by_sid(document, "DecryptThroughS3Only")["Condition"] == {
-        "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
-    boundary = resolve(template["Resources"]["PermissionsBoundary2D0B48CC"]["Properties"]["PolicyDocument"],
-                       region=cfg.region, account=cfg.accounts.log_archive)
+        "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}
+    }
+    boundary = resolve(
+        template["Resources"]["PermissionsBoundary2D0B48CC"]["Properties"]["PolicyDocument"],
+        region=cfg.region,
+        account=cfg.accounts.log_archive,
+    )
     context = {"aws:RequestedRegion": cfg.region}
-    assert evaluate("s3:GetObject", f"{bucket}/AWSLogs/x", identity=[document], boundary=boundary,
-                    context=context) == ALLOW
+    assert (
+        evaluate("s3:GetObject", f"{bucket}/AWSLogs/x", identity=[document], boundary=boundary, context=context)
+        == ALLOW
+    )
     for action in ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy"):
-        assert evaluate(action, f"{bucket}/AWSLogs/x", identity=[document], boundary=boundary,
-                        context=context) != ALLOW
+        assert evaluate(action, f"{bucket}/AWSLogs/x", identity=[document], boundary=boundary, context=context) != ALLOW
 
 
 # Trail, alarms, Config ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("env", ENVS)
 def test_trail_all_regions_validated_encrypted_to_the_archive(synth, env):
@@ -171,8 +203,10 @@ def test_alarms_cover_each_event_and_go_to_an_encrypted_topic(synth, env):
     template = synth.template_json(env, "Audit")
     topic_id, topic = one(template, "AWS::SNS::Topic")
     assert topic["Properties"]["KmsMasterKeyId"] == cfg.key_arn("log")
-    filters = {r["Properties"]["MetricTransformations"][0]["MetricName"]: r["Properties"]["FilterPattern"]
-               for r in resources(template, "AWS::Logs::MetricFilter").values()}
+    filters = {
+        r["Properties"]["MetricTransformations"][0]["MetricName"]: r["Properties"]["FilterPattern"]
+        for r in resources(template, "AWS::Logs::MetricFilter").values()
+    }
     expected = {
         "KeyPolicyOrDeletion": ["PutKeyPolicy", "ScheduleKeyDeletion", "DisableKey"],
         "AuditStopped": ["StopLogging", "DeleteTrail", "StopConfigurationRecorder", "DeleteDeliveryChannel"],
@@ -190,8 +224,11 @@ def test_alarms_cover_each_event_and_go_to_an_encrypted_topic(synth, env):
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["Properties"]["Threshold"] == 1
-    sg_filter = next(r for r in resources(template, "AWS::Logs::MetricFilter").values()
-                     if "DataTier" in r["Properties"]["MetricTransformations"][0]["MetricName"])
+    sg_filter = next(
+        r
+        for r in resources(template, "AWS::Logs::MetricFilter").values()
+        if "DataTier" in r["Properties"]["MetricTransformations"][0]["MetricName"]
+    )
     assert "Fn::ImportValue" in json.dumps(sg_filter["Properties"]["FilterPattern"])  # the data tier's group
     _, rule = one(template, "AWS::Events::Rule")
     pattern = rule["Properties"]["EventPattern"]
@@ -210,24 +247,39 @@ def test_config_records_everything_into_the_archive_and_rechecks_the_vtc_rules(s
     assert channel["S3BucketName"] == log_archive_bucket_name(cfg)
     assert channel["S3KmsKeyArn"] == cfg.key_arn("log")
     assert channel["ConfigSnapshotDeliveryProperties"] == {"DeliveryFrequency": "TwentyFour_Hours"}
-    rules = {r["Properties"]["Source"].get("SourceIdentifier"): r["Properties"]
-             for r in resources(template, "AWS::Config::ConfigRule").values()}
-    for identifier in ("CLOUD_TRAIL_ENABLED", "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", "RDS_STORAGE_ENCRYPTED",
-                       "S3_DEFAULT_ENCRYPTION_KMS", "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
-                       "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
-                       "IAM_POLICY_NO_STATEMENTS_WITH_FULL_ACCESS", "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
-                       "CLOUDWATCH_LOG_GROUP_ENCRYPTED", "SNS_ENCRYPTED_KMS"):
+    rules = {
+        r["Properties"]["Source"].get("SourceIdentifier"): r["Properties"]
+        for r in resources(template, "AWS::Config::ConfigRule").values()
+    }
+    for identifier in (
+        "CLOUD_TRAIL_ENABLED",
+        "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
+        "RDS_STORAGE_ENCRYPTED",
+        "S3_DEFAULT_ENCRYPTION_KMS",
+        "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
+        "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+        "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
+        "IAM_POLICY_NO_STATEMENTS_WITH_FULL_ACCESS",
+        "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+        "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
+        "SNS_ENCRYPTED_KMS",
+    ):
         assert identifier in rules, identifier
     assert rules["CLOUD_TRAIL_ENABLED"]["MaximumExecutionFrequency"] == "TwentyFour_Hours"
     backup = rules["BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK"]["InputParameters"]
-    assert backup == {"requiredFrequencyValue": 1, "requiredFrequencyUnit": "days",
-                      "requiredRetentionDays": cfg.backup_retention_days}
+    assert backup == {
+        "requiredFrequencyValue": 1,
+        "requiredFrequencyUnit": "days",
+        "requiredRetentionDays": cfg.backup_retention_days,
+    }
     assert rules["IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS"]["InputParameters"] == {
-        "excludePermissionBoundaryPolicy": True}
+        "excludePermissionBoundaryPolicy": True
+    }
     guard = [r for r in rules.values() if r["Source"]["Owner"] == "CUSTOM_POLICY"]
     assert len(guard) == 1
-    text = resolve(guard[0]["Source"]["CustomPolicyDetails"]["PolicyText"], region=cfg.region,
-                   account=cfg.accounts.workload)
+    text = resolve(
+        guard[0]["Source"]["CustomPolicyDetails"]["PolicyText"], region=cfg.region, account=cfg.accounts.workload
+    )
     assert f"arn:aws:iam::444455556666:policy/led-{env}-permissions-boundary" in text
 
 
@@ -265,9 +317,12 @@ def test_one_role_per_party_with_named_principals_and_mfa(synth, env):
     roles = {r["Properties"]["RoleName"]: r["Properties"] for r in resources(template, "AWS::IAM::Role").values()}
     names = role_names(cfg)
     assert set(roles) == set(names.values())
-    humans = {"platform-operator": cfg.access.operator_principals,
-              "application-manager": cfg.access.application_manager_principals,
-              "auditor": cfg.access.auditor_principals, "break-glass": cfg.access.break_glass_principals}
+    humans = {
+        "platform-operator": cfg.access.operator_principals,
+        "application-manager": cfg.access.application_manager_principals,
+        "auditor": cfg.access.auditor_principals,
+        "break-glass": cfg.access.break_glass_principals,
+    }
     for purpose, principals in humans.items():
         trust = roles[names[purpose]]["AssumeRolePolicyDocument"]["Statement"]
         assert {p for s in trust for p in as_list(s["Principal"]["AWS"])} == set(principals), purpose
@@ -285,15 +340,24 @@ def _role_documents(synth, env: str, purpose: str) -> tuple[list[dict], dict]:
     cfg = env_config(synth, env)
     template = synth.template_json(env, "Access")
     name = role_names(cfg)[purpose]
-    role_id = next(lid for lid, r in resources(template, "AWS::IAM::Role").items()
-                   if r["Properties"]["RoleName"] == name)
-    identity = [p["Properties"]["PolicyDocument"] for p in resources(template, "AWS::IAM::ManagedPolicy").values()
-                if {"Ref": role_id} in p["Properties"].get("Roles", [])]
+    role_id = next(
+        lid for lid, r in resources(template, "AWS::IAM::Role").items() if r["Properties"]["RoleName"] == name
+    )
+    identity = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+        if {"Ref": role_id} in p["Properties"].get("Roles", [])
+    ]
     baseline = synth.template_json(env, "Baseline")
-    boundary = next(p["Properties"]["PolicyDocument"] for p in resources(baseline, "AWS::IAM::ManagedPolicy").values()
-                    if p["Properties"]["ManagedPolicyName"] == f"led-{env}-permissions-boundary")
-    return ([resolve(d, region=cfg.region, account=cfg.accounts.workload) for d in identity],
-            resolve(boundary, region=cfg.region, account=cfg.accounts.workload))
+    boundary = next(
+        p["Properties"]["PolicyDocument"]
+        for p in resources(baseline, "AWS::IAM::ManagedPolicy").values()
+        if p["Properties"]["ManagedPolicyName"] == f"led-{env}-permissions-boundary"
+    )
+    return (
+        [resolve(d, region=cfg.region, account=cfg.accounts.workload) for d in identity],
+        resolve(boundary, region=cfg.region, account=cfg.accounts.workload),
+    )
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -304,9 +368,14 @@ def test_platform_operator_can_operate(synth, env):
     db = f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
     stack = f"arn:aws:cloudformation:eu-west-1:444455556666:stack/led-{env}-data/0a1b2c3d-0000-0000-0000-000000000000"
     deploy_role = "arn:aws:iam::444455556666:role/cdk-hnb659fds-deploy-role-444455556666-eu-west-1"
-    for action, resource in (("rds:RebootDBInstance", db), ("rds:StartDBInstance", db),
-                             ("cloudformation:CreateChangeSet", stack), ("cloudformation:ExecuteChangeSet", stack),
-                             ("sts:AssumeRole", deploy_role), ("cloudwatch:GetMetricData", "*")):
+    for action, resource in (
+        ("rds:RebootDBInstance", db),
+        ("rds:StartDBInstance", db),
+        ("cloudformation:CreateChangeSet", stack),
+        ("cloudformation:ExecuteChangeSet", stack),
+        ("sts:AssumeRole", deploy_role),
+        ("cloudwatch:GetMetricData", "*"),
+    ):
         assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
 
 
@@ -320,16 +389,23 @@ def test_platform_operator_denies_are_present_and_effective(synth, env):
     archive = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
     cases = {
         "DenyReadingTheDatabaseSecret": [("secretsmanager:GetSecretValue", secret)],
-        "DenyUsingTheDataKey": [("kms:Decrypt", data_key), ("kms:GenerateDataKey", data_key),
-                                ("kms:ReEncryptFrom", data_key), ("kms:CreateGrant", data_key)],
-        "DenyWritingToTheLogArchive": [("s3:PutObject", f"{archive}/AWSLogs/forged.json.gz"),
-                                       ("s3:DeleteObject", f"{archive}/AWSLogs/x.json.gz"),
-                                       ("s3:DeleteObjectVersion", f"{archive}/AWSLogs/x.json.gz"),
-                                       ("s3:PutBucketPolicy", archive),
-                                       ("s3:PutBucketObjectLockConfiguration", archive)],
+        "DenyUsingTheDataKey": [
+            ("kms:Decrypt", data_key),
+            ("kms:GenerateDataKey", data_key),
+            ("kms:ReEncryptFrom", data_key),
+            ("kms:CreateGrant", data_key),
+        ],
+        "DenyWritingToTheLogArchive": [
+            ("s3:PutObject", f"{archive}/AWSLogs/forged.json.gz"),
+            ("s3:DeleteObject", f"{archive}/AWSLogs/x.json.gz"),
+            ("s3:DeleteObjectVersion", f"{archive}/AWSLogs/x.json.gz"),
+            ("s3:PutBucketPolicy", archive),
+            ("s3:PutBucketObjectLockConfiguration", archive),
+        ],
         "DenyDatabaseLoginAndPasswordChange": [
             ("rds-db:connect", "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-ABC/led_app"),
-            ("rds:ModifyDBInstance", f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db")],
+            ("rds:ModifyDBInstance", f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"),
+        ],
     }
     for sid, requests in cases.items():
         for action, resource in requests:
@@ -337,8 +413,10 @@ def test_platform_operator_denies_are_present_and_effective(synth, env):
             assert sid in denying_sids(action, resource, identity, context), (sid, action)
             # ... and effective: even with an allow-all added to the operator's policies.
             allow_all = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-            assert evaluate(action, resource, identity=[*identity, allow_all], boundary=boundary,
-                            context=context) == EXPLICIT_DENY, (sid, action)
+            assert (
+                evaluate(action, resource, identity=[*identity, allow_all], boundary=boundary, context=context)
+                == EXPLICIT_DENY
+            ), (sid, action)
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -357,14 +435,34 @@ def test_boundary_denies_what_the_issue_lists(synth, env):
     # The data key decrypts only through the services of the application path.
     assert decision("kms:Decrypt", fb_key) == EXPLICIT_DENY
     assert decision("kms:Decrypt", fb_key, **{"kms:ViaService": "rds.eu-west-1.amazonaws.com"}) == ALLOW
-    for action in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "config:StopConfigurationRecorder",
-                   "config:DeleteDeliveryChannel", "ec2:DeleteFlowLogs", "logs:DeleteLogGroup",
-                   "s3:PutBucketPublicAccessBlock", "rds:ModifyDBSnapshotAttribute", "ec2:ModifySnapshotAttribute"):
+    for action in (
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "config:StopConfigurationRecorder",
+        "config:DeleteDeliveryChannel",
+        "ec2:DeleteFlowLogs",
+        "logs:DeleteLogGroup",
+        "s3:PutBucketPublicAccessBlock",
+        "rds:ModifyDBSnapshotAttribute",
+        "ec2:ModifySnapshotAttribute",
+    ):
         assert decision(action) == EXPLICIT_DENY, action
-    assert evaluate("rds:DescribeDBInstances", "*", identity=allow_all, boundary=boundary,
-                    context={"aws:RequestedRegion": "us-east-1"}) == EXPLICIT_DENY
-    assert evaluate("iam:GetRole", "*", identity=allow_all, boundary=boundary,
-                    context={"aws:RequestedRegion": "us-east-1"}) == ALLOW
+    assert (
+        evaluate(
+            "rds:DescribeDBInstances",
+            "*",
+            identity=allow_all,
+            boundary=boundary,
+            context={"aws:RequestedRegion": "us-east-1"},
+        )
+        == EXPLICIT_DENY
+    )
+    assert (
+        evaluate(
+            "iam:GetRole", "*", identity=allow_all, boundary=boundary, context={"aws:RequestedRegion": "us-east-1"}
+        )
+        == ALLOW
+    )
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -373,16 +471,23 @@ def test_auditor_and_application_manager_cannot_touch_keys_or_logs(synth, env):
     context = {"aws:RequestedRegion": cfg.region}
     for purpose in ("auditor", "application-manager", "app-runtime"):
         identity, boundary = _role_documents(synth, env, purpose)
-        for action, resource in (("kms:Decrypt", cfg.key_arn("data")), ("kms:PutKeyPolicy", cfg.key_arn("data")),
-                                 ("logs:DeleteLogGroup", f"arn:aws:logs:eu-west-1:444455556666:log-group:/led/{env}/x"),
-                                 ("cloudtrail:StopLogging", "*"), ("secretsmanager:GetSecretValue", "*")):
+        for action, resource in (
+            ("kms:Decrypt", cfg.key_arn("data")),
+            ("kms:PutKeyPolicy", cfg.key_arn("data")),
+            ("logs:DeleteLogGroup", f"arn:aws:logs:eu-west-1:444455556666:log-group:/led/{env}/x"),
+            ("cloudtrail:StopLogging", "*"),
+            ("secretsmanager:GetSecretValue", "*"),
+        ):
             assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) in (
-                IMPLICIT_DENY, EXPLICIT_DENY), (purpose, action)
+                IMPLICIT_DENY,
+                EXPLICIT_DENY,
+            ), (purpose, action)
     identity, boundary = _role_documents(synth, env, "auditor")
     assert evaluate("cloudtrail:LookupEvents", "*", identity=identity, boundary=boundary, context=context) == ALLOW
 
 
 # Keys, stacks, organisation ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("env", ENVS)
 def test_log_key_lets_trail_config_alarms_and_the_archive_use_it_and_nobody_kms_star(synth, env):
@@ -390,8 +495,14 @@ def test_log_key_lets_trail_config_alarms_and_the_archive_use_it_and_nobody_kms_
     assert '"kms:*"' not in json.dumps(template)
     log_key = next(r for lid, r in resources(template, "AWS::KMS::Key").items() if lid.startswith("LogKey"))
     policy = log_key["Properties"]["KeyPolicy"]
-    for sid in ("LogArchiveUseThroughS3", "CloudTrailOfWorkloadAndArchive", "ConfigDeliveryOfWorkload",
-                "CloudWatchAlarmsOfWorkload", "EventBridgeAlarmsOfWorkload", "WorkloadUseThroughSns"):
+    for sid in (
+        "LogArchiveUseThroughS3",
+        "CloudTrailOfWorkloadAndArchive",
+        "ConfigDeliveryOfWorkload",
+        "CloudWatchAlarmsOfWorkload",
+        "EventBridgeAlarmsOfWorkload",
+        "WorkloadUseThroughSns",
+    ):
         statement = by_sid(policy, sid)
         assert statement.get("Condition"), sid
     for sid in ("ConfigDeliveryOfWorkload", "EventBridgeAlarmsOfWorkload"):
@@ -401,15 +512,20 @@ def test_log_key_lets_trail_config_alarms_and_the_archive_use_it_and_nobody_kms_
 @pytest.mark.parametrize("env", ENVS)
 def test_stacks_named_described_protected(synth, env):
     stage = synth.stages[env]
-    expectations = {"LogArchive": ("log-archive", "777788889999", True), "Audit": ("audit", "444455556666", True),
-                    "Access": ("access", "444455556666", False)}
+    expectations = {
+        "LogArchive": ("log-archive", "777788889999", True),
+        "Audit": ("audit", "444455556666", True),
+        "Access": ("access", "444455556666", False),
+    }
     for stack_id, (role, account, protected) in expectations.items():
         stack = stage.node.find_child(stack_id)
         assert stack.stack_name == f"led-{env}-{role}"
         assert stack.account == account
         assert stack.termination_protection is protected
-        assert stack.template_options.description.startswith(f"LED {env}:") and "VTC-" in \
-            stack.template_options.description
+        assert (
+            stack.template_options.description.startswith(f"LED {env}:")
+            and "VTC-" in stack.template_options.description
+        )
     baseline = stage.node.find_child("Baseline")
     for stack_id in ("Audit", "Access"):
         assert baseline in stage.node.find_child(stack_id).dependencies
@@ -437,21 +553,31 @@ def test_organization_stack_attaches_the_guardrails_to_the_member_accounts(synth
 def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, env):
     cfg = env_config(synth, env)
     template = synth.template_json(env, "Access")
-    role = next(r for r in resources(template, "AWS::IAM::Role").values()
-                if r["Properties"]["RoleName"] == role_names(cfg)["break-glass"])
+    role = next(
+        r
+        for r in resources(template, "AWS::IAM::Role").values()
+        if r["Properties"]["RoleName"] == role_names(cfg)["break-glass"]
+    )
     assert "ManagedPolicyArns" not in role["Properties"] or not any(
-        "AdministratorAccess" in json.dumps(a) for a in role["Properties"]["ManagedPolicyArns"])
+        "AdministratorAccess" in json.dumps(a) for a in role["Properties"]["ManagedPolicyArns"]
+    )
     identity, boundary = _role_documents(synth, env, "break-glass")
     context = {"aws:RequestedRegion": cfg.region}
     db = f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
     stack = f"arn:aws:cloudformation:eu-west-1:444455556666:stack/led-{env}-data/0a1b2c3d-0000-0000-0000-000000000000"
-    for action, resource in (("rds:ModifyDBInstance", db), ("rds:RebootDBInstance", db),
-                             ("cloudformation:ContinueUpdateRollback", stack),
-                             ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x")):
+    for action, resource in (
+        ("rds:ModifyDBInstance", db),
+        ("rds:RebootDBInstance", db),
+        ("cloudformation:ContinueUpdateRollback", stack),
+        ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
+    ):
         assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
-    for action, resource in (("iam:CreateUser", "*"), ("kms:Decrypt", cfg.key_arn("data")),
-                             ("s3:DeleteObject", f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/x"),
-                             ("cloudtrail:StopLogging", "*")):
+    for action, resource in (
+        ("iam:CreateUser", "*"),
+        ("kms:Decrypt", cfg.key_arn("data")),
+        ("s3:DeleteObject", f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/x"),
+        ("cloudtrail:StopLogging", "*"),
+    ):
         assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) != ALLOW, action
 
 

@@ -11,8 +11,16 @@ from cdk_constructs.vtc_metadata import BY_PATH, BY_TYPE, METADATA_KEY
 from stacks.stage import AHOVOKS, FB
 from tools.report import read_catalogue
 
-OWNERS = {"KeyCustody": FB, "SecondaryKeyCustody": FB, "RemoteVault": AHOVOKS, "SecondaryRemoteVault": AHOVOKS,
-          "Baseline": AHOVOKS, "Network": AHOVOKS, "Data": AHOVOKS, "Backup": AHOVOKS}
+OWNERS = {
+    "KeyCustody": FB,
+    "SecondaryKeyCustody": FB,
+    "RemoteVault": AHOVOKS,
+    "SecondaryRemoteVault": AHOVOKS,
+    "Baseline": AHOVOKS,
+    "Network": AHOVOKS,
+    "Data": AHOVOKS,
+    "Backup": AHOVOKS,
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +62,12 @@ def test_resources_that_implement_a_condition_name_it(synth, env):
     database = next(lid for lid, r in data["Resources"].items() if r["Type"] == "AWS::RDS::DBInstance")
     assert database == "DatabaseInstanceAA8A5FDE"  # logical ids are unchanged by the metadata
     assert {"VTC-SEC-STORAGE", "VTC-ENCRYPT-ALL", "VTC-AUDIT-TRAIL", "VTC-PERSONAL-DATA"} <= set(
-        conditions(data, database))
+        conditions(data, database)
+    )
     backup = synth.template_json(env, "Backup")
     assert {"VTC-BACKUP-ELSEWHERE", "VTC-BACKUP-RETENTION", "VTC-NO-STALE-BACKUP"} <= set(
-        conditions(backup, "Plan835D6B9C"))
+        conditions(backup, "Plan835D6B9C")
+    )
     assert "VTC-BACKUP-ELSEWHERE" not in conditions(backup, "Vault645BC77C")
     assert {"VTC-ENCRYPT-ALL", "VTC-NO-STALE-BACKUP"} <= set(conditions(backup, "Vault645BC77C"))
     remote = synth.template_json(env, "RemoteVault")

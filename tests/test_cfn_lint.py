@@ -25,19 +25,32 @@ def test_every_ignored_rule_is_listed_with_a_reason():
     for rule in ignored:
         index = lines.index(f"  - {rule}")
         assert lines[index - 1].lstrip().startswith("#"), f"{rule} is ignored without a reason above it"
-        assert rule in "\n".join(lines[max(0, index - 8):index]), f"the reason above {rule} does not name it"
+        assert rule in "\n".join(lines[max(0, index - 8) : index]), f"the reason above {rule} does not name it"
 
 
 def test_cfn_lint_finds_no_error_and_no_warning(synth):
     templates = sorted(str(p) for p in synth.outdir.glob("assembly-*/*.template.json"))
     assert len(templates) >= 15, templates
     result = subprocess.run(
-        [str(CFN_LINT), "--config-file", str(CONFIG), "--format", "json", "--non-zero-exit-code", "none",
-         "--", *templates],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        [
+            str(CFN_LINT),
+            "--config-file",
+            str(CONFIG),
+            "--format",
+            "json",
+            "--non-zero-exit-code",
+            "none",
+            "--",
+            *templates,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout or "[]")
-    problems = [f"{f['Rule']['Id']} {f['Filename']}: {f['Message']}" for f in findings
-                if f["Level"] in ("Error", "Warning")]
+    problems = [
+        f"{f['Rule']['Id']} {f['Filename']}: {f['Message']}" for f in findings if f["Level"] in ("Error", "Warning")
+    ]
     assert problems == [], "\n".join(problems)

@@ -14,10 +14,20 @@ CDK = ROOT / "node_modules" / ".bin" / "cdk"
 
 
 def cdk(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
-           "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
-    return subprocess.run([str(CDK), *args, "--no-notices", "--no-version-reporting"], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    }
+    return subprocess.run(
+        [str(CDK), *args, "--no-notices", "--no-version-reporting"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +45,10 @@ def test_cdk_cli_synthesizes_every_environment(cli_synth):
         assert any("KeyCustody" in t for t in templates) and any("Data" in t for t in templates), templates
     # The documentation account ids are named once, in one line.
     notes = [line for line in result.stderr.splitlines() if "documentation account ids" in line]
-    assert notes == ["note: dev, acc, prod use AWS documentation account ids: synthesized for review, cannot be "
-                     "deployed as is (put the real accounts in a config file, -c config=...)"]
+    assert notes == [
+        "note: dev, acc, prod use AWS documentation account ids: synthesized for review, cannot be "
+        "deployed as is (put the real accounts in a config file, -c config=...)"
+    ]
     # Offline and in one pass: nothing left for the CLI to look up (a lookup would rerun the app).
     for manifest in outdir.rglob("manifest.json"):
         assert "missing" not in json.loads(manifest.read_text()), manifest
@@ -57,8 +69,11 @@ def _assert_one_line_error(result: subprocess.CompletedProcess, outdir: Path, *f
 
 def test_bad_config_through_the_cli_is_one_line_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text((ROOT / "config" / "environments.toml").read_text().replace(
-        'region = "eu-west-1"\nholds_personal_data = true', 'region = "us-east-1"\nholds_personal_data = true'))
+    bad.write_text(
+        (ROOT / "config" / "environments.toml")
+        .read_text()
+        .replace('region = "eu-west-1"\nholds_personal_data = true', 'region = "us-east-1"\nholds_personal_data = true')
+    )
     outdir = tmp_path / "cdk.out"
     result = cdk("synth", "--quiet", "-o", str(outdir), "-c", f"config={bad}")
     _assert_one_line_error(result, outdir, "environment 'prod'", "field 'region'", "'us-east-1'", "allowed:")

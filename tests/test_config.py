@@ -80,51 +80,100 @@ def test_round_trip_of_the_test_writer(tmp_path):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        pytest.param(lambda d: d["environments"]["dev"].update(region="us-east-1"),
-                     ["'dev'", "'region'", "'us-east-1'", "eu-west-1", "EU only"], id="region-outside-eu"),
-        pytest.param(lambda d: d["environments"]["dev"].update(region="eu-west-2"),
-                     ["'dev'", "'region'", "'eu-west-2'", "allowed"], id="london-is-not-eu"),
-        pytest.param(lambda d: d.update(allowed_regions=["eu-west-1", "us-west-2"]),
-                     ["'allowed_regions", "'us-west-2'", "EU regions only"], id="allow-list-outside-eu"),
-        pytest.param(lambda d: d["environments"]["acc"]["accounts"].update(workload="12345"),
-                     ["'acc'", "'accounts.workload'", "'12345'", "12-digit"], id="account-not-12-digits"),
-        pytest.param(lambda d: d["environments"]["acc"]["accounts"].update(workload=444455556666),
-                     ["'acc'", "'accounts.workload'", "444455556666", "quoted string"], id="account-as-number"),
-        pytest.param(lambda d: d["environments"]["prod"]["accounts"].update(workload="111122223333"),
-                     ["'prod'", "'accounts.key_custody'", "'111122223333'", "same account", "§51"],
-                     id="key-custody-equals-workload"),
-        pytest.param(lambda d: d["environments"]["dev"]["backup"].update(generations=2),
-                     ["'dev'", "'backup.generations'", "got 2", "at least 3", "§39"], id="two-generations"),
-        pytest.param(lambda d: d["environments"]["prod"]["keys"].pop("data_key_arn"),
-                     ["'prod'", "'keys.data_key_arn'", "missing", "111122223333", "holds_personal_data"],
-                     id="personal-data-key-missing"),
-        pytest.param(lambda d: d["environments"]["prod"]["keys"].update(log_key_arn="arn:aws:kms:eu-west-1:key/x"),
-                     ["'prod'", "'keys.log_key_arn'", "'arn:aws:kms:eu-west-1:key/x'", "KMS key ARN"],
-                     id="personal-data-key-malformed"),
-        pytest.param(lambda d: d["environments"]["prod"]["keys"].update(
-            backup_key_arn="arn:aws:kms:eu-west-1:444455556666:key/8234abcd-12ab-34cd-56ef-1234567890ab"),
-                     ["'prod'", "'keys.backup_key_arn'", "444455556666", "key custody account 111122223333"],
-                     id="personal-data-key-other-account"),
-        pytest.param(lambda d: d["environments"]["prod"]["keys"].update(
-            data_key_arn="arn:aws:kms:eu-central-1:111122223333:key/7234abcd-12ab-34cd-56ef-1234567890ab"),
-                     ["'prod'", "'keys.data_key_arn'", "region eu-central-1", "region eu-west-1"],
-                     id="personal-data-key-other-region"),
-        pytest.param(lambda d: d["environments"]["dev"]["backup"].update(generatoins=3),
-                     ["'dev'", "'backup.generatoins'", "unknown field"], id="typo-field"),
-        pytest.param(lambda d: d["environments"]["dev"]["keys"].update(rotation_period_days=30),
-                     ["'dev'", "'keys.rotation_period_days'", "30", "90"], id="rotation-too-short"),
-        pytest.param(lambda d: d["environments"]["dev"]["database"].update(instance_class="x2iedn.32xlarge"),
-                     ["'dev'", "'database.instance_class'", "x2iedn.32xlarge", "§52-54"], id="instance-too-big"),
-        pytest.param(lambda d: d["environments"]["dev"]["database"].update(max_allocated_storage_gib=40),
-                     ["'dev'", "'database.max_allocated_storage_gib'", "40"], id="no-autoscaling-ceiling"),
-        pytest.param(lambda d: d["environments"]["prod"]["backup"].update(secondary_region="eu-west-1"),
-                     ["'prod'", "'backup.secondary_region'", "'eu-west-1'", "primary region"],
-                     id="secondary-region-is-primary"),
-        pytest.param(lambda d: d["environments"]["prod"]["backup"].update(secondary_region="us-east-1"),
-                     ["'prod'", "'backup.secondary_region'", "'us-east-1'", "EU only"],
-                     id="secondary-region-outside-eu"),
-        pytest.param(lambda d: d["environments"]["dev"].update(logs={"retention_days": 2}),
-                     ["'dev'", "'logs.retention_days'", "got 2", "allowed: one of"], id="log-retention-invalid"),
+        pytest.param(
+            lambda d: d["environments"]["dev"].update(region="us-east-1"),
+            ["'dev'", "'region'", "'us-east-1'", "eu-west-1", "EU only"],
+            id="region-outside-eu",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"].update(region="eu-west-2"),
+            ["'dev'", "'region'", "'eu-west-2'", "allowed"],
+            id="london-is-not-eu",
+        ),
+        pytest.param(
+            lambda d: d.update(allowed_regions=["eu-west-1", "us-west-2"]),
+            ["'allowed_regions", "'us-west-2'", "EU regions only"],
+            id="allow-list-outside-eu",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["acc"]["accounts"].update(workload="12345"),
+            ["'acc'", "'accounts.workload'", "'12345'", "12-digit"],
+            id="account-not-12-digits",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["acc"]["accounts"].update(workload=444455556666),
+            ["'acc'", "'accounts.workload'", "444455556666", "quoted string"],
+            id="account-as-number",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["accounts"].update(workload="111122223333"),
+            ["'prod'", "'accounts.key_custody'", "'111122223333'", "same account", "§51"],
+            id="key-custody-equals-workload",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"]["backup"].update(generations=2),
+            ["'dev'", "'backup.generations'", "got 2", "at least 3", "§39"],
+            id="two-generations",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["keys"].pop("data_key_arn"),
+            ["'prod'", "'keys.data_key_arn'", "missing", "111122223333", "holds_personal_data"],
+            id="personal-data-key-missing",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["keys"].update(log_key_arn="arn:aws:kms:eu-west-1:key/x"),
+            ["'prod'", "'keys.log_key_arn'", "'arn:aws:kms:eu-west-1:key/x'", "KMS key ARN"],
+            id="personal-data-key-malformed",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["keys"].update(
+                backup_key_arn="arn:aws:kms:eu-west-1:444455556666:key/8234abcd-12ab-34cd-56ef-1234567890ab"
+            ),
+            ["'prod'", "'keys.backup_key_arn'", "444455556666", "key custody account 111122223333"],
+            id="personal-data-key-other-account",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["keys"].update(
+                data_key_arn="arn:aws:kms:eu-central-1:111122223333:key/7234abcd-12ab-34cd-56ef-1234567890ab"
+            ),
+            ["'prod'", "'keys.data_key_arn'", "region eu-central-1", "region eu-west-1"],
+            id="personal-data-key-other-region",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"]["backup"].update(generatoins=3),
+            ["'dev'", "'backup.generatoins'", "unknown field"],
+            id="typo-field",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"]["keys"].update(rotation_period_days=30),
+            ["'dev'", "'keys.rotation_period_days'", "30", "90"],
+            id="rotation-too-short",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"]["database"].update(instance_class="x2iedn.32xlarge"),
+            ["'dev'", "'database.instance_class'", "x2iedn.32xlarge", "§52-54"],
+            id="instance-too-big",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"]["database"].update(max_allocated_storage_gib=40),
+            ["'dev'", "'database.max_allocated_storage_gib'", "40"],
+            id="no-autoscaling-ceiling",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["backup"].update(secondary_region="eu-west-1"),
+            ["'prod'", "'backup.secondary_region'", "'eu-west-1'", "primary region"],
+            id="secondary-region-is-primary",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["backup"].update(secondary_region="us-east-1"),
+            ["'prod'", "'backup.secondary_region'", "'us-east-1'", "EU only"],
+            id="secondary-region-outside-eu",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"].update(logs={"retention_days": 2}),
+            ["'dev'", "'logs.retention_days'", "got 2", "allowed: one of"],
+            id="log-retention-invalid",
+        ),
     ],
 )
 def test_bad_input_is_one_line_naming_env_field_value_and_allowed(tmp_path, mutate, expected):
@@ -136,6 +185,7 @@ def test_bad_input_is_one_line_naming_env_field_value_and_allowed(tmp_path, muta
 
 def to_eusc(env: dict) -> dict:
     """An environment moved to the European Sovereign Cloud: its region and every ARN's partition."""
+
     def move(value):
         if isinstance(value, dict):
             return {k: move(v) for k, v in value.items()}
@@ -143,8 +193,10 @@ def to_eusc(env: dict) -> dict:
             return [move(v) for v in value]
         if isinstance(value, str):
             return value.replace("arn:aws:kms:eu-west-1", "arn:aws-eusc:kms:eusc-de-east-1").replace(
-                "arn:aws:", "arn:aws-eusc:")
+                "arn:aws:", "arn:aws-eusc:"
+            )
         return value
+
     return {**move(env), "region": "eusc-de-east-1"}
 
 
@@ -152,6 +204,7 @@ def test_european_sovereign_cloud_region_is_allowed_and_uses_its_partition(tmp_p
     def move(d):
         d["environments"]["dev"] = to_eusc(d["environments"]["dev"])
         d.pop("organization")  # an organisation lives in one partition
+
     env = load_config(write(tmp_path, move)).environments["dev"]
     assert env.partition == "aws-eusc"
     assert env.key_arn("data").startswith("arn:aws-eusc:kms:eusc-de-east-1:")
@@ -162,9 +215,11 @@ def test_key_in_wrong_partition_is_refused(tmp_path):
         d.pop("organization")
         d["environments"]["dev"] = to_eusc(d["environments"]["dev"])
         d["environments"]["dev"]["keys"]["data_key_arn"] = (
-            "arn:aws:kms:eusc-de-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+            "arn:aws:kms:eusc-de-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        )
         d["environments"]["dev"]["keys"].pop("backup_key_arn")
         d["environments"]["dev"]["keys"].pop("log_key_arn")
+
     message = error_of(tmp_path, to_eusc_but_one_key)
     assert "'keys.data_key_arn'" in message and "partition aws-eusc" in message
 
@@ -173,6 +228,7 @@ def test_environment_without_personal_data_may_wait_for_fb_key_arns(tmp_path):
     def drop_keys(d):
         for purpose in ("data", "backup", "log"):
             d["environments"]["dev"]["keys"].pop(f"{purpose}_key_arn")
+
     env = load_config(write(tmp_path, drop_keys)).environments["dev"]
     # The workload then references the alias the key custody stack creates (KMS accepts alias ARNs).
     assert env.key_arn("data") == "arn:aws:kms:eu-west-1:111122223333:alias/led-dev-data"

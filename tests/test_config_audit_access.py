@@ -45,7 +45,8 @@ def test_default_config_has_an_organization_id():
 def test_object_lock_shorter_than_backups_is_refused(tmp_path):
     message = error(tmp_path, "object_lock_days = 30", "object_lock_days = 2")
     assert message.endswith(
-        "environment 'dev', field 'audit.object_lock_days': got 2; allowed: at least the backup retention (3 days)")
+        "environment 'dev', field 'audit.object_lock_days': got 2; allowed: at least the backup retention (3 days)"
+    )
 
 
 def test_bad_alarm_email_is_refused(tmp_path):
@@ -53,11 +54,14 @@ def test_bad_alarm_email_is_refused(tmp_path):
     assert "environment 'prod', field 'audit.alarm_email': got 'nobody'; allowed: an e-mail address" in message
 
 
-@pytest.mark.parametrize("bad", [
-    "arn:aws:iam::210987654321:user/alice",
-    "arn:aws:iam::210987654321:root",
-    "arn:aws:iam::210987654321:role/*",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "arn:aws:iam::210987654321:user/alice",
+        "arn:aws:iam::210987654321:root",
+        "arn:aws:iam::210987654321:role/*",
+    ],
+)
 def test_principal_that_is_not_a_named_role_is_refused(tmp_path, bad):
     message = error(tmp_path, PROD_AUDITOR, f'auditor_principals = ["{bad}"]')
     assert f"environment 'dev', field 'access.auditor_principals': got {bad!r}; allowed: IAM role ARNs" in message
@@ -70,8 +74,10 @@ def test_empty_principal_list_is_refused(tmp_path):
 
 def test_principal_in_another_partition_is_refused(tmp_path):
     message = error(tmp_path, PROD_AUDITOR, 'auditor_principals = ["arn:aws-eusc:iam::210987654321:role/a"]')
-    assert ("environment 'dev', field 'access.auditor_principals': got 'arn:aws-eusc:iam::210987654321:role/a', "
-            "in partition aws-eusc; allowed: partition aws (region eu-west-1)") in message
+    assert (
+        "environment 'dev', field 'access.auditor_principals': got 'arn:aws-eusc:iam::210987654321:role/a', "
+        "in partition aws-eusc; allowed: partition aws (region eu-west-1)"
+    ) in message
 
 
 def test_operator_in_the_log_archive_account_is_refused(tmp_path):
@@ -92,8 +98,10 @@ def test_session_hours_out_of_range_is_refused(tmp_path):
 
 def test_bad_organization_id_is_refused(tmp_path):
     message = error(tmp_path, 'organization_id = "o-exampleorgid"', 'organization_id = "example"')
-    assert message.endswith("field 'organization.organization_id': got 'example'; allowed: an AWS Organizations "
-                            "id o-<10 to 32 lowercase letters/digits>")
+    assert message.endswith(
+        "field 'organization.organization_id': got 'example'; allowed: an AWS Organizations "
+        "id o-<10 to 32 lowercase letters/digits>"
+    )
 
 
 def test_documentation_principals_make_an_environment_undeployable(tmp_path):
@@ -103,6 +111,7 @@ def test_documentation_principals_make_an_environment_undeployable(tmp_path):
     path.write_text(real, encoding="utf-8")
     env = load_config(path).environments["dev"]
     assert env.uses_documentation_accounts  # the principals are still the documentation ones
-    path.write_text(real.replace("210987654321", "666666666666").replace("999999999999", "888888888888"),
-                    encoding="utf-8")
+    path.write_text(
+        real.replace("210987654321", "666666666666").replace("999999999999", "888888888888"), encoding="utf-8"
+    )
     assert not load_config(path).environments["dev"].uses_documentation_accounts

@@ -64,12 +64,22 @@ def test_region_list_equals_the_config_allow_list():
 
 
 def test_region_list_follows_another_config():
-    other = LandingZoneConfig.model_validate({
-        "allowed_regions": ["eu-central-1"],
-        "environments": {"x1": {"region": "eu-central-1", "accounts": {
-            "key_custody": "111122223333", "workload": "444455556666",
-            "log_archive": "777788889999", "backup": "123456789012"}}},
-    })
+    other = LandingZoneConfig.model_validate(
+        {
+            "allowed_regions": ["eu-central-1"],
+            "environments": {
+                "x1": {
+                    "region": "eu-central-1",
+                    "accounts": {
+                        "key_custody": "111122223333",
+                        "workload": "444455556666",
+                        "log_archive": "777788889999",
+                        "backup": "123456789012",
+                    },
+                }
+            },
+        }
+    )
     deny = guardrails(other)[0].document["Statement"][0]
     assert deny["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["eu-central-1"]
 
@@ -77,16 +87,26 @@ def test_region_list_follows_another_config():
 def test_audit_cannot_be_disabled_by_anyone():
     deny = statement("led-audit-guardrail", "DenyDisablingAudit")
     assert "Condition" not in deny and deny["Resource"] == "*"
-    for action in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "config:StopConfigurationRecorder",
-                   "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "guardduty:DeleteDetector"):
+    for action in (
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "config:StopConfigurationRecorder",
+        "config:DeleteConfigurationRecorder",
+        "config:DeleteDeliveryChannel",
+        "guardduty:DeleteDetector",
+    ):
         assert action in deny["Action"]
     assert set(AUDIT_DISABLING_ACTIONS) == set(deny["Action"])
 
 
 def test_audit_changes_only_through_the_deployment_role():
     deny = statement("led-audit-guardrail", "DenyChangingAuditOutsideDeployment")
-    assert {"cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "config:PutConfigurationRecorder",
-            "config:PutDeliveryChannel"} <= set(deny["Action"])
+    assert {
+        "cloudtrail:UpdateTrail",
+        "cloudtrail:PutEventSelectors",
+        "config:PutConfigurationRecorder",
+        "config:PutDeliveryChannel",
+    } <= set(deny["Action"])
     exempt = deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
     assert exempt == [f"arn:aws:iam::{a}:role/cdk-hnb659fds-cfn-exec-role-{a}-*" for a in member_accounts(CONFIG)]
 
@@ -117,8 +137,9 @@ def test_key_administration_only_by_the_facilitair_bedrijf():
 
 def test_nothing_public_no_sharing_no_leaving():
     acl = statement("led-data-guardrail", "DenyPublicS3Acls")
-    assert acl["Condition"] == {"StringEquals": {"s3:x-amz-acl": ["public-read", "public-read-write",
-                                                                  "authenticated-read"]}}
+    assert acl["Condition"] == {
+        "StringEquals": {"s3:x-amz-acl": ["public-read", "public-read-write", "authenticated-read"]}
+    }
     pab = statement("led-data-guardrail", "DenyPublicAccessBlockChanges")
     assert set(pab["Action"]) == {"s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"}
     igw = statement("led-data-guardrail", "DenyInternetGatewaysSoNoPublicDatabase")
@@ -141,18 +162,22 @@ def test_reviewable_files_are_current():
     for guardrail in DOCS.values():
         path = SCP_DIRECTORY / f"{guardrail.name}.json"
         assert path.read_text(encoding="utf-8") == guardrail.reviewable(), (
-            f"{path} is stale: run `python -m policies.guardrails`")
+            f"{path} is stale: run `python -m policies.guardrails`"
+        )
     assert {p.stem for p in SCP_DIRECTORY.glob("*.json")} == set(DOCS)
 
 
 def test_organization_across_partitions_is_refused(tmp_path):
     text = (SCP_DIRECTORY.parent.parent / "config" / "environments.toml").read_text()
-    text = text.replace('region = "eu-west-1"\nholds_personal_data = false\nowner = "AHOVOKS"\n\n'
-                        '[environments.dev.accounts]', 'region = "eusc-de-east-1"\nholds_personal_data = false\n'
-                        'owner = "AHOVOKS"\n\n[environments.dev.accounts]', 1)
+    text = text.replace(
+        'region = "eu-west-1"\nholds_personal_data = false\nowner = "AHOVOKS"\n\n[environments.dev.accounts]',
+        'region = "eusc-de-east-1"\nholds_personal_data = false\nowner = "AHOVOKS"\n\n[environments.dev.accounts]',
+        1,
+    )
     for key in ("1234", "2234", "3234"):
-        text = text.replace(f"arn:aws:kms:eu-west-1:111122223333:key/{key}",
-                            f"arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/{key}")
+        text = text.replace(
+            f"arn:aws:kms:eu-west-1:111122223333:key/{key}", f"arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/{key}"
+        )
     dev, rest = text.split("[environments.acc]")
     dev = dev.replace("arn:aws:iam::", "arn:aws-eusc:iam::")
     path = tmp_path / "c.toml"

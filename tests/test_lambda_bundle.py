@@ -101,7 +101,13 @@ def test_bundle_holds_handler_shared_module_and_driver(tmp_path: Path, postgres_
         " max_newest_age_days=None, newest_column={})\n"
         "print(r.summary()); sys.exit(0 if r.ok else 1)\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], cwd=out, env={"PYTHONPATH": str(out)},
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=out,
+        env={"PYTHONPATH": str(out)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "OK: 2 checks passed"

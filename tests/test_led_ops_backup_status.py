@@ -41,8 +41,13 @@ def test_three_generations_here_and_elsewhere_under_fresh_keys(aws):
     with Backup() as backup:
         points = [backup.rds_point(created=_days(n), key_arn=key) for n in (0, 1, 2)]
         backup.expect_vault("led-dev-vault", points)
-        backup.expect_copy_jobs(REMOTE, [backup.copy_job(p, destination_vault_arn=REMOTE, key_arn=remote_key,
-                                                         job_id=f"job-{i}") for i, p in enumerate(points)])
+        backup.expect_copy_jobs(
+            REMOTE,
+            [
+                backup.copy_job(p, destination_vault_arn=REMOTE, key_arn=remote_key, job_id=f"job-{i}")
+                for i, p in enumerate(points)
+            ],
+        )
         ctx = context(backup=backup)
         assert backup_status.run(ctx) == 0
         backup.assert_done()
@@ -57,8 +62,10 @@ def test_three_generations_here_and_elsewhere_under_fresh_keys(aws):
 def test_missing_generations_and_copies_fail(aws):
     key = create_fb_key()
     with Backup() as backup:
-        points = [backup.rds_point(created=_days(0), key_arn=key),
-                  backup.rds_point(created=_days(1), key_arn=key, status="EXPIRED")]
+        points = [
+            backup.rds_point(created=_days(0), key_arn=key),
+            backup.rds_point(created=_days(1), key_arn=key, status="EXPIRED"),
+        ]
         backup.expect_vault("led-dev-vault", points)
         backup.expect_copy_jobs(REMOTE, [])
         ctx = context(backup=backup)
@@ -71,8 +78,7 @@ def test_missing_generations_and_copies_fail(aws):
 def test_key_material_older_than_the_rotation_bound_is_stale(aws):
     key = create_fb_key()
     with Backup() as backup:
-        points = [backup.rds_point(created=datetime.now(UTC) + timedelta(days=400 - n), key_arn=key)
-                  for n in (0, 1, 2)]
+        points = [backup.rds_point(created=datetime.now(UTC) + timedelta(days=400 - n), key_arn=key) for n in (0, 1, 2)]
         backup.expect_vault("led-dev-vault", points)
         backup.expect_copy_jobs(REMOTE, [])
         ctx = context(backup=backup)
@@ -106,8 +112,9 @@ def test_an_unreadable_key_is_not_evidence(aws):
 def test_prod_checks_both_remote_regions(aws):
     key = create_fb_key()
     with Backup() as backup:
-        backup.expect_vault("led-prod-vault", [backup.rds_point(env="prod", created=_days(n), key_arn=key)
-                                               for n in (0, 1, 2)])
+        backup.expect_vault(
+            "led-prod-vault", [backup.rds_point(env="prod", created=_days(n), key_arn=key) for n in (0, 1, 2)]
+        )
         for region in ("eu-west-1", "eu-central-1"):
             backup.expect_copy_jobs(f"arn:aws:backup:{region}:{BACKUP}:backup-vault:led-prod-remote-vault", [])
         status = backup_status.collect(context("prod", backup=backup))
@@ -121,8 +128,13 @@ def test_cli_json_output(aws, monkeypatch, capsys):
     with Backup() as backup:
         points = [backup.rds_point(created=_days(n), key_arn=key) for n in (0, 1, 2)]
         backup.expect_vault("led-dev-vault", points)
-        backup.expect_copy_jobs(REMOTE, [backup.copy_job(p, destination_vault_arn=REMOTE, key_arn=key,
-                                                         job_id=f"job-{i}") for i, p in enumerate(points)])
+        backup.expect_copy_jobs(
+            REMOTE,
+            [
+                backup.copy_job(p, destination_vault_arn=REMOTE, key_arn=key, job_id=f"job-{i}")
+                for i, p in enumerate(points)
+            ],
+        )
         real_connect = cli.connect
 
         def connect(env, *, profile=None):
@@ -135,4 +147,7 @@ def test_cli_json_output(aws, monkeypatch, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["ok"] is True and len(doc["recovery_points"]) == 6
     assert {c["condition"] for c in doc["checks"]} == {
-        "VTC-BACKUP-RETENTION", "VTC-BACKUP-ELSEWHERE", "VTC-NO-STALE-BACKUP"}
+        "VTC-BACKUP-RETENTION",
+        "VTC-BACKUP-ELSEWHERE",
+        "VTC-NO-STALE-BACKUP",
+    }

@@ -12,8 +12,15 @@ from led_ops import cli
 from tests.led_ops_aws import BACKUP, Backup, clear_aws_environment, fake_credentials
 
 HELP = [
-    [], ["backup-status"], ["restore-drill"], ["exit-drill"], ["exit-drill", "run"], ["exit-drill", "verify"],
-    ["reencrypt"], ["reencrypt", "plan"], ["reencrypt", "run"],
+    [],
+    ["backup-status"],
+    ["restore-drill"],
+    ["exit-drill"],
+    ["exit-drill", "run"],
+    ["exit-drill", "verify"],
+    ["reencrypt"],
+    ["reencrypt", "plan"],
+    ["reencrypt", "run"],
 ]
 
 
@@ -88,8 +95,12 @@ def test_aws_errors_are_one_line(monkeypatch, tmp_path, capsys, code, status):
     clear_aws_environment(monkeypatch, tmp_path)
     fake_credentials(monkeypatch)
     with mock_aws(), Backup() as backup:
-        backup.stub.add_client_error("list_recovery_points_by_backup_vault", service_error_code=code,
-                                     service_message="not for you", http_status_code=400)
+        backup.stub.add_client_error(
+            "list_recovery_points_by_backup_vault",
+            service_error_code=code,
+            service_message="not for you",
+            http_status_code=400,
+        )
         real_connect = cli.connect
 
         def connect(env, *, profile=None):
@@ -138,8 +149,9 @@ def test_restore_drill_is_a_dry_run_by_default(wired, capsys):
     from datetime import UTC, datetime
 
     backup, key = wired
-    backup.expect_by_resource("arn:aws:rds:eu-west-1:444455556666:db:led-dev-db",
-                              [backup.rds_point(created=datetime.now(UTC), key_arn=key)])
+    backup.expect_by_resource(
+        "arn:aws:rds:eu-west-1:444455556666:db:led-dev-db", [backup.rds_point(created=datetime.now(UTC), key_arn=key)]
+    )
     assert cli.main(["restore-drill", "dev", "--poll-interval", "0.01"]) == 0
     out = capsys.readouterr().out
     # the configured expectations (drills.* of dev) are what would be validated
@@ -152,8 +164,12 @@ def test_reencrypt_plan_through_main(wired, capsys):
 
     backup, key = wired
     new = create_fb_key()
-    backup.stub.add_client_error("describe_backup_vault", service_error_code="ResourceNotFoundException",
-                                 service_message="Backup vault does not exist", http_status_code=400)
+    backup.stub.add_client_error(
+        "describe_backup_vault",
+        service_error_code="ResourceNotFoundException",
+        service_message="Backup vault does not exist",
+        http_status_code=400,
+    )
     backup.expect_vault("led-dev-vault", [])
     assert cli.main(["reencrypt", "plan", "dev", "--new-key", new]) == 0
     out = capsys.readouterr().out

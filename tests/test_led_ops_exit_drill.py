@@ -28,31 +28,51 @@ def _counts(tmp_path, counts):
 
 def _target_counts(dsn):
     with psycopg.connect(dsn) as conn:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("public.learner", "public.diploma")}
+        return {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("public.learner", "public.diploma")
+        }
 
 
 def test_verify_and_load_into_postgres(tmp_path, postgres_dsn, capsys):
     folder = write_export(tmp_path, "led-dev-exit-1", ROWS)
     target = new_database(postgres_dsn)
-    code = cli.main(["exit-drill", "verify", "--from", str(folder), "--to-postgres", target,
-                     "--expected-counts", _counts(tmp_path, ROWS)])
+    code = cli.main(
+        [
+            "exit-drill",
+            "verify",
+            "--from",
+            str(folder),
+            "--to-postgres",
+            target,
+            "--expected-counts",
+            _counts(tmp_path, ROWS),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "PASS row counts equal to the snapshot's: 32 row(s) exported" in out
     assert "PASS loaded into another PostgreSQL, counts equal" in out
     assert _target_counts(target) == {"public.learner": 7, "public.diploma": 25}
     with psycopg.connect(target) as conn:
-        grade, registered = conn.execute(
-            "SELECT grade, registered_at FROM public.diploma WHERE id = 2").fetchone()
+        grade, registered = conn.execute("SELECT grade, registered_at FROM public.diploma WHERE id = 2").fetchone()
     assert str(grade) == "15.50" and registered.year == 2018 and registered.tzinfo is not None
 
 
 def test_a_count_mismatch_with_the_snapshot_fails(tmp_path, postgres_dsn, capsys):
     folder = write_export(tmp_path, "led-dev-exit-2", ROWS)
     snapshot = {**ROWS, "public.diploma": 26}
-    code = cli.main(["exit-drill", "verify", "--from", str(folder), "--to-postgres", new_database(postgres_dsn),
-                     "--expected-counts", _counts(tmp_path, snapshot)])
+    code = cli.main(
+        [
+            "exit-drill",
+            "verify",
+            "--from",
+            str(folder),
+            "--to-postgres",
+            new_database(postgres_dsn),
+            "--expected-counts",
+            _counts(tmp_path, snapshot),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL row counts equal to the snapshot's" in out and "public.diploma: exported 25, snapshot 26" in out
@@ -109,8 +129,8 @@ def _snapshot_and_bucket() -> str:
     rds = boto3.client("rds", region_name="eu-west-1")
     snapshot = rds.create_db_snapshot(DBInstanceIdentifier="led-dev-db", DBSnapshotIdentifier="led-dev-nightly")
     boto3.client("s3", region_name="eu-west-1").create_bucket(
-        Bucket="led-dev-exit-444455556666-eu-west-1",
-        CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        Bucket="led-dev-exit-444455556666-eu-west-1", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     return snapshot["DBSnapshot"]["DBSnapshotArn"]
 
 
@@ -118,8 +138,11 @@ def _upload(folder, export_id):
     s3 = boto3.client("s3", region_name="eu-west-1")
     for path in folder.rglob("*"):
         if path.is_file():
-            s3.upload_file(str(path), "led-dev-exit-444455556666-eu-west-1",
-                           f"{exit_drill.EXPORT_PREFIX}/{export_id}/{path.relative_to(folder)}")
+            s3.upload_file(
+                str(path),
+                "led-dev-exit-444455556666-eu-west-1",
+                f"{exit_drill.EXPORT_PREFIX}/{export_id}/{path.relative_to(folder)}",
+            )
 
 
 def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
@@ -127,13 +150,21 @@ def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
     # What RDS writes into the exit bucket when the export completes (moto runs no export).
     _upload(write_export(tmp_path / "written", "led-dev-exit-7", ROWS), "led-dev-exit-7")
     ctx = context()
-    code = exit_drill.run(ctx, execute=True, waiting=FAST, recovery_point_arn=snapshot_arn,
-                          export_id="led-dev-exit-7", expected_counts=_counts(tmp_path, ROWS),
-                          workdir=tmp_path / "work", to_postgres=new_database(postgres_dsn))
+    code = exit_drill.run(
+        ctx,
+        execute=True,
+        waiting=FAST,
+        recovery_point_arn=snapshot_arn,
+        export_id="led-dev-exit-7",
+        expected_counts=_counts(tmp_path, ROWS),
+        workdir=tmp_path / "work",
+        to_postgres=new_database(postgres_dsn),
+    )
     out = ctx.out.getvalue()
     assert code == 0, out
-    task = boto3.client("rds", region_name="eu-west-1").describe_export_tasks(
-        ExportTaskIdentifier="led-dev-exit-7")["ExportTasks"][0]
+    task = boto3.client("rds", region_name="eu-west-1").describe_export_tasks(ExportTaskIdentifier="led-dev-exit-7")[
+        "ExportTasks"
+    ][0]
     assert task["S3Bucket"] == "led-dev-exit-444455556666-eu-west-1" and task["S3Prefix"] == "exit-drill"
     assert task["IamRoleArn"] == "arn:aws:iam::444455556666:role/led-dev-exit-export"
     assert task["KmsKeyId"] == "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -144,8 +175,12 @@ def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
 def test_run_without_execute_starts_nothing(aws, tmp_path):
     snapshot_arn = _snapshot_and_bucket()
     ctx = context()
-    assert exit_drill.run(ctx, execute=False, waiting=FAST, recovery_point_arn=snapshot_arn,
-                          expected_counts=_counts(tmp_path, ROWS)) == 0
+    assert (
+        exit_drill.run(
+            ctx, execute=False, waiting=FAST, recovery_point_arn=snapshot_arn, expected_counts=_counts(tmp_path, ROWS)
+        )
+        == 0
+    )
     assert "dry run" in ctx.out.getvalue()
     assert boto3.client("rds", region_name="eu-west-1").describe_export_tasks()["ExportTasks"] == []
 

@@ -43,15 +43,29 @@ def _new_vault(new_key: str) -> str:
 def _planned(backup: Backup, old: str, new: str, *, vault_exists: bool = False) -> list[dict]:
     vault = _new_vault(new)
     if vault_exists:
-        backup.stub.add_response("describe_backup_vault", {
-            "BackupVaultName": vault, "BackupVaultArn": f"arn:aws:backup:eu-west-1:{WORKLOAD}:backup-vault:{vault}",
-            "VaultType": "BACKUP_VAULT", "EncryptionKeyArn": new, "CreationDate": datetime.now(UTC),
-            "NumberOfRecoveryPoints": 0, "Locked": True, "MinRetentionDays": 3, "MaxRetentionDays": 365,
-        }, {"BackupVaultName": vault})
+        backup.stub.add_response(
+            "describe_backup_vault",
+            {
+                "BackupVaultName": vault,
+                "BackupVaultArn": f"arn:aws:backup:eu-west-1:{WORKLOAD}:backup-vault:{vault}",
+                "VaultType": "BACKUP_VAULT",
+                "EncryptionKeyArn": new,
+                "CreationDate": datetime.now(UTC),
+                "NumberOfRecoveryPoints": 0,
+                "Locked": True,
+                "MinRetentionDays": 3,
+                "MaxRetentionDays": 365,
+            },
+            {"BackupVaultName": vault},
+        )
     else:
-        backup.stub.add_client_error("describe_backup_vault", service_error_code="ResourceNotFoundException",
-                                     service_message=f"Backup vault {vault} does not exist", http_status_code=400,
-                                     expected_params={"BackupVaultName": vault})
+        backup.stub.add_client_error(
+            "describe_backup_vault",
+            service_error_code="ResourceNotFoundException",
+            service_message=f"Backup vault {vault} does not exist",
+            http_status_code=400,
+            expected_params={"BackupVaultName": vault},
+        )
     points = [backup.rds_point(created=datetime.now(UTC) - timedelta(days=d), key_arn=old) for d in (0, 1)]
     backup.expect_vault("led-dev-vault", points)
     return points
@@ -90,26 +104,45 @@ def test_run_without_execute_is_a_dry_run(aws):
 def _expect_copies(backup: Backup, points: list[dict], new: str, *, copied_key: str) -> None:
     vault = _new_vault(new)
     vault_arn = f"arn:aws:backup:eu-west-1:{WORKLOAD}:backup-vault:{vault}"
-    backup.stub.add_response("create_backup_vault", {
-        "BackupVaultName": vault, "BackupVaultArn": vault_arn, "CreationDate": datetime.now(UTC),
-    }, {"BackupVaultName": vault, "EncryptionKeyArn": new})
-    backup.stub.add_response("put_backup_vault_lock_configuration", {}, {
-        "BackupVaultName": vault, "MinRetentionDays": 3, "MaxRetentionDays": 365})
+    backup.stub.add_response(
+        "create_backup_vault",
+        {
+            "BackupVaultName": vault,
+            "BackupVaultArn": vault_arn,
+            "CreationDate": datetime.now(UTC),
+        },
+        {"BackupVaultName": vault, "EncryptionKeyArn": new},
+    )
+    backup.stub.add_response(
+        "put_backup_vault_lock_configuration",
+        {},
+        {"BackupVaultName": vault, "MinRetentionDays": 3, "MaxRetentionDays": 365},
+    )
     for i, point in enumerate(sorted(points, key=lambda p: p["CreationDate"])):
         job_id = f"0b3c1f7e-6a2d-4c1b-9e8f-{i:012d}"
         job = backup.copy_job(point, destination_vault_arn=vault_arn, key_arn=new, job_id=job_id)
         job["DestinationRecoveryPointArn"] = point["RecoveryPointArn"].replace("job-", f"copyjob-{i}-")
-        backup.stub.add_response("start_copy_job", {"CopyJobId": job_id, "CreationDate": datetime.now(UTC),
-                                                    "IsParent": False}, {
-            "RecoveryPointArn": point["RecoveryPointArn"], "SourceBackupVaultName": "led-dev-vault",
-            "DestinationBackupVaultArn": vault_arn, "IamRoleArn": ANY, "Lifecycle": {"DeleteAfterDays": 3}})
+        backup.stub.add_response(
+            "start_copy_job",
+            {"CopyJobId": job_id, "CreationDate": datetime.now(UTC), "IsParent": False},
+            {
+                "RecoveryPointArn": point["RecoveryPointArn"],
+                "SourceBackupVaultName": "led-dev-vault",
+                "DestinationBackupVaultArn": vault_arn,
+                "IamRoleArn": ANY,
+                "Lifecycle": {"DeleteAfterDays": 3},
+            },
+        )
         backup.stub.add_response("describe_copy_job", {"CopyJob": {**job, "State": "RUNNING"}}, {"CopyJobId": job_id})
         backup.stub.add_response("describe_copy_job", {"CopyJob": job}, {"CopyJobId": job_id})
         copied = backup.rds_point(created=job["CompletionDate"], key_arn=copied_key, vault=vault)
         copied["RecoveryPointArn"] = job["DestinationRecoveryPointArn"]
         copied["SourceBackupVaultArn"] = point["BackupVaultArn"]
-        backup.stub.add_response("describe_recovery_point", copied, {
-            "BackupVaultName": vault, "RecoveryPointArn": job["DestinationRecoveryPointArn"]})
+        backup.stub.add_response(
+            "describe_recovery_point",
+            copied,
+            {"BackupVaultName": vault, "RecoveryPointArn": job["DestinationRecoveryPointArn"]},
+        )
 
 
 def test_run_copies_everything_under_the_new_key_and_verifies(aws):
@@ -142,19 +175,31 @@ def test_a_copy_not_under_the_new_key_fails_and_keeps_the_old_point(aws):
 def test_an_existing_vault_under_another_key_is_refused(aws):
     old, new = aws
     with Backup() as backup:
-        backup.stub.add_response("describe_backup_vault", {
-            "BackupVaultName": "led-dev-vault-x",
-            "BackupVaultArn": "arn:aws:backup:eu-west-1:444455556666:backup-vault:led-dev-vault-x",
-            "EncryptionKeyArn": old, "CreationDate": datetime.now(UTC)}, {"BackupVaultName": "led-dev-vault-x"})
+        backup.stub.add_response(
+            "describe_backup_vault",
+            {
+                "BackupVaultName": "led-dev-vault-x",
+                "BackupVaultArn": "arn:aws:backup:eu-west-1:444455556666:backup-vault:led-dev-vault-x",
+                "EncryptionKeyArn": old,
+                "CreationDate": datetime.now(UTC),
+            },
+            {"BackupVaultName": "led-dev-vault-x"},
+        )
         with pytest.raises(UsageError, match="exists under key"):
             reencrypt.run(context(backup=backup), new_key=new, execute=False, waiting=FAST, new_vault="led-dev-vault-x")
 
 
-@pytest.mark.parametrize(("key", "message"), [
-    ("arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "key custody account"),
-    ("arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "allowed: a key in eu-west-1"),
-    ("alias/led-dev-data", "allowed: a KMS key ARN"),
-])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "key custody account"),
+        (
+            "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "allowed: a key in eu-west-1",
+        ),
+        ("alias/led-dev-data", "allowed: a KMS key ARN"),
+    ],
+)
 def test_a_new_key_outside_the_rules_is_refused(aws, key, message):
     with pytest.raises(UsageError, match=message):
         reencrypt.check_new_key(context(), key)

@@ -43,8 +43,11 @@ def _restored_by_aws_backup() -> None:
 def _restored_data(dsn: str, *, newest_days_ago: int = 1) -> None:
     with psycopg.connect(dsn) as conn:
         conn.execute("CREATE TABLE public.qualifications (id bigint, registered_at timestamptz)")
-        conn.execute("INSERT INTO public.qualifications SELECT g, now() - make_interval(days => %s) "
-                     "FROM generate_series(1, 42) g", (newest_days_ago,))
+        conn.execute(
+            "INSERT INTO public.qualifications SELECT g, now() - make_interval(days => %s) "
+            "FROM generate_series(1, 42) g",
+            (newest_days_ago,),
+        )
 
 
 def _instances() -> list[str]:
@@ -72,8 +75,14 @@ def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, po
             return psycopg.connect(dsn)
 
         code = restore_drill.run(
-            ctx, execute=True, expectations=restore_drill.Expectations.from_config(ctx.env), waiting=FAST,
-            connector=connector, counts_out=tmp_path / "counts.json", stamp=STAMP)
+            ctx,
+            execute=True,
+            expectations=restore_drill.Expectations.from_config(ctx.env),
+            waiting=FAST,
+            connector=connector,
+            counts_out=tmp_path / "counts.json",
+            stamp=STAMP,
+        )
         backup.assert_done()
     out = ctx.out.getvalue()
     assert code == 0, out
@@ -93,8 +102,14 @@ def test_a_failed_validation_exits_1_and_still_deletes(aws, postgres_dsn):
         backup.expect_by_resource(DB, [point])
         backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
         ctx = context(backup=backup)
-        code = restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations.from_config(ctx.env),
-                                 waiting=FAST, connector=lambda *_: psycopg.connect(dsn), stamp=STAMP)
+        code = restore_drill.run(
+            ctx,
+            execute=True,
+            expectations=restore_drill.Expectations.from_config(ctx.env),
+            waiting=FAST,
+            connector=lambda *_: psycopg.connect(dsn),
+            stamp=STAMP,
+        )
     assert code == 1
     assert "FAIL" in ctx.out.getvalue() and "restore drill FAILED" in ctx.out.getvalue()
     assert DRILL not in _instances()
@@ -114,8 +129,10 @@ def test_dry_run_starts_nothing(aws):
     with Backup() as backup:
         backup.expect_by_resource(DB, [_point(backup, aws, 0)])
         ctx = context(backup=backup)
-        assert restore_drill.run(ctx, execute=False, expectations=restore_drill.Expectations(), waiting=FAST,
-                                 stamp=STAMP) == 0
+        assert (
+            restore_drill.run(ctx, execute=False, expectations=restore_drill.Expectations(), waiting=FAST, stamp=STAMP)
+            == 0
+        )
         backup.assert_done()  # no start_restore_job was queued, none was called
     assert "dry run" in ctx.out.getvalue() and DRILL in ctx.out.getvalue()
 
@@ -127,8 +144,14 @@ def test_a_failed_restore_job_is_exit_4_material_and_deletes_nothing(aws):
         backup.expect_restore(point, DRILL, statuses=["RUNNING", "FAILED"])
         ctx = context(backup=backup)
         with pytest.raises(DrillError, match="FAILED: Backup job failed: insufficient capacity") as exc:
-            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(), waiting=FAST,
-                              connector=lambda *_: pytest.fail("no connection after a failed restore"), stamp=STAMP)
+            restore_drill.run(
+                ctx,
+                execute=True,
+                expectations=restore_drill.Expectations(),
+                waiting=FAST,
+                connector=lambda *_: pytest.fail("no connection after a failed restore"),
+                stamp=STAMP,
+            )
     assert exc.value.exit_code == 4
     assert _instances() == ["led-dev-db"]
 
@@ -140,16 +163,22 @@ def test_a_restore_that_takes_too_long_times_out(aws):
         backup.expect_restore(point, DRILL, statuses=["RUNNING", "RUNNING"])
         ctx = context(backup=backup)
         with pytest.raises(DrillError, match="timed out after 0.002s"):
-            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(),
-                              waiting=Waiting(interval=0.002, timeout=0.002), stamp=STAMP)
+            restore_drill.run(
+                ctx,
+                execute=True,
+                expectations=restore_drill.Expectations(),
+                waiting=Waiting(interval=0.002, timeout=0.002),
+                stamp=STAMP,
+            )
 
 
 def test_no_recovery_point_is_a_clear_failure(aws):
     with Backup() as backup:
         backup.expect_by_resource(DB, [])
         with pytest.raises(DrillError, match="no completed recovery point of .*led-dev-db in vault led-dev-vault"):
-            restore_drill.run(context(backup=backup), execute=False, expectations=restore_drill.Expectations(),
-                              waiting=FAST)
+            restore_drill.run(
+                context(backup=backup), execute=False, expectations=restore_drill.Expectations(), waiting=FAST
+            )
 
 
 def test_only_drill_instances_are_ever_deleted(aws):
@@ -160,8 +189,11 @@ def test_only_drill_instances_are_ever_deleted(aws):
 
 def test_the_connection_signs_in_with_an_iam_token(aws):
     ctx = context()
-    instance = {"DBInstanceIdentifier": DRILL, "DBName": "led",
-                "Endpoint": {"Address": f"{DRILL}.abc.eu-west-1.rds.amazonaws.com", "Port": 5432}}
+    instance = {
+        "DBInstanceIdentifier": DRILL,
+        "DBName": "led",
+        "Endpoint": {"Address": f"{DRILL}.abc.eu-west-1.rds.amazonaws.com", "Port": 5432},
+    }
     params = restore_drill.connection_parameters(ctx, instance, {})
     assert params["user"] == "led_restore_validator" and params["dbname"] == "led"
     token = parse_qs(urlparse("https://" + params["password"]).query)
@@ -187,6 +219,5 @@ def test_an_instance_that_never_becomes_available_is_still_deleted(aws, monkeypa
 
         monkeypatch.setattr(ctx.client("rds"), "describe_db_instances", describe)
         with pytest.raises(DrillError, match="is incompatible-restore"):
-            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(), waiting=FAST,
-                              stamp=STAMP)
+            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(), waiting=FAST, stamp=STAMP)
     assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["led-dev-db"]

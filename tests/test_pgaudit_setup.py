@@ -88,33 +88,61 @@ def test_setup_is_idempotent_and_complete(database: str) -> None:
     # Object auditing: the audit role may read the personal-data tables, so their reads are logged.
     assert _one(database, "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", PGAUDIT_OBJECT_ROLE) is False
     assert _one(database, "SELECT has_table_privilege(%s, 'public.qualifications', 'SELECT')", PGAUDIT_OBJECT_ROLE)
-    assert _one(database, "SELECT count(*) FROM pg_default_acl WHERE defaclobjtype = 'r' "
-                          "AND array_to_string(defaclacl, ',') LIKE %s", f"%{PGAUDIT_OBJECT_ROLE}=r/%") == 1
+    assert (
+        _one(
+            database,
+            "SELECT count(*) FROM pg_default_acl WHERE defaclobjtype = 'r' AND array_to_string(defaclacl, ',') LIKE %s",
+            f"%{PGAUDIT_OBJECT_ROLE}=r/%",
+        )
+        == 1
+    )
     # The operator's master user is audited in full.
-    assert _one(database, "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s "
-                          "JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'led_admin' "
-                          "AND s.setdatabase = 0") == "pgaudit.log=all"
+    assert (
+        _one(
+            database,
+            "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s "
+            "JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'led_admin' "
+            "AND s.setdatabase = 0",
+        )
+        == "pgaudit.log=all"
+    )
     # The restore validator: may log in, read-only, reads only the expected table.
     assert _one(database, "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", RESTORE_VALIDATOR_ROLE) is True
     assert _one(database, "SELECT has_table_privilege(%s, 'public.qualifications', 'SELECT')", RESTORE_VALIDATOR_ROLE)
-    assert not _one(database, "SELECT has_table_privilege(%s, 'public.secrets_of_others', 'SELECT')",
-                    RESTORE_VALIDATOR_ROLE)
-    assert not _one(database, "SELECT has_table_privilege(%s, 'public.qualifications', 'INSERT')",
-                    RESTORE_VALIDATOR_ROLE)
-    assert "default_transaction_read_only=on" in str(_one(
-        database, "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s JOIN pg_roles r "
-                  "ON r.oid = s.setrole WHERE r.rolname = %s", RESTORE_VALIDATOR_ROLE))
+    assert not _one(
+        database, "SELECT has_table_privilege(%s, 'public.secrets_of_others', 'SELECT')", RESTORE_VALIDATOR_ROLE
+    )
+    assert not _one(
+        database, "SELECT has_table_privilege(%s, 'public.qualifications', 'INSERT')", RESTORE_VALIDATOR_ROLE
+    )
+    assert "default_transaction_read_only=on" in str(
+        _one(
+            database,
+            "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s JOIN pg_roles r "
+            "ON r.oid = s.setrole WHERE r.rolname = %s",
+            RESTORE_VALIDATOR_ROLE,
+        )
+    )
 
 
 def test_identifiers_are_quoted(database: str) -> None:
     with psycopg.connect(database) as conn:
-        done = setup_audit(conn, admin_role="led_admin", object_role='odd"role', validator_role="v; DROP ROLE x",
-                           audited_schemas=["public"], validator_tables=[])
+        done = setup_audit(
+            conn,
+            admin_role="led_admin",
+            object_role='odd"role',
+            validator_role="v; DROP ROLE x",
+            audited_schemas=["public"],
+            validator_tables=[],
+        )
     assert 'CREATE ROLE "odd""role" NOLOGIN' in done
     assert _one(database, "SELECT count(*) FROM pg_roles WHERE rolname = %s", "v; DROP ROLE x") == 1
 
 
 def test_delete_leaves_the_database_alone() -> None:
-    event = {"RequestType": "Delete", "PhysicalResourceId": "led-pgaudit-led",
-             "ResourceProperties": {"DatabaseName": "led"}}
+    event = {
+        "RequestType": "Delete",
+        "PhysicalResourceId": "led-pgaudit-led",
+        "ResourceProperties": {"DatabaseName": "led"},
+    }
     assert on_event(event, None) == {"PhysicalResourceId": "led-pgaudit-led"}

@@ -77,15 +77,24 @@ def test_compliant_evaluations_make_a_condition_enforced_with_its_resources(cdk_
     elsewhere = row(prod, "VTC-BACKUP-ELSEWHERE")
     assert elsewhere["status"] == "enforced"
     assert elsewhere["rules"] == ["VTC-BACKUP-ELSEWHERE"]
-    assert elsewhere["compliant_resources"] == [{
-        "rule": "VTC-BACKUP-ELSEWHERE", "stack": "led-prod-backup", "logical_id": "Plan835D6B9C",
-        "path": "prod/Backup/Plan/Plan/Resource", "type": "AWS::Backup::BackupPlan"}]
+    assert elsewhere["compliant_resources"] == [
+        {
+            "rule": "VTC-BACKUP-ELSEWHERE",
+            "stack": "led-prod-backup",
+            "logical_id": "Plan835D6B9C",
+            "path": "prod/Backup/Plan/Plan/Resource",
+            "type": "AWS::Backup::BackupPlan",
+        }
+    ]
     # Rule ids with a suffix serve their condition: both encryption rules count for VTC-ENCRYPT-ALL.
     encrypt = row(prod, "VTC-ENCRYPT-ALL")
     assert encrypt["rules"] == ["VTC-ENCRYPT-ALL-DATABASE", "VTC-ENCRYPT-ALL-LOGS"]
-    prod_stores = [r for path in (cdk_out / "assembly-prod").glob("*.template.json")
-                   for r in json.loads(path.read_text())["Resources"].values()
-                   if r["Type"] in {"AWS::Logs::LogGroup", "AWS::RDS::DBInstance"}]
+    prod_stores = [
+        r
+        for path in (cdk_out / "assembly-prod").glob("*.template.json")
+        for r in json.loads(path.read_text())["Resources"].values()
+        if r["Type"] in {"AWS::Logs::LogGroup", "AWS::RDS::DBInstance"}
+    ]
     assert encrypt["evaluated"]["compliant"] == len(prod_stores)  # every log group and the database
     # A condition no rule evaluated is not claimed.
     assert row(prod, "VTC-EXIT")["status"] == "not-checked"
@@ -126,8 +135,15 @@ def test_an_acknowledged_vtc_finding_is_an_accepted_risk_with_its_reason(cdk_out
     assert accepted["accepted_risks"][0]["reason"] == reason
     assert accepted["accepted_risks"][0]["acknowledged_at"] == "acc/Backup/Plan/Plan"
     register = [r for r in report["accepted_risks"] if r["pack"] == "VTC"]
-    assert register == [{**register[0], "rule": "VTC-BACKUP-ELSEWHERE", "reason": reason,
-                         "logical_id": "Plan835D6B9C", "conditions": ["VTC-BACKUP-ELSEWHERE"]}]
+    assert register == [
+        {
+            **register[0],
+            "rule": "VTC-BACKUP-ELSEWHERE",
+            "reason": reason,
+            "logical_id": "Plan835D6B9C",
+            "conditions": ["VTC-BACKUP-ELSEWHERE"],
+        }
+    ]
 
 
 def test_the_register_lists_every_acknowledgement_of_every_pack(cdk_out, synth):
@@ -135,8 +151,11 @@ def test_the_register_lists_every_acknowledgement_of_every_pack(cdk_out, synth):
     validation = synth.validation_report()
     for env, report in reports.items():
         expected = sum(
-            1 for plugin in validation["pluginReports"] for v in plugin["suppressedViolations"]
-            for c in v["violatingConstructs"] if c["constructPath"].startswith(f"{env}/")
+            1
+            for plugin in validation["pluginReports"]
+            for v in plugin["suppressedViolations"]
+            for c in v["violatingConstructs"]
+            if c["constructPath"].startswith(f"{env}/")
         )
         assert len(report["accepted_risks"]) == expected > 0
     rds11 = [r for r in reports["dev"]["accepted_risks"] if r["rule"] == "AwsSolutions-RDS11"]
@@ -271,14 +290,21 @@ def test_with_the_real_pack_every_checkable_condition_of_prod_is_enforced_or_nam
     statuses = {r["id"]: r["status"] for r in prod["conditions"]}
     assert "failing" not in statuses.values()
     assert "accepted-risk" not in statuses.values(), "no VTC acknowledgement in prod"
-    for condition in ("VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY", "VTC-BACKUP-ELSEWHERE", "VTC-LEAST-PRIVILEGE",
-                      "VTC-NO-COPY", "VTC-LOGS-DIRECT"):
+    for condition in (
+        "VTC-ENCRYPT-ALL",
+        "VTC-KEY-CUSTODY",
+        "VTC-BACKUP-ELSEWHERE",
+        "VTC-LEAST-PRIVILEGE",
+        "VTC-NO-COPY",
+        "VTC-LOGS-DIRECT",
+    ):
         assert statuses[condition] == "enforced", condition
         assert row(prod, condition)["compliant_resources"], condition
     assert statuses["VTC-SEC-PLAN"] == "organisational"
 
 
 # --- VTC-RISK-ACCEPTED and VTC-GATE: the gate's checks on the same inputs -----------------------
+
 
 def _edit_validation_report(cdk_out: Path, edit) -> None:
     path = cdk_out / "validation-report.json"
@@ -298,9 +324,16 @@ def _vtc_plugin(report: dict) -> dict:
 
 def _acknowledge(report: dict, rule: str, path: str, reason: str) -> None:
     vtc = _vtc_plugin(report)
-    vtc.setdefault("suppressedViolations", []).append({
-        "ruleName": rule, "description": f"{rule} finding", "acknowledgedId": f"VTC::{rule}",
-        "acknowledgedAt": path, "reason": reason, "violatingConstructs": [{"constructPath": path}]})
+    vtc.setdefault("suppressedViolations", []).append(
+        {
+            "ruleName": rule,
+            "description": f"{rule} finding",
+            "acknowledgedId": f"VTC::{rule}",
+            "acknowledgedAt": path,
+            "reason": reason,
+            "violatingConstructs": [{"constructPath": path}],
+        }
+    )
 
 
 def test_default_synthesis_enforces_the_gate_and_the_risk_register(cdk_out, synth):
@@ -354,17 +387,26 @@ def test_a_never_acknowledge_rule_acknowledged_in_prod_fails_the_gate(cdk_out, r
 
 def test_a_never_acknowledge_rule_may_be_acknowledged_without_personal_data(cdk_out, synth):
     env = next(n for n, e in synth.config.environments.items() if not e.holds_personal_data)
-    _edit_validation_report(cdk_out, lambda r: _acknowledge(
-        r, "VTC-ENCRYPT-ALL", f"{env}/Data/Database/Instance/Resource", "Test data only, no personal data."))
+    _edit_validation_report(
+        cdk_out,
+        lambda r: _acknowledge(
+            r, "VTC-ENCRYPT-ALL", f"{env}/Data/Database/Instance/Resource", "Test data only, no personal data."
+        ),
+    )
     assert row(build(cdk_out)[env], "VTC-GATE")["status"] == "enforced"
 
 
 def test_an_unacknowledged_finding_in_the_report_fails_the_gate(cdk_out):
     def add(report):
         vtc = _vtc_plugin(report)
-        vtc.setdefault("violations", []).append({
-            "ruleName": "VTC-NO-COPY", "description": "public", "violatingConstructs": [
-                {"constructPath": "prod/Data/Database/Instance/Resource"}]})
+        vtc.setdefault("violations", []).append(
+            {
+                "ruleName": "VTC-NO-COPY",
+                "description": "public",
+                "violatingConstructs": [{"constructPath": "prod/Data/Database/Instance/Resource"}],
+            }
+        )
+
     _edit_validation_report(cdk_out, add)
     reports = build(cdk_out)
     assert row(reports["prod"], "VTC-GATE")["status"] == "failing"

@@ -22,8 +22,9 @@ def test_an_environment_in_eusc_de_east_1_synthesizes_with_the_aws_eusc_partitio
     app = new_app(tmp_path / "cdk.out")
     [stage] = led_app.build(app, config, [config.environments["dev"]])
     assembly = app.synth()
-    templates = [assembly.get_stack_artifact(s.artifact_id).template
-                 for s in stage.node.children if isinstance(s, cdk.Stack)]
+    templates = [
+        assembly.get_stack_artifact(s.artifact_id).template for s in stage.node.children if isinstance(s, cdk.Stack)
+    ]
     text = json.dumps(templates)
     assert set(re.findall(r'"arn:([a-z-]+):', text)) == {"aws-eusc"}
     assert "arn:aws:" not in text

@@ -50,9 +50,12 @@ def test_a_healthy_restore_passes(conn: psycopg.Connection) -> None:
     )
     assert result.ok, result.summary()
     assert [c.name for c in result.checks] == [
-        "table qualifications", "table registry.learners",
-        "rows qualifications", "rows registry.learners",
-        "newest qualifications.awarded_on", "newest registry.learners.updated_at",
+        "table qualifications",
+        "table registry.learners",
+        "rows qualifications",
+        "rows registry.learners",
+        "newest qualifications.awarded_on",
+        "newest registry.learners.updated_at",
     ]
     assert result.summary() == "OK: 6 checks passed"
     assert "500 rows" in _by_name(result)["rows qualifications"].detail
@@ -60,8 +63,11 @@ def test_a_healthy_restore_passes(conn: psycopg.Connection) -> None:
 
 def test_missing_table_fails_and_its_dependent_checks_too(conn: psycopg.Connection) -> None:
     result = validate_database(
-        conn, expected_tables=["qualifications", "diplomas"], min_rows={"diplomas": 1},
-        max_newest_age_days=7, newest_column={"diplomas": "awarded_on"},
+        conn,
+        expected_tables=["qualifications", "diplomas"],
+        min_rows={"diplomas": 1},
+        max_newest_age_days=7,
+        newest_column={"diplomas": "awarded_on"},
     )
     checks = _by_name(result)
     assert not result.ok
@@ -74,8 +80,11 @@ def test_missing_table_fails_and_its_dependent_checks_too(conn: psycopg.Connecti
 
 def test_too_few_rows_fails(conn: psycopg.Connection) -> None:
     result = validate_database(
-        conn, expected_tables=["qualifications"], min_rows={"qualifications": 501},
-        max_newest_age_days=None, newest_column={},
+        conn,
+        expected_tables=["qualifications"],
+        min_rows={"qualifications": 501},
+        max_newest_age_days=None,
+        newest_column={},
     )
     assert not result.ok
     assert _by_name(result)["rows qualifications"].detail == "500 rows, expected at least 501"
@@ -86,8 +95,11 @@ def test_stale_newest_record_fails(conn: psycopg.Connection) -> None:
         cur.execute("DELETE FROM registry.learners WHERE id = 1")
     conn.commit()
     result = validate_database(
-        conn, expected_tables=["registry.learners"], min_rows={},
-        max_newest_age_days=30, newest_column={"registry.learners": "updated_at"},
+        conn,
+        expected_tables=["registry.learners"],
+        min_rows={},
+        max_newest_age_days=30,
+        newest_column={"registry.learners": "updated_at"},
     )
     assert not result.ok
     detail = _by_name(result)["newest registry.learners.updated_at"].detail
@@ -96,8 +108,11 @@ def test_stale_newest_record_fails(conn: psycopg.Connection) -> None:
 
 def test_empty_table_and_missing_column_fail(conn: psycopg.Connection) -> None:
     result = validate_database(
-        conn, expected_tables=["empty_table", "qualifications"], min_rows={"empty_table": 0},
-        max_newest_age_days=7, newest_column={"empty_table": "created_at", "qualifications": "no_such_column"},
+        conn,
+        expected_tables=["empty_table", "qualifications"],
+        min_rows={"empty_table": 0},
+        max_newest_age_days=7,
+        newest_column={"empty_table": "created_at", "qualifications": "no_such_column"},
     )
     checks = _by_name(result)
     assert checks["rows empty_table"].ok  # zero rows allowed by min_rows 0
@@ -108,8 +123,11 @@ def test_empty_table_and_missing_column_fail(conn: psycopg.Connection) -> None:
 
 def test_newest_check_skipped_without_max_age(conn: psycopg.Connection) -> None:
     result = validate_database(
-        conn, expected_tables=["qualifications"], min_rows={},
-        max_newest_age_days=None, newest_column={"qualifications": "awarded_on"},
+        conn,
+        expected_tables=["qualifications"],
+        min_rows={},
+        max_newest_age_days=None,
+        newest_column={"qualifications": "awarded_on"},
     )
     assert result.ok and [c.name for c in result.checks] == ["table qualifications"]
 
@@ -117,7 +135,11 @@ def test_newest_check_skipped_without_max_age(conn: psycopg.Connection) -> None:
 def test_table_names_cannot_inject_sql(conn: psycopg.Connection) -> None:
     hostile = 'qualifications"; DROP TABLE qualifications; --'
     result = validate_database(
-        conn, expected_tables=[hostile], min_rows={hostile: 0}, max_newest_age_days=None, newest_column={},
+        conn,
+        expected_tables=[hostile],
+        min_rows={hostile: 0},
+        max_newest_age_days=None,
+        newest_column={},
     )
     assert not result.ok
     with conn.cursor() as cur:
@@ -131,8 +153,11 @@ def test_quoted_names_are_taken_literally(conn: psycopg.Connection) -> None:
         cur.execute('INSERT INTO "Odd ""Name""" VALUES (current_date)')
     conn.commit()
     result = validate_database(
-        conn, expected_tables=['Odd "Name"'], min_rows={'Odd "Name"': 1},
-        max_newest_age_days=0, newest_column={'Odd "Name"': "When"},
+        conn,
+        expected_tables=['Odd "Name"'],
+        min_rows={'Odd "Name"': 1},
+        max_newest_age_days=0,
+        newest_column={'Odd "Name"': "When"},
     )
     assert result.ok, result.summary()
 
@@ -142,20 +167,30 @@ def test_an_erroring_check_does_not_stop_the_others(conn: psycopg.Connection) ->
         cur.execute("CREATE VIEW broken AS SELECT 1 / (SELECT count(*) - count(*) FROM qualifications) AS x")
     conn.commit()
     result = validate_database(
-        conn, expected_tables=["broken", "qualifications"], min_rows={"broken": 0, "qualifications": 1},
-        max_newest_age_days=None, newest_column={},
+        conn,
+        expected_tables=["broken", "qualifications"],
+        min_rows={"broken": 0, "qualifications": 1},
+        max_newest_age_days=None,
+        newest_column={},
     )
     checks = _by_name(result)
     assert checks["table broken"].ok
     assert checks["rows broken"].ok  # count(*) of a view does not evaluate its columns
     assert checks["rows qualifications"].ok
     failing = validate_database(
-        conn, expected_tables=["broken"], min_rows={}, max_newest_age_days=1, newest_column={"broken": "x"},
+        conn,
+        expected_tables=["broken"],
+        min_rows={},
+        max_newest_age_days=1,
+        newest_column={"broken": "x"},
     )
     assert _by_name(failing)["newest broken.x"].detail.startswith("error: ")
     after = validate_database(
-        conn, expected_tables=["qualifications"], min_rows={"qualifications": 1},
-        max_newest_age_days=None, newest_column={},
+        conn,
+        expected_tables=["qualifications"],
+        min_rows={"qualifications": 1},
+        max_newest_age_days=None,
+        newest_column={},
     )
     assert after.ok  # the aborted transaction was rolled back
 
@@ -171,8 +206,13 @@ def test_an_erroring_check_does_not_stop_the_others(conn: psycopg.Connection) ->
     ],
 )
 def test_bad_arguments_are_refused(kwargs: dict, message: str) -> None:
-    arguments = {"expected_tables": ["qualifications"], "min_rows": {}, "max_newest_age_days": None,
-                 "newest_column": {}, **kwargs}
+    arguments = {
+        "expected_tables": ["qualifications"],
+        "min_rows": {},
+        "max_newest_age_days": None,
+        "newest_column": {},
+        **kwargs,
+    }
     with pytest.raises(ValueError) as error:
         validate_database(object(), **arguments)
     assert message in str(error.value)

@@ -23,12 +23,27 @@ def violations_synth(tmp_path_factory) -> subprocess.CompletedProcess:
     if not cdk.exists() and shutil.which("cdk") is None:
         pytest.fail("the CDK CLI is not installed: run make setup")
     outdir = tmp_path_factory.mktemp("violations.out")
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     return subprocess.run(
-        [str(cdk) if cdk.exists() else "cdk", "synth", "--no-notices", "--no-version-reporting", "--quiet",
-         "-o", str(outdir)],
-        cwd=APP, env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(cdk) if cdk.exists() else "cdk",
+            "synth",
+            "--no-notices",
+            "--no-version-reporting",
+            "--quiet",
+            "-o",
+            str(outdir),
+        ],
+        cwd=APP,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 

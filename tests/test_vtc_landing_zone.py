@@ -51,8 +51,11 @@ def test_evaluations_file_has_the_agreed_shape(synth):
 def test_prod_database_is_found_behind_the_cross_stack_import(synth):
     # The backup selection (led-prod-backup) names the database (led-prod-data) through
     # Fn::ImportValue: the pack follows it, so the database is compliant, not undecidable.
-    found = [e for e in evaluations(synth)["evaluations"]
-             if e["rule_id"] == "VTC-BACKUP-RETENTION" and e["stack"] == "led-prod-data"]
+    found = [
+        e
+        for e in evaluations(synth)["evaluations"]
+        if e["rule_id"] == "VTC-BACKUP-RETENTION" and e["stack"] == "led-prod-data"
+    ]
     assert [e["result"] for e in found] == ["compliant"]
     template = json.dumps(synth.template_json("prod", "Backup"))
     assert "Fn::ImportValue" in template
@@ -65,13 +68,20 @@ def test_gate_passes_the_landing_zone_and_lists_accepted_risks(synth, capsys):
 
 
 def _report(violations=(), suppressed=()) -> dict:
-    return {"pluginReports": [{"pluginName": "VTC", "violations": list(violations),
-                               "suppressedViolations": list(suppressed)}]}
+    return {
+        "pluginReports": [
+            {"pluginName": "VTC", "violations": list(violations), "suppressedViolations": list(suppressed)}
+        ]
+    }
 
 
 def _ack(rule: str, path: str, reason: str = "A reason long enough to state the accepted risk.") -> dict:
-    return {"ruleName": rule, "acknowledgedId": f"VTC::{rule}", "reason": reason,
-            "violatingConstructs": [{"constructPath": path}]}
+    return {
+        "ruleName": rule,
+        "acknowledgedId": f"VTC::{rule}",
+        "reason": reason,
+        "violatingConstructs": [{"constructPath": path}],
+    }
 
 
 @pytest.fixture
@@ -121,7 +131,7 @@ def test_readme_rules_table_is_current():
 
 
 def test_every_catalogue_condition_marked_yes_has_a_rule_or_a_documented_mechanism():
-    catalogue = (ROOT.parent / "shared" / "vtc-conditions.md")
+    catalogue = ROOT.parent / "shared" / "vtc-conditions.md"
     if not catalogue.exists():
         pytest.skip("../shared is not there")
     covered = {r.condition_id for r in RULES} | {"VTC-GATE", "VTC-RISK-ACCEPTED"}

@@ -19,6 +19,7 @@ from tests.vtc_cases import ADMIN_STATEMENT, BACKUP, CASES, FB, FB_KEY, REGION, 
 
 # --- the checks ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory) -> dict[str, cdk.Stack]:
     app = cdk.App(outdir=str(tmp_path_factory.mktemp("vtc-rules")))
@@ -35,8 +36,9 @@ def cases(tmp_path_factory) -> dict[str, cdk.Stack]:
         stacks[c.name] = stack
     # The cross-stack shapes: a key exported by one stack and imported by another.
     producer = cdk.Stack(app, "XProducer", env=cdk.Environment(account=FB, region=REGION))
-    key = kms.CfnKey(producer, "K", enable_key_rotation=True, key_policy={"Version": "2012-10-17", "Statement": [
-        ADMIN_STATEMENT]})
+    key = kms.CfnKey(
+        producer, "K", enable_key_rotation=True, key_policy={"Version": "2012-10-17", "Statement": [ADMIN_STATEMENT]}
+    )
     consumer = cdk.Stack(app, "XConsumer", env=cdk.Environment(account=FB, region=REGION))
     logs.CfnLogGroup(consumer, "L", kms_key_id=key.attr_arn, retention_in_days=365)
     stacks["cross_stack"] = consumer
@@ -80,8 +82,11 @@ def test_every_rule_has_a_compliant_and_a_non_compliant_case():
 def test_import_value_is_followed_to_the_exporting_stack(cases, pack):
     # Validated as a whole app: the consumer reads the key through Fn::ImportValue.
     found = findings(pack, cases["cross_stack"].node.root)
-    consumer = [e for e in pack.evaluations if e["stack"] == "XConsumer" and e["rule_id"] in (
-        "VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY")]
+    consumer = [
+        e
+        for e in pack.evaluations
+        if e["stack"] == "XConsumer" and e["rule_id"] in ("VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY")
+    ]
     assert {e["result"] for e in consumer} == {"compliant"}, consumer
     assert found  # the whole app holds the non-compliant cases too
 
@@ -103,41 +108,53 @@ def test_real_synthesis_fails_reports_and_acknowledges(tmp_path):
     """Through CDK's validation (the cloud-assembly path of the pack): the unacknowledged finding
     fails synthesis, the `VTC::` acknowledgement lands in suppressedViolations with its reason."""
     app = cdk.App(outdir=str(tmp_path), post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True})
-    stack = cdk.Stack(app, "Synth", env=cdk.Environment(account=WORKLOAD, region=REGION),
-                      description="LED test: log groups. Serves VTC-AUDIT-TRAIL.")
+    stack = cdk.Stack(
+        app,
+        "Synth",
+        env=cdk.Environment(account=WORKLOAD, region=REGION),
+        description="LED test: log groups. Serves VTC-AUDIT-TRAIL.",
+    )
     accepted = logs.CfnLogGroup(stack, "Accepted", kms_key_id=FB_KEY, retention_in_days=1)
     logs.CfnLogGroup(stack, "Refused", kms_key_id=FB_KEY, retention_in_days=1)
-    accept_risk(accepted, "VTC::VTC-AUDIT-TRAIL-RETENTION",
-                "A test log group whose short retention is the accepted risk under test.")
+    accept_risk(
+        accepted,
+        "VTC::VTC-AUDIT-TRAIL-RETENTION",
+        "A test log group whose short retention is the accepted risk under test.",
+    )
     cdk.Validations.of(app).add_plugins(VtcChecks(app))
     with pytest.raises(Exception, match="VTC-AUDIT-TRAIL-RETENTION"):
         app.synth()
     report = json.loads((tmp_path / "validation-report.json").read_text())
     vtc = next(p for p in report["pluginReports"] if p["pluginName"] == "VTC")
     assert [(v["ruleName"], [c["constructPath"] for c in v["violatingConstructs"]]) for v in vtc["violations"]] == [
-        ("VTC-AUDIT-TRAIL-RETENTION", ["Synth/Refused"])]
+        ("VTC-AUDIT-TRAIL-RETENTION", ["Synth/Refused"])
+    ]
     description = vtc["violations"][0]["description"]
     assert "§49" in description and "RetentionInDays is 1" in description
     suppressed = [(v["acknowledgedId"], v["reason"][:6]) for v in vtc["suppressedViolations"]]
     assert suppressed == [("VTC::VTC-AUDIT-TRAIL-RETENTION", "A test")]
     evaluations = json.loads((tmp_path / EVALUATIONS_FILE).read_text())["evaluations"]
     assert {(e["logical_id"], e["result"]) for e in evaluations if e["rule_id"] == "VTC-AUDIT-TRAIL-RETENTION"} == {
-        ("Accepted", "non_compliant"), ("Refused", "non_compliant")}
+        ("Accepted", "non_compliant"),
+        ("Refused", "non_compliant"),
+    }
 
 
 def test_acknowledged_as_pack_rule(tmp_path):
     app = cdk.App(outdir=str(tmp_path))
     stack = cdk.Stack(app, "Ack", env=cdk.Environment(account=WORKLOAD, region=REGION))
     group = logs.CfnLogGroup(stack, "L", kms_key_id=FB_KEY, retention_in_days=1)
-    cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(
-        id="VTC-AUDIT-TRAIL-RETENTION", reason="A test: the bare form is dropped by cdk-nag itself."))
+    cdk.Validations.of(group).acknowledge(
+        cdk.Acknowledgment(id="VTC-AUDIT-TRAIL-RETENTION", reason="A test: the bare form is dropped by cdk-nag itself.")
+    )
     pack = VtcChecks()
     app.synth()
     assert "VTC-AUDIT-TRAIL-RETENTION" not in findings(pack, stack)
 
 
-@pytest.mark.parametrize("c", [c for c in CASES if "from_parameter" in c.name or "agnostic" in c.name],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "c", [c for c in CASES if "from_parameter" in c.name or "agnostic" in c.name], ids=lambda c: c.name
+)
 def test_values_known_only_at_deploy_time_fail_closed_and_say_so(c: Case, cases, pack):
     found = findings(pack, cases[c.name])
     assert "fails closed" in found[c.rule_id] or "tokens" in found[c.rule_id], found[c.rule_id]

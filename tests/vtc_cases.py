@@ -55,11 +55,13 @@ class Case:
 CASES: list[Case] = []
 
 
-def case(rule_id: str, fails: bool, *, account: str | None = WORKLOAD, region: str | None = REGION,
-         grouped: bool = False):
+def case(
+    rule_id: str, fails: bool, *, account: str | None = WORKLOAD, region: str | None = REGION, grouped: bool = False
+):
     def register(fn: Callable[[cdk.Stack], None]) -> Callable[[cdk.Stack], None]:
         CASES.append(Case(fn.__name__, rule_id, fails, fn, account, region, grouped))
         return fn
+
     return register
 
 
@@ -68,6 +70,7 @@ def tags(classification: str = "personal-data") -> list[cdk.CfnTag]:
 
 
 # --- VTC-ENCRYPT-ALL ---------------------------------------------------------------------------
+
 
 @case("VTC-ENCRYPT-ALL", False)
 def encrypt_log_group_fb_key_literal(s):
@@ -81,20 +84,43 @@ def encrypt_log_group_without_key(s):
 
 @case("VTC-ENCRYPT-ALL", True)
 def encrypt_rds_aws_managed_alias(s):
-    rds.CfnDBInstance(s, "Db", engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=True,
-                      kms_key_id="alias/aws/rds", allocated_storage="20", publicly_accessible=False)
+    rds.CfnDBInstance(
+        s,
+        "Db",
+        engine="postgres",
+        db_instance_class="db.t4g.medium",
+        storage_encrypted=True,
+        kms_key_id="alias/aws/rds",
+        allocated_storage="20",
+        publicly_accessible=False,
+    )
 
 
 @case("VTC-ENCRYPT-ALL", True)
 def encrypt_rds_not_encrypted(s):
-    rds.CfnDBInstance(s, "Db", engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=False,
-                      kms_key_id=FB_KEY, allocated_storage="20")
+    rds.CfnDBInstance(
+        s,
+        "Db",
+        engine="postgres",
+        db_instance_class="db.t4g.medium",
+        storage_encrypted=False,
+        kms_key_id=FB_KEY,
+        allocated_storage="20",
+    )
 
 
 @case("VTC-ENCRYPT-ALL", True)
 def encrypt_rds_performance_insights_default_key(s):
-    rds.CfnDBInstance(s, "Db", engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=True,
-                      kms_key_id=FB_KEY, allocated_storage="20", enable_performance_insights=True)
+    rds.CfnDBInstance(
+        s,
+        "Db",
+        engine="postgres",
+        db_instance_class="db.t4g.medium",
+        storage_encrypted=True,
+        kms_key_id=FB_KEY,
+        allocated_storage="20",
+        enable_performance_insights=True,
+    )
 
 
 @case("VTC-ENCRYPT-ALL", True)
@@ -155,6 +181,7 @@ def encrypt_trail_without_key(s):
 
 # --- VTC-KEY-CUSTODY ---------------------------------------------------------------------------
 
+
 @case("VTC-KEY-CUSTODY", False)
 def custody_fb_key_cross_account_arn(s):
     logs.CfnLogGroup(s, "L", kms_key_id=FB_KEY)
@@ -172,8 +199,13 @@ def custody_key_created_in_workload(s):
 
 @case("VTC-KEY-CUSTODY", True)
 def custody_key_of_own_account_by_sub(s):
-    logs.CfnLogGroup(s, "L", kms_key_id=Fn.sub(
-        "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+    logs.CfnLogGroup(
+        s,
+        "L",
+        kms_key_id=Fn.sub(
+            "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        ),
+    )
 
 
 @case("VTC-KEY-CUSTODY", True)
@@ -190,48 +222,106 @@ def custody_key_in_custody_account(s):
 
 # --- VTC-KEY-CUSTODY-ADMIN / VTC-KEY-NO-PROVIDER / VTC-KEY-REENCRYPT -----------------------------
 
+
 def key_with(s, statements, **kwargs):
     defaults = dict(enable_key_rotation=True, rotation_period_in_days=365)
     defaults.update(kwargs)
     return kms.CfnKey(s, "K", key_policy={"Version": "2012-10-17", "Statement": statements}, **defaults)
 
 
-ADMIN_STATEMENT = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": ADMIN},
-                   "Action": ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"], "Resource": "*"}
+ADMIN_STATEMENT = {
+    "Sid": "Admin",
+    "Effect": "Allow",
+    "Principal": {"AWS": ADMIN},
+    "Action": ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"],
+    "Resource": "*",
+}
 
 
 @case("VTC-KEY-CUSTODY-ADMIN", False, account=FB)
 def admin_only_fb_role(s):
-    key_with(s, [ADMIN_STATEMENT, {
-        "Sid": "Use", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
-        "Action": ["kms:CreateGrant", "kms:Decrypt"], "Resource": "*",
-        "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}])
+    key_with(
+        s,
+        [
+            ADMIN_STATEMENT,
+            {
+                "Sid": "Use",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
+                "Action": ["kms:CreateGrant", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            },
+        ],
+    )
 
 
 @case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
 def admin_kms_star_to_root(s):
-    key_with(s, [{"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": Fn.join("", [
-        "arn:", Aws.PARTITION, ":iam::", Aws.ACCOUNT_ID, ":root"])}, "Action": "kms:*", "Resource": "*"}])
+    key_with(
+        s,
+        [
+            {
+                "Sid": "Root",
+                "Effect": "Allow",
+                "Principal": {"AWS": Fn.join("", ["arn:", Aws.PARTITION, ":iam::", Aws.ACCOUNT_ID, ":root"])},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    )
 
 
 @case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
 def admin_unconstrained_create_grant(s):
-    key_with(s, [ADMIN_STATEMENT, {"Sid": "Grants", "Effect": "Allow",
-                                   "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
-                                   "Action": "kms:CreateGrant", "Resource": "*"}])
+    key_with(
+        s,
+        [
+            ADMIN_STATEMENT,
+            {
+                "Sid": "Grants",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+            },
+        ],
+    )
 
 
 @case("VTC-KEY-NO-PROVIDER", True, account=FB)
 def no_provider_service_without_condition(s):
-    key_with(s, [ADMIN_STATEMENT, {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"},
-                                   "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}])
+    key_with(
+        s,
+        [
+            ADMIN_STATEMENT,
+            {
+                "Sid": "Logs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logs.amazonaws.com"},
+                "Action": ["kms:Encrypt", "kms:Decrypt"],
+                "Resource": "*",
+            },
+        ],
+    )
 
 
 @case("VTC-KEY-NO-PROVIDER", False, account=FB)
 def no_provider_service_pinned(s):
-    key_with(s, [ADMIN_STATEMENT, {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"},
-                                   "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*",
-                                   "Condition": {"StringEquals": {"aws:SourceAccount": WORKLOAD}}}])
+    key_with(
+        s,
+        [
+            ADMIN_STATEMENT,
+            {
+                "Sid": "Logs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logs.amazonaws.com"},
+                "Action": ["kms:Encrypt", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": WORKLOAD}},
+            },
+        ],
+    )
 
 
 @case("VTC-KEY-REENCRYPT", False, account=FB)
@@ -251,35 +341,74 @@ def reencrypt_rotation_off(s):
 
 # --- backups -----------------------------------------------------------------------------------
 
+
 def database(s, *, classification: str = "personal-data", **overrides) -> rds.CfnDBInstance:
-    group = rds.CfnDBParameterGroup(s, "Params", family="postgres17", description="p", parameters={
-        "rds.force_ssl": "1", "shared_preload_libraries": "pgaudit", "pgaudit.log": "ddl,role,write"})
-    props = dict(engine="postgres", db_instance_class="db.t4g.medium", storage_encrypted=True, kms_key_id=FB_KEY,
-                 allocated_storage="50", max_allocated_storage=200, publicly_accessible=False,
-                 db_parameter_group_name=group.ref, enable_cloudwatch_logs_exports=["postgresql"],
-                 backup_retention_period=3, tags=tags(classification))
+    group = rds.CfnDBParameterGroup(
+        s,
+        "Params",
+        family="postgres17",
+        description="p",
+        parameters={"rds.force_ssl": "1", "shared_preload_libraries": "pgaudit", "pgaudit.log": "ddl,role,write"},
+    )
+    props = dict(
+        engine="postgres",
+        db_instance_class="db.t4g.medium",
+        storage_encrypted=True,
+        kms_key_id=FB_KEY,
+        allocated_storage="50",
+        max_allocated_storage=200,
+        publicly_accessible=False,
+        db_parameter_group_name=group.ref,
+        enable_cloudwatch_logs_exports=["postgresql"],
+        backup_retention_period=3,
+        tags=tags(classification),
+    )
     props.update(overrides)
     return rds.CfnDBInstance(s, "Db", **props)
 
 
-def plan(s, *, schedule="cron(0 1 * * ? *)", keep=3, copy_to=f"arn:aws:backup:{REGION}:{BACKUP}:backup-vault:r",
-         copy_keep=3) -> backup.CfnBackupPlan:
-    copies = [backup.CfnBackupPlan.CopyActionResourceTypeProperty(
-        destination_backup_vault_arn=copy_to,
-        lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=copy_keep))] if copy_to else None
-    return backup.CfnBackupPlan(s, "Plan", backup_plan=backup.CfnBackupPlan.BackupPlanResourceTypeProperty(
-        backup_plan_name="daily",
-        backup_plan_rule=[backup.CfnBackupPlan.BackupRuleResourceTypeProperty(
-            rule_name="Daily", target_backup_vault="v", schedule_expression=schedule,
-            lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=keep) if keep else None,
-            copy_actions=copies)]))
+def plan(
+    s, *, schedule="cron(0 1 * * ? *)", keep=3, copy_to=f"arn:aws:backup:{REGION}:{BACKUP}:backup-vault:r", copy_keep=3
+) -> backup.CfnBackupPlan:
+    copies = (
+        [
+            backup.CfnBackupPlan.CopyActionResourceTypeProperty(
+                destination_backup_vault_arn=copy_to,
+                lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=copy_keep),
+            )
+        ]
+        if copy_to
+        else None
+    )
+    return backup.CfnBackupPlan(
+        s,
+        "Plan",
+        backup_plan=backup.CfnBackupPlan.BackupPlanResourceTypeProperty(
+            backup_plan_name="daily",
+            backup_plan_rule=[
+                backup.CfnBackupPlan.BackupRuleResourceTypeProperty(
+                    rule_name="Daily",
+                    target_backup_vault="v",
+                    schedule_expression=schedule,
+                    lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=keep)
+                    if keep
+                    else None,
+                    copy_actions=copies,
+                )
+            ],
+        ),
+    )
 
 
 def select(s, the_plan, resources) -> backup.CfnBackupSelection:
-    return backup.CfnBackupSelection(s, "Sel", backup_plan_id=the_plan.attr_backup_plan_id,
-                                     backup_selection=backup.CfnBackupSelection.BackupSelectionResourceTypeProperty(
-                                         iam_role_arn=f"arn:aws:iam::{WORKLOAD}:role/backup", selection_name="db",
-                                         resources=resources))
+    return backup.CfnBackupSelection(
+        s,
+        "Sel",
+        backup_plan_id=the_plan.attr_backup_plan_id,
+        backup_selection=backup.CfnBackupSelection.BackupSelectionResourceTypeProperty(
+            iam_role_arn=f"arn:aws:iam::{WORKLOAD}:role/backup", selection_name="db", resources=resources
+        ),
+    )
 
 
 def db_arn(db) -> str:
@@ -312,12 +441,22 @@ def retention_weekly(s):
 @case("VTC-BACKUP-RETENTION", False)
 def retention_selected_by_tag(s):
     database(s)
-    backup.CfnBackupSelection(s, "Sel", backup_plan_id=plan(s).ref,
-                              backup_selection=backup.CfnBackupSelection.BackupSelectionResourceTypeProperty(
-                                  iam_role_arn="arn:aws:iam::444455556666:role/b", selection_name="tagged",
-                                  list_of_tags=[backup.CfnBackupSelection.ConditionResourceTypeProperty(
-                                      condition_key="led:data-classification", condition_value="personal-data",
-                                      condition_type="STRINGEQUALS")]))
+    backup.CfnBackupSelection(
+        s,
+        "Sel",
+        backup_plan_id=plan(s).ref,
+        backup_selection=backup.CfnBackupSelection.BackupSelectionResourceTypeProperty(
+            iam_role_arn="arn:aws:iam::444455556666:role/b",
+            selection_name="tagged",
+            list_of_tags=[
+                backup.CfnBackupSelection.ConditionResourceTypeProperty(
+                    condition_key="led:data-classification",
+                    condition_value="personal-data",
+                    condition_type="STRINGEQUALS",
+                )
+            ],
+        ),
+    )
 
 
 @case("VTC-NO-STALE-BACKUP", False)
@@ -337,9 +476,15 @@ def stale_copy_outlives_key(s):
 
 @case("VTC-NO-STALE-BACKUP", True)
 def stale_vault_lock_too_long(s):
-    backup.CfnBackupVault(s, "V", backup_vault_name="v", encryption_key_arn=FB_KEY,
-                          lock_configuration=backup.CfnBackupVault.LockConfigurationTypeProperty(
-                              min_retention_days=3, max_retention_days=3650))
+    backup.CfnBackupVault(
+        s,
+        "V",
+        backup_vault_name="v",
+        encryption_key_arn=FB_KEY,
+        lock_configuration=backup.CfnBackupVault.LockConfigurationTypeProperty(
+            min_retention_days=3, max_retention_days=3650
+        ),
+    )
 
 
 @case("VTC-BACKUP-ELSEWHERE", False)
@@ -371,12 +516,22 @@ def elsewhere_destination_parameter(s):
 
 def restore_testing(s, resource_type="RDS"):
     p = backup.CfnRestoreTestingPlan(
-        s, "RtPlan", restore_testing_plan_name="rt", schedule_expression="cron(0 5 ? * MON *)",
+        s,
+        "RtPlan",
+        restore_testing_plan_name="rt",
+        schedule_expression="cron(0 5 ? * MON *)",
         recovery_point_selection=backup.CfnRestoreTestingPlan.RestoreTestingRecoveryPointSelectionProperty(
-            algorithm="LATEST_WITHIN_WINDOW", include_vaults=["*"], recovery_point_types=["SNAPSHOT"]))
-    backup.CfnRestoreTestingSelection(s, "RtSel", restore_testing_plan_name=p.restore_testing_plan_name,
-                                      restore_testing_selection_name="db", protected_resource_type=resource_type,
-                                      iam_role_arn="arn:aws:iam::444455556666:role/rt")
+            algorithm="LATEST_WITHIN_WINDOW", include_vaults=["*"], recovery_point_types=["SNAPSHOT"]
+        ),
+    )
+    backup.CfnRestoreTestingSelection(
+        s,
+        "RtSel",
+        restore_testing_plan_name=p.restore_testing_plan_name,
+        restore_testing_selection_name="db",
+        protected_resource_type=resource_type,
+        iam_role_arn="arn:aws:iam::444455556666:role/rt",
+    )
 
 
 @case("VTC-BACKUP-ENVIRONMENT", False)
@@ -401,6 +556,7 @@ def environment_wrong_type_tested(s):
 
 # --- VTC-NO-COPY / VTC-SEC-STORAGE ----------------------------------------------------------------
 
+
 @case("VTC-NO-COPY", False)
 def no_copy_private_database(s):
     database(s)
@@ -423,8 +579,14 @@ def no_copy_bucket_blocked(s):
 
 @case("VTC-NO-COPY", True)
 def no_copy_postgres_open_to_world(s):
-    ec2.CfnSecurityGroup(s, "Sg", group_description="db", security_group_ingress=[
-        ec2.CfnSecurityGroup.IngressProperty(ip_protocol="tcp", from_port=5432, to_port=5432, cidr_ip="0.0.0.0/0")])
+    ec2.CfnSecurityGroup(
+        s,
+        "Sg",
+        group_description="db",
+        security_group_ingress=[
+            ec2.CfnSecurityGroup.IngressProperty(ip_protocol="tcp", from_port=5432, to_port=5432, cidr_ip="0.0.0.0/0")
+        ],
+    )
 
 
 @case("VTC-NO-COPY", True)
@@ -434,8 +596,9 @@ def no_copy_all_traffic_ipv6(s):
 
 @case("VTC-NO-COPY", False)
 def no_copy_https_from_vpc(s):
-    ec2.CfnSecurityGroupIngress(s, "In", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443,
-                                cidr_ip="10.0.0.0/16")
+    ec2.CfnSecurityGroupIngress(
+        s, "In", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443, cidr_ip="10.0.0.0/16"
+    )
 
 
 @case("VTC-NO-COPY", True)
@@ -471,6 +634,7 @@ def tls_database_default_parameter_group(s):
 
 # --- VTC-AUDIT-TRAIL / VTC-LOGS-DIRECT ------------------------------------------------------------
 
+
 @case("VTC-AUDIT-TRAIL", False)
 def audit_database_pgaudit_exports(s):
     database(s)
@@ -488,8 +652,7 @@ def audit_trail_without_validation(s):
 
 @case("VTC-AUDIT-TRAIL", False)
 def audit_trail_validated(s):
-    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name="b", kms_key_id=FB_KEY,
-                        enable_log_file_validation=True)
+    cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name="b", kms_key_id=FB_KEY, enable_log_file_validation=True)
 
 
 @case("VTC-AUDIT-TRAIL-RETENTION", False)
@@ -516,8 +679,11 @@ def logs_direct_trail_to_unknown_bucket(s):
 @case("VTC-LOGS-DIRECT", False, account=LOG_ARCHIVE)
 def logs_direct_archive_with_object_lock(s):
     lock = s3.CfnBucket.ObjectLockConfigurationProperty(
-        object_lock_enabled="Enabled", rule=s3.CfnBucket.ObjectLockRuleProperty(
-            default_retention=s3.CfnBucket.DefaultRetentionProperty(mode="COMPLIANCE", days=365)))
+        object_lock_enabled="Enabled",
+        rule=s3.CfnBucket.ObjectLockRuleProperty(
+            default_retention=s3.CfnBucket.DefaultRetentionProperty(mode="COMPLIANCE", days=365)
+        ),
+    )
     bucket = s3.CfnBucket(s, "B", object_lock_enabled=True, object_lock_configuration=lock)
     cloudtrail.CfnTrail(s, "T", is_logging=True, s3_bucket_name=bucket.ref)
 
@@ -529,23 +695,37 @@ def logs_direct_archive_without_object_lock(s):
 
 # --- VTC-LEAST-PRIVILEGE ------------------------------------------------------------------------
 
+
 def role(s, **kwargs) -> iam.CfnRole:
-    props = dict(assume_role_policy_document={"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-        permissions_boundary=f"arn:aws:iam::{WORKLOAD}:policy/led-prod-permissions-boundary")
+    props = dict(
+        assume_role_policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        },
+        permissions_boundary=f"arn:aws:iam::{WORKLOAD}:policy/led-prod-permissions-boundary",
+    )
     props.update(kwargs)
     return iam.CfnRole(s, "Role", **props)
 
 
 def policy(s, statement: dict) -> None:
-    iam.CfnPolicy(s, "P", policy_name="p", roles=["r"],
-                  policy_document={"Version": "2012-10-17", "Statement": [statement]})
+    iam.CfnPolicy(
+        s, "P", policy_name="p", roles=["r"], policy_document={"Version": "2012-10-17", "Statement": [statement]}
+    )
 
 
 @case("VTC-LEAST-PRIVILEGE", False)
 def least_named_actions_and_resources(s):
-    policy(s, {"Effect": "Allow", "Action": ["logs:PutLogEvents"],
-               "Resource": Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:x:*")})
+    policy(
+        s,
+        {
+            "Effect": "Allow",
+            "Action": ["logs:PutLogEvents"],
+            "Resource": Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:x:*"),
+        },
+    )
 
 
 @case("VTC-LEAST-PRIVILEGE", True)
@@ -588,8 +768,10 @@ def least_star_only_write(s):
 
 @case("VTC-LEAST-PRIVILEGE", True)
 def least_restore_anything(s):
-    policy(s, {"Effect": "Allow", "Action": ["backup:PutRestoreValidationResult", "backup:StartRestoreJob"],
-               "Resource": "*"})
+    policy(
+        s,
+        {"Effect": "Allow", "Action": ["backup:PutRestoreValidationResult", "backup:StartRestoreJob"], "Resource": "*"},
+    )
 
 
 @case("VTC-LEAST-PRIVILEGE", True)
@@ -604,17 +786,34 @@ def least_admin_managed_policy(s):
 
 @case("VTC-LEAST-PRIVILEGE", False)
 def least_boundary_ceiling(s):
-    p = iam.CfnManagedPolicy(s, "Boundary", policy_document={"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"}]})
+    p = iam.CfnManagedPolicy(
+        s,
+        "Boundary",
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"},
+            ],
+        },
+    )
     p.add_metadata("led:permissions-boundary", True)
 
 
 @case("VTC-LEAST-PRIVILEGE", True)
 def least_boundary_attached_as_policy(s):
-    p = iam.CfnManagedPolicy(s, "Boundary", roles=["r"], policy_document={"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"}]})
+    p = iam.CfnManagedPolicy(
+        s,
+        "Boundary",
+        roles=["r"],
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"},
+            ],
+        },
+    )
     p.add_metadata("led:permissions-boundary", True)
 
 
@@ -630,26 +829,53 @@ def boundary_missing(s):
 
 @case("VTC-LEAST-PRIVILEGE-PRINCIPALS", True)
 def principals_trust_anybody(s):
-    role(s, assume_role_policy_document={"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+    role(
+        s,
+        assume_role_policy_document={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+        },
+    )
 
 
 @case("VTC-LEAST-PRIVILEGE-PRINCIPALS", False)
 def principals_endpoint_narrowed(s):
-    ec2.CfnVPCEndpoint(s, "E", vpc_id="vpc-1", service_name="com.amazonaws.eu-west-1.s3", policy_document={
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                                                "Resource": "*",
-                                                "Condition": {"StringEquals": {"aws:PrincipalAccount": WORKLOAD}}}]})
+    ec2.CfnVPCEndpoint(
+        s,
+        "E",
+        vpc_id="vpc-1",
+        service_name="com.amazonaws.eu-west-1.s3",
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalAccount": WORKLOAD}},
+                }
+            ],
+        },
+    )
 
 
 @case("VTC-LEAST-PRIVILEGE-PRINCIPALS", True)
 def principals_bucket_policy_public(s):
     bucket = s3.CfnBucket(s, "B")
-    s3.CfnBucketPolicy(s, "P", bucket=bucket.ref, policy_document={"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]})
+    s3.CfnBucketPolicy(
+        s,
+        "P",
+        bucket=bucket.ref,
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
+        },
+    )
 
 
 # --- VTC-OUTSOURCING-2016 / VTC-PERSONAL-DATA / VTC-RIGHT-SIZED ----------------------------------
+
 
 @case("VTC-OUTSOURCING-2016", False)
 def outsourcing_eu_west_1(s):
@@ -709,11 +935,13 @@ def right_sized_too_big(s):
 
 # --- values only known at deploy time: every rule fails closed on them ------------------------------
 
+
 @case("VTC-NO-COPY", True)
 def no_copy_cidr_from_parameter(s):
     cidr = cdk.CfnParameter(s, "Cidr", type="String")
-    ec2.CfnSecurityGroupIngress(s, "In", group_id="sg-12345678", ip_protocol="tcp", from_port=5432, to_port=5432,
-                                cidr_ip=cidr.value_as_string)
+    ec2.CfnSecurityGroupIngress(
+        s, "In", group_id="sg-12345678", ip_protocol="tcp", from_port=5432, to_port=5432, cidr_ip=cidr.value_as_string
+    )
 
 
 @case("VTC-SEC-STORAGE", True)
@@ -791,21 +1019,32 @@ def visible_description_cites_conditions(s):
 
 @case("VTC-NO-COPY", True)
 def no_copy_default_egress_to_internet(s):
-    ec2.CfnSecurityGroup(s, "Sg", group_description="app", vpc_id="vpc-1", security_group_egress=[
-        ec2.CfnSecurityGroup.EgressProperty(ip_protocol="-1", cidr_ip="0.0.0.0/0")])
+    ec2.CfnSecurityGroup(
+        s,
+        "Sg",
+        group_description="app",
+        vpc_id="vpc-1",
+        security_group_egress=[ec2.CfnSecurityGroup.EgressProperty(ip_protocol="-1", cidr_ip="0.0.0.0/0")],
+    )
 
 
 @case("VTC-NO-COPY", False)
 def no_copy_egress_to_the_vpc_only(s):
-    ec2.CfnSecurityGroupEgress(s, "Out", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443,
-                               cidr_ip="10.0.0.0/16")
+    ec2.CfnSecurityGroupEgress(
+        s, "Out", group_id="sg-12345678", ip_protocol="tcp", from_port=443, to_port=443, cidr_ip="10.0.0.0/16"
+    )
 
 
 # --- VTC-REGULAR-AUDIT --------------------------------------------------------------------------
 
-CORE_CONFIG_RULES = ("RDS_STORAGE_ENCRYPTED", "S3_DEFAULT_ENCRYPTION_KMS",
-                     "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK", "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
-                     "CLOUD_TRAIL_ENABLED", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED")
+CORE_CONFIG_RULES = (
+    "RDS_STORAGE_ENCRYPTED",
+    "S3_DEFAULT_ENCRYPTION_KMS",
+    "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+    "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
+    "CLOUD_TRAIL_ENABLED",
+    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+)
 
 
 def archive_bucket(s, name: str = "led-test-log-archive") -> s3.CfnBucket:
@@ -814,20 +1053,39 @@ def archive_bucket(s, name: str = "led-test-log-archive") -> s3.CfnBucket:
     return s3.CfnBucket(archive, "Archive", bucket_name=name)
 
 
-def config_audit(s, *, bucket="led-test-log-archive", frequency: str | None = "TwentyFour_Hours",
-                 rules=CORE_CONFIG_RULES, recording_group=None, channel: bool = True) -> None:
+def config_audit(
+    s,
+    *,
+    bucket="led-test-log-archive",
+    frequency: str | None = "TwentyFour_Hours",
+    rules=CORE_CONFIG_RULES,
+    recording_group=None,
+    channel: bool = True,
+) -> None:
     config_.CfnConfigurationRecorder(
-        s, "Recorder", role_arn=f"arn:aws:iam::{WORKLOAD}:role/config",
-        recording_group=recording_group or config_.CfnConfigurationRecorder.RecordingGroupProperty(
-            all_supported=True, include_global_resource_types=True))
+        s,
+        "Recorder",
+        role_arn=f"arn:aws:iam::{WORKLOAD}:role/config",
+        recording_group=recording_group
+        or config_.CfnConfigurationRecorder.RecordingGroupProperty(
+            all_supported=True, include_global_resource_types=True
+        ),
+    )
     if channel:
         config_.CfnDeliveryChannel(
-            s, "Channel", s3_bucket_name=bucket,
+            s,
+            "Channel",
+            s3_bucket_name=bucket,
             config_snapshot_delivery_properties=config_.CfnDeliveryChannel.ConfigSnapshotDeliveryPropertiesProperty(
-                delivery_frequency=frequency) if frequency else None)
+                delivery_frequency=frequency
+            )
+            if frequency
+            else None,
+        )
     for i, identifier in enumerate(rules):
-        config_.CfnConfigRule(s, f"Rule{i}", source=config_.CfnConfigRule.SourceProperty(
-            owner="AWS", source_identifier=identifier))
+        config_.CfnConfigRule(
+            s, f"Rule{i}", source=config_.CfnConfigRule.SourceProperty(owner="AWS", source_identifier=identifier)
+        )
 
 
 @case("VTC-REGULAR-AUDIT", True)
@@ -860,28 +1118,42 @@ def regular_audit_channel_bucket_cross_account_reference(s):
 @case("VTC-REGULAR-AUDIT", False, grouped=True)
 def regular_audit_recorder_lists_core_types(s):
     archive_bucket(s)
-    config_audit(s, recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
-        all_supported=False, resource_types=["AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::Backup::BackupPlan"]))
+    config_audit(
+        s,
+        recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
+            all_supported=False, resource_types=["AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::Backup::BackupPlan"]
+        ),
+    )
     database(s)
 
 
 @case("VTC-REGULAR-AUDIT", True, grouped=True)
 def regular_audit_recorder_skips_databases(s):
     archive_bucket(s)
-    config_audit(s, recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
-        all_supported=False, resource_types=["AWS::IAM::Role"]))
+    config_audit(
+        s,
+        recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
+            all_supported=False, resource_types=["AWS::IAM::Role"]
+        ),
+    )
     database(s)
 
 
 @case("VTC-REGULAR-AUDIT", True, grouped=True)
 def regular_audit_recorder_excludes_buckets(s):
     archive_bucket(s)
-    config_audit(s, recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
-        all_supported=False,
-        recording_strategy=config_.CfnConfigurationRecorder.RecordingStrategyProperty(
-            use_only="EXCLUSION_BY_RESOURCE_TYPES"),
-        exclusion_by_resource_types=config_.CfnConfigurationRecorder.ExclusionByResourceTypesProperty(
-            resource_types=["AWS::S3::Bucket"])))
+    config_audit(
+        s,
+        recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
+            all_supported=False,
+            recording_strategy=config_.CfnConfigurationRecorder.RecordingStrategyProperty(
+                use_only="EXCLUSION_BY_RESOURCE_TYPES"
+            ),
+            exclusion_by_resource_types=config_.CfnConfigurationRecorder.ExclusionByResourceTypesProperty(
+                resource_types=["AWS::S3::Bucket"]
+            ),
+        ),
+    )
 
 
 @case("VTC-REGULAR-AUDIT", True, grouped=True)
@@ -910,8 +1182,13 @@ def regular_audit_without_core_rules(s):
 @case("VTC-REGULAR-AUDIT", True, grouped=True)
 def regular_audit_sse_s3_rule_does_not_count(s):
     archive_bucket(s)
-    config_audit(s, rules=tuple(r if r != "S3_DEFAULT_ENCRYPTION_KMS" else "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"
-                                for r in CORE_CONFIG_RULES))
+    config_audit(
+        s,
+        rules=tuple(
+            r if r != "S3_DEFAULT_ENCRYPTION_KMS" else "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"
+            for r in CORE_CONFIG_RULES
+        ),
+    )
 
 
 @case("VTC-REGULAR-AUDIT", True)
@@ -928,36 +1205,96 @@ def regular_audit_recorder_outside_workload_without_rules(s):
 
 # --- VTC-EXIT -------------------------------------------------------------------------------------
 
-def exit_drill(s, *, schedule: str | None = "cron(0 6 1 * ? *)", bucket_key: str | None = FB_KEY,
-               pass_role: bool = True, state: str = "ENABLED", tagged: bool = True) -> None:
+
+def exit_drill(
+    s,
+    *,
+    schedule: str | None = "cron(0 6 1 * ? *)",
+    bucket_key: str | None = FB_KEY,
+    pass_role: bool = True,
+    state: str = "ENABLED",
+    tagged: bool = True,
+) -> None:
     database(s)
-    encryption = s3.CfnBucket.ServerSideEncryptionByDefaultProperty(
-        sse_algorithm="aws:kms", kms_master_key_id=bucket_key) if bucket_key else \
-        s3.CfnBucket.ServerSideEncryptionByDefaultProperty(sse_algorithm="AES256")
-    bucket = s3.CfnBucket(s, "Exit", bucket_encryption=s3.CfnBucket.BucketEncryptionProperty(
-        server_side_encryption_configuration=[s3.CfnBucket.ServerSideEncryptionRuleProperty(
-            server_side_encryption_by_default=encryption)]))
-    export_role = iam.CfnRole(s, "ExportRole", assume_role_policy_document={"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "export.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-    iam.CfnManagedPolicy(s, "ExportPolicy", roles=[export_role.ref], policy_document={
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject"],
-                                                "Resource": Fn.join("", [bucket.attr_arn, "/exit/*"])}]})
-    fn_role = iam.CfnRole(s, "FnRole", assume_role_policy_document={"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    encryption = (
+        s3.CfnBucket.ServerSideEncryptionByDefaultProperty(sse_algorithm="aws:kms", kms_master_key_id=bucket_key)
+        if bucket_key
+        else s3.CfnBucket.ServerSideEncryptionByDefaultProperty(sse_algorithm="AES256")
+    )
+    bucket = s3.CfnBucket(
+        s,
+        "Exit",
+        bucket_encryption=s3.CfnBucket.BucketEncryptionProperty(
+            server_side_encryption_configuration=[
+                s3.CfnBucket.ServerSideEncryptionRuleProperty(server_side_encryption_by_default=encryption)
+            ]
+        ),
+    )
+    export_role = iam.CfnRole(
+        s,
+        "ExportRole",
+        assume_role_policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "export.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        },
+    )
+    iam.CfnManagedPolicy(
+        s,
+        "ExportPolicy",
+        roles=[export_role.ref],
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": Fn.join("", [bucket.attr_arn, "/exit/*"])}
+            ],
+        },
+    )
+    fn_role = iam.CfnRole(
+        s,
+        "FnRole",
+        assume_role_policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        },
+    )
     statements = [{"Effect": "Allow", "Action": "rds:StartExportTask", "Resource": "*"}]
     if pass_role:
         statements.append({"Effect": "Allow", "Action": "iam:PassRole", "Resource": export_role.attr_arn})
-    iam.CfnPolicy(s, "FnPolicy", policy_name="drill", roles=[fn_role.ref],
-                  policy_document={"Version": "2012-10-17", "Statement": statements})
-    fn = lambda_.CfnFunction(s, "Drill", role=fn_role.attr_arn, runtime="python3.12", handler="index.handler",
-                             code=lambda_.CfnFunction.CodeProperty(zip_file="def handler(e, c): pass"))
+    iam.CfnPolicy(
+        s,
+        "FnPolicy",
+        policy_name="drill",
+        roles=[fn_role.ref],
+        policy_document={"Version": "2012-10-17", "Statement": statements},
+    )
+    fn = lambda_.CfnFunction(
+        s,
+        "Drill",
+        role=fn_role.attr_arn,
+        runtime="python3.12",
+        handler="index.handler",
+        code=lambda_.CfnFunction.CodeProperty(zip_file="def handler(e, c): pass"),
+    )
     if schedule is not None:
-        events.CfnRule(s, "Schedule", schedule_expression=schedule, state=state, tags=[
-            cdk.CfnTag(key="led:drill", value="exit-export")] if tagged else None,
-                       targets=[events.CfnRule.TargetProperty(arn=fn.attr_arn, id="drill")])
+        events.CfnRule(
+            s,
+            "Schedule",
+            schedule_expression=schedule,
+            state=state,
+            tags=[cdk.CfnTag(key="led:drill", value="exit-export")] if tagged else None,
+            targets=[events.CfnRule.TargetProperty(arn=fn.attr_arn, id="drill")],
+        )
     # Another schedule of the same function (e.g. a daily report): it does not stand in for the drill.
-    events.CfnRule(s, "Report", schedule_expression="rate(1 day)",
-                   targets=[events.CfnRule.TargetProperty(arn=fn.attr_arn, id="report")])
+    events.CfnRule(
+        s,
+        "Report",
+        schedule_expression="rate(1 day)",
+        targets=[events.CfnRule.TargetProperty(arn=fn.attr_arn, id="report")],
+    )
 
 
 @case("VTC-EXIT", True)
@@ -1042,32 +1379,57 @@ def operator_denies(*, secret=True, data_key=True, login=True, archive=True) -> 
     """The platform operator's Deny statements, as stacks/access.py writes them."""
     denies = []
     if secret:
-        denies.append(iam.PolicyStatement(sid="DenyReadingTheDatabaseSecret", effect=iam.Effect.DENY,
-                                          actions=["secretsmanager:GetSecretValue"],
-                                          resources=[_arn("secretsmanager", "secret:*")]))
+        denies.append(
+            iam.PolicyStatement(
+                sid="DenyReadingTheDatabaseSecret",
+                effect=iam.Effect.DENY,
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[_arn("secretsmanager", "secret:*")],
+            )
+        )
     if login:
-        denies.append(iam.PolicyStatement(sid="DenyDatabaseLogin", effect=iam.Effect.DENY,
-                                          actions=["rds-db:connect"], resources=[_arn("rds-db", "dbuser:*/*")]))
+        denies.append(
+            iam.PolicyStatement(
+                sid="DenyDatabaseLogin",
+                effect=iam.Effect.DENY,
+                actions=["rds-db:connect"],
+                resources=[_arn("rds-db", "dbuser:*/*")],
+            )
+        )
     if data_key:
-        denies.append(iam.PolicyStatement(sid="DenyUsingTheDataKey", effect=iam.Effect.DENY,
-                                          actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                                          resources=[DATA_KEY, _arn("kms", "key/*", region="*", account=FB)]))
+        denies.append(
+            iam.PolicyStatement(
+                sid="DenyUsingTheDataKey",
+                effect=iam.Effect.DENY,
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=[DATA_KEY, _arn("kms", "key/*", region="*", account=FB)],
+            )
+        )
     if archive:
-        denies.append(iam.PolicyStatement(sid="DenyWritingToTheLogArchive", effect=iam.Effect.DENY,
-                                          actions=["s3:PutObject", "s3:DeleteObject"],
-                                          resources=[ARCHIVE, f"{ARCHIVE}/*"]))
+        denies.append(
+            iam.PolicyStatement(
+                sid="DenyWritingToTheLogArchive",
+                effect=iam.Effect.DENY,
+                actions=["s3:PutObject", "s3:DeleteObject"],
+                resources=[ARCHIVE, f"{ARCHIVE}/*"],
+            )
+        )
     return denies
 
 
 def party_role(s, statements, *, party: str = OPERATOR_PARTY, inline: bool = False) -> iam.Role:
     role = iam.Role(s, "Role", assumed_by=iam.ArnPrincipal("arn:aws:iam::999999999999:role/operator"))
-    allow = iam.PolicyStatement(sid="RestartTheDatabase", actions=["rds:RebootDBInstance"],
-                                resources=[_arn("rds", "db:led-prod-db")])
+    allow = iam.PolicyStatement(
+        sid="RestartTheDatabase", actions=["rds:RebootDBInstance"], resources=[_arn("rds", "db:led-prod-db")]
+    )
     document = iam.PolicyDocument(statements=[allow, *statements])
     if inline:
         cdk.Tags.of(role).add("led:party", party)
-        role.node.default_child.policies = [iam.CfnRole.PolicyProperty(  # type: ignore[union-attr]
-            policy_name="Operator", policy_document=document)]
+        role.node.default_child.policies = [
+            iam.CfnRole.PolicyProperty(  # type: ignore[union-attr]
+                policy_name="Operator", policy_document=document
+            )
+        ]
     else:
         iam.ManagedPolicy(s, "Policy", document=document, roles=[role])
         cdk.Tags.of(role).add("led:party", party)
@@ -1101,16 +1463,26 @@ def processor_other_party_not_applicable(s):
 
 @case("VTC-PROCESSOR", False)
 def processor_operator_wildcard_denies_inline(s):
-    party_role(s, [iam.PolicyStatement(sid="DenyTheDataServices", effect=iam.Effect.DENY,
-                                       actions=["secretsmanager:*", "kms:*", "rds-db:*", "s3:*"],
-                                       resources=["*"])], inline=True)
+    party_role(
+        s,
+        [
+            iam.PolicyStatement(
+                sid="DenyTheDataServices",
+                effect=iam.Effect.DENY,
+                actions=["secretsmanager:*", "kms:*", "rds-db:*", "s3:*"],
+                resources=["*"],
+            )
+        ],
+        inline=True,
+    )
 
 
 @case("VTC-PROCESSOR", False)
 def processor_operator_denies_only_the_configured_data_key(s):
     denies = [d for d in operator_denies(data_key=False)]
-    denies.append(iam.PolicyStatement(sid="DenyTheDataKey", effect=iam.Effect.DENY, actions=["kms:Decrypt"],
-                                      resources=[DATA_KEY]))
+    denies.append(
+        iam.PolicyStatement(sid="DenyTheDataKey", effect=iam.Effect.DENY, actions=["kms:Decrypt"], resources=[DATA_KEY])
+    )
     party_role(s, denies)
 
 
@@ -1118,18 +1490,29 @@ def processor_operator_denies_only_the_configured_data_key(s):
 def processor_operator_narrow_secret_deny(s):
     # secret:led-prod-* leaves other secrets of the workload account readable.
     denies = operator_denies(secret=False)
-    denies.append(iam.PolicyStatement(sid="DenySomeSecrets", effect=iam.Effect.DENY,
-                                      actions=["secretsmanager:GetSecretValue"],
-                                      resources=[_arn("secretsmanager", "secret:led-prod-*")]))
+    denies.append(
+        iam.PolicyStatement(
+            sid="DenySomeSecrets",
+            effect=iam.Effect.DENY,
+            actions=["secretsmanager:GetSecretValue"],
+            resources=[_arn("secretsmanager", "secret:led-prod-*")],
+        )
+    )
     party_role(s, denies)
 
 
 @case("VTC-PROCESSOR", True)
 def processor_operator_conditional_deny(s):
     denies = operator_denies(archive=False)
-    denies.append(iam.PolicyStatement(sid="DenyArchiveWithoutMfa", effect=iam.Effect.DENY,
-                                      actions=["s3:PutObject", "s3:DeleteObject"], resources=[f"{ARCHIVE}/*"],
-                                      conditions={"Bool": {"aws:MultiFactorAuthPresent": "false"}}))
+    denies.append(
+        iam.PolicyStatement(
+            sid="DenyArchiveWithoutMfa",
+            effect=iam.Effect.DENY,
+            actions=["s3:PutObject", "s3:DeleteObject"],
+            resources=[f"{ARCHIVE}/*"],
+            conditions={"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+        )
+    )
     party_role(s, denies)
 
 
@@ -1137,9 +1520,14 @@ def processor_operator_conditional_deny(s):
 def processor_operator_deny_with_unreadable_resource(s):
     bucket = cdk.CfnParameter(s, "ArchiveBucket", type="String")
     denies = operator_denies(archive=False)
-    denies.append(iam.PolicyStatement(sid="DenyArchive", effect=iam.Effect.DENY,
-                                      actions=["s3:PutObject", "s3:DeleteObject"],
-                                      resources=[f"arn:aws:s3:::{bucket.value_as_string}/*"]))
+    denies.append(
+        iam.PolicyStatement(
+            sid="DenyArchive",
+            effect=iam.Effect.DENY,
+            actions=["s3:PutObject", "s3:DeleteObject"],
+            resources=[f"arn:aws:s3:::{bucket.value_as_string}/*"],
+        )
+    )
     party_role(s, denies)
 
 

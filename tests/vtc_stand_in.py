@@ -41,14 +41,30 @@ def _database_encrypted(resource: dict[str, Any]) -> str:
 
 RULES: dict[str, tuple[str, str, str, dict[str, Check]]] = {
     # rule id: (condition, paragraph, title, {resource type: check})
-    "VTC-BACKUP-ELSEWHERE": ("VTC-BACKUP-ELSEWHERE", "37", "Every backup rule copies elsewhere",
-                             {"AWS::Backup::BackupPlan": _copy_elsewhere}),
-    "VTC-BACKUP-RETENTION": ("VTC-BACKUP-RETENTION", "38-39", "Three daily generations",
-                             {"AWS::Backup::BackupPlan": _three_generations}),
-    "VTC-ENCRYPT-ALL-LOGS": ("VTC-ENCRYPT-ALL", "48", "Log groups use a customer-managed key",
-                             {"AWS::Logs::LogGroup": _encrypted_with_cmk}),
-    "VTC-ENCRYPT-ALL-DATABASE": ("VTC-ENCRYPT-ALL", "48", "Databases use a customer-managed key",
-                                 {"AWS::RDS::DBInstance": _database_encrypted}),
+    "VTC-BACKUP-ELSEWHERE": (
+        "VTC-BACKUP-ELSEWHERE",
+        "37",
+        "Every backup rule copies elsewhere",
+        {"AWS::Backup::BackupPlan": _copy_elsewhere},
+    ),
+    "VTC-BACKUP-RETENTION": (
+        "VTC-BACKUP-RETENTION",
+        "38-39",
+        "Three daily generations",
+        {"AWS::Backup::BackupPlan": _three_generations},
+    ),
+    "VTC-ENCRYPT-ALL-LOGS": (
+        "VTC-ENCRYPT-ALL",
+        "48",
+        "Log groups use a customer-managed key",
+        {"AWS::Logs::LogGroup": _encrypted_with_cmk},
+    ),
+    "VTC-ENCRYPT-ALL-DATABASE": (
+        "VTC-ENCRYPT-ALL",
+        "48",
+        "Databases use a customer-managed key",
+        {"AWS::RDS::DBInstance": _database_encrypted},
+    ),
 }
 
 
@@ -75,33 +91,70 @@ def run(cdk_out: Path, *, acknowledge: dict[tuple[str, str], str] | None = None)
                     if check is None:
                         continue
                     result = check(resource)
-                    evaluations.append({"rule_id": rule_id, "stage": stage, "stack": stack["displayName"],
-                                        "logical_id": logical_id, "path": path,
-                                        "resource_type": resource["Type"], "result": result})
+                    evaluations.append(
+                        {
+                            "rule_id": rule_id,
+                            "stage": stage,
+                            "stack": stack["displayName"],
+                            "logical_id": logical_id,
+                            "path": path,
+                            "resource_type": resource["Type"],
+                            "result": result,
+                        }
+                    )
                     if result != "non_compliant":
                         continue
-                    finding = {"ruleName": rule_id, "description": f"{title} (VTC §{paragraph})",
-                               "severity": "error",
-                               "violatingConstructs": [{"constructPath": path, "constructFqn": "CfnResource",
-                                                        "libraryVersion": "2.275.0", "stackTraces": []}]}
+                    finding = {
+                        "ruleName": rule_id,
+                        "description": f"{title} (VTC §{paragraph})",
+                        "severity": "error",
+                        "violatingConstructs": [
+                            {
+                                "constructPath": path,
+                                "constructFqn": "CfnResource",
+                                "libraryVersion": "2.275.0",
+                                "stackTraces": [],
+                            }
+                        ],
+                    }
                     reason = acknowledge.get((rule_id, path))
                     if reason is None:
                         violations.append(finding)
                     else:
-                        suppressed.append({**finding, "acknowledgedId": f"{PLUGIN}::{rule_id}", "reason": reason,
-                                           "acknowledgedAt": path.rsplit("/", 1)[0]})
+                        suppressed.append(
+                            {
+                                **finding,
+                                "acknowledgedId": f"{PLUGIN}::{rule_id}",
+                                "reason": reason,
+                                "acknowledgedAt": path.rsplit("/", 1)[0],
+                            }
+                        )
     data = {
         "version": 1,
-        "rules": [{"rule_id": rule_id, "condition_id": c, "paragraph": p, "title": t,
-                   "trigger": f"{', '.join(checks)} not meeting: {t}", "fix": "see the rule's module"}
-                  for rule_id, (c, p, t, checks) in RULES.items()],
+        "rules": [
+            {
+                "rule_id": rule_id,
+                "condition_id": c,
+                "paragraph": p,
+                "title": t,
+                "trigger": f"{', '.join(checks)} not meeting: {t}",
+                "fix": "see the rule's module",
+            }
+            for rule_id, (c, p, t, checks) in RULES.items()
+        ],
         "evaluations": evaluations,
     }
     (cdk_out / "vtc-evaluations.json").write_text(json.dumps(data, indent=1))
     report_path = cdk_out / "validation-report.json"
     report = json.loads(report_path.read_text())
     report["pluginReports"] = [p for p in report["pluginReports"] if p["pluginName"] != PLUGIN]
-    report["pluginReports"].append({"pluginName": PLUGIN, "conclusion": "failure" if violations else "success",
-                                    "violations": violations, "suppressedViolations": suppressed})
+    report["pluginReports"].append(
+        {
+            "pluginName": PLUGIN,
+            "conclusion": "failure" if violations else "success",
+            "violations": violations,
+            "suppressedViolations": suppressed,
+        }
+    )
     report_path.write_text(json.dumps(report, indent=1))
     return data

@@ -30,8 +30,12 @@ VARIANTS = ("none", "stock", "all")
 def run_once(variant: str, outdir: Path) -> float:
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     context["packs"] = variant
-    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(outdir),
-           "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
+    env = {
+        **os.environ,
+        "CDK_CONTEXT_JSON": json.dumps(context),
+        "CDK_OUTDIR": str(outdir),
+        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    }
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -60,9 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     for v in VARIANTS:
         ratio = median[v] / median["none"]
         print(f"  {v:<5} {median[v]:6.2f} s   ({ratio:.2f}x none; fastest run {min(times[v]):.2f} s)")
-    print(f"  stock packs add {stock_cost:+.2f} s; the VTC pack adds {vtc_cost:+.2f} s "
-          f"({vtc_cost / stock_cost:.2f}x the stock packs' cost; target <= 1.00)" if stock_cost > 0 else
-          f"  stock packs add {stock_cost:+.2f} s; the VTC pack adds {vtc_cost:+.2f} s")
+    print(
+        f"  stock packs add {stock_cost:+.2f} s; the VTC pack adds {vtc_cost:+.2f} s "
+        f"({vtc_cost / stock_cost:.2f}x the stock packs' cost; target <= 1.00)"
+        if stock_cost > 0
+        else f"  stock packs add {stock_cost:+.2f} s; the VTC pack adds {vtc_cost:+.2f} s"
+    )
     print(f"  all packs / no packs: {total_ratio:.2f}x (target < 1.50)")
     ok = vtc_cost <= max(stock_cost, 0) and total_ratio < 1.5
     print("  targets met" if ok else "  targets NOT met")

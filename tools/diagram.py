@@ -95,9 +95,16 @@ def layout(report: dict[str, Any]) -> tuple[list[Box], list[tuple[str, str, str,
             who = ", ".join(_principal_accounts(use["principals"]))
             via = _services(use["conditions"])
             uses.append(_short(f"use: {who}" + (f" via {via}" if via else ""), 58))
-        node = Node(id=f"key{i}", title=f"KMS key {key['alias'] or key['logical_id']}", kind="key",
-                    lines=[key["rotation"], "admin: FB roles only" if key["administrators"] else "admin: ?",
-                           *dict.fromkeys(uses)])
+        node = Node(
+            id=f"key{i}",
+            title=f"KMS key {key['alias'] or key['logical_id']}",
+            kind="key",
+            lines=[
+                key["rotation"],
+                "admin: FB roles only" if key["administrators"] else "admin: ?",
+                *dict.fromkeys(uses),
+            ],
+        )
         box(key["custody_account"], key["region"]).nodes.append(node)
         if key.get("purpose"):
             key_nodes[key["purpose"]] = node.id
@@ -108,21 +115,38 @@ def layout(report: dict[str, Any]) -> tuple[list[Box], list[tuple[str, str, str,
             edges.append((key_nodes[purpose], target, f"{purpose.replace('_', ' ')} key", f"key-{purpose}"))
 
     for i, vpc in enumerate(report["network"]["vpcs"]):
-        tiers = [f"{tier}: {', '.join(s['cidr'] for s in subnets)} ({subnets[0]['type'].lower()})"
-                 for tier, subnets in vpc["tiers"].items()]
-        node = Node(id=f"vpc{i}", title=f"VPC {vpc['cidr']}", kind="vpc", lines=[
-            *[_short(t, 58) for t in tiers],
-            _short(f"endpoints: {', '.join(vpc['endpoints'])}", 58),
-            "internet gateway: " + ("yes" if vpc["internet_gateway"] else "none")
-            + ", NAT: " + ("yes" if vpc["nat_gateway"] else "none"),
-        ])
+        tiers = [
+            f"{tier}: {', '.join(s['cidr'] for s in subnets)} ({subnets[0]['type'].lower()})"
+            for tier, subnets in vpc["tiers"].items()
+        ]
+        node = Node(
+            id=f"vpc{i}",
+            title=f"VPC {vpc['cidr']}",
+            kind="vpc",
+            lines=[
+                *[_short(t, 58) for t in tiers],
+                _short(f"endpoints: {', '.join(vpc['endpoints'])}", 58),
+                "internet gateway: "
+                + ("yes" if vpc["internet_gateway"] else "none")
+                + ", NAT: "
+                + ("yes" if vpc["nat_gateway"] else "none"),
+            ],
+        )
         box(vpc["account"], vpc["region"]).nodes.append(node)
     vpc_id = "vpc0" if report["network"]["vpcs"] else ""
 
     for i, db in enumerate(report["databases"]):
-        node = Node(id=f"db{i}", title=f"Database {db['identifier']}", kind="database", lines=[
-            f"{db['engine']}, {db['instance_class']}", f"multi-AZ: {'yes' if db['multi_az'] else 'no'}, "
-            f"public: {'yes' if db['publicly_accessible'] else 'no'}", f"data tier, {db['classification']}"])
+        node = Node(
+            id=f"db{i}",
+            title=f"Database {db['identifier']}",
+            kind="database",
+            lines=[
+                f"{db['engine']}, {db['instance_class']}",
+                f"multi-AZ: {'yes' if db['multi_az'] else 'no'}, "
+                f"public: {'yes' if db['publicly_accessible'] else 'no'}",
+                f"data tier, {db['classification']}",
+            ],
+        )
         box(db["account"], db["region"]).nodes.append(node)
         key_edge(node.id, db["key"])
         if vpc_id:
@@ -133,8 +157,12 @@ def layout(report: dict[str, Any]) -> tuple[list[Box], list[tuple[str, str, str,
     for store in log_groups:
         by_place.setdefault((store["account"], store["region"]), []).append(store)
     for i, ((account, region), stores) in enumerate(by_place.items()):
-        node = Node(id=f"logs{i}", title=f"Log groups ({len(stores)})", kind="logs",
-                    lines=[_short(s["name"], 58) for s in stores] + [f"kept {stores[0]['retention_days']} days"])
+        node = Node(
+            id=f"logs{i}",
+            title=f"Log groups ({len(stores)})",
+            kind="logs",
+            lines=[_short(s["name"], 58) for s in stores] + [f"kept {stores[0]['retention_days']} days"],
+        )
         box(account, region).nodes.append(node)
         key_edge(node.id, stores[0]["key"])
         if vpc_id:
@@ -148,9 +176,15 @@ def layout(report: dict[str, Any]) -> tuple[list[Box], list[tuple[str, str, str,
     vault_nodes: dict[str, str] = {}
     for i, vault in enumerate(report["vaults"]):
         lock = vault["lock"]
-        node = Node(id=f"vault{i}", title=f"Vault {vault['name']}", kind="vault", lines=[
-            f"lock {lock['min_retention_days']}–{lock['max_retention_days']} days, {lock['mode']}"[:52],
-            vault["classification"]])
+        node = Node(
+            id=f"vault{i}",
+            title=f"Vault {vault['name']}",
+            kind="vault",
+            lines=[
+                f"lock {lock['min_retention_days']}–{lock['max_retention_days']} days, {lock['mode']}"[:52],
+                vault["classification"],
+            ],
+        )
         box(vault["account"], vault["region"]).nodes.append(node)
         vault_nodes[f"{vault['account']}/{vault['region']}/{vault['name']}"] = node.id
         key_edge(node.id, vault["key"])
@@ -169,8 +203,14 @@ def layout(report: dict[str, Any]) -> tuple[list[Box], list[tuple[str, str, str,
         if not any(b.account == account for b in boxes.values()):
             empty = box(account, cfg.get("region", ""))
             empty.title = title
-            empty.nodes.append(Node(id=f"empty{account}", title="no stack in this synthesis", kind="empty",
-                                    lines=["(its stack is not part of this app yet)"]))
+            empty.nodes.append(
+                Node(
+                    id=f"empty{account}",
+                    title="no stack in this synthesis",
+                    kind="empty",
+                    lines=["(its stack is not part of this app yet)"],
+                )
+            )
     order = {account: i for i, (role, _t) in enumerate(ROLES) for k, account in accounts.items() if k == role}
     ordered = sorted(boxes.values(), key=lambda b: (order.get(b.account, 99), b.region != cfg.get("region"), b.region))
     return ordered, edges
@@ -195,8 +235,14 @@ def _place(boxes: list[Box]) -> tuple[float, float]:
     return MARGIN * 2 + len(columns) * (COLUMN_WIDTH + GAP) - GAP, max(heights) + 90
 
 
-_FILL = {"key": "#fff7e0", "vpc": "#eef6ff", "database": "#e8f0ff", "logs": "#eaf7ea", "vault": "#f3ecfa",
-         "empty": "#f5f5f5"}
+_FILL = {
+    "key": "#fff7e0",
+    "vpc": "#eef6ff",
+    "database": "#e8f0ff",
+    "logs": "#eaf7ea",
+    "vault": "#f3ecfa",
+    "empty": "#f5f5f5",
+}
 
 
 def render(report: dict[str, Any]) -> str:
@@ -208,10 +254,13 @@ def render(report: dict[str, Any]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONTS}" font-size="11">',
         f"<title>LED {escape(report['environment'])}: architecture generated from the synthesized templates</title>",
-        "<defs>" + "".join(
+        "<defs>"
+        + "".join(
             f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
             f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>'
-            for k, c in COLOURS.items()) + "</defs>",
+            for k, c in COLOURS.items()
+        )
+        + "</defs>",
         f'<text x="{MARGIN}" y="{MARGIN + 8}" font-size="15" font-weight="bold">LED {escape(report["environment"])}'
         " — accounts, network, data, backups, keys and logs (generated by tools.report)</text>",
     ]
@@ -222,8 +271,10 @@ def render(report: dict[str, Any]) -> str:
         out.append(f'<text x="{b.x + 10}" y="{b.y + 31}" fill="#555">account {b.account}, {escape(b.region)}</text>')
         for n in b.nodes:
             out.append(f'<g class="node {n.kind}" id="{n.id}">')
-            out.append(f'<rect x="{n.x}" y="{n.y}" width="{n.w}" height="{n.h}" rx="5" '
-                       f'fill="{_FILL.get(n.kind, "#fff")}" stroke="#666"/>')
+            out.append(
+                f'<rect x="{n.x}" y="{n.y}" width="{n.w}" height="{n.h}" rx="5" '
+                f'fill="{_FILL.get(n.kind, "#fff")}" stroke="#666"/>'
+            )
             out.append(f'<text x="{n.x + 8}" y="{n.y + 16}" font-weight="bold">{escape(n.title)}</text>')
             for i, line in enumerate(n.lines):
                 out.append(f'<text x="{n.x + 8}" y="{n.y + 31 + i * LINE}">{escape(line)}</text>')
@@ -245,9 +296,11 @@ def render(report: dict[str, Any]) -> str:
             x2 = b.x if forward else b.x + b.w
             y1, y2 = a.y + a.h / 2, b.y + b.h / 2
             c1, c2 = (x1 + x2) / 2, (x1 + x2) / 2
-        out.append(f'<path class="edge {kind}" data-from="{source}" data-to="{target}" '
-                   f'd="M{x1:.0f},{y1:.0f} C{c1:.0f},{y1:.0f} {c2:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" fill="none" '
-                   f'stroke="{colour}" stroke-width="1.4"{dash} marker-end="url(#arrow-{kind})"/>')
+        out.append(
+            f'<path class="edge {kind}" data-from="{source}" data-to="{target}" '
+            f'd="M{x1:.0f},{y1:.0f} C{c1:.0f},{y1:.0f} {c2:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" fill="none" '
+            f'stroke="{colour}" stroke-width="1.4"{dash} marker-end="url(#arrow-{kind})"/>'
+        )
         mx, my = (x1 + x2) / 2 + (40 if abs(a.x - b.x) < 1 else 0), (y1 + y2) / 2
         if kind.startswith("key-"):
             # Every edge of a key starts at the same point: name the key once, next to it.
@@ -255,19 +308,29 @@ def render(report: dict[str, Any]) -> str:
                 continue
             labelled.add(source)
             mx, my = x1 + 40, y1
-        out.append(f'<text x="{mx:.0f}" y="{my - 3:.0f}" fill="{colour}" font-size="10" '
-                   f'text-anchor="middle">{escape(label)}</text>')
+        out.append(
+            f'<text x="{mx:.0f}" y="{my - 3:.0f}" fill="{colour}" font-size="10" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
     legend_y = height - 45
-    items = [("data key", KEY_COLOURS["data"]), ("backup key", KEY_COLOURS["backup"]),
-             ("secondary backup key", KEY_COLOURS["secondary_backup"]), ("log key / log flow", KEY_COLOURS["log"]),
-             ("backup and copies", FLOW_COLOURS["copy"]), ("network", FLOW_COLOURS["net"])]
+    items = [
+        ("data key", KEY_COLOURS["data"]),
+        ("backup key", KEY_COLOURS["backup"]),
+        ("secondary backup key", KEY_COLOURS["secondary_backup"]),
+        ("log key / log flow", KEY_COLOURS["log"]),
+        ("backup and copies", FLOW_COLOURS["copy"]),
+        ("network", FLOW_COLOURS["net"]),
+    ]
     out.append(f'<text x="{MARGIN}" y="{legend_y}" font-weight="bold">Legend:</text>')
     for i, (name, colour) in enumerate(items):
         x = MARGIN + 60 + i * 185
-        out.append(f'<line x1="{x}" y1="{legend_y - 4}" x2="{x + 30}" y2="{legend_y - 4}" stroke="{colour}" '
-                   'stroke-width="2"/>')
+        out.append(
+            f'<line x1="{x}" y1="{legend_y - 4}" x2="{x + 30}" y2="{legend_y - 4}" stroke="{colour}" stroke-width="2"/>'
+        )
         out.append(f'<text x="{x + 36}" y="{legend_y}">{escape(name)}</text>')
-    out.append(f'<text x="{MARGIN}" y="{legend_y + 20}" fill="#555">Dashed: encrypted with that key (who may use '
-               'the key is listed on it, from its key policy). Solid: backups, copies, log flow.</text>')
+    out.append(
+        f'<text x="{MARGIN}" y="{legend_y + 20}" fill="#555">Dashed: encrypted with that key (who may use '
+        "the key is listed on it, from its key policy). Solid: backups, copies, log flow.</text>"
+    )
     out.append("</svg>")
     return "\n".join(out) + "\n"

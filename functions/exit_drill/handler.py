@@ -30,8 +30,11 @@ def latest_snapshot(rds: Any, instance_id: str, instance_arn: str) -> dict[str, 
             Filters=[{"Name": "db-instance-id", "Values": [instance_arn]}],
         )
         for page in pages:
-            snapshots.extend(s for s in page["DBSnapshots"]
-                             if s.get("Status") == "available" and s.get("DBInstanceIdentifier") == instance_id)
+            snapshots.extend(
+                s
+                for s in page["DBSnapshots"]
+                if s.get("Status") == "available" and s.get("DBInstanceIdentifier") == instance_id
+            )
     if not snapshots:
         return None
     return max(snapshots, key=lambda s: s["SnapshotCreateTime"])
@@ -67,8 +70,12 @@ def finished_since(rds: Any, prefix: str, since: dt.datetime) -> list[dict[str, 
     for page in rds.get_paginator("describe_export_tasks").paginate():
         for task in page["ExportTasks"]:
             end = task.get("TaskEndTime")
-            if (task["ExportTaskIdentifier"].startswith(f"{prefix}-") and task.get("Status") in
-                    ("COMPLETE", "FAILED", "CANCELED") and end is not None and end >= since):
+            if (
+                task["ExportTaskIdentifier"].startswith(f"{prefix}-")
+                and task.get("Status") in ("COMPLETE", "FAILED", "CANCELED")
+                and end is not None
+                and end >= since
+            ):
                 tasks.append(task)
     return tasks
 
@@ -77,8 +84,10 @@ def describe(task: dict[str, Any]) -> tuple[str, str]:
     status = task["Status"]
     text = f"export task {task['ExportTaskIdentifier']} {status}"
     if status == "COMPLETE":
-        text += (f": {task.get('TotalExtractedDataInGB', 0)} GB extracted to "
-                 f"s3://{task['S3Bucket']}/{task.get('S3Prefix', '')}")
+        text += (
+            f": {task.get('TotalExtractedDataInGB', 0)} GB extracted to "
+            f"s3://{task['S3Bucket']}/{task.get('S3Prefix', '')}"
+        )
         return "SUCCEEDED", text
     return "FAILED", f"{text}: {task.get('FailureCause', 'no cause given')}"
 
@@ -103,8 +112,9 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         sns.publish(
             TopicArn=env["TOPIC_ARN"],
             Subject=f"LED {env['LED_ENVIRONMENT']}: exit drill {status}"[:100],
-            Message=json.dumps({"drill": "exit", "environment": env["LED_ENVIRONMENT"], "status": status,
-                                "detail": text}),
+            Message=json.dumps(
+                {"drill": "exit", "environment": env["LED_ENVIRONMENT"], "status": status, "detail": text}
+            ),
         )
     print(json.dumps({"action": action, "outcomes": outcomes}))
     return {"action": action, "outcomes": outcomes}

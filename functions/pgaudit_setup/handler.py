@@ -72,8 +72,9 @@ def setup_audit(
     for schema in audited_schemas:
         if _exists(conn, "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s", (schema,)):
             _run(conn, done, f"GRANT SELECT ON ALL TABLES IN SCHEMA {q(schema)} TO {q(object_role)}")
-            _run(conn, done,
-                 f"ALTER DEFAULT PRIVILEGES IN SCHEMA {q(schema)} GRANT SELECT ON TABLES TO {q(object_role)}")
+            _run(
+                conn, done, f"ALTER DEFAULT PRIVILEGES IN SCHEMA {q(schema)} GRANT SELECT ON TABLES TO {q(object_role)}"
+            )
 
     _run(conn, done, f"ALTER ROLE {q(admin_role)} SET pgaudit.log = 'all'")
 
@@ -118,8 +119,14 @@ def on_event(event: dict[str, Any], _context: Any) -> dict[str, Any]:
 
     secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=props["SecretArn"])["SecretString"])
     conn = pg8000.dbapi.connect(
-        user=secret["username"], password=secret["password"], host=props["Host"], port=int(props["Port"]),
-        database=props["DatabaseName"], ssl_context=_ssl_context(), timeout=60, application_name="led-pgaudit-setup",
+        user=secret["username"],
+        password=secret["password"],
+        host=props["Host"],
+        port=int(props["Port"]),
+        database=props["DatabaseName"],
+        ssl_context=_ssl_context(),
+        timeout=60,
+        application_name="led-pgaudit-setup",
     )
     try:
         done = setup_audit(

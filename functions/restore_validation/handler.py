@@ -39,13 +39,24 @@ def settings() -> dict[str, Any]:
 
 def emit_metric(failed: bool, environment: str) -> None:
     """One CloudWatch metric value through the log stream (embedded metric format)."""
-    print(json.dumps({
-        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
-            "Namespace": METRIC_NAMESPACE, "Dimensions": [["Environment"]],
-            "Metrics": [{"Name": METRIC_NAME, "Unit": "Count"}]}]},
-        "Environment": environment,
-        METRIC_NAME: 1 if failed else 0,
-    }))
+    print(
+        json.dumps(
+            {
+                "_aws": {
+                    "Timestamp": int(time.time() * 1000),
+                    "CloudWatchMetrics": [
+                        {
+                            "Namespace": METRIC_NAMESPACE,
+                            "Dimensions": [["Environment"]],
+                            "Metrics": [{"Name": METRIC_NAME, "Unit": "Count"}],
+                        }
+                    ],
+                },
+                "Environment": environment,
+                METRIC_NAME: 1 if failed else 0,
+            }
+        )
+    )
 
 
 def ssl_context() -> ssl.SSLContext:
@@ -67,8 +78,14 @@ def connect(instance: dict[str, Any], user: str, region: str) -> Any:
         DBHostname=host, Port=port, DBUsername=user, Region=region
     )
     return pg8000.dbapi.connect(
-        user=user, password=token, host=host, port=port, database=instance.get("DBName") or os.environ["DATABASE"],
-        ssl_context=ssl_context(), timeout=60, application_name="led-restore-validation",
+        user=user,
+        password=token,
+        host=host,
+        port=port,
+        database=instance.get("DBName") or os.environ["DATABASE"],
+        ssl_context=ssl_context(),
+        timeout=60,
+        application_name="led-restore-validation",
     )
 
 
@@ -100,8 +117,11 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     status = detail.get("status", "")
     if status != "COMPLETED":
         emit_metric(True, environment)
-        publish(f"LED {environment}: restore test {status or 'UNKNOWN'}",
-                f"Restore testing job {job_id} ended {status}: {detail.get('statusMessage', '')}", region)
+        publish(
+            f"LED {environment}: restore test {status or 'UNKNOWN'}",
+            f"Restore testing job {job_id} ended {status}: {detail.get('statusMessage', '')}",
+            region,
+        )
         return {"restoreJobId": job_id, "status": status, "validated": False}
 
     try:

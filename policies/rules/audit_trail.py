@@ -26,8 +26,9 @@ def _database(res: Resource, group_prop: str, group_type: str) -> Result:
     if family == "postgres":
         target = target_of(p.get(group_prop), res.stack, res.app)
         if target is None or target.type != group_type or target.resource is None:
-            problems.append(f"{group_prop} is not a parameter group of this app: cannot check that pgaudit is "
-                            "loaded (fails closed)")
+            problems.append(
+                f"{group_prop} is not a parameter group of this app: cannot check that pgaudit is loaded (fails closed)"
+            )
         else:
             params = (target.resource.get("Properties") or {}).get("Parameters") or {}
             if "pgaudit" not in str(params.get("shared_preload_libraries", "")):

@@ -93,8 +93,10 @@ def at_least_monthly(expression: Any) -> tuple[bool, str]:
     else:
         return False, f"{s}: exactly one of day-of-month and day-of-week must be '?' (fails closed)"
     if not ok:
-        return False, (f"{s}: its day field ({dom if dow == '?' else dow}) matches no day in some months "
-                       "(days 29-31, a fifth weekday) or cannot be read (fails closed)")
+        return False, (
+            f"{s}: its day field ({dom if dow == '?' else dow}) matches no day in some months "
+            "(days 29-31, a fifth weekday) or cannot be read (fails closed)"
+        )
     return True, ""
 
 
@@ -123,12 +125,18 @@ def _role_documents(role: Resource) -> Iterator[tuple[Resource, Any]]:
     for inline in as_list(role.props.get("Policies")):
         if isinstance(inline, dict):
             yield role, inline.get("PolicyDocument")
-    attached = {(t.stack.key, t.logical_id) for value in as_list(role.props.get("ManagedPolicyArns"))
-                for t in references(value, role.stack, role.app)}
+    attached = {
+        (t.stack.key, t.logical_id)
+        for value in as_list(role.props.get("ManagedPolicyArns"))
+        for t in references(value, role.stack, role.app)
+    }
     for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         for policy in role.app.resources(kind, stage=role.stack.stage):
-            names_role = any(role.is_same(t.stack, t.logical_id) for value in as_list(policy.props.get("Roles"))
-                             for t in references(value, policy.stack, policy.app))
+            names_role = any(
+                role.is_same(t.stack, t.logical_id)
+                for value in as_list(policy.props.get("Roles"))
+                for t in references(value, policy.stack, policy.app)
+            )
             if names_role or (policy.stack.key, policy.logical_id) in attached:
                 yield policy, policy.props.get("PolicyDocument")
 
@@ -180,8 +188,9 @@ def _exit_buckets(res: Resource, export_roles: list[Resource]) -> tuple[list[Res
             if key.kind != "customer":
                 bad.append(key.why + (" (fails closed)" if key.kind == "undecidable" else ""))
         if bad:
-            problems.append(f"exit bucket {bucket.logical_id} is not encrypted with a customer-managed key: "
-                            + "; ".join(bad))
+            problems.append(
+                f"exit bucket {bucket.logical_id} is not encrypted with a customer-managed key: " + "; ".join(bad)
+            )
         else:
             buckets.append(bucket)
     return buckets, problems
@@ -205,8 +214,10 @@ def _drill_function(rule: Resource, export_roles: list[Resource]) -> bool:
                 if _allows(st, "rds:StartExportTask"):
                     starts = True
                 if _allows(st, "iam:PassRole") and any(
-                        r.is_same(t.stack, t.logical_id)
-                        for r in export_roles for t in references(st.get("Resource"), holder.stack, holder.app)):
+                    r.is_same(t.stack, t.logical_id)
+                    for r in export_roles
+                    for t in references(st.get("Resource"), holder.stack, holder.app)
+                ):
                     passes = True
         if starts and passes:
             return True
@@ -220,13 +231,17 @@ def check(res: Resource) -> Result:
         return NOT_APPLICABLE  # exported through its cluster
     export_roles = [r for r in _in_place(res, "AWS::IAM::Role") if _trusts_export(r)]
     if not export_roles:
-        return fail(f"no IAM role trusted by {EXPORT_SERVICE} in account {res.stack.account} region "
-                    f"{res.stack.region}: add the exit drill's export role (cdk_constructs/drills.py ExitDrill)")
+        return fail(
+            f"no IAM role trusted by {EXPORT_SERVICE} in account {res.stack.account} region "
+            f"{res.stack.region}: add the exit drill's export role (cdk_constructs/drills.py ExitDrill)"
+        )
     problems: list[str] = []
     buckets, bucket_problems = _exit_buckets(res, export_roles)
     if not buckets:
-        problems.extend(bucket_problems or [
-            "no exit bucket: no S3 bucket of this environment that the export role may s3:PutObject to"])
+        problems.extend(
+            bucket_problems
+            or ["no exit bucket: no S3 bucket of this environment that the export role may s3:PutObject to"]
+        )
     schedules: list[str] = []
     for rule in _in_place(res, "AWS::Events::Rule"):
         if rule.tag(TAG_DRILL) != EXIT_EXPORT or "ScheduleExpression" not in rule.props:
@@ -235,8 +250,10 @@ def check(res: Resource) -> Result:
             schedules.append(f"exit drill schedule {rule.logical_id} is DISABLED")
             continue
         if not _drill_function(rule, export_roles):
-            schedules.append(f"exit drill schedule {rule.logical_id} targets no Lambda function allowed "
-                             "rds:StartExportTask and iam:PassRole on the export role")
+            schedules.append(
+                f"exit drill schedule {rule.logical_id} targets no Lambda function allowed "
+                "rds:StartExportTask and iam:PassRole on the export role"
+            )
             continue
         ok, why = at_least_monthly(rule.props.get("ScheduleExpression"))
         if ok:
@@ -245,7 +262,9 @@ def check(res: Resource) -> Result:
         schedules.append(f"exit drill schedule {rule.logical_id}: {why}")
     else:
         if not schedules:
-            schedules.append(f"no AWS::Events::Rule tagged {TAG_DRILL}={EXIT_EXPORT} with a ScheduleExpression starts "
-                             "the exit drill (mark_exit_drill_schedule, cdk_constructs/tags.py)")
+            schedules.append(
+                f"no AWS::Events::Rule tagged {TAG_DRILL}={EXIT_EXPORT} with a ScheduleExpression starts "
+                "the exit drill (mark_exit_drill_schedule, cdk_constructs/tags.py)"
+            )
     problems.extend(schedules)
     return verdict(problems)

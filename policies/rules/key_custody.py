@@ -14,11 +14,15 @@ def check(res: Resource) -> Result:
     custody = res.settings.key_custody_account
     if res.type in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey"):
         if res.stack.account is None:
-            return fail("the stack is environment-agnostic: cannot tell that the key lives in the key custody "
-                        "account (fails closed)")
+            return fail(
+                "the stack is environment-agnostic: cannot tell that the key lives in the key custody "
+                "account (fails closed)"
+            )
         if res.stack.account != custody:
-            return fail(f"a KMS key created in account {res.stack.account}; keys are created only in the key "
-                        f"custody account {custody}")
+            return fail(
+                f"a KMS key created in account {res.stack.account}; keys are created only in the key "
+                f"custody account {custody}"
+            )
         return verdict([])
     problems: list[str] = []
     for use in key_uses(res):
@@ -32,6 +36,7 @@ def check(res: Resource) -> Result:
         elif key.account is None:
             problems.append(f"{use.label}: cannot tell the key's account ({key.why}) (fails closed)")
         elif key.account != custody:
-            problems.append(f"{use.label}: key {key.why} is in account {key.account}, not in the key custody "
-                            f"account {custody}")
+            problems.append(
+                f"{use.label}: key {key.why} is in account {key.account}, not in the key custody account {custody}"
+            )
     return verdict(problems)

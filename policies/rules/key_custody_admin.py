@@ -8,13 +8,30 @@ from policies.values import as_bool, describe, render
 
 RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 
-ADMIN_ACTIONS = frozenset(a.lower() for a in (
-    "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:DisableKey", "kms:EnableKey",
-    "kms:DisableKeyRotation", "kms:EnableKeyRotation", "kms:RotateKeyOnDemand", "kms:ImportKeyMaterial",
-    "kms:DeleteImportedKeyMaterial", "kms:GetParametersForImport", "kms:CreateAlias", "kms:DeleteAlias",
-    "kms:UpdateAlias", "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource",
-    "kms:ReplicateKey", "kms:UpdatePrimaryRegion",
-))
+ADMIN_ACTIONS = frozenset(
+    a.lower()
+    for a in (
+        "kms:PutKeyPolicy",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:DisableKey",
+        "kms:EnableKey",
+        "kms:DisableKeyRotation",
+        "kms:EnableKeyRotation",
+        "kms:RotateKeyOnDemand",
+        "kms:ImportKeyMaterial",
+        "kms:DeleteImportedKeyMaterial",
+        "kms:GetParametersForImport",
+        "kms:CreateAlias",
+        "kms:DeleteAlias",
+        "kms:UpdateAlias",
+        "kms:UpdateKeyDescription",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ReplicateKey",
+        "kms:UpdatePrimaryRegion",
+    )
+)
 # Grant management is allowed to the services' users only for grants on AWS resources.
 GRANT_ACTIONS = frozenset(("kms:creategrant", "kms:revokegrant", "kms:retiregrant"))
 
@@ -63,12 +80,16 @@ def check(res: Resource) -> Result:
         for principal in principal_values(st.principal):
             rendered = render(principal, res.stack, res.app)
             if not rendered.decided:
-                problems.append(f"statement {st.sid}: principal {describe(principal)} cannot be read "
-                                f"({rendered.why()}) (fails closed)")
+                problems.append(
+                    f"statement {st.sid}: principal {describe(principal)} cannot be read "
+                    f"({rendered.why()}) (fails closed)"
+                )
                 continue
             text = rendered.text
             if not settings.is_key_admin(text):
                 what = ", ".join(admin + free_grant)
-                problems.append(f"statement {st.sid} grants {what} to {text}, which is not the FB administration "
-                                f"role (role/{settings.key_admin_role_name} in account {settings.key_custody_account})")
+                problems.append(
+                    f"statement {st.sid} grants {what} to {text}, which is not the FB administration "
+                    f"role (role/{settings.key_admin_role_name} in account {settings.key_custody_account})"
+                )
     return verdict(problems)

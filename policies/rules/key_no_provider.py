@@ -7,8 +7,16 @@ from policies.iam import principal_values, statements
 from policies.model import Resource, Result, fail, verdict
 
 RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
-_PINNING = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "kms:callaccount", "kms:calleraccount",
-            "kms:viaservice", "kms:encryptioncontext:", "kms:encryptioncontextkeys")
+_PINNING = (
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "kms:callaccount",
+    "kms:calleraccount",
+    "kms:viaservice",
+    "kms:encryptioncontext:",
+    "kms:encryptioncontextkeys",
+)
 
 
 def _pins(condition: object) -> bool:

@@ -19,9 +19,11 @@ def check(res: Resource) -> Result:
     if p.get("Origin", "AWS_KMS") == "EXTERNAL":
         declared = as_int(res.metadata.get("led:rotation-period-days"))
         if declared is None or declared > bound:
-            problems.append(f"imported key material (Origin EXTERNAL) rotates only on demand: declare the rotation "
-                            f"period as metadata led:rotation-period-days <= {bound} and rotate with "
-                            "RotateKeyOnDemand")
+            problems.append(
+                f"imported key material (Origin EXTERNAL) rotates only on demand: declare the rotation "
+                f"period as metadata led:rotation-period-days <= {bound} and rotate with "
+                "RotateKeyOnDemand"
+            )
         return verdict(problems)
     enabled = as_bool(p.get("EnableKeyRotation"))
     if enabled is not True:

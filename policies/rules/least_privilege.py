@@ -7,8 +7,14 @@ from policies.iam import DATA_SERVICES, STAR_ONLY_WRITES, is_read_only, service_
 from policies.model import Resource, Result, fail, verdict
 from policies.values import as_bool, as_list, render
 
-RESOURCE_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Group",
-                  "AWS::IAM::User", "AWS::KMS::Key")
+RESOURCE_TYPES = (
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Role",
+    "AWS::IAM::Group",
+    "AWS::IAM::User",
+    "AWS::KMS::Key",
+)
 BOUNDARY_METADATA = "led:permissions-boundary"
 _ADMIN_POLICIES = ("/AdministratorAccess", "/PowerUserAccess", "/IAMFullAccess", "FullAccess")
 
@@ -18,8 +24,10 @@ def _documents(res: Resource) -> list[tuple[str, object]]:
         return [("KeyPolicy", res.props.get("KeyPolicy"))]
     if res.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         return [("PolicyDocument", res.props.get("PolicyDocument"))]
-    return [(f"Policies[{i}]", p.get("PolicyDocument") if isinstance(p, dict) else p)
-            for i, p in enumerate(as_list(res.props.get("Policies")))]
+    return [
+        (f"Policies[{i}]", p.get("PolicyDocument") if isinstance(p, dict) else p)
+        for i, p in enumerate(as_list(res.props.get("Policies")))
+    ]
 
 
 def _statement_problems(label: str, doc: object, res: Resource) -> list[str]:

@@ -20,11 +20,14 @@ def _trail(res: Resource) -> Result:
         text = render(value, res.stack, res.app)
         if not text.decided:
             return fail(f"S3BucketName cannot be read ({text.why()}) (fails closed)")
-        owners = [b.stack.account for b in res.app.resources("AWS::S3::Bucket")
-                  if b.props.get("BucketName") == text.text]
+        owners = [
+            b.stack.account for b in res.app.resources("AWS::S3::Bucket") if b.props.get("BucketName") == text.text
+        ]
         if not owners:
-            return fail(f"cannot tell which account owns bucket {text.text!r}: define it in the log archive "
-                        "stack of this app (fails closed)")
+            return fail(
+                f"cannot tell which account owns bucket {text.text!r}: define it in the log archive "
+                "stack of this app (fails closed)"
+            )
         account, where = owners[0], f"bucket {text.text}"
     if account != archive:
         return fail(f"the trail delivers to {where} in account {account}, not the log archive account {archive}")

@@ -6,8 +6,14 @@ from __future__ import annotations
 from policies.model import Resource, Result, fail, verdict
 from policies.values import as_bool, as_int, as_list, references, render, target_of
 
-RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::EC2::SecurityGroup",
-                  "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::Route")
+RESOURCE_TYPES = (
+    "AWS::RDS::DBInstance",
+    "AWS::S3::Bucket",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::Route",
+)
 
 DATA_PORTS = (5432, 3306, 1433, 1521, 27017, 6379, 11211, 9200, 9300, 5439, 8182, 2049, 9042, 50000)
 _PAB = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
@@ -83,8 +89,13 @@ def _route(res: Resource) -> Result:
     for assoc in res.app.resources("AWS::EC2::SubnetRouteTableAssociation", stage=res.stack.stage):
         rt = target_of(assoc.props.get("RouteTableId"), assoc.stack, assoc.app)
         subnet = target_of(assoc.props.get("SubnetId"), assoc.stack, assoc.app)
-        if rt and subnet and rt.stack is table.stack and rt.logical_id == table.logical_id \
-                and (id(subnet.stack), subnet.logical_id) in data:
+        if (
+            rt
+            and subnet
+            and rt.stack is table.stack
+            and rt.logical_id == table.logical_id
+            and (id(subnet.stack), subnet.logical_id) in data
+        ):
             return fail(f"a route to an internet gateway from data subnet {subnet.logical_id}")
     return verdict([])
 

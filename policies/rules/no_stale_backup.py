@@ -6,8 +6,7 @@ from policies.backup import copy_lifecycle, plan_rules
 from policies.model import Resource, Result, verdict
 from policies.values import as_int
 
-RESOURCE_TYPES = ("AWS::Backup::BackupPlan", "AWS::Backup::BackupVault", "AWS::RDS::DBInstance",
-                  "AWS::RDS::DBCluster")
+RESOURCE_TYPES = ("AWS::Backup::BackupPlan", "AWS::Backup::BackupVault", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
 
 
 def _bounded(label: str, value: object, bound: int, problems: list[str]) -> None:
@@ -34,8 +33,10 @@ def check(res: Resource) -> Result:
         if isinstance(lock, dict) and "MaxRetentionDays" in lock:
             days = as_int(lock["MaxRetentionDays"])
             if days is None or days > bound:
-                problems.append(f"LockConfiguration.MaxRetentionDays {lock['MaxRetentionDays']!r} exceeds the key "
-                                f"rotation period ({bound} days)")
+                problems.append(
+                    f"LockConfiguration.MaxRetentionDays {lock['MaxRetentionDays']!r} exceeds the key "
+                    f"rotation period ({bound} days)"
+                )
     else:
         period = res.props.get("BackupRetentionPeriod")
         days = as_int(period) if period is not None else 1

@@ -29,8 +29,13 @@ def _copies(res: Resource) -> list[tuple[str, str | None, str]]:
             if target is not None and target.type == "AWS::S3::Bucket":
                 out.append((f"replication rule {i}", target.stack.region, target.stack.name))
             else:
-                out.append((f"replication rule {i}", None, f"bucket {render(dest, res.stack, res.app).text} "
-                            "is not a bucket of this app"))
+                out.append(
+                    (
+                        f"replication rule {i}",
+                        None,
+                        f"bucket {render(dest, res.stack, res.app).text} is not a bucket of this app",
+                    )
+                )
     elif res.type == "AWS::DynamoDB::GlobalTable":
         for replica in as_list(p.get("Replicas")):
             region = replica.get("Region") if isinstance(replica, dict) else None

@@ -5,9 +5,17 @@ from __future__ import annotations
 from policies.backup import TAG_CLASSIFICATION
 from policies.model import Resource, Result, fail, verdict
 
-RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::Backup::BackupVault",
-                  "AWS::Backup::LogicallyAirGappedBackupVault", "AWS::DynamoDB::Table", "AWS::EFS::FileSystem",
-                  "AWS::EC2::Volume", "AWS::Kinesis::Stream")
+RESOURCE_TYPES = (
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::S3::Bucket",
+    "AWS::Backup::BackupVault",
+    "AWS::Backup::LogicallyAirGappedBackupVault",
+    "AWS::DynamoDB::Table",
+    "AWS::EFS::FileSystem",
+    "AWS::EC2::Volume",
+    "AWS::Kinesis::Stream",
+)
 # personal-data-export: a transient export of personal data (the exit drill's), which expires and is
 # not itself backed up; every other rule treats it as personal data.
 VALUES = ("personal-data", "personal-data-export", "no-personal-data")
@@ -20,6 +28,8 @@ def check(res: Resource) -> Result:
     if value not in VALUES:
         return fail(f"{TAG_CLASSIFICATION} is {value!r}; allowed: {', '.join(VALUES)} (fails closed on tokens)")
     if value != "no-personal-data" and not res.settings.holds_personal_data:
-        return fail(f"a personal-data store in environment {res.settings.environment!r}, which is configured with "
-                    "holds_personal_data = false")
+        return fail(
+            f"a personal-data store in environment {res.settings.environment!r}, which is configured with "
+            "holds_personal_data = false"
+        )
     return verdict([])

@@ -14,6 +14,7 @@ _CONDITION = re.compile(r"\bVTC-[A-Z0-9]+(-[A-Z0-9]+)*\b")
 def check(res: Resource) -> Result:
     description = res.stack.template.get("Description")
     if not isinstance(description, str) or not _CONDITION.search(description):
-        return fail(f"stack {res.stack.name} has no Description citing the VTC conditions it serves "
-                    f"(got {description!r})")
+        return fail(
+            f"stack {res.stack.name} has no Description citing the VTC conditions it serves (got {description!r})"
+        )
     return verdict([])

@@ -50,8 +50,11 @@ def required_denies(res: Resource) -> list[Required]:
     keys = (s.data_key_arn,) if s.data_key_arn else ()
     archive_objects = f"arn:{p}:s3:::{s.log_archive_bucket}/*"
     return [
-        Required("the workload's secrets", "secretsmanager:GetSecretValue",
-                 (f"arn:{p}:secretsmanager:{region}:{workload}:secret:*",)),
+        Required(
+            "the workload's secrets",
+            "secretsmanager:GetSecretValue",
+            (f"arn:{p}:secretsmanager:{region}:{workload}:secret:*",),
+        ),
         Required("the data key", "kms:Decrypt", (*keys, f"arn:{p}:kms:*:{s.key_custody_account}:key/*")),
         Required("database login", "rds-db:connect", (f"arn:{p}:rds-db:{region}:{workload}:dbuser:*/*",)),
         Required("the log archive", "s3:PutObject", (archive_objects,)),
@@ -115,8 +118,13 @@ def attached_documents(res: Resource) -> list[tuple[str, Resource, object]]:
         for policy in res.app.resources(kind):
             if any(_names_role(ref, policy, res, role_name) for ref in as_list(policy.props.get("Roles"))):
                 seen.add((policy.stack.key, policy.logical_id))
-                docs.append((f"{kind.rsplit('::', 1)[1]} {policy.logical_id} of stack {policy.stack.name}", policy,
-                             policy.props.get("PolicyDocument")))
+                docs.append(
+                    (
+                        f"{kind.rsplit('::', 1)[1]} {policy.logical_id} of stack {policy.stack.name}",
+                        policy,
+                        policy.props.get("PolicyDocument"),
+                    )
+                )
     for arn in as_list(res.props.get("ManagedPolicyArns")):
         target = target_of(arn, res.stack, res.app)
         if target is None or target.type != "AWS::IAM::ManagedPolicy" or target.resource is None:
@@ -125,16 +133,23 @@ def attached_documents(res: Resource) -> list[tuple[str, Resource, object]]:
             continue
         seen.add((target.stack.key, target.logical_id))
         policy = Resource(target.logical_id, target.resource, target.stack, res.app)
-        docs.append((f"ManagedPolicy {policy.logical_id} of stack {policy.stack.name}", policy,
-                     policy.props.get("PolicyDocument")))
+        docs.append(
+            (
+                f"ManagedPolicy {policy.logical_id} of stack {policy.stack.name}",
+                policy,
+                policy.props.get("PolicyDocument"),
+            )
+        )
     return docs
 
 
 def check(res: Resource) -> Result:
     party, why = _party(res)
     if why:
-        return fail(f"the {TAG_PARTY} tag cannot be read ({why}): cannot tell whether this is a role of the "
-                    "platform operator (fails closed)")
+        return fail(
+            f"the {TAG_PARTY} tag cannot be read ({why}): cannot tell whether this is a role of the "
+            "platform operator (fails closed)"
+        )
     operator = res.settings.operator_party
     if party is None or party.strip().casefold() != operator.casefold():
         return NOT_APPLICABLE
@@ -152,8 +167,12 @@ def check(res: Resource) -> Result:
             if st.not_resources:
                 notes.append(f"{label} statement {st.sid}: a Deny with NotResource does not count (fails closed)")
             notes.extend(f"{label} statement {st.sid}: {u} (fails closed)" for u in st.unreadable)
-            notes.extend(f"{label} statement {st.sid}: Resource {r} is only known at deploy time and covers "
-                         "nothing (fails closed)" for r in st.resources if UNKNOWN in r)
+            notes.extend(
+                f"{label} statement {st.sid}: Resource {r} is only known at deploy time and covers "
+                "nothing (fails closed)"
+                for r in st.resources
+                if UNKNOWN in r
+            )
     problems = []
     for req in required_denies(res):
         if not any(covers(st, req.action, target) for st in sts for target in req.targets):

@@ -47,12 +47,17 @@ RESOURCE_TYPES = (_RECORDER, *DATA_TYPES)
 CORE_CONTROLS: dict[str, tuple[str, ...]] = {
     "database encryption at rest": ("RDS_STORAGE_ENCRYPTED", "RDS_CLUSTER_ENCRYPTED_AT_REST"),
     "bucket encryption at rest under KMS": ("S3_DEFAULT_ENCRYPTION_KMS",),
-    "a daily backup plan": ("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
-                            "RDS_RESOURCES_PROTECTED_BY_BACKUP_PLAN"),
+    "a daily backup plan": (
+        "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+        "RDS_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+    ),
     "no public database": ("RDS_INSTANCE_PUBLIC_ACCESS_CHECK",),
     "CloudTrail enabled": ("CLOUD_TRAIL_ENABLED", "MULTI_REGION_CLOUD_TRAIL_ENABLED"),
-    "S3 public access blocked": ("S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS",
-                                 "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC"),
+    "S3 public access blocked": (
+        "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+        "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS",
+        "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
+    ),
 }
 # The types the change-triggered core rules evaluate: a recorder that lists types must list these.
 CORE_RULE_TYPES = ("AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::Backup::BackupPlan")
@@ -111,19 +116,24 @@ def _bucket_account(channel: Resource) -> tuple[str | None, str]:
     text = render(value, channel.stack, channel.app)
     if not text.decided:
         return None, f"S3BucketName cannot be read ({text.why()}) (fails closed)"
-    owners = [b.stack.account for b in channel.app.resources("AWS::S3::Bucket")
-              if b.props.get("BucketName") == text.text]
+    owners = [
+        b.stack.account for b in channel.app.resources("AWS::S3::Bucket") if b.props.get("BucketName") == text.text
+    ]
     if not owners:
-        return None, (f"cannot tell which account owns bucket {text.text!r}: define it in the log archive stack "
-                      "of this app (fails closed)")
+        return None, (
+            f"cannot tell which account owns bucket {text.text!r}: define it in the log archive stack "
+            "of this app (fails closed)"
+        )
     return owners[0], f"bucket {text.text}"
 
 
 def _channel_problems(res: Resource) -> list[str]:
     channels = _in_place(res, _CHANNEL)
     if not channels:
-        return [f"no AWS::Config::DeliveryChannel in account {res.stack.account} region {res.stack.region}: add one "
-                "delivering to the log archive bucket"]
+        return [
+            f"no AWS::Config::DeliveryChannel in account {res.stack.account} region {res.stack.region}: add one "
+            "delivering to the log archive bucket"
+        ]
     archive = res.settings.log_archive_account
     found: list[str] = []
     for channel in channels:
@@ -132,13 +142,17 @@ def _channel_problems(res: Resource) -> list[str]:
         if account is None:
             problems.append(f"delivery channel {channel.logical_id}: {where}")
         elif account != archive:
-            problems.append(f"delivery channel {channel.logical_id} delivers to {where} in account {account}, not "
-                            f"the log archive account {archive}")
+            problems.append(
+                f"delivery channel {channel.logical_id} delivers to {where} in account {account}, not "
+                f"the log archive account {archive}"
+            )
         snapshots = channel.props.get("ConfigSnapshotDeliveryProperties")
         frequency = snapshots.get("DeliveryFrequency") if isinstance(snapshots, dict) else None
         if frequency not in DAILY_OR_MORE:
-            problems.append(f"delivery channel {channel.logical_id}: ConfigSnapshotDeliveryProperties."
-                            f"DeliveryFrequency is {frequency!r}, not at least daily (TwentyFour_Hours)")
+            problems.append(
+                f"delivery channel {channel.logical_id}: ConfigSnapshotDeliveryProperties."
+                f"DeliveryFrequency is {frequency!r}, not at least daily (TwentyFour_Hours)"
+            )
         if not problems:
             return []
         found.extend(problems)
@@ -173,8 +187,11 @@ def _rules_problems(res: Resource) -> list[str]:
             unreadable.append(f"config rule {rule.logical_id}: SourceIdentifier cannot be read (fails closed)")
         elif _counts(rule, identifier):
             present.add(identifier)
-    missing = [f"no AWS managed Config rule re-checks {control} (one of {', '.join(ids)})"
-               for control, ids in CORE_CONTROLS.items() if not present.intersection(ids)]
+    missing = [
+        f"no AWS managed Config rule re-checks {control} (one of {', '.join(ids)})"
+        for control, ids in CORE_CONTROLS.items()
+        if not present.intersection(ids)
+    ]
     return (unreadable + missing) if missing else []
 
 
@@ -200,16 +217,20 @@ def _store(res: Resource) -> Result:
         return NOT_APPLICABLE  # audited through its cluster
     recorders = _in_place(res, _RECORDER)
     if not recorders:
-        return fail(f"no AWS::Config::ConfigurationRecorder in account {res.stack.account} region "
-                    f"{res.stack.region} of environment {res.settings.environment}: add one recording all "
-                    "supported types (stacks/audit.py)")
+        return fail(
+            f"no AWS::Config::ConfigurationRecorder in account {res.stack.account} region "
+            f"{res.stack.region} of environment {res.settings.environment}: add one recording all "
+            "supported types (stacks/audit.py)"
+        )
     why = []
     for recorder in recorders:
         records = _records(recorder, res.type)
         if records is True:
             return verdict([])
-        why.append(f"recorder {recorder.logical_id}: " + (f"{records} (fails closed)" if isinstance(records, str)
-                                                          else f"does not record {res.type}"))
+        why.append(
+            f"recorder {recorder.logical_id}: "
+            + (f"{records} (fails closed)" if isinstance(records, str) else f"does not record {res.type}")
+        )
     return fail(*why)
 
 

@@ -21,6 +21,8 @@ def check(res: Resource) -> Result:
         problems.append(f"DBInstanceClass {klass!r} is not a small class (t3/t4g/m6g-m8g/r6g-r8g up to 2xlarge)")
     allocated, ceiling = as_int(p.get("AllocatedStorage")), as_int(p.get("MaxAllocatedStorage"))
     if ceiling is None or allocated is None or ceiling <= allocated:
-        problems.append(f"MaxAllocatedStorage {p.get('MaxAllocatedStorage')!r}: storage autoscaling needs a ceiling "
-                        f"above AllocatedStorage {p.get('AllocatedStorage')!r}")
+        problems.append(
+            f"MaxAllocatedStorage {p.get('MaxAllocatedStorage')!r}: storage autoscaling needs a ceiling "
+            f"above AllocatedStorage {p.get('AllocatedStorage')!r}"
+        )
     return verdict(problems)

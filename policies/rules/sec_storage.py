@@ -31,8 +31,10 @@ def _parameter_group(res: Resource, prop: str, group_type: str) -> Result:
         return fail(f"no {prop}: the default parameter group does not force TLS; set {name} to {values[0]}")
     target = target_of(ref, res.stack, res.app)
     if target is None or target.type != group_type or target.resource is None:
-        return fail(f"{prop} {render(ref, res.stack, res.app).text!r} is not a parameter group of this app, so "
-                    f"{name} cannot be checked (fails closed)")
+        return fail(
+            f"{prop} {render(ref, res.stack, res.app).text!r} is not a parameter group of this app, so "
+            f"{name} cannot be checked (fails closed)"
+        )
     params = (target.resource.get("Properties") or {}).get("Parameters") or {}
     value = params.get(name)
     if str(value) not in values:
@@ -59,7 +61,8 @@ def _bucket(res: Resource) -> Result:
         bucket = policy.props.get("Bucket")
         target = target_of(bucket, policy.stack, policy.app)
         same = (target is not None and res.is_same(target.stack, target.logical_id)) or (
-            isinstance(bucket, str) and bucket == res.props.get("BucketName"))
+            isinstance(bucket, str) and bucket == res.props.get("BucketName")
+        )
         if same and _denies_insecure_transport(policy.props.get("PolicyDocument"), policy):
             return verdict([])
     return fail("no bucket policy denies requests without TLS (Deny s3:* when aws:SecureTransport is false)")
