@@ -94,6 +94,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _sub(
         commands,
+        "key-usage",
+        "every use of the FB keys, from the archived CloudTrail logs (AHOVOKS, log archive account)",
+        "Reads the CloudTrail log files of the workload and key custody accounts in the log archive\n"
+        "(run with the led-ENV-log-auditor role) or in a local folder (--from), counts every use of\n"
+        "each FB key per day, principal, service and operation, and flags the uses outside the allowed\n"
+        "paths: direct cryptographic use by a role, a use from another account, key administration.\n"
+        "Exit code 1 when anything is flagged or unreadable, or when the period has no log file. Read-only.",
+    )
+    _common(p)
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="first day (default: six days before --until)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="last day, inclusive (default: today, UTC)")
+    p.add_argument("--from", dest="source_dir", metavar="DIR", help="read downloaded log files from this folder")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output (default table)")
+
+    p = _sub(
+        commands,
         "restore-drill",
         "restore the latest recovery point, validate it, delete it",
         "Starts an AWS Backup restore job of the newest recovery point into the database's isolated\n"
@@ -215,6 +231,25 @@ def _waiting(args: argparse.Namespace) -> Waiting:
     return Waiting(interval=args.poll_interval, timeout=args.timeout)
 
 
+def _key_usage(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from led_ops import key_usage
+    from led_ops.aws import check_account, open_session
+
+    env = _environment(args)
+    since, until = key_usage.period(args.since, args.until)
+    if args.source_dir is not None:
+        files = key_usage.dir_files(Path(args.source_dir))
+    else:
+        # AHOVOKS reads its own archive: the credentials must be the log archive account's.
+        session = open_session(env, profile=args.profile)
+        check_account(session, env, expected=env.accounts.log_archive, role="log archive")
+        s3 = session.client("s3", region_name=env.region)
+        files = key_usage.s3_files(s3, env.log_archive_bucket_name, key_usage.archive_accounts(env), since, until)
+    return key_usage.run(env, files, since=since, until=until, output=args.format)
+
+
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "exit-drill" and args.action == "verify":
         from led_ops import exit_drill
@@ -236,6 +271,8 @@ def dispatch(args: argparse.Namespace) -> int:
             out=lambda line: print(line, flush=True),
             progress=lambda line: print(line, file=sys.stderr, flush=True),
         )
+    if args.command == "key-usage":
+        return _key_usage(args)
     env = _environment(args)
     ctx = connect(env, profile=args.profile)
     if args.command == "backup-status":
