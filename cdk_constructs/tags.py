@@ -9,7 +9,6 @@ TAG_ENVIRONMENT = "led:environment"
 TAG_OWNER = "led:owner-party"
 TAG_OPERATOR = "led:operator"
 TAG_CLASSIFICATION = "led:data-classification"
-TAG_VTC = "led:vtc-conditions"
 # VTC-EXIT (§42-43): the schedule that starts the exit drill's export (the pack reads it: the drill
 # function has other schedules too, e.g. its daily report, that export nothing).
 TAG_DRILL = "led:drill"
