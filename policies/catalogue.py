@@ -71,8 +71,17 @@ class Condition:
 
     @property
     def paragraph(self) -> str:
-        """The paragraphs as one short text: "11, 49", "46, footnote 4", "V (conclusion)"."""
-        return ", ".join("V (conclusion)" if p == CONCLUSION else p for p in self.paragraphs)
+        """The paragraphs as one short text: "11, 49", "11, 24–27", "46, footnote 4", "V (conclusion)"."""
+        runs: list[list[str]] = []
+        for p in self.paragraphs:
+            if runs and p.isdigit() and runs[-1][-1].isdigit() and int(p) == int(runs[-1][-1]) + 1:
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        return ", ".join(
+            "V (conclusion)" if run[0] == CONCLUSION else run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}"
+            for run in runs
+        )
 
     @property
     def citation(self) -> str:
