@@ -85,7 +85,7 @@ _DETAILS = (
 
 
 def _condition(row: ConditionRow) -> list[str]:
-    out = [f"### {row.id} (§{row.paragraph}) — {row.status_label}", ""]
+    out = [f"### {row.id} ({', '.join(q.label for q in row.quotes)}) — {row.status_label}", ""]
     # The advice's own words, one quote block per paragraph.
     out += [line for q in row.quotes for line in (f"> **{q.label}** — “{q.text}”", "")]
     out += [f"*{row.paraphrase}* Expected control: {row.expected_control}.", ""]
