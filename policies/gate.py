@@ -13,7 +13,7 @@ Otherwise it prints every acknowledgement per environment (pack, rule, construct
 the accepted risks of the compliance report.
 
 The checks are importable: `check_environment` gives them for one environment, and the compliance
-report (tools/report.py) computes its VTC-GATE and VTC-RISK-ACCEPTED rows with it.
+report (tools/report/) computes its VTC-GATE and VTC-RISK-ACCEPTED rows with it.
 """
 
 from __future__ import annotations

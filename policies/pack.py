@@ -1,6 +1,6 @@
 """The VTC cdk-nag v3 pack: every checkable condition of VTC advice 01/2018 at synthesis time.
 
-How it works (cdk-nag 3.0.2, see ../shared/design.md):
+How it works (cdk-nag 3.0.2):
 
 1. The rules are pure Python functions of one synthesized resource (`policies/rules/`), dispatched
    by resource type (`registry.rules_for`). They read what CloudFormation receives (property

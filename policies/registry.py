@@ -44,7 +44,7 @@ PACK_NAME = "VTC"
 @dataclass(frozen=True, kw_only=True)
 class RuleSpec:
     rule_id: str  # e.g. VTC-ENCRYPT-ALL; several rules of one condition add a suffix
-    condition_id: str  # the condition in vtc-conditions.md
+    condition_id: str  # the condition in policies/conditions.toml (a test checks that it is there)
     paragraph: str  # the advice's paragraph, e.g. "§48"
     title: str
     trigger: str  # what makes a resource non-compliant

@@ -110,10 +110,8 @@ def _pseudo(name: str, stack: StackInfo) -> str | None:
     return None
 
 
-def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rendered:
-    """The value as text, pseudo parameters filled in from the stack's environment."""
-    if depth > _MAX_DEPTH:
-        return Rendered(UNKNOWN, ["nested too deeply to read"])
+def _render_scalar(value: Any) -> Rendered | None:
+    """A value that is not an intrinsic function, or None when it is one."""
     if isinstance(value, bool):
         return Rendered("true" if value else "false")
     if isinstance(value, (str, int, float)):
@@ -124,16 +122,63 @@ def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rende
         return Rendered(UNKNOWN, ["a list where one value was expected"])
     if not isinstance(value, dict) or len(value) != 1:
         return Rendered(UNKNOWN, ["an object where a value was expected"])
+    return None
+
+
+def _render_ref(arg: Any, stack: StackInfo) -> Rendered:
+    if isinstance(arg, str) and arg.startswith("AWS::"):
+        known = _pseudo(arg, stack)
+        if known is not None:
+            return Rendered(known)
+        return Rendered(UNKNOWN, [f"{arg} of an environment-agnostic stack"])
+    if isinstance(arg, str) and arg in stack.parameters:
+        return Rendered(UNKNOWN, [f"parameter {arg} (its value is only known at deploy time)"])
+    return Rendered(UNKNOWN, [f"Ref {arg} (a resource attribute only known at deploy time)"])
+
+
+def _render_join(arg: list, stack: StackInfo, app: AppIndex, depth: int) -> Rendered:
+    parts = arg[1]
+    if not isinstance(parts, list):
+        return Rendered(UNKNOWN, ["Fn::Join over a computed list"])
+    pieces = [render(p, stack, app, depth + 1) for p in parts]
+    return Rendered(arg[0].join(p.text for p in pieces), [u for p in pieces for u in p.unknowns])
+
+
+def _render_sub(arg: Any, stack: StackInfo, app: AppIndex, depth: int) -> Rendered:
+    if isinstance(arg, str):
+        template, variables = arg, {}
+    elif isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
+        template, variables = arg[0], arg[1]
+    else:
+        return Rendered(UNKNOWN, ["an unreadable Fn::Sub"])
+    unknowns: list[str] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match[1]
+        if name.startswith("!"):
+            return "${" + name[1:] + "}"
+        if name in variables:
+            piece = render(variables[name], stack, app, depth + 1)
+        elif "." in name:
+            piece = Rendered(UNKNOWN, [f"${{{name}}} (only known at deploy time)"])
+        else:
+            piece = render({"Ref": name}, stack, app, depth + 1)
+        unknowns.extend(piece.unknowns)
+        return piece.text
+
+    return Rendered(re.sub(r"\$\{([^}]+)\}", substitute, template), unknowns)
+
+
+def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rendered:
+    """The value as text, pseudo parameters filled in from the stack's environment."""
+    if depth > _MAX_DEPTH:
+        return Rendered(UNKNOWN, ["nested too deeply to read"])
+    scalar = _render_scalar(value)
+    if scalar is not None:
+        return scalar
     ((fn, arg),) = value.items()
     if fn == "Ref":
-        if isinstance(arg, str) and arg.startswith("AWS::"):
-            known = _pseudo(arg, stack)
-            if known is not None:
-                return Rendered(known)
-            return Rendered(UNKNOWN, [f"{arg} of an environment-agnostic stack"])
-        if isinstance(arg, str) and arg in stack.parameters:
-            return Rendered(UNKNOWN, [f"parameter {arg} (its value is only known at deploy time)"])
-        return Rendered(UNKNOWN, [f"Ref {arg} (a resource attribute only known at deploy time)"])
+        return _render_ref(arg, stack)
     if fn == "Fn::GetAtt":
         return Rendered(UNKNOWN, [f"Fn::GetAtt {arg} (only known at deploy time)"])
     if fn == "Fn::ImportValue":
@@ -142,37 +187,9 @@ def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rende
             return Rendered(UNKNOWN, [f"Fn::ImportValue {arg} that no stack of this app exports"])
         return render(followed, producer, app, depth + 1)
     if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
-        parts = arg[1]
-        if not isinstance(parts, list):
-            return Rendered(UNKNOWN, ["Fn::Join over a computed list"])
-        pieces = [render(p, stack, app, depth + 1) for p in parts]
-        return Rendered(arg[0].join(p.text for p in pieces), [u for p in pieces for u in p.unknowns])
+        return _render_join(arg, stack, app, depth)
     if fn == "Fn::Sub":
-        template, variables = (
-            (arg, {})
-            if isinstance(arg, str)
-            else (arg[0], arg[1])
-            if (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict))
-            else (None, None)
-        )
-        if template is None:
-            return Rendered(UNKNOWN, ["an unreadable Fn::Sub"])
-        unknowns: list[str] = []
-
-        def substitute(match: re.Match[str]) -> str:
-            name = match[1]
-            if name.startswith("!"):
-                return "${" + name[1:] + "}"
-            if name in variables:
-                piece = render(variables[name], stack, app, depth + 1)
-            elif "." in name:
-                piece = Rendered(UNKNOWN, [f"${{{name}}} (only known at deploy time)"])
-            else:
-                piece = render({"Ref": name}, stack, app, depth + 1)
-            unknowns.extend(piece.unknowns)
-            return piece.text
-
-        return Rendered(re.sub(r"\$\{([^}]+)\}", substitute, template), unknowns)
+        return _render_sub(arg, stack, app, depth)
     return Rendered(UNKNOWN, [f"{fn} (only decided at deploy time)"])
 
 

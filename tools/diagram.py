@@ -71,149 +71,167 @@ def _services(conditions: str) -> str:
     return ""
 
 
-def layout(report: dict[str, Any]) -> tuple[list[Box], list[tuple[str, str, str, str]]]:
-    """Boxes (account × region) holding nodes, and edges (from, to, label, kind)."""
-    cfg = report.get("environment_config") or {}
-    accounts = cfg.get("accounts", {})
-    role_of = {}
-    for role, title in ROLES:
-        if role in accounts:
-            role_of.setdefault(accounts[role], title)
-    boxes: dict[tuple[str, str], Box] = {}
+Edge = tuple[str, str, str, str]  # from, to, label, kind
 
-    def box(account: str, region: str) -> Box:
-        if (account, region) not in boxes:
-            title = role_of.get(account, "Account")
-            boxes[(account, region)] = Box(account=account, region=region, title=title)
-        return boxes[(account, region)]
 
-    edges: list[tuple[str, str, str, str]] = []
-    key_nodes: dict[str, str] = {}
-    for i, key in enumerate(report["keys"]):
-        uses = []
-        for use in key["users"]:
-            who = ", ".join(_principal_accounts(use["principals"]))
-            via = _services(use["conditions"])
-            uses.append(_short(f"use: {who}" + (f" via {via}" if via else ""), 58))
-        node = Node(
-            id=f"key{i}",
-            title=f"KMS key {key['alias'] or key['logical_id']}",
-            kind="key",
-            lines=[
-                key["rotation"],
-                "admin: FB roles only" if key["administrators"] else "admin: ?",
-                *dict.fromkeys(uses),
-            ],
-        )
-        box(key["custody_account"], key["region"]).nodes.append(node)
-        if key.get("purpose"):
-            key_nodes[key["purpose"]] = node.id
+class _Layout:
+    """Collects the boxes (account × region), their nodes and the edges, part by part."""
 
-    def key_edge(target: str, key_text: str) -> None:
+    def __init__(self, report: dict[str, Any]) -> None:
+        self.report = report
+        self.cfg = report.get("environment_config") or {}
+        self.accounts: dict[str, str] = self.cfg.get("accounts", {})
+        self.role_of: dict[str, str] = {}
+        for role, title in ROLES:
+            if role in self.accounts:
+                self.role_of.setdefault(self.accounts[role], title)
+        self.boxes: dict[tuple[str, str], Box] = {}
+        self.edges: list[Edge] = []
+        self.key_nodes: dict[str, str] = {}  # purpose -> node id
+        self.vpc_id = ""
+
+    def add(self, account: str, region: str, node: Node) -> Node:
+        if (account, region) not in self.boxes:
+            self.boxes[(account, region)] = Box(
+                account=account, region=region, title=self.role_of.get(account, "Account")
+            )
+        self.boxes[(account, region)].nodes.append(node)
+        return node
+
+    def key_edge(self, target: str, key_text: str) -> None:
         purpose = key_text.split(" key (")[0] if " key (" in key_text else ""
-        if purpose in key_nodes:
-            edges.append((key_nodes[purpose], target, f"{purpose.replace('_', ' ')} key", f"key-{purpose}"))
+        if purpose in self.key_nodes:
+            self.edges.append((self.key_nodes[purpose], target, f"{purpose.replace('_', ' ')} key", f"key-{purpose}"))
 
-    for i, vpc in enumerate(report["network"]["vpcs"]):
-        tiers = [
-            f"{tier}: {', '.join(s['cidr'] for s in subnets)} ({subnets[0]['type'].lower()})"
-            for tier, subnets in vpc["tiers"].items()
-        ]
-        node = Node(
-            id=f"vpc{i}",
-            title=f"VPC {vpc['cidr']}",
-            kind="vpc",
-            lines=[
-                *[_short(t, 58) for t in tiers],
-                _short(f"endpoints: {', '.join(vpc['endpoints'])}", 58),
-                "internet gateway: "
-                + ("yes" if vpc["internet_gateway"] else "none")
-                + ", NAT: "
-                + ("yes" if vpc["nat_gateway"] else "none"),
-            ],
-        )
-        box(vpc["account"], vpc["region"]).nodes.append(node)
-    vpc_id = "vpc0" if report["network"]["vpcs"] else ""
+    def keys(self) -> None:
+        for i, key in enumerate(self.report["keys"]):
+            uses = []
+            for use in key["users"]:
+                who = ", ".join(_principal_accounts(use["principals"]))
+                via = _services(use["conditions"])
+                uses.append(_short(f"use: {who}" + (f" via {via}" if via else ""), 58))
+            admin = "admin: FB roles only" if key["administrators"] else "admin: ?"
+            node = Node(
+                id=f"key{i}",
+                title=f"KMS key {key['alias'] or key['logical_id']}",
+                kind="key",
+                lines=[key["rotation"], admin, *dict.fromkeys(uses)],
+            )
+            self.add(key["custody_account"], key["region"], node)
+            if key.get("purpose"):
+                self.key_nodes[key["purpose"]] = node.id
 
-    for i, db in enumerate(report["databases"]):
-        node = Node(
-            id=f"db{i}",
-            title=f"Database {db['identifier']}",
-            kind="database",
-            lines=[
+    def network(self) -> None:
+        for i, vpc in enumerate(self.report["network"]["vpcs"]):
+            tiers = [
+                f"{tier}: {', '.join(s['cidr'] for s in subnets)} ({subnets[0]['type'].lower()})"
+                for tier, subnets in vpc["tiers"].items()
+            ]
+            gateways = (
+                f"internet gateway: {'yes' if vpc['internet_gateway'] else 'none'}, "
+                f"NAT: {'yes' if vpc['nat_gateway'] else 'none'}"
+            )
+            lines = [*[_short(t, 58) for t in tiers], _short(f"endpoints: {', '.join(vpc['endpoints'])}", 58), gateways]
+            self.add(
+                vpc["account"], vpc["region"], Node(id=f"vpc{i}", title=f"VPC {vpc['cidr']}", kind="vpc", lines=lines)
+            )
+        self.vpc_id = "vpc0" if self.report["network"]["vpcs"] else ""
+
+    def databases(self) -> None:
+        for i, db in enumerate(self.report["databases"]):
+            lines = [
                 f"{db['engine']}, {db['instance_class']}",
                 f"multi-AZ: {'yes' if db['multi_az'] else 'no'}, "
                 f"public: {'yes' if db['publicly_accessible'] else 'no'}",
                 f"data tier, {db['classification']}",
-            ],
-        )
-        box(db["account"], db["region"]).nodes.append(node)
-        key_edge(node.id, db["key"])
-        if vpc_id:
-            edges.append((vpc_id, node.id, "data tier", "net"))
+            ]
+            node = self.add(
+                db["account"],
+                db["region"],
+                Node(id=f"db{i}", title=f"Database {db['identifier']}", kind="database", lines=lines),
+            )
+            self.key_edge(node.id, db["key"])
+            if self.vpc_id:
+                self.edges.append((self.vpc_id, node.id, "data tier", "net"))
 
-    log_groups = [s for s in report["log_stores"] if s["kind"].startswith("CloudWatch")]
-    by_place: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for store in log_groups:
-        by_place.setdefault((store["account"], store["region"]), []).append(store)
-    for i, ((account, region), stores) in enumerate(by_place.items()):
-        node = Node(
-            id=f"logs{i}",
-            title=f"Log groups ({len(stores)})",
-            kind="logs",
-            lines=[_short(s["name"], 58) for s in stores] + [f"kept {stores[0]['retention_days']} days"],
-        )
-        box(account, region).nodes.append(node)
-        key_edge(node.id, stores[0]["key"])
-        if vpc_id:
-            edges.append((vpc_id, node.id, "flow logs", "log"))
-        for j, _db in enumerate(report["databases"]):
-            edges.append((f"db{j}", node.id, "pgaudit, connections", "log"))
-    for i, store in enumerate(s for s in report["log_stores"] if not s["kind"].startswith("CloudWatch")):
-        node = Node(id=f"archive{i}", title=store["kind"], kind="logs", lines=[_short(store["name"], 58)])
-        box(store["account"], store["region"]).nodes.append(node)
+    def logs(self) -> None:
+        stores = self.report["log_stores"]
+        by_place: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for store in (s for s in stores if s["kind"].startswith("CloudWatch")):
+            by_place.setdefault((store["account"], store["region"]), []).append(store)
+        for i, ((account, region), group) in enumerate(by_place.items()):
+            lines = [_short(s["name"], 58) for s in group] + [f"kept {group[0]['retention_days']} days"]
+            node = self.add(
+                account, region, Node(id=f"logs{i}", title=f"Log groups ({len(group)})", kind="logs", lines=lines)
+            )
+            self.key_edge(node.id, group[0]["key"])
+            if self.vpc_id:
+                self.edges.append((self.vpc_id, node.id, "flow logs", "log"))
+            self.edges += [
+                (f"db{j}", node.id, "pgaudit, connections", "log") for j in range(len(self.report["databases"]))
+            ]
+        for i, store in enumerate(s for s in stores if not s["kind"].startswith("CloudWatch")):
+            node = Node(id=f"archive{i}", title=store["kind"], kind="logs", lines=[_short(store["name"], 58)])
+            self.add(store["account"], store["region"], node)
 
-    vault_nodes: dict[str, str] = {}
-    for i, vault in enumerate(report["vaults"]):
-        lock = vault["lock"]
-        node = Node(
-            id=f"vault{i}",
-            title=f"Vault {vault['name']}",
-            kind="vault",
-            lines=[
+    def backups(self) -> None:
+        vault_nodes: dict[str, str] = {}
+        for i, vault in enumerate(self.report["vaults"]):
+            lock = vault["lock"]
+            lines = [
                 f"lock {lock['min_retention_days']}–{lock['max_retention_days']} days, {lock['mode']}"[:52],
                 vault["classification"],
-            ],
-        )
-        box(vault["account"], vault["region"]).nodes.append(node)
-        vault_nodes[f"{vault['account']}/{vault['region']}/{vault['name']}"] = node.id
-        key_edge(node.id, vault["key"])
-    for plan in report["backup_plans"]:
-        for rule in plan["rules"]:
-            target = vault_nodes.get(f"{plan['account']}/{plan['region']}/{rule['target_vault']}")
-            if target:
-                for j, _db in enumerate(report["databases"]):
-                    edges.append((f"db{j}", target, f"daily, {rule['retention_days']} days", "copy"))
-            for copy in rule["copies"]:
-                name = copy["destination"].rsplit(":", 1)[-1]
-                dest = vault_nodes.get(f"{copy['account']}/{copy['region']}/{name}")
-                if target and dest:
-                    edges.append((target, dest, f"copy, {copy['retention_days']} days", "copy"))
-    for account, title in ((a, t) for r, t in ROLES for k, a in accounts.items() if k == r):
-        if not any(b.account == account for b in boxes.values()):
-            empty = box(account, cfg.get("region", ""))
-            empty.title = title
-            empty.nodes.append(
-                Node(
-                    id=f"empty{account}",
-                    title="no stack in this synthesis",
-                    kind="empty",
-                    lines=["(its stack is not part of this app yet)"],
-                )
+            ]
+            node = self.add(
+                vault["account"],
+                vault["region"],
+                Node(id=f"vault{i}", title=f"Vault {vault['name']}", kind="vault", lines=lines),
             )
-    order = {account: i for i, (role, _t) in enumerate(ROLES) for k, account in accounts.items() if k == role}
-    ordered = sorted(boxes.values(), key=lambda b: (order.get(b.account, 99), b.region != cfg.get("region"), b.region))
-    return ordered, edges
+            vault_nodes[f"{vault['account']}/{vault['region']}/{vault['name']}"] = node.id
+            self.key_edge(node.id, vault["key"])
+        databases = range(len(self.report["databases"]))
+        for plan in self.report["backup_plans"]:
+            for rule in plan["rules"]:
+                target = vault_nodes.get(f"{plan['account']}/{plan['region']}/{rule['target_vault']}")
+                if not target:
+                    continue
+                self.edges += [(f"db{j}", target, f"daily, {rule['retention_days']} days", "copy") for j in databases]
+                for copy in rule["copies"]:
+                    dest = vault_nodes.get(
+                        f"{copy['account']}/{copy['region']}/{copy['destination'].rsplit(':', 1)[-1]}"
+                    )
+                    if dest:
+                        self.edges.append((target, dest, f"copy, {copy['retention_days']} days", "copy"))
+
+    def empty_accounts(self) -> None:
+        for account, title in ((a, t) for r, t in ROLES for k, a in self.accounts.items() if k == r):
+            if any(b.account == account for b in self.boxes.values()):
+                continue
+            node = Node(
+                id=f"empty{account}",
+                title="no stack in this synthesis",
+                kind="empty",
+                lines=["(its stack is not part of this app yet)"],
+            )
+            self.add(account, self.cfg.get("region", ""), node)
+            self.boxes[(account, self.cfg.get("region", ""))].title = title
+
+    def ordered(self) -> list[Box]:
+        order = {a: i for i, (role, _t) in enumerate(ROLES) for k, a in self.accounts.items() if k == role}
+        region = self.cfg.get("region")
+        return sorted(self.boxes.values(), key=lambda b: (order.get(b.account, 99), b.region != region, b.region))
+
+
+def layout(report: dict[str, Any]) -> tuple[list[Box], list[Edge]]:
+    """Boxes (account × region) holding nodes, and edges (from, to, label, kind)."""
+    parts = _Layout(report)
+    parts.keys()
+    parts.network()
+    parts.databases()
+    parts.logs()
+    parts.backups()
+    parts.empty_accounts()
+    return parts.ordered(), parts.edges
 
 
 def _place(boxes: list[Box]) -> tuple[float, float]:

@@ -36,7 +36,10 @@ ADMIN_ACTIONS = frozenset(
 GRANT_ACTIONS = frozenset(("kms:creategrant", "kms:revokegrant", "kms:retiregrant"))
 
 
-def _grants_admin(action: str) -> bool:
+def grants_admin(action: str) -> bool:
+    """Whether an action (wildcards included) is a key-administration action of ADMIN_ACTIONS.
+
+    The compliance report names a key's administrators with this same test (tools/report/keys.py)."""
     low = action.lower()
     if low in ("*", "kms:*"):
         return True
@@ -46,7 +49,7 @@ def _grants_admin(action: str) -> bool:
     return low in ADMIN_ACTIONS
 
 
-def _constrained_grant(condition: object) -> bool:
+def constrained_grant(condition: object) -> bool:
     """A grant only for AWS resources, or a grant whose operations are pinned."""
     if not isinstance(condition, dict):
         return False
@@ -62,6 +65,14 @@ def _constrained_grant(condition: object) -> bool:
     return False
 
 
+def administering(actions: list[str], condition: object) -> list[str]:
+    """The actions of an Allow statement that administer the key: administration actions, and grant
+    management not constrained to AWS resources. The report uses this test too (tools/report/keys.py)."""
+    return [a for a in actions if grants_admin(a)] + [
+        a for a in actions if a.lower() in GRANT_ACTIONS and not constrained_grant(condition)
+    ]
+
+
 def check(res: Resource) -> Result:
     sts, problems = statements(res.props.get("KeyPolicy"), res)
     if problems:
@@ -73,9 +84,8 @@ def check(res: Resource) -> Result:
         if st.not_actions or st.not_principal:
             problems.append(f"statement {st.sid}: NotAction/NotPrincipal in an Allow grants more than it names")
             continue
-        admin = [a for a in st.actions if _grants_admin(a)]
-        free_grant = [a for a in st.actions if a.lower() in GRANT_ACTIONS and not _constrained_grant(st.condition)]
-        if not admin and not free_grant:
+        admin = administering(st.actions, st.condition)
+        if not admin:
             continue
         for principal in principal_values(st.principal):
             rendered = render(principal, res.stack, res.app)
@@ -87,7 +97,7 @@ def check(res: Resource) -> Result:
                 continue
             text = rendered.text
             if not settings.is_key_admin(text):
-                what = ", ".join(admin + free_grant)
+                what = ", ".join(admin)
                 problems.append(
                     f"statement {st.sid} grants {what} to {text}, which is not the FB administration "
                     f"role (role/{settings.key_admin_role_name} in account {settings.key_custody_account})"

@@ -1,0 +1,48 @@
+"""python -m tools.report cdk.out [--config my.toml] [--catalogue policies/conditions.toml]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from policies.catalogue import CATALOGUE_FILE
+from tools.report.inputs import ReportError, load_inputs
+from tools.report.model import PACK_DID_NOT_RUN
+from tools.report.render import write_reports
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.report", description="The compliance report of one synthesis, per environment."
+    )
+    parser.add_argument("cdk_out", type=Path, help="the cloud assembly directory (cdk.out)")
+    parser.add_argument("--config", default=None, help="the config file the synthesis used (default: embedded)")
+    parser.add_argument(
+        "--catalogue",
+        type=Path,
+        default=CATALOGUE_FILE,
+        help="the VTC condition catalogue (default: the project's policies/conditions.toml)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        inputs = load_inputs(args.cdk_out, config_path=args.config, catalogue=args.catalogue)
+        reports = write_reports(args.cdk_out, inputs)
+    except ReportError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for env, report in reports.items():
+        s = report["summary"]
+        print(
+            f"compliance report {args.cdk_out / 'compliance' / env}/report.html: {s['enforced']} enforced, "
+            f"{s['accepted-risk']} accepted risk, {s['failing']} failing, {s['organisational']} organisational, "
+            f"{s['not-checked']} not checked",
+            file=sys.stderr,
+        )
+    if inputs.evaluations is None:
+        print(f"note: {PACK_DID_NOT_RUN}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""The inputs of the report: the cloud assembly, the rule packs' findings, the VTC pack's
+evaluations, the catalogue and the configuration, read as they are (nothing is kept by hand)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from config import ConfigError, LandingZoneConfig, load_config
+from policies.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, load_catalogue
+
+EVALUATIONS_FILE = "vtc-evaluations.json"
+VALIDATION_FILE = "validation-report.json"
+
+
+class ReportError(Exception):
+    """A problem with the inputs, said in one line."""
+
+
+# The cloud assembly ----------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Stack:
+    env: str
+    artifact_id: str
+    display_name: str
+    stack_name: str
+    account: str
+    region: str
+    template: dict[str, Any]
+    paths: dict[str, str] = field(default_factory=dict)  # logical id -> construct path
+
+    @property
+    def description(self) -> str:
+        return str(self.template.get("Description", ""))
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return self.template.get("Resources", {})
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {lid: r for lid, r in self.resources.items() if r.get("Type") == resource_type}
+
+
+def read_assembly(cdk_out: Path) -> dict[str, list[Stack]]:
+    """Every stack of every environment (nested assembly) of a cdk.out directory."""
+    manifest_path = cdk_out / "manifest.json"
+    if not manifest_path.is_file():
+        raise ReportError(f"report error: {manifest_path} is missing: run `cdk synth` first")
+    manifest = json.loads(manifest_path.read_text())
+    envs: dict[str, list[Stack]] = {}
+    for artifact in manifest.get("artifacts", {}).values():
+        if artifact.get("type") != "cdk:cloud-assembly":
+            continue
+        props = artifact["properties"]
+        directory = cdk_out / props["directoryName"]
+        env = props.get("displayName") or props["directoryName"].removeprefix("assembly-")
+        envs[env] = _read_stacks(env, directory)
+    return envs
+
+
+def _read_stacks(env: str, directory: Path) -> list[Stack]:
+    nested = json.loads((directory / "manifest.json").read_text())
+    stacks = []
+    for artifact_id, artifact in nested.get("artifacts", {}).items():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        props = artifact.get("properties", {})
+        template = json.loads((directory / props["templateFile"]).read_text())
+        account, region = artifact.get("environment", "aws://unknown/unknown").removeprefix("aws://").split("/")
+        stack = Stack(
+            env=env,
+            artifact_id=artifact_id,
+            display_name=artifact.get("displayName", artifact_id),
+            stack_name=props.get("stackName", artifact_id),
+            account=account,
+            region=region,
+            template=template,
+        )
+        metadata = artifact.get("metadata") or {}
+        metadata_file = directory / f"{artifact_id}.metadata.json"
+        if not metadata and metadata_file.is_file():
+            metadata = json.loads(metadata_file.read_text())
+        for path, entries in metadata.items():
+            for entry in entries:
+                if entry.get("type") == "aws:cdk:logicalId":
+                    stack.paths[entry["data"]] = path.lstrip("/")
+        for logical_id, resource in stack.resources.items():
+            path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+            if path:
+                stack.paths[logical_id] = path
+        stacks.append(stack)
+    return stacks
+
+
+# Intrinsics, rendered for people -------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    """A template value as a reader sees it (Ref AWS::Partition stays a placeholder)."""
+    if isinstance(value, str | int | float | bool):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, list):
+        return ", ".join(text(v) for v in value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((fn, arg),) = value.items()
+        if fn == "Ref":
+            return f"${{{arg}}}"
+        if fn == "Fn::GetAtt":
+            return f"${{{'.'.join(map(str, arg))}}}"
+        if fn == "Fn::Join":
+            return str(arg[0]).join(text(v) for v in arg[1])
+        if fn == "Fn::ImportValue":
+            return f"import({text(arg)})"
+    return json.dumps(value, sort_keys=True)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def tags_of(resource: dict[str, Any]) -> dict[str, str]:
+    props = resource.get("Properties", {})
+    for key in ("Tags", "BackupVaultTags", "BackupPlanTags"):
+        tags = props.get(key)
+        if isinstance(tags, dict):
+            return {str(k): text(v) for k, v in tags.items()}
+        if isinstance(tags, list):
+            return {str(t.get("Key")): text(t.get("Value")) for t in tags if isinstance(t, dict)}
+    return {}
+
+
+# Findings and evaluations ------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Finding:
+    pack: str
+    rule: str
+    description: str
+    paths: list[str]
+    suppressed: bool
+    acknowledged_id: str = ""
+    acknowledged_at: str = ""
+    reason: str = ""
+
+
+def read_findings(cdk_out: Path) -> tuple[list[Finding], bool]:
+    """Every violation and acknowledged (suppressed) violation of every pack; and whether the
+    validation report existed at all."""
+    path = cdk_out / VALIDATION_FILE
+    if not path.is_file():
+        return [], False
+    report = json.loads(path.read_text())
+    findings = []
+    for plugin in report.get("pluginReports", []):
+        pack = plugin.get("pluginName", "?")
+        for suppressed, key in ((False, "violations"), (True, "suppressedViolations")):
+            for v in plugin.get(key) or []:
+                findings.append(
+                    Finding(
+                        pack=pack,
+                        rule=v.get("ruleName", "?"),
+                        description=v.get("description", ""),
+                        paths=[c.get("constructPath", "?") for c in v.get("violatingConstructs", [])],
+                        suppressed=suppressed,
+                        acknowledged_id=v.get("acknowledgedId", ""),
+                        acknowledged_at=v.get("acknowledgedAt", ""),
+                        reason=v.get("reason", ""),
+                    )
+                )
+    return findings, True
+
+
+def read_evaluations(cdk_out: Path) -> dict[str, Any] | None:
+    path = cdk_out / EVALUATIONS_FILE
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text())
+    if data.get("version") != 1:
+        raise ReportError(f"report error: {path}: version {data.get('version')!r}, this report reads version 1")
+    return data
+
+
+def in_env(path: str, env: str) -> bool:
+    return path == env or path.startswith(f"{env}/")
+
+
+# Everything the report reads ------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Inputs:
+    catalogue: Catalogue
+    envs: dict[str, list[Stack]]
+    findings: list[Finding]
+    validation_report_found: bool
+    evaluations: dict[str, Any] | None
+    config: LandingZoneConfig | None
+    validation_report: dict[str, Any] | None = None  # validation-report.json as read (the gate's input)
+    cdk_out: Path | None = None
+
+
+def load_inputs(cdk_out: Path, *, config_path: str | None = None, catalogue: Path = CATALOGUE_FILE) -> Inputs:
+    try:
+        conditions = load_catalogue(catalogue)
+    except CatalogueError as exc:
+        raise ReportError(f"report error: {exc}") from None
+    envs = read_assembly(cdk_out)
+    findings, found = read_findings(cdk_out)
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise ReportError(f"report error: {exc}") from None
+    validation = json.loads((cdk_out / VALIDATION_FILE).read_text()) if found else None
+    return Inputs(
+        catalogue=conditions,
+        envs=envs,
+        findings=findings,
+        validation_report_found=found,
+        evaluations=read_evaluations(cdk_out),
+        config=config,
+        validation_report=validation,
+        cdk_out=cdk_out,
+    )
