@@ -351,6 +351,7 @@ class AccessStack(_WorkloadStack):
                     ],
                     resources=["*"],
                 ),
+                *deployment_denies(partition),
             ],
         )
 
