@@ -5,8 +5,8 @@ VTC-AUDIT-TRAIL / VTC-LOGS-DIRECT (§27, §49), VTC-NO-COPY (§49).
 
 SCPs cap every principal of the workload, log archive and backup accounts, including those the
 landing zone does not create (the account root, roles made by hand), where the permissions
-boundary only caps the roles of the app. Three documents, each under the 5,120-character SCP
-limit, leave room for FullAWSAccess under the five-policies-per-target quota:
+boundary only caps the roles of the app. Four documents, each under the 5,120-character SCP
+limit, fill the five-policies-per-target quota with FullAWSAccess:
 
 - ``led-region-guardrail``: nothing outside the allowed (EU) regions, except the global services
   AWS documents as having a single endpoint (no blanket ``kms:*``: KMS is regional);
