@@ -245,6 +245,15 @@ def test_generated_templates_pass_cfn_lint(generated):
     assert findings == [] and result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
 
+def test_generator_refuses_a_qualifier_the_app_does_not_deploy_with(synth, tmp_path):
+    other = synth.config.model_copy(
+        update={"deployment": synth.config.deployment.model_copy(update={"qualifier": "other"})}
+    )
+    with pytest.raises(bootstrap.BootstrapError) as exc:
+        bootstrap.write(other, synth.outdir, tmp_path)
+    assert "field 'deployment.qualifier': got 'other'" in str(exc.value)
+
+
 def test_generator_without_assembly_says_so_in_one_line(tmp_path, capsys):
     assert bootstrap.main(["--assembly", str(tmp_path / "none"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip()

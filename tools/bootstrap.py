@@ -102,6 +102,30 @@ class Target:
 # --- inputs ------------------------------------------------------------------------------------
 
 
+def deploy_roles(assembly: Path) -> set[str]:
+    """The deploy role every synthesized stack names (its assumeRoleArn), nested assemblies included."""
+    found: set[str] = set()
+    manifest = json.loads((assembly / "manifest.json").read_text())
+    for artifact in manifest.get("artifacts", {}).values():
+        props = artifact.get("properties", {})
+        if artifact.get("type") == "cdk:cloud-assembly":
+            found |= deploy_roles(assembly / props["directoryName"])
+        elif artifact.get("type") == "aws:cloudformation:stack" and "assumeRoleArn" in props:
+            found.add(props["assumeRoleArn"])
+    return found
+
+
+def check_qualifier(config: LandingZoneConfig, assembly: Path) -> None:
+    """The stacks must deploy through the bootstrap these templates create (same qualifier)."""
+    expected = f":role/cdk-{config.deployment.qualifier}-deploy-role-"
+    other = sorted(r for r in deploy_roles(assembly) if expected not in r)
+    if other:
+        raise BootstrapError(
+            f"bootstrap: config field 'deployment.qualifier': got {config.deployment.qualifier!r}, but the "
+            f"synthesized stacks deploy through {other[0]}; allowed: the app's bootstrap qualifier"
+        )
+
+
 def resource_types_by_target(assembly: Path) -> dict[tuple[str, str], set[str]]:
     """The resource types of every synthesized stack, by (account, region), nested assemblies included."""
     manifest_path = assembly / "manifest.json"
@@ -477,6 +501,7 @@ def targets_of(config: LandingZoneConfig) -> list[Target]:
 def write(config: LandingZoneConfig, assembly: Path, out: Path, stock_path: Path = STOCK_TEMPLATE) -> list[Path]:
     stock = stock_template(stock_path)
     types_by_target = resource_types_by_target(assembly)
+    check_qualifier(config, assembly)
     targets = targets_of(config)
     known = {(t.account, t.region) for t in targets}
     stray = sorted(k for k in types_by_target if k not in known)
