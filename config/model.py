@@ -35,7 +35,7 @@ DOCUMENTATION_ACCOUNTS: frozenset[str] = frozenset(
         "999999999999",
         "012345678901",
         "000000000000",
-        "555555555555",
+        "444444444444",
     }
 )
 
@@ -81,7 +81,7 @@ _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 DOCUMENTATION_AHOVOKS_IDENTITY_ACCOUNT = "210987654321"
 DOCUMENTATION_OPERATOR_IDENTITY_ACCOUNT = "999999999999"
 # AHOVOKS' delivery account, of its own: the controller's pipeline deploys (design.md, "The deployment path").
-DOCUMENTATION_PIPELINE_ACCOUNT = "555555555555"
+DOCUMENTATION_PIPELINE_ACCOUNT = "444444444444"
 
 # The platform operator (the processor, VTC §14-15): the value of its roles' led:party tag and of
 # the stacks' led:operator tag. One place: the stacks tag with it, VTC-PROCESSOR matches on it.

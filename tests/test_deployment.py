@@ -91,21 +91,21 @@ def test_default_deployment_is_ahovoks_pipeline_in_an_account_of_its_own():
     assert dep.qualifier == "hnb659fds"
     led = {a for env in CONFIG.environments.values() for a in env.accounts.all()}
     assert dep.pipeline_account not in led
-    assert dep.pipeline_role_arn == "arn:aws:iam::555555555555:role/ahovoks-led-delivery-pipeline"
-    assert LandingZoneConfig.model_validate(_with({})).deployment.pipeline_account == "555555555555"
+    assert dep.pipeline_role_arn == "arn:aws:iam::444444444444:role/ahovoks-led-delivery-pipeline"
+    assert LandingZoneConfig.model_validate(_with({})).deployment.pipeline_account == "444444444444"
 
 
 @pytest.mark.parametrize(
     ("deployment", "expected"),
     [
         ({"pipeline_role_arn": "arn:aws:iam::444455556666:role/p"}, "in account 444455556666 of environment"),
-        ({"pipeline_role_arn": "arn:aws:iam::555555555555:root"}, "allowed: one IAM role ARN"),
-        ({"pipeline_role_arn": "arn:aws:iam::555555555555:role/*"}, "no wildcard"),
+        ({"pipeline_role_arn": "arn:aws:iam::444444444444:root"}, "allowed: one IAM role ARN"),
+        ({"pipeline_role_arn": "arn:aws:iam::444444444444:role/*"}, "no wildcard"),
         ({"pipeline_role_arn": "arn:aws:iam::999999999999:role/p"}, "platform operator's identity account"),
         ({"qualifier": "Has_Upper"}, "1-10 lowercase letters"),
         ({"key_custody_deployer_arns": []}, "at least one IAM role ARN"),
         ({"key_custody_deployer_arns": ["arn:aws:iam::444455556666:role/fb"]}, "not in a workload"),
-        ({"pipeline_role_arn": "arn:aws-eusc:iam::555555555555:role/p"}, "in partition aws-eusc"),
+        ({"pipeline_role_arn": "arn:aws-eusc:iam::444444444444:role/p"}, "in partition aws-eusc"),
     ],
 )
 def test_bad_deployment_config_is_one_line(tmp_path, deployment, expected):
@@ -176,6 +176,10 @@ def test_execution_role_carries_the_led_deployment_boundary(generated):
         assert boundary["ManagedPolicyName"] == deployment_boundary_name(CONFIG, region)
         sids = {s["Sid"] for s in boundary["PolicyDocument"]["Statement"]}
         assert {"DenyOutsideAllowedRegions", "DenyOtherKeyCustodians", "DenyMakingDataPublic"} <= sids, name
+        # The execution role cannot rewrite the bootstrap (the deploy role's trust, its own boundary).
+        own = next(s for s in boundary["PolicyDocument"]["Statement"] if s["Sid"] == "DenyChangingTheBootstrap")
+        assert {"iam:UpdateAssumeRolePolicy", "iam:DeleteRolePermissionsBoundary"} <= set(own["Action"])
+        assert "role/cdk-hnb659fds-*" in json.dumps(own["Resource"])
         assert "AdministratorAccess" not in json.dumps(execution)
         for role in bootstrap.TRUSTING_ROLES:
             assert resources[role]["Properties"]["PermissionsBoundary"] == {"Ref": bootstrap.BOUNDARY}

@@ -20,7 +20,8 @@ boundary. This generator takes that template offline and changes exactly this:
   so the execution role cannot leave the allowed regions, use another custodian's keys, make data
   public or share snapshots, minus only the denied actions that the create and update handlers
   of the resource types deployed to that account must call (e.g. ``kms:CreateKey`` in the key
-  custody account, ``cloudtrail:PutEventSelectors`` in the workload account): the Baseline
+  custody account, ``cloudtrail:PutEventSelectors`` in the workload account), plus a deny of
+  every IAM change to the bootstrap's own roles and policies (``DenyChangingTheBootstrap``): the Baseline
   stack's own boundary cannot be used, because it does not exist before the first deployment,
   lives in the workload account only, and denies what deploying the trail and the keys needs.
   ``--custom-permissions-boundary`` would have the same chicken-and-egg problem;
@@ -53,7 +54,7 @@ from aws_cdk import aws_iam as iam
 
 from cdk_constructs.boundary import boundary_statements
 from config import ConfigError, LandingZoneConfig, load_config, partition_of
-from policies.guardrails import deployment_boundary_name
+from policies.guardrails import IDENTITY_CHANGING_ACTIONS, deployment_boundary_name
 
 ROOT = Path(__file__).resolve().parent.parent
 STOCK_TEMPLATE = ROOT / "node_modules" / "aws-cdk" / "lib" / "api" / "bootstrap" / "bootstrap-template.yaml"
@@ -272,6 +273,23 @@ def deployment_boundary(config: LandingZoneConfig, target: Target, types: set[st
                 continue
             st["Action"] = keep
         kept.append(st)
+    # The execution role deploys the LED stacks, never the bootstrap itself: it cannot change the
+    # bootstrap's roles, their boundary or its own policies (only whoever deploys this template can).
+    q = config.deployment.qualifier
+    boundary_name = deployment_boundary_name(config, target.region)
+    own = [
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/cdk-{q}-*"},
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{boundary_name}"},
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/cdk-{q}-led-execution-*"},
+    ]
+    kept.append(
+        {
+            "Sid": "DenyChangingTheBootstrap",
+            "Effect": "Deny",
+            "Action": list(IDENTITY_CHANGING_ACTIONS),
+            "Resource": own,
+        }
+    )
     return kept, sorted(released)
 
 
@@ -464,7 +482,12 @@ def check_template(config: LandingZoneConfig, target: Target, template: dict, ty
     if boundary.get("ManagedPolicyName") != deployment_boundary_name(config, target.region):
         problems.append(f"the deployment boundary is not named {deployment_boundary_name(config, target.region)}")
     sids = {st.get("Sid") for st in boundary.get("PolicyDocument", {}).get("Statement", [])}
-    for sid in ("DenyOutsideAllowedRegions", "DenyOtherKeyCustodians", "DenyMakingDataPublic"):
+    for sid in (
+        "DenyOutsideAllowedRegions",
+        "DenyOtherKeyCustodians",
+        "DenyMakingDataPublic",
+        "DenyChangingTheBootstrap",
+    ):
         if sid not in sids:
             problems.append(f"the deployment boundary lacks the LED boundary's {sid}")
     actions, statements = allowed_actions(template)
