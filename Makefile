@@ -16,7 +16,7 @@ ENVS ?= all
 CONFIG ?=
 CONTEXT := -c envs=$(ENVS) $(if $(CONFIG),-c config=$(CONFIG),)
 
-.PHONY: setup synth test bench diff deploy clean
+.PHONY: setup synth test bench diff deploy clean bootstrap-templates
 
 setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded
 
@@ -44,6 +44,12 @@ synth: setup
 	@$(CDK) synth $(CDK_FLAGS) --quiet $(CONTEXT)
 	@$(BIN)/python -m tools.report cdk.out $(if $(CONFIG),--config $(CONFIG),)
 	@$(BIN)/python -m policies.gate cdk.out $(if $(CONFIG),--config $(CONFIG),)
+	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),) >/dev/null
+
+# The project's own CDK bootstrap templates (tools/bootstrap.py), one per account and region, from
+# the synthesized cdk.out/ (make synth first): trust only [deployment], a bounded execution role.
+bootstrap-templates: setup
+	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),)
 
 test: setup
 	@$(BIN)/python -m pytest

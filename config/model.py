@@ -35,6 +35,7 @@ DOCUMENTATION_ACCOUNTS: frozenset[str] = frozenset(
         "999999999999",
         "012345678901",
         "000000000000",
+        "444444444444",
     }
 )
 
@@ -79,6 +80,8 @@ _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 # embedded default config: AHOVOKS' identity account and the platform operator's (Cronos).
 DOCUMENTATION_AHOVOKS_IDENTITY_ACCOUNT = "210987654321"
 DOCUMENTATION_OPERATOR_IDENTITY_ACCOUNT = "999999999999"
+# AHOVOKS' delivery account, of its own: the controller's pipeline deploys (design.md, "The deployment path").
+DOCUMENTATION_PIPELINE_ACCOUNT = "444444444444"
 
 # The platform operator (the processor, VTC §14-15): the value of its roles' led:party tag and of
 # the stacks' led:operator tag. One place: the stacks tag with it, VTC-PROCESSOR matches on it.
@@ -627,10 +630,173 @@ class OrganizationConfig(_Strict):
         return value
 
 
+_QUALIFIER = re.compile(r"^[a-z0-9-]{1,10}$")
+
+
+class Deployment(_Strict):
+    """Who deploys (design.md, "The deployment path"; issue: deployment is a path to the data).
+
+    One table for every environment: the CDK bootstrap is per account and region, and environments
+    may share accounts, so the principals the bootstrap roles trust are the same for all of them.
+    The workload, log archive and backup accounts are bootstrapped by AHOVOKS and trust only the
+    controller's delivery pipeline; the key custody account is bootstrapped by the Facilitair
+    Bedrijf and trusts only FB's own deploying principals (tools/bootstrap.py).
+    """
+
+    # AHOVOKS' delivery pipeline: a role in an AHOVOKS account of its own (not one of the LED accounts).
+    pipeline_role_arn: str
+    # The CDK bootstrap qualifier (cdk-<qualifier>-* roles, /cdk-bootstrap/<qualifier>/version).
+    qualifier: str = "hnb659fds"
+    # FB's own principals that deploy the key custody stacks (the only ones its bootstrap trusts).
+    key_custody_deployer_arns: tuple[str, ...]
+
+    @field_validator("pipeline_role_arn")
+    @classmethod
+    def _pipeline(cls, value: str) -> str:
+        if not _ROLE_ARN.match(value) or "*" in value:
+            raise ValueError(
+                f"got {value!r}; allowed: one IAM role ARN arn:<partition>:iam::<12-digit account>:role/<name> "
+                "(the controller's pipeline role; no account root, no wildcard)"
+            )
+        return value
+
+    @field_validator("key_custody_deployer_arns")
+    @classmethod
+    def _deployers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("got an empty list; allowed: at least one IAM role ARN of the Facilitair Bedrijf")
+        for arn in value:
+            if not _ROLE_ARN.match(arn) or "*" in arn:
+                raise ValueError(
+                    f"got {arn!r}; allowed: IAM role ARNs arn:<partition>:iam::<12-digit account>:role/<name> "
+                    "(no account root, no wildcard)"
+                )
+        return value
+
+    @field_validator("qualifier")
+    @classmethod
+    def _qualifier(cls, value: str) -> str:
+        if not _QUALIFIER.match(value):
+            raise ValueError(
+                f"got {value!r}; allowed: 1-10 lowercase letters, digits or '-' (it is part of the "
+                "bootstrap bucket's and roles' names)"
+            )
+        return value
+
+    @property
+    def pipeline_account(self) -> str:
+        return self.pipeline_role_arn.split(":")[4]
+
+
+def default_deployment(partition: str, key_custody_accounts: list[str]) -> dict[str, object]:
+    """Documentation principals: AHOVOKS' pipeline account, FB's deployer role in its accounts."""
+    pipeline = f"arn:{partition}:iam::{DOCUMENTATION_PIPELINE_ACCOUNT}:role/ahovoks-led-delivery-pipeline"
+    return {
+        "pipeline_role_arn": pipeline,
+        "key_custody_deployer_arns": [f"arn:{partition}:iam::{a}:role/fb-led-deployer" for a in key_custody_accounts],
+    }
+
+
+def execution_role_arn(partition: str, qualifier: str, account: str, region: str) -> str:
+    """The CloudFormation execution role of the CDK bootstrap: the deployment role."""
+    return f"arn:{partition}:iam::{account}:role/cdk-{qualifier}-cfn-exec-role-{account}-{region}"
+
+
 class LandingZoneConfig(_Strict):
     allowed_regions: tuple[str, ...] = EU_REGIONS
     organization: OrganizationConfig | None = None
+    deployment: Deployment
     environments: dict[str, EnvironmentConfig]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_deployment(cls, data: object) -> object:
+        # Unset deployment fields default to documentation principals in the environments' partition.
+        if not isinstance(data, dict) or not isinstance(data.get("environments"), dict):
+            return data
+        envs = [e for e in data["environments"].values() if isinstance(e, dict)]
+        regions = [e["region"] for e in envs if isinstance(e.get("region"), str)]
+        if not regions:
+            return data
+        custody = sorted(
+            {
+                e["accounts"]["key_custody"]
+                for e in envs
+                if isinstance(e.get("accounts"), dict) and isinstance(e["accounts"].get("key_custody"), str)
+            }
+        )
+        given = data.get("deployment", {})
+        if isinstance(given, dict):
+            data = {**data, "deployment": {**default_deployment(partition_of(regions[0]), custody), **given}}
+        return data
+
+    @model_validator(mode="after")
+    def _deployment_apart(self) -> LandingZoneConfig:
+        dep = self.deployment
+        led = {a: env.name for env in self.environments.values() for a in env.accounts.all()}
+        operators = {arn.split(":")[4] for env in self.environments.values() for arn in env.access.operator_principals}
+        partitions = {env.partition for env in self.environments.values()}
+        # The controller deploys (design.md): its pipeline lives in an AHOVOKS account of its own,
+        # never one the processor runs or holds identities in, never an LED account.
+        if dep.pipeline_account in led:
+            raise ValueError(
+                f"field 'deployment.pipeline_role_arn': got {dep.pipeline_role_arn!r}, in account "
+                f"{dep.pipeline_account} of environment {led[dep.pipeline_account]!r}; allowed: a role in an "
+                "AHOVOKS delivery account of its own, none of the key custody, workload, log archive or backup accounts"
+            )
+        if dep.pipeline_account in operators:
+            raise ValueError(
+                f"field 'deployment.pipeline_role_arn': got {dep.pipeline_role_arn!r}, in the platform operator's "
+                "identity account; allowed: a role in an AHOVOKS delivery account the processor does not run"
+            )
+        runs = {
+            a
+            for env in self.environments.values()
+            for a in (env.accounts.workload, env.accounts.log_archive, env.accounts.backup)
+        }
+        for arn in dep.key_custody_deployer_arns:
+            account = arn.split(":")[4]
+            if account in runs or account in operators:
+                raise ValueError(
+                    f"field 'deployment.key_custody_deployer_arns': got {arn!r}, in account {account}; allowed: "
+                    "a principal of the Facilitair Bedrijf, not in a workload, log archive, backup or operator account"
+                )
+        for field, arns in (
+            ("pipeline_role_arn", (dep.pipeline_role_arn,)),
+            ("key_custody_deployer_arns", dep.key_custody_deployer_arns),
+        ):
+            for arn in arns:
+                if arn.split(":")[1] not in partitions:
+                    raise ValueError(
+                        f"field 'deployment.{field}': got {arn!r}, in partition {arn.split(':')[1]}; allowed: "
+                        f"partition {', '.join(sorted(partitions))} (the environments' regions)"
+                    )
+        return self
+
+    def bootstrap_targets(self) -> list[tuple[str, str, str]]:
+        """Every (account, region, bootstrapper) the stacks deploy to: AHOVOKS bootstraps the
+        workload, log archive and backup accounts (and the organisation's management account),
+        the Facilitair Bedrijf its key custody account."""
+        targets: dict[tuple[str, str], str] = {}
+        for env in self.environments.values():
+            regions = [env.region, *([env.backup.secondary_region] if env.backup.secondary_region else [])]
+            for region in regions:
+                targets[(env.accounts.key_custody, region)] = "FB"
+                targets[(env.accounts.backup, region)] = "AHOVOKS"
+            for account in (env.accounts.workload, env.accounts.log_archive):
+                targets[(account, env.region)] = "AHOVOKS"
+        if self.organization is not None:
+            targets[(self.organization.management_account, self.allowed_regions[0])] = "AHOVOKS"
+        return [(a, r, who) for (a, r), who in sorted(targets.items())]
+
+    def execution_role_arns(self, *, bootstrapper: str, accounts: set[str] | None = None) -> list[str]:
+        """The exact ARNs of the bootstrap execution roles (the deployment roles) of the targets."""
+        partition = partition_of(next(iter(self.environments.values())).region)
+        return sorted(
+            execution_role_arn(partition, self.deployment.qualifier, account, region)
+            for account, region, who in self.bootstrap_targets()
+            if who == bootstrapper and (accounts is None or account in accounts)
+        )
 
     @field_validator("allowed_regions")
     @classmethod

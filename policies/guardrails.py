@@ -5,8 +5,8 @@ VTC-AUDIT-TRAIL / VTC-LOGS-DIRECT (§27, §49), VTC-NO-COPY (§49).
 
 SCPs cap every principal of the workload, log archive and backup accounts, including those the
 landing zone does not create (the account root, roles made by hand), where the permissions
-boundary only caps the roles of the app. Three documents, each under the 5,120-character SCP
-limit, leave room for FullAWSAccess under the five-policies-per-target quota:
+boundary only caps the roles of the app. Four documents, each under the 5,120-character SCP
+limit, fill the five-policies-per-target quota with FullAWSAccess:
 
 - ``led-region-guardrail``: nothing outside the allowed (EU) regions, except the global services
   AWS documents as having a single endpoint (no blanket ``kms:*``: KMS is regional);
@@ -14,7 +14,16 @@ limit, leave room for FullAWSAccess under the five-policies-per-target quota:
   archive cannot be switched off or deleted; changed only by the landing zone's deployment role;
 - ``led-data-guardrail``: KMS administration only by the Facilitair Bedrijf, no public S3, no
   internet gateway (so no publicly reachable database), no snapshot sharing, no resource shares
-  outside the organisation, no leaving the organisation.
+  outside the organisation, no leaving the organisation;
+- ``led-identity-guardrail``: the CDK bootstrap roles (``cdk-<qualifier>-*``) and the ``led-*``
+  roles and policies change only through the deployment role; no role or user loses its
+  permissions boundary or is created or given one other than the LED boundaries, except by the
+  deployment role (VTC-PROCESSOR §14-15, §34; VTC-LEAST-PRIVILEGE; issue: deployment is a path
+  to the data).
+
+Every exemption names the exact ARN of a role (``aws:PrincipalArn`` with ``ArnNotEquals``, never
+a wildcard): the bootstrap's CloudFormation execution role of each account and region the stacks
+deploy to (``LandingZoneConfig.bootstrap_targets``), and FB's key administrator role.
 
 The documents are plain data built from the configuration (no CloudFormation tokens), so the
 same text is what `policies/scp/*.json` shows reviewers and what the organisation stack attaches.
@@ -32,7 +41,6 @@ from config import LandingZoneConfig, load_config, partition_of
 
 SCP_MAX_CHARS = 5120
 SCP_DIRECTORY = Path(__file__).with_name("scp")
-CDK_QUALIFIER = "hnb659fds"
 
 # Global services with a single endpoint (us-east-1 or us-west-2), after the AWS Control Tower
 # region deny control and the IAM user guide's example; kept to what an LED account can need.
@@ -156,6 +164,36 @@ SNAPSHOT_SHARING_ACTIONS: tuple[str, ...] = (
     "rds:ModifyDBClusterSnapshotAttribute",
     "ec2:ModifySnapshotAttribute",
 )
+# IAM writes that change what a role may do or who may assume it, or a policy's text.
+IDENTITY_CHANGING_ACTIONS: tuple[str, ...] = (
+    "iam:AttachRolePolicy",
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:CreateRole",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:TagRole",
+    "iam:UntagPolicy",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+)
+BOUNDARY_REMOVING_ACTIONS: tuple[str, ...] = ("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary")
+BOUNDARY_SETTING_ACTIONS: tuple[str, ...] = (
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+)
 INTERNET_GATEWAY_ACTIONS: tuple[str, ...] = (
     "ec2:CreateInternetGateway",
     "ec2:AttachInternetGateway",
@@ -206,19 +244,44 @@ def member_accounts(config: LandingZoneConfig) -> list[str]:
     return sorted(accounts)
 
 
-def _deployment_roles(partition: str, accounts: list[str]) -> list[str]:
+def _deployment_roles(config: LandingZoneConfig, accounts: list[str]) -> list[str]:
     # The CloudFormation execution role of the CDK bootstrap: the only path that may change the
-    # audit configuration, so every change is a reviewed, recorded deployment.
-    return [f"arn:{partition}:iam::{a}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{a}-*" for a in accounts]
+    # audit configuration, so every change is a reviewed, recorded deployment. Exact ARNs, one per
+    # account and region the stacks deploy to: no wildcard in aws:PrincipalArn.
+    return config.execution_role_arns(bootstrapper="AHOVOKS", accounts=set(accounts))
+
+
+def _not_principals(arns: list[str]) -> dict:
+    return {"ArnNotEquals": {"aws:PrincipalArn": arns}}
 
 
 def fb_key_administrators(config: LandingZoneConfig, partition: str) -> list[str]:
-    principals = set()
-    for env in config.environments.values():
-        fb = env.accounts.key_custody
-        principals.add(f"arn:{partition}:iam::{fb}:role/{env.keys.key_admin_role_name}")
-        principals.add(f"arn:{partition}:iam::{fb}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{fb}-*")
+    principals = {
+        f"arn:{partition}:iam::{env.accounts.key_custody}:role/{env.keys.key_admin_role_name}"
+        for env in config.environments.values()
+    }
+    principals.update(config.execution_role_arns(bootstrapper="FB"))
     return sorted(principals)
+
+
+def led_boundary_arns(config: LandingZoneConfig) -> list[str]:
+    """The exact ARNs of the LED permissions boundaries: the Baseline stack's, the log archive's,
+    and the deployment boundary the bootstrap gives its own roles (tools/bootstrap.py)."""
+    partition = organization_partition(config)
+    arns = set()
+    for env in config.environments.values():
+        arns.add(f"arn:{partition}:iam::{env.accounts.workload}:policy/{env.resource_name('permissions-boundary')}")
+        arns.add(f"arn:{partition}:iam::{env.accounts.log_archive}:policy/{env.resource_name('log-archive-boundary')}")
+    members = set(member_accounts(config))
+    for account, region, who in config.bootstrap_targets():
+        if who == "AHOVOKS" and account in members:
+            arns.add(f"arn:{partition}:iam::{account}:policy/{deployment_boundary_name(config, region)}")
+    return sorted(arns)
+
+
+def deployment_boundary_name(config: LandingZoneConfig, region: str) -> str:
+    """The boundary the bootstrap template creates for its roles (tools/bootstrap.py)."""
+    return f"led-{config.deployment.qualifier}-deployment-boundary-{region}"
 
 
 def log_archive_bucket_patterns(partition: str) -> list[str]:
@@ -250,7 +313,7 @@ def region_guardrail(config: LandingZoneConfig) -> Guardrail:
 
 def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
     partition = organization_partition(config)
-    deployers = {"ArnNotLike": {"aws:PrincipalArn": _deployment_roles(partition, member_accounts(config))}}
+    deployers = _not_principals(_deployment_roles(config, member_accounts(config)))
     log_archive_accounts = sorted({env.accounts.log_archive for env in config.environments.values()})
     return Guardrail(
         name="led-audit-guardrail",
@@ -265,7 +328,7 @@ def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
                 "DenyChangingLogArchiveOutsideItsDeployment",
                 LOG_ARCHIVE_CHANGING_ACTIONS,
                 log_archive_bucket_patterns(partition),
-                condition={"ArnNotLike": {"aws:PrincipalArn": _deployment_roles(partition, log_archive_accounts)}},
+                condition=_not_principals(_deployment_roles(config, log_archive_accounts)),
             ),
         ),
     )
@@ -273,17 +336,17 @@ def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
 
 def data_guardrail(config: LandingZoneConfig) -> Guardrail:
     partition = organization_partition(config)
-    deployers = _deployment_roles(partition, member_accounts(config))
+    deployers = _deployment_roles(config, member_accounts(config))
     statements = [
         _deny(
             "DenyKeyAdministrationExceptFacilitairBedrijf",
             KEY_ADMINISTRATION_ACTIONS,
-            condition={"ArnNotLike": {"aws:PrincipalArn": fb_key_administrators(config, partition)}},
+            condition=_not_principals(fb_key_administrators(config, partition)),
         ),
         _deny(
             "DenyPublicAccessBlockChanges",
             ["s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"],
-            condition={"ArnNotLike": {"aws:PrincipalArn": deployers}},
+            condition=_not_principals(deployers),
         ),
         _deny(
             "DenyPublicS3Acls",
@@ -320,8 +383,33 @@ def data_guardrail(config: LandingZoneConfig) -> Guardrail:
     )
 
 
+def identity_guardrail(config: LandingZoneConfig) -> Guardrail:
+    """Nobody but the deployment role changes the roles that deploy or the LED roles and
+    policies, or removes or replaces a permissions boundary (design.md, "The deployment path")."""
+    partition = organization_partition(config)
+    deployers = _not_principals(_deployment_roles(config, member_accounts(config)))
+    protected = [
+        f"arn:{partition}:iam::*:role/cdk-{config.deployment.qualifier}-*",
+        f"arn:{partition}:iam::*:role/led-*",
+        f"arn:{partition}:iam::*:policy/led-*",
+    ]
+    return Guardrail(
+        name="led-identity-guardrail",
+        description="LED: deployment and LED roles, boundaries change only by deployment (VTC §14-15, §34)",
+        document=_document(
+            _deny("DenyChangingDeploymentAndLedIdentities", IDENTITY_CHANGING_ACTIONS, protected, deployers),
+            _deny("DenyRemovingPermissionsBoundaries", BOUNDARY_REMOVING_ACTIONS, condition=deployers),
+            _deny(
+                "DenyIdentitiesWithoutTheLedBoundary",
+                BOUNDARY_SETTING_ACTIONS,
+                condition={"StringNotEquals": {"iam:PermissionsBoundary": led_boundary_arns(config)}, **deployers},
+            ),
+        ),
+    )
+
+
 def guardrails(config: LandingZoneConfig) -> list[Guardrail]:
-    return [region_guardrail(config), audit_guardrail(config), data_guardrail(config)]
+    return [region_guardrail(config), audit_guardrail(config), data_guardrail(config), identity_guardrail(config)]
 
 
 def write_reviewable(config: LandingZoneConfig, directory: Path = SCP_DIRECTORY) -> list[Path]:

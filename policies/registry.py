@@ -33,6 +33,7 @@ from policies.rules import (
     personal_data,
     policies_visible,
     processor,
+    processor_deploy,
     regular_audit,
     right_sized,
     sec_storage,
@@ -276,6 +277,21 @@ RULES: tuple[RuleSpec, ...] = (
         "(OPERATOR_DENIED_* actions) in its policy",
     ),
     RuleSpec(
+        rule_id="VTC-PROCESSOR-DEPLOY",
+        condition_id="VTC-PROCESSOR",
+        paragraph="§14-15, §34",
+        module=processor_deploy,
+        title="the platform operator (processor) cannot deploy: deploying is a path to the data",
+        trigger="an IAM role tagged led:party with the operator party whose attached policies lack an "
+        "unconditional explicit Deny of sts:AssumeRole on the CDK bootstrap roles (arn:<partition>:iam::*:role/cdk-*) "
+        "or of the CloudFormation write actions (CreateChangeSet, ExecuteChangeSet, CreateStack, UpdateStack, "
+        "DeleteStack, ...) on every resource, or that Allow sts:AssumeRole on any role or a CloudFormation write "
+        "action such a Deny does not cover",
+        fix="no deployment rights for the operator: the controller's pipeline deploys ([deployment] in the config, "
+        "tools/bootstrap.py); keep the Deny statements DenyAssumingTheCdkBootstrapRoles and DenyChangingStacks "
+        "(stacks/access.py deployment_denies) in its policy and propose changes by pull request",
+    ),
+    RuleSpec(
         rule_id="VTC-LEAST-PRIVILEGE",
         condition_id="VTC-LEAST-PRIVILEGE",
         paragraph="conclusion V",
@@ -361,6 +377,7 @@ NEVER_ACKNOWLEDGE: tuple[str, ...] = (
     "VTC-BACKUP-RETENTION",
     "VTC-NO-STALE-BACKUP",
     "VTC-PROCESSOR",
+    "VTC-PROCESSOR-DEPLOY",
 )
 
 BY_ID: dict[str, RuleSpec] = {r.rule_id: r for r in RULES}

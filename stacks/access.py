@@ -4,14 +4,23 @@ VTC-LEAST-PRIVILEGE, conclusion; VTC-LOGS-DIRECT §27).
 | role                          | party   | may                                              |
 |-------------------------------|---------|--------------------------------------------------|
 | led-<env>-app-runtime         | AHOVOKS | connect to the database as led_app (IAM auth)    |
-| led-<env>-platform-operator   | Cronos  | deploy the stacks, restart the database, metrics |
-| led-<env>-application-manager | AHOVOKS | deploy the application, read database logs       |
+| led-<env>-platform-operator   | Cronos  | restart the database, read stacks and metrics    |
+| led-<env>-application-manager | AHOVOKS | read database logs, run the drills               |
 | led-<env>-auditor             | AHOVOKS | read the trail, Config and the audit log groups  |
-| led-<env>-break-glass         | AHOVOKS | administer, bounded, one hour, alarmed           |
+| led-<env>-break-glass         | AHOVOKS | repair the database, restore, bounded, one hour  |
 
 The platform operator is a processor: its policy explicitly denies reading the database secret,
 logging in to the database, using the FB keys and writing to or deleting from the log archive,
 so a later allow (or a mistake in the boundary) cannot open them.
+
+Deploying is a path to the data (design.md, "The deployment path"): whoever runs a change set
+acts as the CDK bootstrap's CloudFormation execution role and can, for instance, change the
+function that reads the master secret. So no human role deploys: the controller's (AHOVOKS')
+delivery pipeline, named in the config's [deployment] table, is the only principal the bootstrap
+roles trust (tools/bootstrap.py), and the operator proposes changes by pull request. Every human
+role explicitly denies assuming the bootstrap roles (cdk-*) and every CloudFormation write action
+(DEPLOYMENT_DENIED_* below, VTC-PROCESSOR-DEPLOY), so that no later allow reopens the path;
+reading the stacks (describe, template, events) stays.
 """
 
 from __future__ import annotations
@@ -45,6 +54,65 @@ OPERATOR_DENIED_KEY_ACTIONS = (
     "kms:ReEncrypt*",
     "kms:CreateGrant",
 )
+# VTC-PROCESSOR (§14-15, §34), issue "deployment is a path to the data": no human role deploys.
+DEPLOYMENT_DENIED_ROLE_PATTERN = "cdk-*"
+DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS = (
+    "cloudformation:CreateChangeSet",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:DeleteChangeSet",
+    "cloudformation:CreateStack",
+    "cloudformation:UpdateStack",
+    "cloudformation:DeleteStack",
+    "cloudformation:ContinueUpdateRollback",
+    "cloudformation:CancelUpdateStack",
+    "cloudformation:RollbackStack",
+    "cloudformation:UpdateTerminationProtection",
+    "cloudformation:SetStackPolicy",
+    "cloudformation:CreateStackSet",
+    "cloudformation:UpdateStackSet",
+    "cloudformation:DeleteStackSet",
+    "cloudformation:CreateStackInstances",
+    "cloudformation:UpdateStackInstances",
+    "cloudformation:DeleteStackInstances",
+    "cloudformation:ImportStacksToStackSet",
+    "cloudformation:CreateStackRefactor",
+    "cloudformation:ExecuteStackRefactor",
+    "cloudformation:CreateGeneratedTemplate",
+    "cloudformation:UpdateGeneratedTemplate",
+    "cloudformation:RegisterType",
+    "cloudformation:ActivateType",
+    "cloudformation:SetTypeConfiguration",
+    "cloudformation:SignalResource",
+)
+# What every human role may still read about the stacks (no template parameter values are secret:
+# the LED templates take no secret parameters).
+STACK_READ_ACTIONS = (
+    "cloudformation:DescribeStacks",
+    "cloudformation:DescribeStackEvents",
+    "cloudformation:DescribeStackResources",
+    "cloudformation:GetTemplate",
+    "cloudformation:DescribeChangeSet",
+)
+
+
+def deployment_denies(partition: str) -> list[iam.PolicyStatement]:
+    """The explicit Deny statements every human role carries: no bootstrap role, no stack change."""
+    return [
+        iam.PolicyStatement(
+            sid="DenyAssumingTheCdkBootstrapRoles",
+            effect=iam.Effect.DENY,
+            actions=["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+            resources=[f"arn:{partition}:iam::*:role/{DEPLOYMENT_DENIED_ROLE_PATTERN}"],
+        ),
+        iam.PolicyStatement(
+            sid="DenyChangingStacks",
+            effect=iam.Effect.DENY,
+            actions=list(DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS),
+            resources=["*"],
+        ),
+    ]
+
+
 OPERATOR_DENIED_ARCHIVE_ACTIONS = (
     "s3:PutObject",
     "s3:DeleteObject",
@@ -84,11 +152,6 @@ class AccessStack(_WorkloadStack):
 
         db_arn = arn("rds", f"db:{cfg.resource_name('db')}")
         stacks = arn("cloudformation", f"stack/led-{cfg.name}-*/*")
-        app_stacks = arn("cloudformation", f"stack/led-{cfg.name}-app*/*")
-        cdk_roles = [
-            f"arn:{partition}:iam::{account}:role/cdk-{CDK_QUALIFIER}-{kind}-role-{account}-{region}"
-            for kind in ("deploy", "file-publishing", "image-publishing", "lookup")
-        ]
         archive = f"arn:{partition}:s3:::{log_archive_bucket_name(cfg)}"
         fb_keys = arn("kms", "key/*", region_="*", account_=acc.key_custody)
         db_log_groups = arn("logs", f"log-group:/aws/rds/instance/{cfg.resource_name('db')}/*")
@@ -98,16 +161,9 @@ class AccessStack(_WorkloadStack):
         restore_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('ops-backup')}"
         export_role = f"arn:{partition}:iam::{account}:role/{cfg.resource_name('exit-export')}"
         exit_bucket = f"arn:{partition}:s3:::{cfg.exit_bucket_name}"
-        deploy_actions = [
-            "cloudformation:DescribeStacks",
-            "cloudformation:DescribeStackEvents",
-            "cloudformation:DescribeStackResources",
-            "cloudformation:GetTemplate",
-            "cloudformation:CreateChangeSet",
-            "cloudformation:DescribeChangeSet",
-            "cloudformation:ExecuteChangeSet",
-            "cloudformation:DeleteChangeSet",
-        ]
+        read_stacks = iam.PolicyStatement(
+            sid="ReadTheLandingZoneStacks", actions=list(STACK_READ_ACTIONS), resources=[stacks]
+        )
         metrics = iam.PolicyStatement(
             sid="ReadMetricsAndAlarms",
             actions=["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"],
@@ -140,10 +196,7 @@ class AccessStack(_WorkloadStack):
             human_principal_arns=cfg.access.operator_principals,
             max_session=human_session,
             statements=[
-                iam.PolicyStatement(sid="DeployTheLandingZoneStacks", actions=deploy_actions, resources=[stacks]),
-                iam.PolicyStatement(
-                    sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=cdk_roles
-                ),
+                read_stacks,
                 iam.PolicyStatement(
                     sid="RestartTheDatabase",
                     actions=[
@@ -180,6 +233,7 @@ class AccessStack(_WorkloadStack):
                     actions=list(OPERATOR_DENIED_ARCHIVE_ACTIONS),
                     resources=[archive, f"{archive}/*"],
                 ),
+                *deployment_denies(partition),
             ],
         )
 
@@ -240,10 +294,7 @@ class AccessStack(_WorkloadStack):
             human_principal_arns=cfg.access.application_manager_principals,
             max_session=human_session,
             statements=[
-                iam.PolicyStatement(sid="DeployTheApplicationStacks", actions=deploy_actions, resources=[app_stacks]),
-                iam.PolicyStatement(
-                    sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=cdk_roles
-                ),
+                read_stacks,
                 iam.PolicyStatement(
                     sid="ReadDatabaseLogs",
                     actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"],
@@ -255,6 +306,7 @@ class AccessStack(_WorkloadStack):
                 # exit-drill, backup-status): restore into led-drill-* instances only, validate as
                 # the read-only validator, delete only what it restored; export the latest snapshot.
                 *drill_statements,
+                *deployment_denies(partition),
             ],
         )
 
@@ -299,6 +351,7 @@ class AccessStack(_WorkloadStack):
                     ],
                     resources=["*"],
                 ),
+                *deployment_denies(partition),
             ],
         )
 
@@ -311,21 +364,10 @@ class AccessStack(_WorkloadStack):
             human_principal_arns=cfg.access.break_glass_principals,
             max_session=Duration.hours(1),
             # Named emergency powers, not AdministratorAccess (VTC-LEAST-PRIVILEGE, conclusion V):
-            # roll a stack back or forward, restart or repair the database, restore from the vault.
+            # restart or repair the database, restore from the vault. A stack that needs rolling
+            # back or forward is the pipeline's job (a reverting pull request), not a human's.
             statements=[
-                iam.PolicyStatement(
-                    sid="RepairTheLandingZoneStacks",
-                    actions=[
-                        *deploy_actions,
-                        "cloudformation:ContinueUpdateRollback",
-                        "cloudformation:CancelUpdateStack",
-                        "cloudformation:RollbackStack",
-                    ],
-                    resources=[stacks],
-                ),
-                iam.PolicyStatement(
-                    sid="DeployThroughTheCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=cdk_roles
-                ),
+                read_stacks,
                 iam.PolicyStatement(
                     sid="RepairTheDatabase",
                     actions=[
@@ -354,12 +396,12 @@ class AccessStack(_WorkloadStack):
                     conditions={"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
                 ),
                 metrics,
+                *deployment_denies(partition),
             ],
         )
 
         self._accept_risks(
             stacks=stacks,
-            app_stacks=app_stacks,
             db_log_groups=db_log_groups,
             audit_log_groups=audit_log_groups,
             recovery_points=recovery_points,
@@ -384,9 +426,7 @@ class AccessStack(_WorkloadStack):
                 drill_reason,
             )
 
-    def _accept_risks(
-        self, *, stacks: str, app_stacks: str, db_log_groups: str, audit_log_groups: str, recovery_points: str
-    ) -> None:
+    def _accept_risks(self, *, stacks: str, db_log_groups: str, audit_log_groups: str, recovery_points: str) -> None:
         def resource(value: str) -> str:
             return f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(value)}]"
 
@@ -406,8 +446,8 @@ class AccessStack(_WorkloadStack):
             accept_risk(
                 party_role.policy,
                 resource(stacks),
-                "CloudFormation stack ARNs end in a generated id; the role deploys only the stacks "
-                "named led-<env>-* of this account and region.",
+                "CloudFormation stack ARNs end in a generated id; the role only reads (describes) the "
+                "stacks named led-<env>-* of this account and region, it changes none.",
             )
         accept_risk(
             self.break_glass.policy,
@@ -417,9 +457,9 @@ class AccessStack(_WorkloadStack):
         )
         accept_risk(
             self.application_manager.policy,
-            resource(app_stacks),
-            "CloudFormation stack ARNs end in a generated id; AHOVOKS deploys only the application "
-            "stacks named led-<env>-app* of this account and region.",
+            resource(stacks),
+            "CloudFormation stack ARNs end in a generated id; AHOVOKS' application manager only reads "
+            "(describes) the stacks named led-<env>-* of this account and region, it changes none.",
         )
         for party_role in (self.application_manager, self.auditor):
             accept_risk(

@@ -371,12 +371,17 @@ def test_platform_operator_can_operate(synth, env):
     for action, resource in (
         ("rds:RebootDBInstance", db),
         ("rds:StartDBInstance", db),
-        ("cloudformation:CreateChangeSet", stack),
-        ("cloudformation:ExecuteChangeSet", stack),
-        ("sts:AssumeRole", deploy_role),
+        ("cloudformation:DescribeStacks", stack),
         ("cloudwatch:GetMetricData", "*"),
     ):
         assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
+    # Deploying is a path to the data: the controller's pipeline deploys, the operator proposes.
+    for action, resource in (
+        ("cloudformation:CreateChangeSet", stack),
+        ("cloudformation:ExecuteChangeSet", stack),
+        ("sts:AssumeRole", deploy_role),
+    ):
+        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == EXPLICIT_DENY
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -568,11 +573,11 @@ def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, 
     for action, resource in (
         ("rds:ModifyDBInstance", db),
         ("rds:RebootDBInstance", db),
-        ("cloudformation:ContinueUpdateRollback", stack),
         ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
     ):
         assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
     for action, resource in (
+        ("cloudformation:ContinueUpdateRollback", stack),
         ("iam:CreateUser", "*"),
         ("kms:Decrypt", cfg.key_arn("data")),
         ("s3:DeleteObject", f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/x"),

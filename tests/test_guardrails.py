@@ -107,8 +107,14 @@ def test_audit_changes_only_through_the_deployment_role():
         "config:PutConfigurationRecorder",
         "config:PutDeliveryChannel",
     } <= set(deny["Action"])
-    exempt = deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
-    assert exempt == [f"arn:aws:iam::{a}:role/cdk-hnb659fds-cfn-exec-role-{a}-*" for a in member_accounts(CONFIG)]
+    exempt = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    # Exact ARNs, one per account and region the stacks deploy to (the backup account in two).
+    assert exempt == [
+        "arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-central-1",
+        "arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1",
+        "arn:aws:iam::444455556666:role/cdk-hnb659fds-cfn-exec-role-444455556666-eu-west-1",
+        "arn:aws:iam::777788889999:role/cdk-hnb659fds-cfn-exec-role-777788889999-eu-west-1",
+    ]
 
 
 def test_archived_logs_cannot_be_deleted_by_anyone():
@@ -118,7 +124,7 @@ def test_archived_logs_cannot_be_deleted_by_anyone():
     assert deny["Resource"] == ["arn:aws:s3:::led-*-log-archive-*", "arn:aws:s3:::led-*-log-archive-*/*"]
     change = statement("led-audit-guardrail", "DenyChangingLogArchiveOutsideItsDeployment")
     assert {"s3:PutBucketPolicy", "s3:PutBucketObjectLockConfiguration"} <= set(change["Action"])
-    only = change["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    only = change["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     workload = {env.accounts.workload for env in CONFIG.environments.values()}
     assert only and not [arn for arn in only if any(f"::{w}:" in arn for w in workload)]
 
@@ -129,7 +135,7 @@ def test_key_administration_only_by_the_facilitair_bedrijf():
     assert {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateKey"} <= set(deny["Action"])
     # Key use is not administration: services keep encrypting.
     assert not {"kms:Decrypt", "kms:Encrypt", "kms:CreateGrant"} & set(deny["Action"])
-    exempt = deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    exempt = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     custody = {env.accounts.key_custody for env in CONFIG.environments.values()}
     assert exempt and all(arn.split(":")[4] in custody for arn in exempt)
     assert "arn:aws:iam::111122223333:role/led-fb-key-admin" in exempt

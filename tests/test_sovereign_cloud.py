@@ -17,6 +17,7 @@ from tests.test_config import to_eusc
 def test_an_environment_in_eusc_de_east_1_synthesizes_with_the_aws_eusc_partition(tmp_path):
     raw = tomllib.loads(DEFAULT_CONFIG_PATH.read_text())
     raw.pop("organization")
+    raw.pop("deployment")  # global, like the organisation: its default follows the partition
     raw["environments"] = {"dev": to_eusc(raw["environments"]["dev"])}
     config = LandingZoneConfig.model_validate(raw)
     app = new_app(tmp_path / "cdk.out")

@@ -1531,4 +1531,69 @@ def processor_operator_deny_with_unreadable_resource(s):
     party_role(s, denies)
 
 
+# --- VTC-PROCESSOR-DEPLOY ------------------------------------------------------------------------
+
+
+def _deployment_denies() -> list[iam.PolicyStatement]:
+    from stacks.access import deployment_denies
+
+    return deployment_denies(Aws.PARTITION)
+
+
+_CDK_DEPLOY_ROLE = f"arn:{Aws.PARTITION}:iam::{WORKLOAD}:role/cdk-hnb659fds-deploy-role-{WORKLOAD}-{REGION}"
+
+
+@case("VTC-PROCESSOR-DEPLOY", False)
+def deploy_operator_denies_bootstrap_roles_and_stack_changes(s):
+    party_role(s, [*operator_denies(), *_deployment_denies()])
+
+
+@case("VTC-PROCESSOR-DEPLOY", True)
+def deploy_operator_without_deployment_denies(s):
+    party_role(s, operator_denies())
+
+
+@case("VTC-PROCESSOR-DEPLOY", True)
+def deploy_operator_assumes_another_role(s):
+    # The deployment denies are there, but a role outside the bootstrap set is a way out too.
+    allow = iam.PolicyStatement(
+        sid="AssumeAToolRole", actions=["sts:AssumeRole"], resources=[_arn("iam", "role/led-prod-tools", region="")]
+    )
+    party_role(s, [*operator_denies(), *_deployment_denies(), allow])
+
+
+@case("VTC-PROCESSOR-DEPLOY", True)
+def deploy_operator_allow_on_bootstrap_role_even_if_denied(s):
+    # The explicit Deny wins at run time, but the Allow is a pull request reopening the path.
+    allow = iam.PolicyStatement(sid="DeployThroughCdk", actions=["sts:AssumeRole"], resources=[_CDK_DEPLOY_ROLE])
+    party_role(s, [*operator_denies(), *_deployment_denies(), allow])
+
+
+@case("VTC-PROCESSOR-DEPLOY", True)
+def deploy_operator_conditional_deny(s):
+    denies = [
+        iam.PolicyStatement(
+            sid="DenyAssumingWithoutMfa",
+            effect=iam.Effect.DENY,
+            actions=["sts:AssumeRole"],
+            resources=[f"arn:{Aws.PARTITION}:iam::*:role/cdk-*"],
+            conditions={"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+        ),
+        _deployment_denies()[1],
+    ]
+    party_role(s, [*operator_denies(), *denies])
+
+
+@case("VTC-PROCESSOR-DEPLOY", True)
+def deploy_operator_cloudformation_wildcard_inline(s):
+    allow = iam.PolicyStatement(sid="RunStacks", actions=["cloudformation:*"], resources=["*"])
+    party_role(s, [*operator_denies(), _deployment_denies()[0], allow], inline=True)
+
+
+@case("VTC-PROCESSOR-DEPLOY", False)
+def deploy_other_party_not_applicable(s):
+    allow = iam.PolicyStatement(sid="DeployThroughCdk", actions=["sts:AssumeRole"], resources=[_CDK_DEPLOY_ROLE])
+    party_role(s, [allow], party="AHOVOKS")
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}

@@ -1,0 +1,95 @@
+"""VTC-PROCESSOR-DEPLOY (§14-15, §34): the platform operator (the processor) cannot deploy.
+
+Deploying is a path to the data (design.md, "The deployment path"): whoever can run a change set
+in the workload account acts as the CDK bootstrap's CloudFormation execution role, and can
+change, for instance, the function that reads the database's master secret. The controller's
+delivery pipeline deploys; the processor proposes changes by pull request.
+
+A role tagged led:party with the operator party (config OPERATOR_PARTY) fails when the policies
+attached to it (the same documents VTC-PROCESSOR reads):
+
+- lack an unconditional explicit Deny of sts:AssumeRole on every bootstrap role
+  (``arn:<partition>:iam::*:role/cdk-*``), or of each CloudFormation write action
+  (CreateChangeSet, ExecuteChangeSet, CreateStack, UpdateStack, DeleteStack, ...) on every
+  resource; so that no later Allow reopens the path;
+- or Allow sts:AssumeRole on any role, or a CloudFormation write action, at all: a role outside
+  the bootstrap set is still a way out of the operator's own rights, and an Allow the Deny
+  cancels today is a pull request reopening the path, said at review rather than left dormant.
+
+Wildcards count (``sts:*``, ``cloudformation:*``, ``*``, NotAction). A Deny with a Condition,
+NotResource or an unreadable part covers nothing (fails closed). Read-only CloudFormation actions
+(describe, get template) are not writes.
+
+Only partly checkable: whether the bootstrap itself trusts the operator is outside the app; the
+project's bootstrap templates (tools/bootstrap.py) trust only the [deployment] principals, and
+their test checks it.
+"""
+
+from __future__ import annotations
+
+from policies.iam import Statement, statements
+from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.rules.processor import TAG_PARTY, _party, attached_documents, covers, matches
+from policies.values import UNKNOWN
+
+RESOURCE_TYPES = ("AWS::IAM::Role",)
+# stacks/access.py DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS holds these and more; these must be denied.
+CLOUDFORMATION_WRITES = (
+    "cloudformation:CreateChangeSet",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:CreateStack",
+    "cloudformation:UpdateStack",
+    "cloudformation:DeleteStack",
+    "cloudformation:ContinueUpdateRollback",
+    "cloudformation:RollbackStack",
+    "cloudformation:CreateStackSet",
+    "cloudformation:UpdateStackSet",
+    "cloudformation:CreateStackInstances",
+)
+
+
+def _allows(st: Statement, action: str) -> bool:
+    if st.effect != "Allow":
+        return False
+    if st.not_actions:
+        return not any(matches(a, action, ignore_case=True) for a in st.not_actions)
+    return any(matches(a, action, ignore_case=True) for a in st.actions)
+
+
+def check(res: Resource) -> Result:
+    party, why = _party(res)
+    if why:
+        return fail(
+            f"the {TAG_PARTY} tag cannot be read ({why}): cannot tell whether this is a role of the "
+            "platform operator (fails closed)"
+        )
+    if party is None or party.strip().casefold() != res.settings.operator_party.casefold():
+        return NOT_APPLICABLE
+    p = res.settings.partition
+    bootstrap_roles = f"arn:{p}:iam::*:role/cdk-*"
+    every_resource = "*"
+    sts: list[Statement] = []
+    notes: list[str] = []
+    for label, holder, document in attached_documents(res):
+        found, unreadable = statements(document, holder)
+        sts.extend(found)
+        notes.extend(f"{label}: {u} (fails closed)" for u in unreadable)
+    problems = []
+    if not any(covers(st, "sts:AssumeRole", bootstrap_roles) for st in sts):
+        problems.append(f"no explicit Deny of sts:AssumeRole on the CDK bootstrap roles ({bootstrap_roles})")
+    undenied = [a for a in CLOUDFORMATION_WRITES if not any(covers(st, a, every_resource) for st in sts)]
+    if undenied:
+        problems.append(f"no explicit Deny on every resource of {', '.join(undenied)}")
+    for st in sts:
+        if _allows(st, "sts:AssumeRole"):
+            targets = ", ".join(r if UNKNOWN not in r else "a value known only at deploy time" for r in st.resources)
+            problems.append(
+                f"statement {st.sid} allows sts:AssumeRole on {targets or 'every role'} (a deployment role or a "
+                "role outside its own set)"
+            )
+        allowed = [a for a in CLOUDFORMATION_WRITES if _allows(st, a)]
+        if allowed:
+            problems.append(f"statement {st.sid} allows CloudFormation writes ({', '.join(allowed)})")
+    if not problems:
+        return verdict([])
+    return verdict([f"operator role (led:party={party}) may deploy: " + problems[0], *problems[1:], *notes])
