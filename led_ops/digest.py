@@ -13,7 +13,7 @@ its canonical value with backslash and tab escaped (`\\\\`, `\\t`) and NULL as `
 two rows share a text. Canonical values are chosen so that what an export changes about a type
 does not change them:
 
-    timestamptz      UTC wall clock, YYYY-MM-DDTHH:MM:SS.ffffff  (an export may drop the zone)
+    timestamptz      UTC wall clock, YYYY-MM-DD HH:MM:SS.ffffff  (an export may drop the zone)
     timestamp        its wall clock, the same format
     date             YYYY-MM-DD
     boolean          true / false
@@ -30,6 +30,7 @@ only the md5 runs per row (pyarrow has no md5 kernel), in C through hashlib.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,8 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MOD = 1 << 64
-TS_FORMAT_PG = 'YYYY-MM-DD"T"HH24:MI:SS.US'
-TS_FORMAT_ARROW = "%Y-%m-%dT%H:%M:%S"  # %S carries the fraction, microseconds after a cast to "us"
+TS_FORMAT_PG = "YYYY-MM-DD HH24:MI:SS.US"  # what Arrow's cast of a timestamp("us") to string writes
 
 
 def quote_ident(name: str) -> str:
@@ -192,8 +192,12 @@ def arrow_value(column: pa.Array, source_type: str | None = None) -> pa.Array:
         column = pc.cast(column, target)
         t = column.type
     if pa.types.is_timestamp(t):
+        # Microseconds (PostgreSQL's precision); a zoned value as its UTC wall clock: the instants
+        # are UTC already, so reading them as naive is exact (and far faster than strftime).
         column = pc.cast(column, pa.timestamp("us", tz="UTC" if t.tz else None), safe=False)
-        return pc.strftime(column, format=TS_FORMAT_ARROW)
+        if t.tz:
+            column = pc.cast(column.cast(pa.int64()), pa.timestamp("us"))
+        return pc.cast(column, pa.string())
     if pa.types.is_date(t):
         return pc.cast(pc.cast(column, pa.date32()), pa.string())
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
@@ -207,8 +211,11 @@ def arrow_value(column: pa.Array, source_type: str | None = None) -> pa.Array:
 
 def arrow_field(column: pa.Array, source_type: str | None = None) -> pa.Array:
     value = arrow_value(column, source_type)
-    escaped = pc.replace_substring(pc.replace_substring(value, "\\", "\\\\"), "\t", "\\t")
-    return pc.fill_null(escaped, "\\N")
+    t = column.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
+        # Only text can hold a backslash or a tab; numbers, dates, booleans and hex never do.
+        value = pc.replace_substring(pc.replace_substring(value, "\\", "\\\\"), "\t", "\\t")
+    return pc.fill_null(value, "\\N")
 
 
 def arrow_rows(batch: pa.RecordBatch | pa.Table, names: Sequence[str], types: Mapping[str, str]) -> pa.Array:
@@ -227,10 +234,11 @@ def _array(column: Any) -> pa.Array:
 
 
 def row_hashes(texts: pa.Array) -> Iterable[int]:
+    """Each row's 64-bit hash (unsigned): the first 8 bytes of its md5, big-endian as PostgreSQL's
+    bit(64) reads the first 16 hex digits. The only per-row Python: md5 in C, unpacking in C."""
     md5 = hashlib.md5
-    from_bytes = int.from_bytes
-    for value in texts.cast(pa.binary()).to_pylist():
-        yield from_bytes(md5(value).digest()[:8], "big")
+    joined = b"".join([md5(v).digest()[:8] for v in texts.cast(pa.binary()).to_pylist()])
+    return (h for (h,) in struct.iter_unpack(">Q", joined))
 
 
 @dataclass

@@ -58,7 +58,7 @@ def _digest_by_hand(dsn: str) -> str:
         rows = conn.execute("SELECT id, registered_at FROM public.qualifications").fetchall()
     total = 0
     for id_, at in rows:
-        text = f"{id_}\t{at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
+        text = f"{id_}\t{at.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
         total += int(hashlib.md5(text.encode()).hexdigest()[:16], 16)
     return f"{total % 2**64:016x}"
 
