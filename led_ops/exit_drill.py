@@ -195,6 +195,8 @@ def _sample_keys(
     with psycopg.connect(dsn, connect_timeout=30) as conn:
         if not key_columns:
             key_columns = digest.pg_primary_key(conn, key)
+        if not key_columns and files:
+            key_columns = pq.read_schema(files[0]).names[:1]  # no key known: the first column names the row
         target = digest.pg_row_hashes(conn, key, key_columns)
     parquet = digest.arrow_row_hashes(batches(), key_columns, source_types)
     return [_key_label(key_columns, k) for k in digest.differing_keys(parquet, target)]
