@@ -126,8 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
         "max_newest_age_days, newest_column",
     )
     p.add_argument(
-        "--counts-out", metavar="FILE", help="write the row count of every table (for exit-drill --expected-counts)"
+        "--counts-out",
+        metavar="FILE",
+        help="write the evidence file: row count and content digest of every table (for exit-drill --expected-counts)",
     )
+    p.add_argument("--quiet", action="store_true", help="print the result only: no plan, status lines or progress bars")
     p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses (default: led-ENV-ops-backup)")
     p.add_argument(
         "--db-user",
@@ -157,7 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--execute", action="store_true", help="really start the export (default: dry run)")
     p.add_argument("--recovery-point", metavar="ARN", help="export this recovery point (an RDS snapshot ARN)")
     p.add_argument("--export-id", metavar="ID", help="export task identifier (default: led-ENV-exit-TIMESTAMP)")
-    p.add_argument("--expected-counts", metavar="FILE", help="JSON {schema.table: rows} instead of a counting restore")
+    p.add_argument(
+        "--expected-counts",
+        metavar="FILE",
+        help="evidence file of restore-drill --counts-out (or JSON {schema.table: rows}) instead of a counting restore",
+    )
+    p.add_argument("--quiet", action="store_true", help="print the result only: no plan, status lines or progress bars")
     p.add_argument("--workdir", metavar="DIR", help="keep the downloaded export here (default: a temporary folder)")
     p.add_argument("--to-postgres", metavar="DSN", help="also load the export into this PostgreSQL and compare counts")
     p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses for the counting restore")
@@ -183,8 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", metavar="NAME", help="AWS profile for the workload account")
     p.add_argument("--from", dest="source_dir", metavar="DIR", help="a local export folder (the <export id>/ level)")
     p.add_argument("--export-id", metavar="ID", help="an export in the environment's exit bucket")
-    p.add_argument("--expected-counts", metavar="FILE", help="JSON {schema.table: rows}: the snapshot's counts")
-    p.add_argument("--to-postgres", metavar="DSN", help="load into this PostgreSQL and compare counts")
+    p.add_argument(
+        "--expected-counts",
+        metavar="FILE",
+        help="the snapshot's evidence file (restore-drill --counts-out), or JSON {schema.table: rows}",
+    )
+    p.add_argument("--to-postgres", metavar="DSN", help="load into this PostgreSQL and compare counts and digests")
+    p.add_argument("--quiet", action="store_true", help="print the result only: no plan, status lines or progress bars")
     p.add_argument("--workdir", metavar="DIR", help="download folder for --export-id (default: temporary)")
 
     reencrypt = _sub(
@@ -269,7 +282,7 @@ def dispatch(args: argparse.Namespace) -> int:
             to_postgres=args.to_postgres,
             workdir=args.workdir,
             out=lambda line: print(line, flush=True),
-            progress=lambda line: print(line, file=sys.stderr, flush=True),
+            quiet=args.quiet,
         )
     if args.command == "key-usage":
         return _key_usage(args)
@@ -299,6 +312,7 @@ def dispatch(args: argparse.Namespace) -> int:
             role_arn=args.restore_role_arn,
             connector=connector,
             counts_out=args.counts_out,
+            quiet=args.quiet,
         )
     if args.command == "exit-drill":
         from led_ops import exit_drill
@@ -314,6 +328,7 @@ def dispatch(args: argparse.Namespace) -> int:
             to_postgres=args.to_postgres,
             role_arn=args.restore_role_arn,
             connector=connector,
+            quiet=args.quiet,
         )
     if args.command == "reencrypt":
         from led_ops import reencrypt

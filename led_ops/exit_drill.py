@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from led_ops import names, restore_drill
+from led_ops import digest, load, names, restore_drill
 from led_ops.aws import Context
 from led_ops.errors import CHECK_FAILED, OK, DrillError, UsageError
+from led_ops.progress import Progress, results_only
 from led_ops.wait import Waiting, wait_for
 
 # The export role may write under this prefix of the exit bucket only (cdk_constructs/drills.py).
@@ -56,16 +57,58 @@ class Verification:
         self.checks.append(Check(name, ok, detail))
 
 
-def read_counts(path: str | Path) -> dict[str, int]:
+EVIDENCE_FORMAT = "led-ops-evidence/1"
+
+
+def read_counts(path: str | Path) -> dict[str, dict[str, Any]]:
+    """The snapshot's evidence: `schema.table` -> {"rows": n, "digest": hex or None, "columns", "key"}.
+
+    Reads the evidence file of `restore-drill --counts-out` (format led-ops-evidence/1) and the
+    older counts-only file ({"schema.table": rows}); from the latter only counts are compared.
+    """
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"expected counts {path}: no such file") from None
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"expected counts {path}: not valid JSON: {exc}") from None
-    if not isinstance(raw, dict) or not all(isinstance(v, int) for v in raw.values()):
-        raise UsageError(f'expected counts {path}: allowed: a JSON object {{"schema.table": rows, ...}}')
-    return raw
+    allowed = (
+        f'allowed: the evidence file of restore-drill --counts-out ("format": "{EVIDENCE_FORMAT}") '
+        'or a JSON object {"schema.table": rows, ...}'
+    )
+    if isinstance(raw, dict) and "format" in raw:
+        if raw.get("format") != EVIDENCE_FORMAT or not isinstance(raw.get("tables"), dict):
+            raise UsageError(f"expected counts {path}: format {raw.get('format')!r} unknown; {allowed}")
+        out = {}
+        for key, entry in raw["tables"].items():
+            if (
+                not isinstance(entry, dict)
+                or not isinstance(entry.get("rows"), int)
+                or not isinstance(entry.get("digest"), str)
+            ):
+                raise UsageError(f"expected counts {path}: table {key!r} needs rows (integer) and digest; {allowed}")
+            out[key] = {
+                "rows": entry["rows"],
+                "digest": entry["digest"],
+                "columns": dict(entry.get("columns") or {}),
+                "key": list(entry.get("key") or []),
+            }
+        return out
+    if not isinstance(raw, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()):
+        raise UsageError(f"expected counts {path}: {allowed}")
+    return {k: {"rows": v, "digest": None, "columns": {}, "key": []} for k, v in raw.items()}
+
+
+def write_evidence(path: str | Path, digests: Mapping[str, Any], *, recovery_point: str | None = None) -> None:
+    """The restore drill's evidence for the recovery point: counts and content digests per table."""
+    body: dict[str, Any] = {"format": EVIDENCE_FORMAT}
+    if recovery_point:
+        body["recovery_point"] = recovery_point
+    body["tables"] = {k: d.as_json() for k, d in sorted(digests.items())}
+    try:
+        Path(path).write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise DrillError(f"cannot write the evidence file {path}: {exc.strerror or exc}") from None
 
 
 def _table_key(target: str) -> tuple[str, str]:
@@ -125,159 +168,164 @@ def verify_dir(root: Path, *, expected: Mapping[str, int] | None) -> Verificatio
             f"{len(expected)} table(s) in the snapshot" + (f"; missing: {', '.join(missing)}" if missing else ""),
         )
 
-    unreadable = []
     for key in sorted(statuses):
         folder = root / databases[key] / key
-        files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
-        result.files[key] = files
-        rows = 0
-        for file in files:
-            try:
-                # Decode every batch, not only the footer: "readable" means the data, not the index.
-                rows += sum(batch.num_rows for batch in pq.ParquetFile(file).iter_batches())
-            except (pa.ArrowException, OSError) as exc:
-                unreadable.append(f"{file.relative_to(root)} ({str(exc).splitlines()[0]})")
-        result.rows[key] = rows
-    result.add(
-        "files readable as Parquet",
-        not unreadable,
-        f"{sum(len(f) for f in result.files.values())} file(s)"
-        + (f"; unreadable: {', '.join(unreadable)}" if unreadable else ""),
-    )
-    if expected is not None:
-        wrong = [
-            f"{k}: exported {result.rows.get(k, 0)}, snapshot {n}"
-            for k, n in sorted(expected.items())
-            if result.rows.get(k, 0) != n and k in statuses
-        ]
-        result.add(
-            "row counts equal to the snapshot's",
-            not wrong,
-            f"{sum(result.rows.values())} row(s) exported" + (f"; differ: {'; '.join(wrong)}" if wrong else ""),
-        )
-    else:
-        result.add(
-            "row counts equal to the snapshot's",
-            False,
-            "no snapshot counts to compare with (restore the recovery point, or --expected-counts FILE)",
-        )
+        result.files[key] = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
     return result
 
 
-# --- loading into another PostgreSQL ---------------------------------------------------------
+def _expected_rows(expected: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    return {k: int(v["rows"]) for k, v in expected.items()}
 
 
-def pg_type(t: pa.DataType) -> str:
-    """A PostgreSQL column type for an Arrow type (the export's Parquet types, see AWS's mapping)."""
-    if pa.types.is_boolean(t):
-        return "boolean"
-    if pa.types.is_int8(t) or pa.types.is_int16(t) or pa.types.is_uint8(t):
-        return "smallint"
-    if pa.types.is_int32(t) or pa.types.is_uint16(t):
-        return "integer"
-    if pa.types.is_integer(t):
-        return "bigint" if not pa.types.is_uint64(t) else "numeric(20,0)"
-    if pa.types.is_float32(t):
-        return "real"
-    if pa.types.is_floating(t):
-        return "double precision"
-    if pa.types.is_decimal(t):
-        return f"numeric({t.precision},{t.scale})"
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return "text"
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
-        return "bytea"
-    if pa.types.is_date(t):
-        return "date"
-    if pa.types.is_timestamp(t):
-        return "timestamptz" if t.tz else "timestamp"
-    if pa.types.is_time(t):
-        return "time"
-    return "text"
+def _key_label(columns: Sequence[str], text: str) -> str:
+    return f"{'/'.join(sorted(columns))}={text}" if columns else text
 
 
-def load_into_postgres(
-    dsn: str, verification: Verification, root: Path, progress: Callable[[str], None]
-) -> dict[str, int]:
-    """Create each table and COPY its Parquet rows in; the target's count(*) per table."""
+def _sample_keys(
+    dsn: str, key: str, files: Sequence[Path], key_columns: Sequence[str], source_types: Mapping[str, str]
+) -> list[str]:
+    """Keys of rows that differ between the Parquet and the target (only run when a digest differs)."""
     import psycopg
-    from psycopg import sql
 
-    counts: dict[str, int] = {}
-    try:
-        with psycopg.connect(dsn, connect_timeout=30) as conn:
-            for key, files in sorted(verification.files.items()):
-                schema_name, table_name = key.split(".", 1)
-                table = sql.Identifier(schema_name, table_name)
-                schema = _schema_of(files)
-                if schema is None:
-                    progress(f"{key}: no Parquet files (empty table), nothing to load")
-                    counts[key] = _count(conn, table) if _exists(conn, schema_name, table_name) else 0
-                    continue
-                columns = sql.SQL(", ").join(
-                    sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(pg_type(f.type))) for f in schema
-                )
-                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema_name)))
-                conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(table, columns))
-                names_ = sql.SQL(", ").join(sql.Identifier(f.name) for f in schema)
-                copied = 0
-                with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(table, names_)) as copy:
-                    for file in files:
-                        for batch in pq.ParquetFile(file).iter_batches():
-                            for row in batch.to_pylist():
-                                copy.write_row([row[f.name] for f in schema])
-                            copied += batch.num_rows
-                conn.commit()
-                counts[key] = _count(conn, table)
-                progress(f"{key}: copied {copied} row(s), target has {counts[key]}")
-    except psycopg.Error as exc:
-        raise DrillError(f"loading into PostgreSQL failed: {str(exc).strip().splitlines()[0]}") from None
-    return counts
+    def batches():
+        for file in files:
+            yield from pq.ParquetFile(file).iter_batches(batch_size=load.BATCH_ROWS)
 
-
-def _schema_of(files: list[Path]) -> pa.Schema | None:
-    return pq.read_schema(files[0]) if files else None
-
-
-def _exists(conn: Any, schema: str, table: str) -> bool:
-    return conn.execute(
-        "SELECT to_regclass(%s) IS NOT NULL", ('"{}"."{}"'.format(schema.replace('"', '""'), table.replace('"', '""')),)
-    ).fetchone()[0]
-
-
-def _count(conn: Any, table: Any) -> int:
-    from psycopg import sql
-
-    return int(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0])
+    with psycopg.connect(dsn, connect_timeout=30) as conn:
+        if not key_columns:
+            key_columns = digest.pg_primary_key(conn, key)
+        if not key_columns and files:
+            key_columns = pq.read_schema(files[0]).names[:1]  # no key known: the first column names the row
+        target = digest.pg_row_hashes(conn, key, key_columns)
+    parquet = digest.arrow_row_hashes(batches(), key_columns, source_types)
+    return [_key_label(key_columns, k) for k in digest.differing_keys(parquet, target)]
 
 
 def verify_and_load(
     out: Callable[[str], None],
-    progress: Callable[[str], None],
+    progress: Progress | Callable[[str], None],
     root: Path,
     *,
-    expected: Mapping[str, int] | None,
+    expected: Mapping[str, Mapping[str, Any]] | None,
     to_postgres: str | None,
+    quiet: bool = False,
 ) -> int:
-    verification = verify_dir(root, expected=expected)
-    if to_postgres and verification.files:
-        loaded = load_into_postgres(to_postgres, verification, root, progress)
-        reference = dict(expected) if expected is not None else verification.rows
+    if not isinstance(progress, Progress):
+        progress = Progress.auto(quiet=quiet)
+    if expected is not None and expected and all(isinstance(v, int) for v in expected.values()):
+        expected = {k: {"rows": v, "digest": None, "columns": {}, "key": []} for k, v in expected.items()}
+    verification = verify_dir(root, expected=_expected_rows(expected) if expected is not None else None)
+    expected = expected or {}
+    source_types = {k: v.get("columns") or {} for k, v in expected.items()}
+    totals: dict[str, int] = {}
+    for key, files in verification.files.items():
+        try:
+            totals[key] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        except (pa.ArrowException, OSError):
+            totals[key] = 0
+    scans = load.scan_all(
+        verification.files,
+        root,
+        dsn=to_postgres,
+        with_digest=True,
+        progress=progress,
+        source_types=source_types,
+        totals=totals,
+    )
+    verification.rows = {k: s.rows for k, s in scans.items()}
+    unreadable = [u for s in scans.values() for u in s.unreadable]
+    verification.add(
+        "files readable as Parquet",
+        not unreadable,
+        f"{sum(len(f) for f in verification.files.values())} file(s)"
+        + (f"; unreadable: {', '.join(unreadable)}" if unreadable else ""),
+    )
+    if expected:
         wrong = [
-            f"{k}: PostgreSQL {loaded.get(k, 0)}, expected {n}"
+            f"{k}: exported {verification.rows.get(k, 0)}, snapshot {e['rows']}"
+            for k, e in sorted(expected.items())
+            if verification.rows.get(k, 0) != e["rows"] and k in verification.files
+        ]
+        verification.add(
+            "row counts equal to the snapshot's",
+            not wrong,
+            f"{sum(verification.rows.values())} row(s) exported" + (f"; differ: {'; '.join(wrong)}" if wrong else ""),
+        )
+        with_digest = {k: e for k, e in expected.items() if e.get("digest") and k in scans}
+        if with_digest:
+            differ = [
+                f"{k}: Parquet {scans[k].digest or 'unreadable'}, snapshot {e['digest']}"
+                for k, e in sorted(with_digest.items())
+                if scans[k].digest != e["digest"]
+            ]
+            verification.add(
+                "content equal to the snapshot's (digests)",
+                not differ,
+                f"{len(with_digest)} table(s) compared" + (f"; differ: {'; '.join(differ)}" if differ else ""),
+            )
+        else:
+            out(
+                "NOTE content not compared with the snapshot: the expected counts file has no digests "
+                "(write it with restore-drill --counts-out)"
+            )
+    else:
+        verification.add(
+            "row counts equal to the snapshot's",
+            False,
+            "no snapshot counts to compare with (restore the recovery point, or --expected-counts FILE)",
+        )
+    if to_postgres and verification.files:
+        refused = [f"{k}: {s.load_error}" for k, s in sorted(scans.items()) if s.load_error]
+        verification.add(
+            "every table loaded into the other PostgreSQL",
+            not refused,
+            f"{len(scans) - len(refused)} of {len(scans)} table(s) loaded"
+            + (f"; {'; '.join(refused)}" if refused else ""),
+        )
+        loaded = {k: s.target for k, s in scans.items() if s.target is not None and not s.load_error}
+        reference = _expected_rows(expected) if expected else verification.rows
+        wrong = [
+            f"{k}: PostgreSQL {loaded[k].rows}, expected {n}"
             for k, n in sorted(reference.items())
-            if loaded.get(k, 0) != n
+            if k in loaded and loaded[k].rows != n
         ]
         verification.add(
             "loaded into another PostgreSQL, counts equal",
-            not wrong,
-            f"{len(loaded)} table(s), {sum(loaded.values())} row(s)"
+            not wrong and not refused,
+            f"{len(loaded)} table(s), {sum(t.rows for t in loaded.values())} row(s)"
             + (f"; differ: {'; '.join(wrong)}" if wrong else ""),
         )
+        differ = []
+        for k in sorted(loaded):
+            if scans[k].digest is None or loaded[k].digest == scans[k].digest:
+                continue
+            line = f"{k}: PostgreSQL {loaded[k].digest}, Parquet {scans[k].digest}"
+            try:
+                keys = _sample_keys(
+                    to_postgres, k, verification.files[k], expected.get(k, {}).get("key") or [], source_types.get(k, {})
+                )
+            except Exception as exc:  # noqa: BLE001 - the sample is a help; the failure stands without it
+                keys, line = (
+                    [],
+                    line + f" (rows not located: {load._first_line(exc)})",
+                )
+            if keys:
+                line += f", rows differ at {', '.join(keys)}"
+            differ.append(line)
+        verification.add(
+            "loaded content equal to the Parquet (digests)",
+            not differ and not refused,
+            f"{len(loaded)} table(s) compared" + (f"; differ: {'; '.join(differ)}" if differ else ""),
+        )
     for check in verification.checks:
-        out(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+        if not quiet or not check.ok:
+            out(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
     out(f"exit drill {'PASSED' if verification.ok else 'FAILED'} (VTC-EXIT)")
     return OK if verification.ok else CHECK_FAILED
+
+
+pg_type = load.pg_type  # kept for callers of the earlier module
 
 
 # --- the export in AWS -----------------------------------------------------------------------
@@ -311,25 +359,37 @@ def wait_export(ctx: Context, export_id: str, *, waiting: Waiting) -> dict[str, 
     return dict(task)
 
 
-def download_export(ctx: Context, export_id: str, workdir: Path, *, bucket: str | None = None) -> Path:
+def download_export(
+    ctx: Context, export_id: str, workdir: Path, *, bucket: str | None = None, progress: Progress | None = None
+) -> Path:
     """Copy `<prefix>/<export id>/` from the exit bucket into `workdir/<export id>/`."""
     s3 = ctx.client("s3")
     bucket = bucket or names.exit_bucket(ctx.env)
     prefix = f"{EXPORT_PREFIX}/{export_id}/"
     root = workdir / export_id
-    count = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            relative = obj["Key"][len(prefix) :]
-            if not relative or relative.endswith("/"):
-                continue
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            s3.download_file(bucket, obj["Key"], str(target))
-            count += 1
-    if count == 0:
+    objects = [
+        obj
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for obj in page.get("Contents", [])
+        if obj["Key"][len(prefix) :] and not obj["Key"].endswith("/")
+    ]
+    if not objects:
         raise DrillError(f"export {export_id}: nothing under s3://{bucket}/{prefix}")
-    ctx.progress(f"downloaded {count} file(s) of export {export_id} into {root}")
+    progress = progress or Progress.auto()
+    with progress.task(
+        f"download {export_id}", total=sum(int(o.get("Size", 0)) for o in objects), unit="bytes"
+    ) as task:
+        for obj in objects:
+            target = root / obj["Key"][len(prefix) :]
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                s3.download_file(bucket, obj["Key"], str(target), Callback=task.advance)
+            except OSError as exc:
+                raise DrillError(
+                    f"cannot write {target}: {exc.strerror or exc} (download of export {export_id}; "
+                    "free space or give another --workdir)"
+                ) from None
+    progress.say(f"downloaded {len(objects)} file(s) of export {export_id} into {root}")
     return root
 
 
@@ -346,8 +406,45 @@ def run(
     role_arn: str | None = None,
     connector: restore_drill.Connector | None = None,
     stamp: str | None = None,
+    quiet: bool = False,
+) -> int:
+    progress = Progress.auto(quiet=quiet, stream=ctx.err)
+    with results_only(ctx, quiet) as result_line:
+        return _run(
+            ctx,
+            execute=execute,
+            waiting=waiting,
+            recovery_point_arn=recovery_point_arn,
+            export_id=export_id,
+            expected_counts=expected_counts,
+            workdir=workdir,
+            to_postgres=to_postgres,
+            role_arn=role_arn,
+            connector=connector,
+            stamp=stamp,
+            progress=progress,
+            result_line=result_line,
+        )
+
+
+def _run(
+    ctx: Context,
+    *,
+    execute: bool,
+    waiting: Waiting,
+    recovery_point_arn: str | None,
+    export_id: str | None,
+    expected_counts: str | Path | None,
+    workdir: str | Path | None,
+    to_postgres: str | None,
+    role_arn: str | None,
+    connector: restore_drill.Connector | None,
+    stamp: str | None,
+    progress: Progress,
+    result_line: Callable[[str], None],
 ) -> int:
     env = ctx.env
+    say = ctx.say
     if recovery_point_arn:
         recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
     else:
@@ -359,38 +456,40 @@ def run(
         raise UsageError(f"{snapshot_arn}: not an RDS snapshot recovery point; the export needs a snapshot ARN")
     expected = read_counts(expected_counts) if expected_counts else None
     bucket = names.exit_bucket(env)
-    ctx.say(f"exit drill of {env.name}: snapshot {snapshot_arn}")
-    ctx.say(
+    say(f"exit drill of {env.name}: snapshot {snapshot_arn}")
+    say(
         f"  1. export it as Parquet to s3://{bucket}/{EXPORT_PREFIX}/{export_id}/ "
         f"(role {names.export_role_arn(env)}, key {env.key_arn('data')})"
     )
     if expected is None:
-        ctx.say(
+        say(
             f"  2. meanwhile restore the same recovery point into {names.drill_instance_id(env, stamp)}, "
-            "count the rows of every table, delete the instance"
+            "count the rows and digest the content of every table, delete the instance"
         )
     else:
-        ctx.say(f"  2. snapshot row counts from {expected_counts}")
-    ctx.say(
-        "  3. wait for the export, download it, verify metadata, Parquet and row counts"
-        + (", load it into the given PostgreSQL" if to_postgres else "")
+        say(f"  2. snapshot row counts and digests from {expected_counts}")
+    say(
+        "  3. wait for the export, download it, verify metadata, Parquet, row counts and content digests"
+        + (", load it into the given PostgreSQL and compare again" if to_postgres else "")
     )
     if not execute:
-        ctx.say("dry run: nothing started; add --execute to run the drill")
+        say("dry run: nothing started; add --execute to run the drill")
         return OK
+    if to_postgres:
+        load.check_target(to_postgres)  # a wrong DSN is found before anything starts in AWS
     start_export(ctx, snapshot_arn=snapshot_arn, export_id=export_id)
-    ctx.say(f"export {export_id} started")
+    say(f"export {export_id} started")
     if expected is None:
         connector = connector or restore_drill.default_connector
 
-        def count(instance: dict[str, Any], source: dict[str, Any]) -> dict[str, int]:
+        def count(instance: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
             conn = connector(ctx, instance, source)
             try:
-                return restore_drill.count_rows(conn)
+                return restore_drill.table_evidence(conn, progress=progress)
             finally:
                 conn.close()
 
-        expected = restore_drill.with_restored(
+        digests = restore_drill.with_restored(
             ctx,
             recovery_point,
             instance_id=names.drill_instance_id(env, stamp),
@@ -398,11 +497,16 @@ def run(
             waiting=waiting,
             use=count,
         )
-        ctx.say(f"snapshot row counts: {len(expected)} table(s), {sum(expected.values())} row(s)")
+        expected = {k: d.as_json() | {"columns": dict(d.columns), "key": list(d.key)} for k, d in digests.items()}
+        say(f"snapshot: {len(expected)} table(s), {sum(e['rows'] for e in expected.values())} row(s), digested")
     wait_export(ctx, export_id, waiting=waiting)
     with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
-        root = download_export(ctx, export_id, Path(workdir) if workdir else Path(tmp), bucket=bucket)
-        return verify_and_load(ctx.say, ctx.progress, root, expected=expected, to_postgres=to_postgres)
+        root = download_export(
+            ctx, export_id, Path(workdir) if workdir else Path(tmp), bucket=bucket, progress=progress
+        )
+        return verify_and_load(
+            result_line, progress, root, expected=expected, to_postgres=to_postgres, quiet=progress.quiet
+        )
 
 
 def verify(
@@ -414,13 +518,15 @@ def verify(
     to_postgres: str | None,
     workdir: str | Path | None,
     out: Callable[[str], None],
-    progress: Callable[[str], None],
+    progress: Callable[[str], None] | None = None,
+    quiet: bool = False,
 ) -> int:
+    bar = Progress.auto(quiet=quiet)
     expected = read_counts(expected_counts) if expected_counts else None
     if source_dir is not None:
-        return verify_and_load(out, progress, Path(source_dir), expected=expected, to_postgres=to_postgres)
+        return verify_and_load(out, bar, Path(source_dir), expected=expected, to_postgres=to_postgres, quiet=quiet)
     if ctx is None or export_id is None:
         raise UsageError("exit-drill verify: give --from DIR, or ENV and --export-id ID")
     with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
-        root = download_export(ctx, export_id, Path(workdir) if workdir else Path(tmp))
-        return verify_and_load(out, progress, root, expected=expected, to_postgres=to_postgres)
+        root = download_export(ctx, export_id, Path(workdir) if workdir else Path(tmp), progress=bar)
+        return verify_and_load(out, bar, root, expected=expected, to_postgres=to_postgres, quiet=quiet)

@@ -264,6 +264,19 @@ def count_rows(conn: Any) -> dict[str, int]:
     return counts
 
 
+def table_evidence(conn: Any, *, progress: Any = None) -> dict[str, Any]:
+    """Every user table's row count and content digest (led_ops.digest), computed in SQL on the
+    restored instance: the recovery point's evidence that the exit drill compares the export with."""
+    from led_ops import digest
+
+    out = {}
+    for key in count_rows(conn):
+        if progress is not None:
+            progress.say(f"digesting {key}")
+        out[key] = digest.table_digest(conn, key)
+    return out
+
+
 def default_validator() -> Validator:
     try:
         from led_ops.validation import validate_database
@@ -314,8 +327,46 @@ def run(
     validator: Validator | None = None,
     counts_out: str | Path | None = None,
     stamp: str | None = None,
+    quiet: bool = False,
+) -> int:
+    from led_ops.progress import Progress, results_only
+
+    progress = Progress.auto(quiet=quiet, stream=ctx.err)
+    with results_only(ctx, quiet) as result_line:
+        return _run(
+            ctx,
+            execute=execute,
+            expectations=expectations,
+            waiting=waiting,
+            recovery_point_arn=recovery_point_arn,
+            role_arn=role_arn,
+            connector=connector,
+            validator=validator,
+            counts_out=counts_out,
+            stamp=stamp,
+            progress=progress,
+            result_line=result_line,
+        )
+
+
+def _run(
+    ctx: Context,
+    *,
+    execute: bool,
+    expectations: Expectations,
+    waiting: Waiting,
+    recovery_point_arn: str | None,
+    role_arn: str | None,
+    connector: Connector | None,
+    validator: Validator | None,
+    counts_out: str | Path | None,
+    stamp: str | None,
+    progress: Any,
+    result_line: Callable[[str], None],
 ) -> int:
     env = ctx.env
+    quiet = progress.quiet
+    say = ctx.say
     if recovery_point_arn:
         recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
     else:
@@ -356,7 +407,7 @@ def run(
                 max_newest_age_days=expectations.max_newest_age_days,
                 newest_column=dict(expectations.newest_column),
             )
-            counts = count_rows(conn) if counts_out else None
+            counts = table_evidence(conn, progress=progress) if counts_out else None
         finally:
             conn.close()
         return result, counts
@@ -365,10 +416,13 @@ def run(
         ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, use=use
     )
     for check in result.checks:
-        ctx.say(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
-    ctx.say(result.summary())
+        if not quiet or not check.ok:
+            result_line(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    say(result.summary())
     if counts_out and counts is not None:
-        Path(counts_out).write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        ctx.say(f"row counts of {len(counts)} table(s) written to {counts_out}")
-    ctx.say(f"restore drill {'PASSED' if result.ok else 'FAILED'} (VTC-BACKUP-ENVIRONMENT)")
+        from led_ops.exit_drill import write_evidence
+
+        write_evidence(counts_out, counts, recovery_point=recovery_point["RecoveryPointArn"])
+        say(f"row counts and content digests of {len(counts)} table(s) written to {counts_out}")
+    result_line(f"restore drill {'PASSED' if result.ok else 'FAILED'} (VTC-BACKUP-ENVIRONMENT)")
     return OK if result.ok else CHECK_FAILED

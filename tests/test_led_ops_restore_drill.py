@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -50,6 +51,18 @@ def _restored_data(dsn: str, *, newest_days_ago: int = 1) -> None:
         )
 
 
+def _digest_by_hand(dsn: str) -> str:
+    """The documented digest recomputed in Python from the rows: md5 of "<id>\\t<UTC time>" per row,
+    first 64 bits, summed mod 2^64."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT id, registered_at FROM public.qualifications").fetchall()
+    total = 0
+    for id_, at in rows:
+        text = f"{id_}\t{at.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+        total += int(hashlib.md5(text.encode()).hexdigest()[:16], 16)
+    return f"{total % 2**64:016x}"
+
+
 def _instances() -> list[str]:
     rds = boto3.client("rds", region_name="eu-west-1")
     return [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]]
@@ -90,7 +103,11 @@ def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, po
     assert seen == {"instance": DRILL, "source": "led-dev-db"}
     assert "PASS" in out and "restore drill PASSED" in out
     assert DRILL not in _instances() and "led-dev-db" in _instances()
-    assert json.loads((tmp_path / "counts.json").read_text()) == {"public.qualifications": 42}
+    evidence = json.loads((tmp_path / "counts.json").read_text())
+    assert evidence["format"] == "led-ops-evidence/1" and evidence["recovery_point"] == points[1]["RecoveryPointArn"]
+    table = evidence["tables"]["public.qualifications"]
+    assert table["rows"] == 42 and table["columns"] == {"id": "bigint", "registered_at": "timestamp with time zone"}
+    assert table["digest"] == _digest_by_hand(dsn)
     assert "restore job D2B4D4E4-2A2D-7A1E-3C5B-1E2F9A8B7C6D: RUNNING" in ctx.err.getvalue()
 
 
