@@ -9,7 +9,7 @@ The boundary also protects itself, as AWS's delegation example for permissions b
 (IAM User Guide, "Permissions boundaries for IAM entities"): no LED role can remove or replace a
 role's boundary, create a role or user without it, edit or delete the boundary policy, or change
 whom an `led-*` role trusts (VTC-LEAST-PRIVILEGE, conclusion V). IAM caps a managed policy at
-6,144 characters (whitespace not counted); tests/test_boundary.py keeps the boundary under it.
+6,144 characters (whitespace not counted); tests/test_boundary_self_protection.py keeps the boundary under it.
 """
 
 from __future__ import annotations
