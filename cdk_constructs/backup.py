@@ -27,6 +27,13 @@ DAILY = "cron(0 1 * * ? *)"
 _COLON = ArnFormat.COLON_RESOURCE_NAME
 
 
+def backup_service_principal(scope: Construct) -> iam.ServicePrincipal:
+    """AWS Backup, only on behalf of this stack's account (aws:SourceAccount: no confused deputy)."""
+    return iam.ServicePrincipal(
+        "backup.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
+    )
+
+
 class LockedVault(Construct):
     """A backup vault under an FB key with a vault lock bounding retention both ways."""
 
@@ -119,13 +126,23 @@ class DailyBackupPlan(Construct):
                 ],
             )
         )
+        # The selection's role, made here rather than by CDK so that its trust names the account.
+        self.selection_role = iam.Role(
+            self,
+            "DatabaseSelectionRole",
+            assumed_by=backup_service_principal(self),
+            description="AWS Backup takes the LED database's daily backups",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSBackupServiceRolePolicyForBackup")
+            ],
+        )
         self.selection = self.plan.add_selection(
             "Database",
             resources=[backup.BackupResource.from_rds_database_instance(database)],
-            allow_restores=False,
+            role=self.selection_role,
         )
         accept_risk(
-            self.selection.node.find_child("Role"),
+            self.selection_role,
             "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AWSBackupServiceRolePolicyForBackup]",
             "AWS Backup's own service-role policy is the documented minimum for taking backups; it is "
@@ -154,7 +171,7 @@ class RestoreTesting(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
+            assumed_by=backup_service_principal(self),
             description="AWS Backup restore testing of the LED database",
         )
 
@@ -252,7 +269,7 @@ class OnDemandBackupRole(Construct):
             self,
             "Default",
             role_name=role_name,
-            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
+            assumed_by=backup_service_principal(self),
             description="AWS Backup restore and copy jobs started by led-ops drills",
             managed_policies=[
                 iam.ManagedPolicy.from_aws_managed_policy_name(f"service-role/{name}")

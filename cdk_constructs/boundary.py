@@ -4,19 +4,79 @@ A boundary grants nothing by itself: it caps what any policy attached to a role 
 allow statement is therefore broad, and its deny statements are the point: whatever a role's own
 policy says, no LED role can administer FB's keys, switch off the audit trail, make data public
 or leave the EU regions.
+
+The boundary also protects itself, as AWS's delegation example for permissions boundaries does
+(IAM User Guide, "Permissions boundaries for IAM entities"): no LED role can remove or replace a
+role's boundary, create a role or user without it, edit or delete the boundary policy, or change
+whom an `led-*` role trusts (VTC-LEAST-PRIVILEGE, conclusion V). IAM caps a managed policy at
+6,144 characters (whitespace not counted); tests/test_boundary_self_protection.py keeps the boundary under it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Aws
+from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from cdk_constructs.risk import accept_risk
 
 BOUNDARY_METADATA = "led:permissions-boundary"
+# The self-protection statements (their Sids; policies/rules/least_privilege_boundary_self.py checks them).
+SELF_PROTECTION_SIDS = (
+    "DenyRemovingTheBoundary",
+    "DenyReplacingTheBoundary",
+    "DenyRolesAndUsersWithoutTheBoundary",
+    "DenyEditingTheBoundary",
+    "DenyChangingLedRoleTrust",
+)
+MANAGED_POLICY_MAX_CHARS = 6144
+
+
+def self_protection_statements(*, boundary_arn: str, account: str) -> list[iam.PolicyStatement]:
+    """The denies that keep the boundary on every role and the boundary itself unchanged
+    (AWS's permissions-boundary delegation example), for the boundary named by boundary_arn."""
+    not_this_boundary = {"StringNotEquals": {"iam:PermissionsBoundary": boundary_arn}}
+    return [
+        iam.PolicyStatement(
+            sid="DenyRemovingTheBoundary",
+            effect=iam.Effect.DENY,
+            actions=["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
+            resources=["*"],
+        ),
+        iam.PolicyStatement(
+            sid="DenyReplacingTheBoundary",
+            effect=iam.Effect.DENY,
+            actions=["iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"],
+            resources=["*"],
+            conditions=not_this_boundary,
+        ),
+        iam.PolicyStatement(
+            sid="DenyRolesAndUsersWithoutTheBoundary",
+            effect=iam.Effect.DENY,
+            actions=["iam:CreateRole", "iam:CreateUser"],
+            resources=["*"],
+            conditions=not_this_boundary,
+        ),
+        iam.PolicyStatement(
+            sid="DenyEditingTheBoundary",
+            effect=iam.Effect.DENY,
+            actions=[
+                "iam:CreatePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+                "iam:DeletePolicyVersion",
+                "iam:DeletePolicy",
+            ],
+            resources=[boundary_arn],
+        ),
+        iam.PolicyStatement(
+            sid="DenyChangingLedRoleTrust",
+            effect=iam.Effect.DENY,
+            actions=["iam:UpdateAssumeRolePolicy"],
+            resources=[f"arn:{Aws.PARTITION}:iam::{account}:role/led-*"],
+        ),
+    ]
 
 
 def boundary_statements(
@@ -117,8 +177,8 @@ def boundary_statements(
         if not data_key_services:
             raise ValueError("data_key_services: name the services of the application path (kms:ViaService)")
         # VTC-PROCESSOR (§34): the data key decrypts only through the services of the application
-        # path (RDS, Secrets Manager, AWS Backup, S3 for the exit export), as the key policy grants
-        # it; no role calls KMS with it directly.
+        # path (RDS, Secrets Manager, AWS Backup, S3 for the exit export, Lambda for the functions'
+        # environments), as the key policy grants it; no role calls KMS with it directly.
         statements.append(
             iam.PolicyStatement(
                 sid="DenyDataKeyOutsideTheApplicationPath",
@@ -147,6 +207,9 @@ class PermissionsBoundaryPolicy(Construct):
         extra_statements: Sequence[iam.PolicyStatement] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        account = Stack.of(self).account
+        # The ARN of this very policy (path /), built from its name: no token of the policy itself.
+        self.boundary_arn = f"arn:{Aws.PARTITION}:iam::{account}:policy/{policy_name}"
         self.policy = iam.ManagedPolicy(
             self,
             "Default",
@@ -159,6 +222,7 @@ class PermissionsBoundaryPolicy(Construct):
                     data_key_arn=data_key_arn,
                     data_key_services=data_key_services,
                 ),
+                *self_protection_statements(boundary_arn=self.boundary_arn, account=account),
                 *extra_statements,
             ],
         )

@@ -8,7 +8,7 @@ that names the workload account. AWS itself cannot use the key outside those req
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aws_cdk import CfnDeletionPolicy
@@ -67,6 +67,10 @@ class ServiceUse:
     actions: Sequence[str] = KEY_USE_ACTIONS
     # Whether the accounts' services may hold grants on the key (RDS, Backup, Secrets Manager do).
     grants: bool = True
+    # The exact principals allowed (e.g. the second partner's role); default: the accounts' roots.
+    principal_arns: Sequence[str] = ()
+    # Further conditions, e.g. an encryption context that ties S3 use to one bucket.
+    conditions: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,13 +115,19 @@ class CustodyKey(Construct):
             )
         ]
         for use in service_uses:
-            conditions = {
+            conditions: dict[str, dict[str, object]] = {
                 "StringEquals": {
                     "kms:ViaService": list(use.services),
                     "kms:CallerAccount": list(use.accounts),
                 }
             }
-            principals = [iam.AccountPrincipal(a) for a in use.accounts]
+            for operator, values in use.conditions.items():
+                conditions[operator] = {**conditions.get(operator, {}), **values}
+            principals: list[iam.IPrincipal] = (
+                [iam.ArnPrincipal(arn) for arn in use.principal_arns]
+                if use.principal_arns
+                else [iam.AccountPrincipal(a) for a in use.accounts]
+            )
             statements.append(
                 iam.PolicyStatement(
                     sid=use.sid,

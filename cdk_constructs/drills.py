@@ -393,10 +393,13 @@ class ExitDrill(Construct):
                 # RDS encrypts the export with the FB data key through a grant made for the task.
                 iam.PolicyStatement(
                     sid="GrantExportKey",
-                    actions=["kms:CreateGrant", "kms:DescribeKey"],
+                    actions=["kms:CreateGrant"],
                     resources=[data_key.key_arn],
                     conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
                 ),
+                # StartExportTask also describes the key. Not in the statement above: a DescribeKey
+                # request carries no kms:GrantIsForAWSResource, so a Bool condition on it never matches.
+                iam.PolicyStatement(sid="DescribeExportKey", actions=["kms:DescribeKey"], resources=[data_key.key_arn]),
                 *_publish_statements(operations.topic, operations.key),
             ],
         )

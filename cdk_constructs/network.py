@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Aws, RemovalPolicy
+from aws_cdk import Aws, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -48,6 +48,22 @@ class IsolatedNetwork(Construct):
             retention=log_retention,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # VPC Flow Logs delivers only for this account's flow logs (no confused deputy).
+        stack = Stack.of(self)
+        flow_log_role = iam.Role(
+            self,
+            "FlowLogRole",
+            description="VPC Flow Logs delivers the LED VPC's flow logs to their log group",
+            assumed_by=iam.ServicePrincipal(
+                "vpc-flow-logs.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(service="ec2", resource="vpc-flow-log", resource_name="*")
+                    },
+                },
+            ),
+        )
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
@@ -61,15 +77,15 @@ class IsolatedNetwork(Construct):
                 ec2.SubnetConfiguration(name=ENDPOINT_TIER, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=26),
             ],
             restrict_default_security_group=True,
-            flow_logs={  # the role CDK creates for flow logs has one inline policy: see below
+            flow_logs={  # the delivery role gets one inline policy from the FlowLog construct: see below
                 "All": ec2.FlowLogOptions(
-                    destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
+                    destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group, flow_log_role),
                     traffic_type=ec2.FlowLogTrafficType.ALL,
                 )
             },
         )
         accept_risk(
-            self.vpc.node.find_child("All").node.find_child("IAMRole"),
+            flow_log_role,
             "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy",
             "The flow-log delivery role is created by the CDK FlowLog construct with one inline policy "
             "limited to this VPC's flow-log group; it carries the LED permissions boundary.",

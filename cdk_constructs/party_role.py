@@ -1,6 +1,9 @@
 """One IAM role per party and purpose (VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT).
 
-A human role trusts only the named identity principals of its party, and only with MFA; a
+A human role trusts only the named identity principals of its party, only with MFA, and only
+when the session carries a source identity (`sts:SourceIdentity`, set by the person's identity
+provider or `--source-identity`): it stays on every session chained from it and in every
+CloudTrail event, so what a person did can be traced to that person (VTC-AUDIT-TRAIL §49). A
 service role trusts one service principal on behalf of one account. The permissions sit in one
 customer-managed policy per role (no inline policies, no wildcard actions), so an auditor reads
 what a party may do in one document. The permissions boundary is applied by the stack.
@@ -16,6 +19,10 @@ from constructs import Construct
 
 TAG_PARTY = "led:party"
 MFA_CONDITION = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+# A human session names the person: sts:SourceIdentity must be set (and cannot be changed later).
+SOURCE_IDENTITY_CONDITION = {"Null": {"sts:SourceIdentity": "false"}}
+HUMAN_TRUST_CONDITIONS = {**MFA_CONDITION, **SOURCE_IDENTITY_CONDITION}
+HUMAN_TRUST_ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity")
 
 
 class PartyRole(Construct):
@@ -43,7 +50,7 @@ class PartyRole(Construct):
             conditions = {"StringEquals": {"aws:SourceAccount": service_account}} if service_account else None
             trust: iam.IPrincipal = iam.ServicePrincipal(service_principal, conditions=conditions)
         else:
-            trust = iam.ArnPrincipal(human_principal_arns[0]).with_conditions(MFA_CONDITION)
+            trust = iam.ArnPrincipal(human_principal_arns[0]).with_conditions(HUMAN_TRUST_CONDITIONS)
         self.role = iam.Role(
             self,
             "Role",
@@ -53,12 +60,14 @@ class PartyRole(Construct):
             max_session_duration=max_session or Duration.hours(1),
             managed_policies=list(managed_policies),
         )
-        for arn in human_principal_arns[1:]:
-            self.role.assume_role_policy.add_statements(
-                iam.PolicyStatement(  # type: ignore[union-attr]
-                    actions=["sts:AssumeRole"],
+        # The first principal's sts:AssumeRole comes from assumed_by; each principal may also set
+        # its source identity (needed to assume the role with one), under the same conditions.
+        for i, arn in enumerate(human_principal_arns):
+            self.role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+                iam.PolicyStatement(
+                    actions=list(HUMAN_TRUST_ACTIONS[1:] if i == 0 else HUMAN_TRUST_ACTIONS),
                     principals=[iam.ArnPrincipal(arn)],
-                    conditions=MFA_CONDITION,
+                    conditions=HUMAN_TRUST_CONDITIONS,
                 )
             )
         self.policy = (

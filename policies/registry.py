@@ -21,12 +21,16 @@ from policies.rules import (
     exit_drill,
     key_custody,
     key_custody_admin,
+    key_custody_policy,
     key_no_provider,
     key_reencrypt,
     least_privilege,
     least_privilege_boundary,
+    least_privilege_boundary_self,
     least_privilege_principals,
+    least_privilege_source,
     logs_direct,
+    logs_direct_resource_policy,
     no_copy,
     no_stale_backup,
     outsourcing_2016,
@@ -112,9 +116,22 @@ RULES: tuple[RuleSpec, ...] = (
         module=key_custody_admin,
         title="only the FB administration role administers a key",
         trigger="a key policy that allows key administration (PutKeyPolicy, ScheduleKeyDeletion, DisableKey, "
-        "ImportKeyMaterial, kms:*, ...) or an unconstrained CreateGrant to any other principal",
+        "ImportKeyMaterial, kms:*, ...) or CreateGrant/RevokeGrant/RetireGrant not limited to AWS resources "
+        "(Bool kms:GrantIsForAWSResource true) to any other principal",
         fix="grant administrative actions only to the FB key-administrator role; constrain CreateGrant with "
         "kms:GrantIsForAWSResource",
+    ),
+    RuleSpec(
+        rule_id="VTC-KEY-CUSTODY-POLICY",
+        condition_id="VTC-KEY-CUSTODY",
+        paragraph="§44, §51",
+        module=key_custody_policy,
+        title="the LED accounts use a key only through the AWS services named for it",
+        trigger="a key policy statement allowing a use of the key (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, "
+        "Sign, MAC, kms:*, *) to an account, role or '*' without kms:ViaService and kms:CallerAccount "
+        "(StringEquals), or to a principal outside its kms:CallerAccount",
+        fix="use the key through ServiceUse (cdk_constructs/custody_key.py): kms:ViaService of the key's services "
+        "and kms:CallerAccount of the principals' accounts",
     ),
     RuleSpec(
         rule_id="VTC-KEY-NO-PROVIDER",
@@ -261,6 +278,18 @@ RULES: tuple[RuleSpec, ...] = (
         fix="deliver to the log archive bucket; enable Object Lock with a COMPLIANCE default retention",
     ),
     RuleSpec(
+        rule_id="VTC-LOGS-DIRECT-RESOURCE-POLICY",
+        condition_id="VTC-LOGS-DIRECT",
+        paragraph="§27, §37, §42-43",
+        module=logs_direct_resource_policy,
+        title="no other party may delete, overwrite or unlock the archive, the vaults, the exports or the topics",
+        trigger="a bucket policy, backup vault access policy or SNS topic policy allowing a principal of another "
+        "account (or '*' not narrowed by aws:PrincipalAccount to the owner) to delete or overwrite objects or "
+        "recovery points, or change the policy, lock, lifecycle, versioning, ACLs or topic attributes",
+        fix="grant other parties only reads (s3:GetObject, s3:ListBucket) or backup:CopyIntoBackupVault; keep "
+        "deletes and policy or lock changes with the owner's deployment",
+    ),
+    RuleSpec(
         rule_id="VTC-PROCESSOR",
         condition_id="VTC-PROCESSOR",
         paragraph="§14-15, §27, §34",
@@ -312,6 +341,20 @@ RULES: tuple[RuleSpec, ...] = (
         fix="create roles in a workload stack (apply_boundary in stacks/workload.py applies the LED boundary)",
     ),
     RuleSpec(
+        rule_id="VTC-LEAST-PRIVILEGE-BOUNDARY-SELF",
+        condition_id="VTC-LEAST-PRIVILEGE",
+        paragraph="conclusion V",
+        module=least_privilege_boundary_self,
+        title="the permissions boundary protects itself",
+        trigger="an LED permissions boundary (led:permissions-boundary) without an explicit Deny of removing a "
+        "boundary (Delete*PermissionsBoundary), replacing it or creating a role or user without it "
+        "(Put*PermissionsBoundary, CreateRole, CreateUser unless iam:PermissionsBoundary is this boundary), "
+        "editing or deleting the boundary policy (CreatePolicyVersion, SetDefaultPolicyVersion, "
+        "DeletePolicyVersion, DeletePolicy) or changing the trust of led-* roles (UpdateAssumeRolePolicy)",
+        fix="build the boundary with PermissionsBoundaryPolicy (cdk_constructs/boundary.py), which adds "
+        "self_protection_statements",
+    ),
+    RuleSpec(
         rule_id="VTC-LEAST-PRIVILEGE-PRINCIPALS",
         condition_id="VTC-LEAST-PRIVILEGE",
         paragraph="conclusion V",
@@ -320,6 +363,16 @@ RULES: tuple[RuleSpec, ...] = (
         trigger="an Allow to principal '*' without a narrowing condition, or with NotPrincipal, in a trust, "
         "key, bucket, vault, topic, queue, secret, endpoint or log resource policy",
         fix="name the principals, or add a condition such as aws:PrincipalAccount / aws:SourceAccount",
+    ),
+    RuleSpec(
+        rule_id="VTC-LEAST-PRIVILEGE-SOURCE",
+        condition_id="VTC-LEAST-PRIVILEGE",
+        paragraph="conclusion V",
+        module=least_privilege_source,
+        title="AWS services act on LED resources only for the LED's own sources",
+        trigger="a bucket policy, backup vault access policy or SNS topic policy allowing an AWS service principal "
+        "without an aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition",
+        fix="add aws:SourceAccount (and aws:SourceArn where the service sets it) to the statement",
     ),
     RuleSpec(
         rule_id="VTC-OUTSOURCING-2016",
@@ -369,10 +422,12 @@ NEVER_ACKNOWLEDGE: tuple[str, ...] = (
     "VTC-ENCRYPT-ALL",
     "VTC-KEY-CUSTODY",
     "VTC-KEY-CUSTODY-ADMIN",
+    "VTC-KEY-CUSTODY-POLICY",
     "VTC-KEY-NO-PROVIDER",
     "VTC-NO-COPY",
     "VTC-LEAST-PRIVILEGE",
     "VTC-LEAST-PRIVILEGE-BOUNDARY",
+    "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF",
     "VTC-LEAST-PRIVILEGE-PRINCIPALS",
     "VTC-BACKUP-RETENTION",
     "VTC-NO-STALE-BACKUP",

@@ -260,8 +260,14 @@ class AccessStack(_WorkloadStack):
                 ],
                 resources=["*"],
             ),
+            # Each drill role only to the service that assumes it (AWS Backup restores, RDS exports).
             iam.PolicyStatement(
-                sid="PassTheDrillRoles", actions=["iam:PassRole"], resources=[restore_role, export_role]
+                sid="PassTheDrillRoles",
+                actions=["iam:PassRole"],
+                resources=[restore_role, export_role],
+                conditions={
+                    "StringEquals": {"iam:PassedToService": ["backup.amazonaws.com", "export.rds.amazonaws.com"]}
+                },
             ),
             iam.PolicyStatement(
                 sid="RunTheRestoredDrillInstance",

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jsii
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_config as config_
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -49,6 +49,33 @@ class AuditRule:
     vtc: str
     periodic: bool = False
     parameters: dict | None = None
+
+
+@jsii.implements(events.IRuleTarget)
+class _PublishFromThisRule:
+    """An EventBridge rule publishing to the alarm topic. Unlike `targets.SnsTopic`, which lets
+    events.amazonaws.com publish on behalf of any rule of any account, the topic policy admits
+    EventBridge only for this rule of this account (aws:SourceArn, aws:SourceAccount: no confused
+    deputy, VTC-LEAST-PRIVILEGE)."""
+
+    def __init__(self, topic: sns.ITopic, *, principal: str) -> None:
+        self._topic = topic
+        self._principal = principal
+
+    def bind(self, rule: events.IRule, id: str | None = None) -> events.RuleTargetConfig:  # noqa: A002 (jsii)
+        self._topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="EventBridgeRuleOfThisAccount",
+                principals=[iam.ServicePrincipal(self._principal)],
+                actions=["sns:Publish"],
+                resources=[self._topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnEquals": {"aws:SourceArn": rule.rule_arn},
+                },
+            )
+        )
+        return events.RuleTargetConfig(arn=self._topic.topic_arn)
 
 
 class AuditStack(_WorkloadStack):
@@ -295,7 +322,7 @@ class AuditStack(_WorkloadStack):
                 detail_type=["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
                 detail={"state": ["FAILED", "ABORTED", "EXPIRED"]},
             ),
-            targets=[targets.SnsTopic(self.topic)],
+            targets=[_PublishFromThisRule(self.topic, principal=f"events.{service_domain_of(self.cfg.region)}")],
         )
 
     # AWS Config ----------------------------------------------------------------------------

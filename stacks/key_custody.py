@@ -8,6 +8,10 @@ from constructs import Construct
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
 from config import EnvironmentConfig, service_domain_of
 
+# The requests that carry S3's encryption context; kms:DescribeKey carries none, so a statement
+# conditioned on the context could never allow it.
+S3_CONTEXT_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+
 
 class KeyCustodyStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
@@ -26,6 +30,10 @@ class KeyCustodyStack(Stack):
             imported_key_material=cfg.keys.imported_key_material,
         )
 
+        exit_bucket_arn = f"arn:{partition}:s3:::{cfg.exit_bucket_name}"
+        exit_bucket_context = {
+            "ArnLike": {"kms:EncryptionContext:aws:s3:arn": [exit_bucket_arn, f"{exit_bucket_arn}/*"]}
+        }
         self.data_key = CustodyKey(
             self,
             "DataKey",
@@ -37,15 +45,28 @@ class KeyCustodyStack(Stack):
                 ServiceUse(
                     sid="WorkloadUseThroughDataServices",
                     accounts=[acc.workload, acc.backup],
-                    services=via("rds", "secretsmanager", "backup", "s3", "lambda"),
+                    services=via("rds", "secretsmanager", "backup", "lambda"),
                 ),
-                # VTC-EXIT (§42-43): the second partner reads the exit exports, through S3 only.
+                # S3 only for the exit bucket: S3 names the bucket (bucket keys) or the object in the
+                # encryption context, so no other bucket of any LED account can use the data key.
+                ServiceUse(
+                    sid="WorkloadUseThroughS3ForTheExitBucket",
+                    accounts=[acc.workload],
+                    services=via("s3"),
+                    actions=S3_CONTEXT_ACTIONS,
+                    grants=False,
+                    conditions=exit_bucket_context,
+                ),
+                # VTC-EXIT (§42-43): the second partner (exactly the principal the config names)
+                # reads the exit exports, through S3 only, from the exit bucket only.
                 ServiceUse(
                     sid="SecondPartnerReadsExitExports",
                     accounts=[cfg.drills.second_partner_account],
+                    principal_arns=[cfg.drills.second_partner_principal_arn],
                     services=via("s3"),
-                    actions=("kms:Decrypt", "kms:DescribeKey"),
+                    actions=("kms:Decrypt",),
                     grants=False,
+                    conditions=exit_bucket_context,
                 ),
             ],
             **common,

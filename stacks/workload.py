@@ -50,7 +50,9 @@ def retention(days: int) -> logs.RetentionDays:
 def data_key_services(config: EnvironmentConfig) -> list[str]:
     """The application path of the data key (kms:ViaService), as the key policy grants it."""
     domain = service_domain_of(config.region)
-    return [f"{service}.{config.region}.{domain}" for service in ("rds", "secretsmanager", "backup", "s3")]
+    # Lambda: the LED functions' environments are encrypted with the data key (the key policy grants it).
+    services = ("rds", "secretsmanager", "backup", "s3", "lambda")
+    return [f"{service}.{config.region}.{domain}" for service in services]
 
 
 def boundary_name(config: EnvironmentConfig) -> str:

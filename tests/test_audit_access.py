@@ -13,7 +13,8 @@ from stacks.log_archive import log_archive_bucket_name
 from tests.policy_eval import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, denying_sids, evaluate, resolve
 
 ENVS = ("dev", "acc", "prod")
-MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "Null": {"sts:SourceIdentity": "false"}}
+HUMAN_ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity"]
 
 
 def env_config(synth, env):
@@ -134,7 +135,8 @@ def test_ahovoks_log_auditor_reads_only_with_mfa(synth, env):
     role_id, role = next(iter(roles.items()))
     trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert {p for s in trust for p in as_list(s["Principal"]["AWS"])} == set(cfg.access.auditor_principals)
-    assert all(s["Condition"] == MFA and s["Action"] == "sts:AssumeRole" for s in trust)
+    # MFA and a source identity (the person) on every session; setting it is allowed, nothing else.
+    assert all(s["Condition"] == MFA and sorted(as_list(s["Action"])) == HUMAN_ACTIONS for s in trust)
     assert role["Properties"]["PermissionsBoundary"] == {"Ref": "PermissionsBoundary2D0B48CC"}
     policy = [
         p
@@ -612,8 +614,20 @@ def test_application_manager_runs_the_drills_and_nothing_beyond_them(synth, env)
         ("rds:StartExportTask", f"{rds}:export-task:led-{env}-exit-20261129"),
         ("s3:GetObject", f"arn:aws:s3:::led-{env}-exit-444455556666-eu-west-1/exit-drill/x.parquet"),
     )
+    passed_to = {"ops-backup": "backup.amazonaws.com", "exit-export": "export.rds.amazonaws.com"}
     for action, resource in allowed:
-        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
+        extra = {"iam:PassedToService": passed_to[resource.rsplit(f"led-{env}-", 1)[1]]} if "PassRole" in action else {}
+        decision = evaluate(action, resource, identity=identity, boundary=boundary, context={**context, **extra})
+        assert decision == ALLOW, action
+    # The drill roles go only to the services that assume them (iam:PassedToService).
+    for role in passed_to:
+        for service in ("lambda.amazonaws.com", "ec2.amazonaws.com", None):
+            extra = {"iam:PassedToService": service} if service else {}
+            resource = f"arn:aws:iam::444455556666:role/led-{env}-{role}"
+            decision = evaluate(
+                "iam:PassRole", resource, identity=identity, boundary=boundary, context={**context, **extra}
+            )
+            assert decision != ALLOW, (role, service)
     denied = (
         ("rds:DeleteDBInstance", f"{rds}:db:led-{env}-db"),
         ("rds-db:connect", "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-ABC/led_admin"),

@@ -201,6 +201,18 @@ def test_data_key_allows_lambda_and_the_partners_reads(synth, env: str) -> None:
     via = statements["WorkloadUseThroughDataServices"]["Condition"]["StringEquals"]["kms:ViaService"]
     assert f"lambda.{config.region}.amazonaws.com" in via
     partner = statements["SecondPartnerReadsExitExports"]
-    assert sorted(partner["Action"]) == ["kms:Decrypt", "kms:DescribeKey"]
+    # Exactly the principal the config names (a role in prod), not its account's root.
+    assert partner["Principal"] == {"AWS": config.drills.second_partner_principal_arn}
+    assert partner["Action"] == "kms:Decrypt"
     assert partner["Condition"]["StringEquals"]["kms:ViaService"] == [f"s3.{config.region}.amazonaws.com"]
+    assert partner["Condition"]["StringEquals"]["kms:CallerAccount"] == [config.drills.second_partner_account]
     assert "SecondPartnerReadsExitExportsGrants" not in statements
+    # S3 uses the data key for the exit bucket only (encryption context), for the LED and the partner.
+    bucket = f"{config.exit_bucket_name}"
+    s3_use = statements["WorkloadUseThroughS3ForTheExitBucket"]
+    assert "s3." not in json.dumps(statements["WorkloadUseThroughDataServices"])
+    assert "WorkloadUseThroughS3ForTheExitBucketGrants" not in statements
+    for statement in (s3_use, partner):
+        context = statement["Condition"]["ArnLike"]["kms:EncryptionContext:aws:s3:arn"]
+        assert [json.dumps(c) for c in context] and all(bucket in json.dumps(c) for c in context), context
+        assert "kms:DescribeKey" not in json.dumps(statement["Action"])

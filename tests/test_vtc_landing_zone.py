@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cdk_constructs.boundary import SELF_PROTECTION_SIDS
 from policies import EVALUATIONS_FILE, NEVER_ACKNOWLEDGE, RULES, gate, table
 from policies.catalogue import catalogue
+from tests.test_vtc_means import _index, _results
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,3 +139,200 @@ def test_every_catalogue_condition_marked_yes_has_a_rule_or_a_documented_mechani
     missing = yes - covered
     assert missing == set()
     assert {"VTC-REGULAR-AUDIT", "VTC-EXIT"} <= covered
+
+
+# --- Resource-based policies and the boundary's self-protection, on the real landing zone ---------
+# The prod stage of the default config, changed the way a pull request would (a statement added to
+# a key, bucket, vault or topic policy, a condition or a deny taken away), fails the pack. The
+# synthesized templates are edited, as tests/test_vtc_means.py does.
+
+WORKLOAD_ROOT = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::444455556666:root"]]}
+
+
+def _add_statement(stack_name: str, resource_type: str, prefix: str, statement: dict):
+    def edit(info):
+        if info.name != stack_name:
+            return
+        for lid, r in info.resources.items():
+            if r.get("Type") == resource_type and lid.startswith(prefix):
+                props = r["Properties"]
+                key = next(k for k in ("KeyPolicy", "PolicyDocument", "AccessPolicy") if k in props)
+                props[key]["Statement"].append(statement)
+
+    return edit
+
+
+def _failures(synth, rule_id: str, edit) -> list[str]:
+    return [v for v in _results(_index(synth, edit), rule_id).values() if v.startswith("non_compliant")]
+
+
+@pytest.mark.parametrize(
+    "rule_id",
+    [
+        "VTC-KEY-CUSTODY-POLICY",
+        "VTC-KEY-CUSTODY-ADMIN",
+        "VTC-LOGS-DIRECT-RESOURCE-POLICY",
+        "VTC-LEAST-PRIVILEGE-SOURCE",
+        "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF",
+    ],
+)
+def test_the_landing_zone_passes_the_resource_policy_rules(synth, rule_id):
+    found = _results(_index(synth), rule_id)
+    checked = {k: v for k, v in found.items() if not v.startswith("not_applicable")}
+    assert checked and all(v == "compliant" for v in checked.values()), checked
+
+
+@pytest.mark.parametrize(
+    "rule_id, edit, expected",
+    [
+        (
+            "VTC-KEY-CUSTODY-POLICY",
+            _add_statement(
+                "led-prod-key-custody",
+                "AWS::KMS::Key",
+                "DataKey",
+                {
+                    "Sid": "DirectDecrypt",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": WORKLOAD_ROOT},
+                    "Action": "kms:Decrypt",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"kms:CallerAccount": "444455556666"}},
+                },
+            ),
+            "statement DirectDecrypt allows kms:Decrypt without kms:ViaService",
+        ),
+        (
+            "VTC-KEY-CUSTODY-ADMIN",
+            _add_statement(
+                "led-prod-key-custody",
+                "AWS::KMS::Key",
+                "DataKey",
+                {
+                    "Sid": "DecryptGrants",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": WORKLOAD_ROOT},
+                    "Action": "kms:CreateGrant",
+                    "Resource": "*",
+                    "Condition": {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]}},
+                },
+            ),
+            "statement DecryptGrants grants kms:CreateGrant to arn:aws:iam::444455556666:root",
+        ),
+        (
+            "VTC-LOGS-DIRECT-RESOURCE-POLICY",
+            _add_statement(
+                "led-prod-log-archive",
+                "AWS::S3::BucketPolicy",
+                "BucketPolicy",
+                {
+                    "Sid": "OperatorCleansUp",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": WORKLOAD_ROOT},
+                    "Action": ["s3:DeleteObject", "s3:PutLifecycleConfiguration"],
+                    "Resource": "*",
+                },
+            ),
+            "statement OperatorCleansUp allows s3:DeleteObject, s3:PutLifecycleConfiguration to "
+            "arn:aws:iam::444455556666:root",
+        ),
+        (
+            "VTC-LOGS-DIRECT-RESOURCE-POLICY",
+            _add_statement(
+                "led-prod-remote-vault",
+                "AWS::Backup::BackupVault",
+                "Vault",
+                {
+                    "Sid": "WorkloadUnlocks",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": WORKLOAD_ROOT},
+                    "Action": "backup:DeleteBackupVaultLockConfiguration",
+                    "Resource": "*",
+                },
+            ),
+            "statement WorkloadUnlocks allows backup:DeleteBackupVaultLockConfiguration",
+        ),
+        (
+            "VTC-LOGS-DIRECT-RESOURCE-POLICY",
+            _add_statement(
+                "led-prod-recovery",
+                "AWS::S3::BucketPolicy",
+                "ExitBucketPolicy",
+                {
+                    "Sid": "PartnerRewrites",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::210987654321:role/led-exit-reader"},
+                    "Action": "s3:PutObject",
+                    "Resource": "*",
+                },
+            ),
+            "statement PartnerRewrites allows s3:PutObject to arn:aws:iam::210987654321:role/led-exit-reader",
+        ),
+        (
+            "VTC-LEAST-PRIVILEGE-SOURCE",
+            _add_statement(
+                "led-prod-audit",
+                "AWS::SNS::TopicPolicy",
+                "AlarmsPolicy",
+                {
+                    "Sid": "AnyRule",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": "*",
+                },
+            ),
+            "statement AnyRule: service principal events.amazonaws.com without aws:SourceAccount",
+        ),
+    ],
+    ids=[
+        "key-direct-decrypt",
+        "key-free-grant",
+        "archive-deleted-by-workload",
+        "vault-unlocked-by-workload",
+        "exit-bucket-rewritten-by-partner",
+        "topic-any-rule",
+    ],
+)
+def test_a_resource_policy_change_fails_the_pack(synth, rule_id, edit, expected):
+    failed = _failures(synth, rule_id, edit)
+    assert any(expected in v for v in failed), failed
+
+
+def test_the_alarm_topic_without_its_source_condition_fails(synth):
+    def unpin(info):
+        for lid, r in info.resources.items():
+            if r.get("Type") == "AWS::SNS::TopicPolicy" and lid.startswith("AlarmsPolicy"):
+                for statement in r["Properties"]["PolicyDocument"]["Statement"]:
+                    if statement.get("Sid") == "EventBridgeRuleOfThisAccount":
+                        del statement["Condition"]
+
+    failed = _failures(synth, "VTC-LEAST-PRIVILEGE-SOURCE", unpin)
+    assert any("EventBridgeRuleOfThisAccount" in v for v in failed), failed
+
+
+@pytest.mark.parametrize("sid", SELF_PROTECTION_SIDS)
+def test_taking_a_boundary_self_protection_away_fails(synth, sid):
+    def drop(info):
+        for r in info.resources.values():
+            if r.get("Type") == "AWS::IAM::ManagedPolicy" and (r.get("Metadata") or {}).get("led:permissions-boundary"):
+                document = r["Properties"]["PolicyDocument"]
+                document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+
+    found = _results(_index(synth, drop), "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF")
+    failed = {k: v for k, v in found.items() if v.startswith("non_compliant")}
+    # Both boundaries of prod: the workload's and the log archive's.
+    assert {k.split("/")[0] for k in failed} == {"led-prod-baseline", "led-prod-log-archive"}, found
+    assert all("no Deny of iam:" in v for v in failed.values()), failed
+
+
+def test_a_boundary_that_lets_roles_pick_another_boundary_fails(synth):
+    def loosen(info):
+        for r in info.resources.values():
+            if r.get("Type") == "AWS::IAM::ManagedPolicy" and (r.get("Metadata") or {}).get("led:permissions-boundary"):
+                for statement in r["Properties"]["PolicyDocument"]["Statement"]:
+                    if statement.get("Sid") == "DenyRolesAndUsersWithoutTheBoundary":
+                        statement["Condition"] = {"StringNotLike": {"iam:PermissionsBoundary": "*"}}
+
+    failed = _failures(synth, "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", loosen)
+    assert len(failed) == 2 and all("no Deny of iam:CreateRole" in v for v in failed), failed

@@ -18,6 +18,7 @@ from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_config as config_
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -1594,6 +1595,329 @@ def deploy_operator_cloudformation_wildcard_inline(s):
 def deploy_other_party_not_applicable(s):
     allow = iam.PolicyStatement(sid="DeployThroughCdk", actions=["sts:AssumeRole"], resources=[_CDK_DEPLOY_ROLE])
     party_role(s, [allow], party="AHOVOKS")
+# --- VTC-KEY-CUSTODY-POLICY: use of a key only through the named services --------------------------
+
+
+def _use(principal, condition=None, actions=("kms:Decrypt", "kms:GenerateDataKey*")) -> dict:
+    statement = {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": list(actions)}
+    statement["Resource"] = "*"
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+
+
+VIA_RDS = {"kms:ViaService": f"rds.{REGION}.amazonaws.com"}
+
+
+@case("VTC-KEY-CUSTODY-POLICY", False, account=FB)
+def key_policy_use_through_services(s):
+    condition = {"StringEquals": {**VIA_RDS, "kms:CallerAccount": [WORKLOAD, BACKUP]}}
+    key_with(s, [ADMIN_STATEMENT, _use([f"arn:aws:iam::{WORKLOAD}:root", BACKUP], condition)])
+
+
+@case("VTC-KEY-CUSTODY-POLICY", False, account=FB)
+def key_policy_use_through_custody_key_construct(s):
+    # The construct the key custody stack uses: a role of another account, through S3, one bucket.
+    from cdk_constructs.custody_key import CustodyKey, ServiceUse
+
+    CustodyKey(
+        s,
+        "Data",
+        alias_name="led-test-data",
+        description="test",
+        admin_principal_arns=[ADMIN],
+        rotation_period_days=365,
+        service_uses=[
+            ServiceUse(sid="Workload", accounts=[WORKLOAD], services=[f"rds.{REGION}.amazonaws.com"]),
+            ServiceUse(
+                sid="Partner",
+                accounts=["210987654321"],
+                principal_arns=["arn:aws:iam::210987654321:role/led-exit-reader"],
+                services=[f"s3.{REGION}.amazonaws.com"],
+                actions=("kms:Decrypt",),
+                grants=False,
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::led-exit/*"}},
+            ),
+        ],
+    )
+
+
+@case("VTC-KEY-CUSTODY-POLICY", True, account=FB)
+def key_policy_use_without_via_service(s):
+    # Any role of the workload account calls KMS directly: no service in between.
+    key_with(
+        s, [ADMIN_STATEMENT, _use(f"arn:aws:iam::{WORKLOAD}:root", {"StringEquals": {"kms:CallerAccount": WORKLOAD}})]
+    )
+
+
+@case("VTC-KEY-CUSTODY-POLICY", True, account=FB)
+def key_policy_use_without_caller_account(s):
+    key_with(s, [ADMIN_STATEMENT, _use(f"arn:aws:iam::{WORKLOAD}:root", {"StringEquals": VIA_RDS})])
+
+
+@case("VTC-KEY-CUSTODY-POLICY", True, account=FB)
+def key_policy_use_by_principal_outside_caller_account(s):
+    condition = {"StringEquals": {**VIA_RDS, "kms:CallerAccount": WORKLOAD}}
+    key_with(s, [ADMIN_STATEMENT, _use(["arn:aws:iam::999988887777:role/elsewhere"], condition)])
+
+
+@case("VTC-KEY-CUSTODY-POLICY", True, account=FB)
+def key_policy_admin_decrypts_directly(s):
+    # Even the FB administration path uses the key only through a service.
+    key_with(s, [ADMIN_STATEMENT, _use(ADMIN, actions=("kms:*",))])
+
+
+@case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
+def admin_grant_pinned_by_operations_only(s):
+    # A free-standing grant for Decrypt: its grantee calls KMS directly, outside every kms:ViaService.
+    key_with(
+        s,
+        [
+            ADMIN_STATEMENT,
+            {
+                "Sid": "Grants",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]}},
+            },
+        ],
+    )
+
+
+# --- VTC-LOGS-DIRECT-RESOURCE-POLICY / VTC-LEAST-PRIVILEGE-SOURCE: bucket, vault, topic policies -----
+
+
+def _bucket_policy(s, statements, *, object_lock=False) -> None:
+    bucket = s3.CfnBucket(s, "B", object_lock_enabled=True if object_lock else None)
+    s3.CfnBucketPolicy(
+        s, "P", bucket=bucket.ref, policy_document={"Version": "2012-10-17", "Statement": list(statements)}
+    )
+
+
+def _allow(principal, actions, resource="*", condition=None, sid="S") -> dict:
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": principal, "Action": actions, "Resource": resource}
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+
+
+PARTNER_ROLE = "arn:aws:iam::210987654321:role/led-exit-reader"
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", False)
+def resource_policy_partner_reads(s):
+    _bucket_policy(s, [_allow({"AWS": PARTNER_ROLE}, ["s3:GetObject", "s3:ListBucket"])])
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", True)
+def resource_policy_partner_deletes(s):
+    _bucket_policy(s, [_allow({"AWS": PARTNER_ROLE}, ["s3:GetObject", "s3:DeleteObject*"])])
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", True, account=LOG_ARCHIVE)
+def resource_policy_workload_changes_archive_policy(s):
+    _bucket_policy(s, [_allow({"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, "s3:Put*")], object_lock=True)
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", False, account=LOG_ARCHIVE)
+def resource_policy_workload_writes_into_locked_archive(s):
+    # Object Lock: every write is a new, locked version, nothing is overwritten.
+    _bucket_policy(s, [_allow({"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, "s3:PutObject")], object_lock=True)
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", True, account=LOG_ARCHIVE)
+def resource_policy_workload_overwrites_unlocked_bucket(s):
+    _bucket_policy(s, [_allow({"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, "s3:PutObject")])
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", False, account=BACKUP)
+def resource_policy_vault_receives_copies(s):
+    backup.CfnBackupVault(
+        s,
+        "V",
+        backup_vault_name="v",
+        encryption_key_arn=FB_KEY,
+        access_policy={
+            "Version": "2012-10-17",
+            "Statement": [_allow({"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, "backup:CopyIntoBackupVault")],
+        },
+    )
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", True, account=BACKUP)
+def resource_policy_vault_lets_workload_delete(s):
+    backup.CfnBackupVault(
+        s,
+        "V",
+        backup_vault_name="v",
+        encryption_key_arn=FB_KEY,
+        access_policy={
+            "Version": "2012-10-17",
+            "Statement": [
+                _allow({"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, ["backup:CopyIntoBackupVault", "backup:Delete*"])
+            ],
+        },
+    )
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", True)
+def resource_policy_topic_attributes_to_anybody(s):
+    topic = sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+    sns.CfnTopicPolicy(
+        s,
+        "P",
+        topics=[topic.ref],
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                _allow("*", "sns:SetTopicAttributes", condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}})
+            ],
+        },
+    )
+
+
+@case("VTC-LOGS-DIRECT-RESOURCE-POLICY", False)
+def resource_policy_topic_attributes_own_account_only(s):
+    topic = sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+    sns.CfnTopicPolicy(
+        s,
+        "P",
+        topics=[topic.ref],
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                _allow("*", "sns:SetTopicAttributes", condition={"StringEquals": {"aws:PrincipalAccount": WORKLOAD}})
+            ],
+        },
+    )
+
+
+@case("VTC-LEAST-PRIVILEGE-SOURCE", True)
+def source_eventbridge_target_of_cdk(s):
+    # targets.SnsTopic lets events.amazonaws.com publish for any rule of any account.
+    topic = sns.Topic(s, "T", master_key=kms.Key.from_key_arn(s, "K", FB_KEY))
+    events.Rule(
+        s, "R", event_pattern=events.EventPattern(source=["aws.backup"]), targets=[events_targets.SnsTopic(topic)]
+    )
+
+
+@case("VTC-LEAST-PRIVILEGE-SOURCE", False)
+def source_eventbridge_for_one_rule(s):
+    topic = sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+    condition = {"ArnEquals": {"aws:SourceArn": f"arn:aws:events:{REGION}:{WORKLOAD}:rule/r"}}
+    sns.CfnTopicPolicy(
+        s,
+        "P",
+        topics=[topic.ref],
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [_allow({"Service": "events.amazonaws.com"}, "sns:Publish", condition=condition)],
+        },
+    )
+
+
+@case("VTC-LEAST-PRIVILEGE-SOURCE", True, account=LOG_ARCHIVE)
+def source_trail_write_only_null_checked(s):
+    # A Null test only says the key is there: any account's trail may write.
+    condition = {"Null": {"aws:SourceArn": "false"}}
+    _bucket_policy(s, [_allow({"Service": "cloudtrail.amazonaws.com"}, "s3:PutObject", condition=condition)])
+
+
+@case("VTC-LEAST-PRIVILEGE-SOURCE", False, account=LOG_ARCHIVE)
+def source_config_write_pinned(s):
+    condition = {"StringEquals": {"aws:SourceAccount": WORKLOAD}}
+    _bucket_policy(s, [_allow({"Service": "config.amazonaws.com"}, "s3:PutObject", condition=condition)])
+
+
+@case("VTC-LEAST-PRIVILEGE-SOURCE", True, account=BACKUP)
+def source_vault_service_unpinned(s):
+    backup.CfnBackupVault(
+        s,
+        "V",
+        backup_vault_name="v",
+        encryption_key_arn=FB_KEY,
+        access_policy={
+            "Version": "2012-10-17",
+            "Statement": [_allow({"Service": "backup.amazonaws.com"}, "backup:CopyIntoBackupVault")],
+        },
+    )
+
+
+# --- VTC-LEAST-PRIVILEGE-BOUNDARY-SELF --------------------------------------------------------------
+
+
+@case("VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", False)
+def boundary_self_the_led_boundary(s):
+    from cdk_constructs.boundary import PermissionsBoundaryPolicy
+
+    PermissionsBoundaryPolicy(
+        s,
+        "Boundary",
+        policy_name="led-prod-permissions-boundary",
+        allowed_regions=[REGION],
+        key_custody_account=FB,
+        data_key_arn=FB_KEY,
+        data_key_services=[f"rds.{REGION}.amazonaws.com"],
+    )
+
+
+def _boundary_doc(s, statements) -> None:
+    p = iam.CfnManagedPolicy(
+        s,
+        "Boundary",
+        managed_policy_name="led-prod-permissions-boundary",
+        policy_document={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, *statements],
+        },
+    )
+    p.add_metadata("led:permissions-boundary", True)
+
+
+SELF_ARN = f"arn:aws:iam::{WORKLOAD}:policy/led-prod-permissions-boundary"
+
+
+def _self_denies(*, create_unless: str = SELF_ARN, trust_roles: str = f"arn:aws:iam::{WORKLOAD}:role/led-*") -> list:
+    unless = {"StringNotEquals": {"iam:PermissionsBoundary": create_unless}}
+    return [
+        {"Effect": "Deny", "Action": "iam:Delete*PermissionsBoundary", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "Action": ["iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"],
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:PermissionsBoundary": SELF_ARN}},
+        },
+        {"Effect": "Deny", "Action": ["iam:CreateRole", "iam:CreateUser"], "Resource": "*", "Condition": unless},
+        {
+            "Effect": "Deny",
+            "Action": ["iam:*PolicyVersion", "iam:DeletePolicy"],
+            "Resource": Fn.sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/led-prod-*"),
+        },
+        {"Effect": "Deny", "Action": "iam:UpdateAssumeRolePolicy", "Resource": trust_roles},
+    ]
+
+
+@case("VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", False)
+def boundary_self_wildcards_and_sub(s):
+    _boundary_doc(s, _self_denies())
+
+
+@case("VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", True)
+def boundary_self_no_self_protection(s):
+    _boundary_doc(s, [{"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"}])
+
+
+@case("VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", True)
+def boundary_self_roles_with_another_boundary(s):
+    # "Unless the boundary is X": X must be this boundary, not a looser one.
+    _boundary_doc(s, _self_denies(create_unless=f"arn:aws:iam::{WORKLOAD}:policy/AdministratorAccess"))
+
+
+@case("VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", True)
+def boundary_self_trust_of_some_roles_only(s):
+    _boundary_doc(s, _self_denies(trust_roles=f"arn:aws:iam::{WORKLOAD}:role/led-prod-app-*"))
 
 
 CASES_BY_NAME = {c.name: c for c in CASES}

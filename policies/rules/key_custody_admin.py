@@ -50,17 +50,16 @@ def grants_admin(action: str) -> bool:
 
 
 def constrained_grant(condition: object) -> bool:
-    """A grant only for AWS resources, or a grant whose operations are pinned."""
+    """A grant only for AWS resources (kms:GrantIsForAWSResource): the service that holds it uses
+    the key for the LED's resource. Pinning kms:GrantOperations alone is not enough: a grantee of
+    a free-standing grant calls KMS directly, outside every kms:ViaService of the key policy."""
     if not isinstance(condition, dict):
         return False
     for operator, values in condition.items():
         if not isinstance(values, dict):
             continue
         for key, value in values.items():
-            low = key.lower()
-            if low == "kms:grantisforawsresource" and operator.startswith("Bool") and as_bool(value) is True:
-                return True
-            if low == "kms:grantoperations" and operator.startswith(("ForAllValues:StringEquals", "StringEquals")):
+            if key.lower() == "kms:grantisforawsresource" and operator == "Bool" and as_bool(value) is True:
                 return True
     return False
 

@@ -1,0 +1,36 @@
+"""VTC-LEAST-PRIVILEGE-SOURCE (conclusion V): an AWS service acts on an LED resource only on behalf
+of the LED's own resources (no confused deputy).
+
+A bucket policy, backup vault access policy or SNS topic policy that allows an AWS service
+principal (cloudtrail.amazonaws.com, events.amazonaws.com, ...) without `aws:SourceAccount`,
+`aws:SourceArn` or `aws:SourceOrgID` lets that service act for any AWS customer: anybody's trail,
+rule or alarm could write to the archive or publish to the alarm topic.
+"""
+
+from __future__ import annotations
+
+from policies.model import Resource, Result, fail, verdict
+from policies.resource_policies import POLICY_PROPERTIES, condition_keys, policy_statements, service_principals
+
+RESOURCE_TYPES = tuple(POLICY_PROPERTIES)
+SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths")
+
+
+def check(res: Resource) -> Result:
+    read = policy_statements(res)
+    if read is None:
+        return verdict([])
+    sts, problems = read
+    if problems:
+        return fail(*problems, "(fails closed)")
+    out: list[str] = []
+    for st in sts:
+        if st.effect != "Allow":
+            continue
+        services = service_principals(st)
+        if services and not condition_keys(st.condition) & set(SOURCE_KEYS):
+            out.append(
+                f"statement {st.sid}: service principal {', '.join(services)} without aws:SourceAccount, "
+                "aws:SourceArn or aws:SourceOrgID: it acts for any AWS account"
+            )
+    return verdict(out)
