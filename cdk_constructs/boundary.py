@@ -14,6 +14,7 @@ from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from cdk_constructs.audit_protection import audit_protection_statements
 from cdk_constructs.risk import accept_risk
 
 BOUNDARY_METADATA = "led:permissions-boundary"
@@ -160,6 +161,7 @@ class PermissionsBoundaryPolicy(Construct):
                     data_key_services=data_key_services,
                 ),
                 *extra_statements,
+                *audit_protection_statements(),
             ],
         )
         self.policy.node.default_child.add_metadata(BOUNDARY_METADATA, True)  # type: ignore[union-attr]
