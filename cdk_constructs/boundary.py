@@ -20,6 +20,7 @@ from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from cdk_constructs.audit_protection import audit_protection_statements
 from cdk_constructs.risk import accept_risk
 
 BOUNDARY_METADATA = "led:permissions-boundary"
@@ -224,6 +225,7 @@ class PermissionsBoundaryPolicy(Construct):
                 ),
                 *self_protection_statements(boundary_arn=self.boundary_arn, account=account),
                 *extra_statements,
+                *audit_protection_statements(),
             ],
         )
         self.policy.node.default_child.add_metadata(BOUNDARY_METADATA, True)  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
+from cdk_constructs.log_stream_archive import subscribe_to_archive
 from cdk_constructs.risk import accept_risk
 
 # pgaudit session classes, logged for every session (documented in the README):
@@ -56,6 +57,7 @@ class AuditedPostgres(Construct):
         backup_retention_days: int,
         log_retention: logs.RetentionDays,
         database_name: str = "led",
+        archive_destination_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if engine_major not in ENGINE_VERSIONS:
@@ -96,6 +98,18 @@ class AuditedPostgres(Construct):
                 removal_policy=RemovalPolicy.RETAIN,
             )
             for name in LOG_EXPORTS
+        ]
+        # VTC-LOGS-DIRECT (§27): every exported log is also streamed into the AHOVOKS log archive
+        # (cdk_constructs/log_stream_archive.py), out of the operator's reach.
+        self.archive_subscriptions = [
+            subscribe_to_archive(
+                self,
+                f"Archive{name.title().replace('-', '')}",
+                log_group=group,
+                destination_arn=archive_destination_arn,
+            )
+            for name, group in zip(LOG_EXPORTS, self.log_groups, strict=True)
+            if archive_destination_arn is not None
         ]
 
         self.security_group = security_group

@@ -16,6 +16,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from cdk_constructs.log_stream_archive import subscribe_to_archive
 from cdk_constructs.risk import accept_risk
 
 APP_TIER = "app"
@@ -36,6 +37,7 @@ class IsolatedNetwork(Construct):
         workload_account: str,
         key_custody_account: str,
         data_accounts: Sequence[str],
+        archive_destination_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if len(availability_zones) < 2:
@@ -63,6 +65,14 @@ class IsolatedNetwork(Construct):
                     },
                 },
             ),
+        )
+        # VTC-LOGS-DIRECT (§27): the flow logs are also streamed into the AHOVOKS log archive.
+        self.flow_log_subscription = (
+            subscribe_to_archive(
+                self, "FlowLogsToArchive", log_group=self.flow_log_group, destination_arn=archive_destination_arn
+            )
+            if archive_destination_arn is not None
+            else None
         )
         self.vpc = ec2.Vpc(
             self,

@@ -37,6 +37,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from cdk_constructs.audit_protection import AUDIT_PROTECTION_SID, AUDIT_TAMPERING_ACTIONS, audit_resource_patterns
 from config import LandingZoneConfig, load_config, partition_of
 
 SCP_MAX_CHARS = 5120
@@ -255,6 +256,18 @@ def _not_principals(arns: list[str]) -> dict:
     return {"ArnNotEquals": {"aws:PrincipalArn": arns}}
 
 
+def exact_deployment_roles(config: LandingZoneConfig, partition: str) -> list[str]:
+    """The CloudFormation execution role of the CDK bootstrap, by exact ARN (no wildcard), in every
+    account and region that deploys LED audit resources: the workload and log archive accounts."""
+    return sorted(
+        {
+            f"arn:{partition}:iam::{a}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{a}-{env.region}"
+            for env in config.environments.values()
+            for a in (env.accounts.workload, env.accounts.log_archive)
+        }
+    )
+
+
 def fb_key_administrators(config: LandingZoneConfig, partition: str) -> list[str]:
     principals = {
         f"arn:{partition}:iam::{env.accounts.key_custody}:role/{env.keys.key_admin_role_name}"
@@ -329,6 +342,14 @@ def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
                 LOG_ARCHIVE_CHANGING_ACTIONS,
                 log_archive_bucket_patterns(partition),
                 condition=_not_principals(_deployment_roles(config, log_archive_accounts)),
+            ),
+            # The database and flow logs, their subscriptions to the archive, the metric filters,
+            # alarms, alarm rules and topics (cdk_constructs/audit_protection.py, also in the boundary).
+            _deny(
+                AUDIT_PROTECTION_SID,
+                AUDIT_TAMPERING_ACTIONS,
+                audit_resource_patterns(partition),
+                condition={"ArnNotEquals": {"aws:PrincipalArn": exact_deployment_roles(config, partition)}},
             ),
         ),
     )

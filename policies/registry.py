@@ -13,6 +13,7 @@ from types import ModuleType
 from policies.model import Resource, Result
 from policies.rules import (
     audit_trail,
+    audit_trail_flow_logs,
     audit_trail_retention,
     backup_elsewhere,
     backup_environment,
@@ -31,6 +32,7 @@ from policies.rules import (
     least_privilege_source,
     logs_direct,
     logs_direct_resource_policy,
+    logs_direct_streamed,
     no_copy,
     no_stale_backup,
     outsourcing_2016,
@@ -252,10 +254,22 @@ RULES: tuple[RuleSpec, ...] = (
         condition_id="VTC-AUDIT-TRAIL",
         paragraph="§11, §49",
         module=audit_trail,
-        title="the database audits and exports its logs; the trail validates and encrypts its logs",
+        title="the database audits and exports its logs; every trail validates, encrypts and covers all regions",
         trigger="an RDS database without its log export (postgresql/audit) or, for PostgreSQL, without pgaudit "
-        "loaded and pgaudit.log set; a trail without log file validation, logging or a KMS key",
-        fix="use AuditedPostgres (cdk_constructs/database.py); enable_file_validation and a KMS key on trails",
+        "loaded and pgaudit.log set; a trail without log file validation, logging, a KMS key, "
+        "IsMultiRegionTrail or IncludeGlobalServiceEvents",
+        fix="use AuditedPostgres (cdk_constructs/database.py); on trails: log file validation, a KMS key, "
+        "is_multi_region_trail=True, include_global_service_events=True",
+    ),
+    RuleSpec(
+        rule_id="VTC-AUDIT-TRAIL-FLOW-LOGS",
+        condition_id="VTC-AUDIT-TRAIL",
+        paragraph="§49",
+        module=audit_trail_flow_logs,
+        title="every VPC records all its traffic in flow logs",
+        trigger="an AWS::EC2::VPC that no AWS::EC2::FlowLog of the app names (ResourceType VPC), or whose flow "
+        "logs record less than TrafficType ALL or have no destination",
+        fix="use IsolatedNetwork (cdk_constructs/network.py): flow_logs with FlowLogTrafficType.ALL to a log group",
     ),
     RuleSpec(
         rule_id="VTC-AUDIT-TRAIL-RETENTION",
@@ -288,6 +302,18 @@ RULES: tuple[RuleSpec, ...] = (
         "recovery points, or change the policy, lock, lifecycle, versioning, ACLs or topic attributes",
         fix="grant other parties only reads (s3:GetObject, s3:ListBucket) or backup:CopyIntoBackupVault; keep "
         "deletes and policy or lock changes with the owner's deployment",
+    ),
+    RuleSpec(
+        rule_id="VTC-LOGS-DIRECT-STREAMED",
+        condition_id="VTC-LOGS-DIRECT",
+        paragraph="§27, §49",
+        module=logs_direct_streamed,
+        title="the database audit logs and flow logs are streamed into the log archive",
+        trigger="a database log group (/aws/rds/...) or flow-log group without a subscription filter sending every "
+        "event to a CloudWatch Logs destination of the log archive account whose Firehose stream writes, "
+        "KMS-encrypted, into a log archive bucket of this app",
+        fix="pass archive_destination_arn to AuditedPostgres / IsolatedNetwork (cdk_constructs/log_stream_archive.py) "
+        "and keep the ArchiveLogStream of the log archive stack",
     ),
     RuleSpec(
         rule_id="VTC-PROCESSOR",

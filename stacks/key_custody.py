@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CfnOutput, Stack
+from collections.abc import Sequence
+
+from aws_cdk import Aws, CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
+from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig, service_domain_of
+from stacks.log_archive import (
+    key_custody_event_bus_arn,
+    key_custody_event_pattern,
+    key_custody_trail_name,
+    log_archive_bucket_name,
+)
 
 # The requests that carry S3's encryption context; kms:DescribeKey carries none, so a statement
 # conditioned on the context could never allow it.
@@ -85,7 +98,9 @@ class KeyCustodyStack(Stack):
         )
         log_context_arn = f"arn:{partition}:logs:{cfg.region}:{acc.workload}:log-group:*"
         # The workload's trail, and the log archive's own trail of reads of the archive.
-        trail_context_arns = [f"arn:{partition}:cloudtrail:*:{a}:trail/*" for a in (acc.workload, acc.log_archive)]
+        # And the key custody account's own trail (KeyCustodyAuditStack).
+        trail_accounts = [acc.workload, acc.log_archive, acc.key_custody]
+        trail_context_arns = [f"arn:{partition}:cloudtrail:*:{a}:trail/*" for a in trail_accounts]
         self.log_key = CustodyKey(
             self,
             "LogKey",
@@ -95,6 +110,8 @@ class KeyCustodyStack(Stack):
                 # The log archive bucket (SSE-KMS) is written and read through S3 only.
                 ServiceUse(sid="LogArchiveUseThroughS3", accounts=[acc.log_archive, acc.workload], services=via("s3")),
                 ServiceUse(sid="WorkloadUseThroughSns", accounts=[acc.workload], services=via("sns")),
+                # The archive streams (Firehose, log archive account) of the workload's log groups.
+                ServiceUse(sid="LogArchiveUseThroughFirehose", accounts=[acc.log_archive], services=via("firehose")),
             ],
             service_principal_uses=[
                 ServicePrincipalUse(
@@ -109,7 +126,7 @@ class KeyCustodyStack(Stack):
                     actions=["kms:GenerateDataKey*", "kms:DescribeKey"],
                     conditions={
                         "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trail_context_arns},
-                        "StringEquals": {"aws:SourceAccount": [acc.workload, acc.log_archive]},
+                        "StringEquals": {"aws:SourceAccount": trail_accounts},
                     },
                 ),
                 ServicePrincipalUse(
@@ -132,6 +149,13 @@ class KeyCustodyStack(Stack):
                     actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                     conditions={"StringEquals": {"aws:SourceAccount": acc.workload}},
                 ),
+                # EventBridge publishes FB's key changes to AHOVOKS' key custody alarm topic.
+                ServicePrincipalUse(
+                    sid="EventBridgeKeyCustodyAlarmsOfLogArchive",
+                    principal=f"events.{domain}",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                    conditions={"StringEquals": {"aws:SourceAccount": acc.log_archive}},
+                ),
             ],
             **common,
         )
@@ -143,6 +167,109 @@ class KeyCustodyStack(Stack):
                 value=key.key_arn,
                 description="Put this ARN into the environment's [keys] table of the LED config",
             )
+
+
+class KeyCustodyAuditStack(Stack):
+    """What AHOVOKS sees of the key custody account (VTC-KEY-CUSTODY §51, VTC-AUDIT-TRAIL §49).
+
+    An FB administrator could otherwise grant itself Decrypt, or change a key policy, unseen by
+    the controller. FB's own stack, deployed after the log archive (it writes into it):
+
+    - a trail of every management event (reads included: every Decrypt, by whom), all regions and
+      the global services, validated, under the FB log key, into the AHOVOKS archive
+      (``AWSLogs/<key custody account>/``, Object Lock);
+    - an EventBridge rule that forwards key policy changes, grants, disabling and deletion (and
+      changes to this trail and rule) to the log archive account's event bus, where AHOVOKS'
+      rule publishes them to its topic (stacks/log_archive.py). EventBridge is the one path
+      that works across accounts with no manual step: CloudWatch alarms can only notify a topic
+      of their own account, and a cross-account bus target needs only this rule's role and the
+      bus's resource policy, both deployed by CloudFormation.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        allowed_regions: Sequence[str],
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        cfg = config
+        acc = cfg.accounts
+        domain = service_domain_of(cfg.region)
+        partition = Aws.PARTITION
+
+        self.boundary = PermissionsBoundaryPolicy(
+            self,
+            "PermissionsBoundary",
+            policy_name=cfg.resource_name("key-custody-boundary"),
+            allowed_regions=allowed_regions,
+            key_custody_account=acc.key_custody,
+        )
+        apply_boundary(self, self.boundary.policy)
+
+        self.trail = cloudtrail.CfnTrail(
+            self,
+            "Trail",
+            trail_name=key_custody_trail_name(cfg),
+            is_logging=True,
+            s3_bucket_name=log_archive_bucket_name(cfg),
+            kms_key_id=cfg.key_arn("log"),
+            enable_log_file_validation=True,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            advanced_event_selectors=[
+                cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+                    name="Every management event, reads included",
+                    field_selectors=[
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                            field="eventCategory", equal_to=["Management"]
+                        )
+                    ],
+                )
+            ],
+        )
+        self.trail.apply_removal_policy(RemovalPolicy.RETAIN)
+        accept_risk(
+            self.trail,
+            "NIST.800.53.R5::NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled",
+            "The key custody trail is read by AHOVOKS in its archive (VTC §27); the alarms on key changes are "
+            "EventBridge rules forwarded to AHOVOKS, so a CloudWatch Logs copy in FB's account would add "
+            "nothing AHOVOKS sees.",
+        )
+
+        rule_name = cfg.resource_name("key-custody-changes")
+        rule_arn = f"arn:{partition}:events:{cfg.region}:{acc.key_custody}:rule/{rule_name}"
+        bus_arn = key_custody_event_bus_arn(cfg)
+        forwarder = iam.Role(
+            self,
+            "ForwarderRole",
+            role_name=cfg.resource_name("key-custody-forwarder"),
+            assumed_by=iam.ServicePrincipal(
+                f"events.{domain}",
+                conditions={"StringEquals": {"aws:SourceAccount": acc.key_custody, "aws:SourceArn": rule_arn}},
+            ),
+            description=f"LED {cfg.name}: EventBridge forwards FB key changes to AHOVOKS' event bus",
+        )
+        forward = iam.ManagedPolicy(
+            self,
+            "ForwarderPolicy",
+            roles=[forwarder],
+            statements=[iam.PolicyStatement(sid="ForwardToAhovoks", actions=["events:PutEvents"], resources=[bus_arn])],
+        )
+        self.rule = events.CfnRule(
+            self,
+            "KeyChanges",
+            name=rule_name,
+            description=f"LED {cfg.name}: key policy, grant, disable or deletion of an FB key, to AHOVOKS (VTC §51)",
+            event_pattern=key_custody_event_pattern(cfg),
+            state="ENABLED",
+            targets=[events.CfnRule.TargetProperty(id="AhovoksEventBus", arn=bus_arn, role_arn=forwarder.role_arn)],
+        )
+        self.rule.node.add_dependency(forward)
+        CfnOutput(self, "KeyCustodyTrailArn", value=self.trail.attr_arn, description="FB's trail, in AHOVOKS' archive")
 
 
 class SecondaryKeyCustodyStack(Stack):

@@ -12,12 +12,21 @@ from collections.abc import Sequence
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
+from cdk_constructs.log_stream_archive import (
+    ARCHIVE_SOURCES,
+    ArchiveLogStream,
+    archive_firehose_role_name,
+    archive_prefix,
+)
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig, service_domain_of
@@ -72,6 +81,58 @@ def archive_access_trail_arn(config: EnvironmentConfig) -> str:
 
 def config_recorder_role_name(config: EnvironmentConfig) -> str:
     return config.resource_name("config-recorder")
+
+
+def key_custody_trail_name(config: EnvironmentConfig) -> str:
+    return config.resource_name("key-custody-trail")
+
+
+def key_custody_trail_arn(config: EnvironmentConfig) -> str:
+    return (
+        f"arn:{Aws.PARTITION}:cloudtrail:{config.region}:{config.accounts.key_custody}:trail/"
+        f"{key_custody_trail_name(config)}"
+    )
+
+
+def key_custody_event_bus_name(config: EnvironmentConfig) -> str:
+    return config.resource_name("key-custody-events")
+
+
+def key_custody_event_bus_arn(config: EnvironmentConfig) -> str:
+    return (
+        f"arn:{Aws.PARTITION}:events:{config.region}:{config.accounts.log_archive}:event-bus/"
+        f"{key_custody_event_bus_name(config)}"
+    )
+
+
+# What FB does to its keys (and to the trail and rule that watch them) that AHOVOKS must see (§51).
+KEY_CUSTODY_WATCHED_EVENTS: dict[str, tuple[str, ...]] = {
+    "kms.amazonaws.com": (
+        "PutKeyPolicy",
+        "CreateGrant",
+        "RetireGrant",
+        "RevokeGrant",
+        "DisableKey",
+        "DisableKeyRotation",
+        "ScheduleKeyDeletion",
+        "DeleteImportedKeyMaterial",
+    ),
+    "cloudtrail.amazonaws.com": ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
+    "events.amazonaws.com": ("DisableRule", "DeleteRule", "PutRule", "PutTargets", "RemoveTargets"),
+}
+
+
+def key_custody_event_pattern(config: EnvironmentConfig) -> dict:
+    """The EventBridge pattern of those calls, in the key custody account."""
+    return {
+        "source": sorted(f"aws.{s.split('.')[0]}" for s in KEY_CUSTODY_WATCHED_EVENTS),
+        "account": [config.accounts.key_custody],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {
+            "eventSource": sorted(KEY_CUSTODY_WATCHED_EVENTS),
+            "eventName": sorted({n for names in KEY_CUSTODY_WATCHED_EVENTS.values() for n in names}),
+        },
+    }
 
 
 class LogArchiveStack(Stack):
@@ -149,8 +210,10 @@ class LogArchiveStack(Stack):
             s3_key_prefix=ARCHIVE_ACCESS_PREFIX,
             kms_key_id=cfg.key_arn("log"),
             enable_log_file_validation=True,
-            is_multi_region_trail=False,
-            include_global_service_events=False,
+            # Every trail covers every region and the global services (IAM, STS): a bucket change
+            # made through another region's endpoint is recorded too.
+            is_multi_region_trail=True,
+            include_global_service_events=True,
             advanced_event_selectors=[
                 cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                     name="Changes to the archive's configuration",
@@ -200,7 +263,16 @@ class LogArchiveStack(Stack):
             "processor cannot reach; a cross-region replica would need a second FB log key and is not required "
             "by the VTC advice for logs (§27, §49).",
         )
+        # VTC-LOGS-DIRECT (§27): the workload's database and flow logs, streamed in under the FB
+        # log key (cdk_constructs/log_stream_archive.py).
+        self.log_streams = {
+            source: ArchiveLogStream(
+                self, f"Archive{source.title().replace('-', '')}", config=cfg, source=source, bucket_name=bucket_name
+            )
+            for source in ARCHIVE_SOURCES
+        }
         self._bucket_policy(cfg, domain)
+        self._key_custody_alarms(cfg, domain)
         CfnOutput(
             self,
             "LogArchiveBucketName",
@@ -310,6 +382,21 @@ class LogArchiveStack(Stack):
                 resources=[bucket.arn_for_objects(f"{CONFIG_PREFIX}/AWSLogs/{workload}/Config/*")],
                 conditions={"StringEquals": {**from_workload, **owner_full_control}},
             ),
+            # The key custody account's own trail (stacks/key_custody.py, KeyCustodyAuditStack).
+            iam.PolicyStatement(
+                sid="KeyCustodyTrailAclCheck",
+                principals=[cloudtrail],
+                actions=["s3:GetBucketAcl"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringEquals": {"aws:SourceArn": key_custody_trail_arn(cfg)}},
+            ),
+            iam.PolicyStatement(
+                sid="KeyCustodyTrailWrite",
+                principals=[cloudtrail],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"AWSLogs/{acc.key_custody}/*")],
+                conditions={"StringEquals": {"aws:SourceArn": key_custody_trail_arn(cfg), **owner_full_control}},
+            ),
             # Config tries its recorder role first. Named by condition, not as principal, so this
             # policy deploys before the workload's audit stack has created the role.
             iam.PolicyStatement(
@@ -330,5 +417,75 @@ class LogArchiveStack(Stack):
                 conditions={"StringEquals": {"aws:PrincipalAccount": workload}},
             ),
         ]
+        # Each archive stream's Firehose role writes under its own prefix only.
+        for source in ARCHIVE_SOURCES:
+            role_arn = f"arn:{Aws.PARTITION}:iam::{acc.log_archive}:role/{archive_firehose_role_name(cfg, source)}"
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"ArchiveStream{source.title().replace('-', '')}Write",
+                    principals=[iam.AccountPrincipal(acc.log_archive)],
+                    actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                    resources=[bucket.arn_for_objects(f"{archive_prefix(cfg, source)}/*")],
+                    conditions={"ArnEquals": {"aws:PrincipalArn": role_arn}},
+                )
+            )
         for statement in statements:
             bucket.add_to_resource_policy(statement)
+
+    def _key_custody_alarms(self, cfg: EnvironmentConfig, domain: str) -> None:
+        """FB's key changes reach AHOVOKS (§51): the key custody account's EventBridge rule forwards
+        them to this bus; a rule here publishes them to an AHOVOKS topic under the FB log key."""
+        bus_arn = key_custody_event_bus_arn(cfg)
+        self.key_custody_bus = events.CfnEventBus(
+            self,
+            "KeyCustodyEvents",
+            name=key_custody_event_bus_name(cfg),
+            description=f"LED {cfg.name}: key policy, grant, disable and deletion events of the FB keys",
+            policy={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "KeyCustodyAccountForwards",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:{Aws.PARTITION}:iam::{cfg.accounts.key_custody}:root"},
+                        "Action": "events:PutEvents",
+                        "Resource": bus_arn,
+                    }
+                ],
+            },
+        )
+        self.key_custody_topic = sns.Topic(
+            self,
+            "KeyCustodyAlarms",
+            topic_name=cfg.resource_name("key-custody-alarms"),
+            display_name=f"LED {cfg.name} key custody alarms (AHOVOKS)",
+            master_key=kms.Key.from_key_arn(self, "AlarmsLogKey", cfg.key_arn("log")),
+            enforce_ssl=True,
+        )
+        if cfg.audit.alarm_email is not None:
+            self.key_custody_topic.add_subscription(subscriptions.EmailSubscription(cfg.audit.alarm_email))
+        rule_name = cfg.resource_name("key-custody-alarms")
+        self.key_custody_topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="KeyCustodyAlarmRule",
+                principals=[iam.ServicePrincipal(f"events.{domain}")],
+                actions=["sns:Publish"],
+                resources=[self.key_custody_topic.topic_arn],
+                conditions={
+                    "ArnEquals": {
+                        "aws:SourceArn": f"arn:{Aws.PARTITION}:events:{cfg.region}:{cfg.accounts.log_archive}:"
+                        f"rule/{key_custody_event_bus_name(cfg)}/{rule_name}"
+                    }
+                },
+            )
+        )
+        self.key_custody_rule = events.CfnRule(
+            self,
+            "KeyCustodyAlarmRule",
+            name=rule_name,
+            description=f"LED {cfg.name}: FB changed a key policy, a grant, or disabled or deleted a key (VTC §51)",
+            event_bus_name=self.key_custody_bus.attr_name,
+            event_pattern=key_custody_event_pattern(cfg),
+            state="ENABLED",
+            targets=[events.CfnRule.TargetProperty(id="AhovoksTopic", arn=self.key_custody_topic.topic_arn)],
+        )

@@ -11,7 +11,7 @@ from cdk_constructs.tags import tag_party
 from config import OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
 from stacks.access import AccessStack
 from stacks.audit import AuditStack
-from stacks.key_custody import KeyCustodyStack, SecondaryKeyCustodyStack
+from stacks.key_custody import KeyCustodyAuditStack, KeyCustodyStack, SecondaryKeyCustodyStack
 from stacks.log_archive import LogArchiveStack
 from stacks.recovery import RecoveryStack
 from stacks.remote_vault import RemoteVaultStack, remote_vault_arn
@@ -206,6 +206,24 @@ class LandingZoneStage(Stage):
             ),
         )
         tag_party(self.log_archive, environment=cfg.name, owner=AHOVOKS)
+        # FB's trail and key-change alarms, into AHOVOKS' archive and event bus: after both.
+        self.key_custody_audit = KeyCustodyAuditStack(
+            self,
+            "KeyCustodyAudit",
+            config=cfg,
+            allowed_regions=landing_zone.allowed_regions,
+            env=env(acc.key_custody),
+            stack_name=name("key-custody-audit"),
+            termination_protection=True,
+            description=describe(
+                "trail of the key custody account and key-change alarms to AHOVOKS",
+                FB,
+                "VTC-KEY-CUSTODY, VTC-AUDIT-TRAIL, VTC-LOGS-DIRECT",
+            ),
+        )
+        tag_party(self.key_custody_audit, environment=cfg.name, owner=FB)
+        for dependency in (self.key_custody, self.log_archive):
+            self.key_custody_audit.add_stack_dependency(dependency)
         workload = env(acc.workload)
         self.audit = AuditStack(
             self,
@@ -236,6 +254,9 @@ class LandingZoneStage(Stage):
         )
         # The trail and Config deliver into the archive: it exists first.
         self.audit.add_stack_dependency(self.log_archive)
+        # The database and flow logs subscribe to the archive's CloudWatch Logs destinations.
+        for stack in (self.network, self.data):
+            stack.add_stack_dependency(self.log_archive)
         for stack in (self.audit, self.access):
             stack.add_stack_dependency(self.baseline)
             tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)

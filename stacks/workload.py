@@ -12,6 +12,7 @@ from cdk_constructs.audit_setup import DatabaseAuditSetup
 from cdk_constructs.backup import DailyBackupPlan, LockedVault, RestoreTesting
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.database import AuditedPostgres
+from cdk_constructs.log_stream_archive import DATABASE_SOURCE, FLOW_LOGS_SOURCE, archive_destination_arn
 from cdk_constructs.network import IsolatedNetwork
 from cdk_constructs.tags import mark_personal_data_store
 from config import EnvironmentConfig, service_domain_of
@@ -107,6 +108,7 @@ class NetworkStack(_WorkloadStack):
             workload_account=acc.workload,
             key_custody_account=acc.key_custody,
             data_accounts=[acc.workload, acc.log_archive, acc.backup],
+            archive_destination_arn=archive_destination_arn(config, FLOW_LOGS_SOURCE),
         )
 
 
@@ -135,6 +137,7 @@ class DataStack(_WorkloadStack):
             backup_retention_days=config.backup_retention_days,
             log_retention=retention(config.logs.retention_days),
             database_name=db.database_name,
+            archive_destination_arn=archive_destination_arn(config, DATABASE_SOURCE),
         )
         mark_personal_data_store(self.database, holds_personal_data=config.holds_personal_data)
         # A new construct beside the database: the database's own logical ids stay as they are.

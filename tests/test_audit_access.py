@@ -121,7 +121,12 @@ def test_log_archive_policy_tls_only_services_scoped_workload_cannot_tamper(synt
             action, resource, [document], {"aws:PrincipalAccount": cfg.accounts.workload}
         )
     # No workload principal is granted anything but Config's delivery by its recorder role.
-    workload_grants = [s for s in statements(document) if s["Effect"] == "Allow" and "AWS" in s.get("Principal", {})]
+    # (The log archive account's own Firehose roles write under their prefixes: test_audit_logs.py.)
+    workload_grants = [
+        s
+        for s in statements(document)
+        if s["Effect"] == "Allow" and cfg.accounts.workload in json.dumps(s.get("Principal", {}).get("AWS", ""))
+    ]
     assert [s["Sid"] for s in workload_grants] == ["ConfigRecorderRoleWrite"]
     assert set(workload_grants[0]["Action"]) == {"s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"}
 
@@ -131,6 +136,16 @@ def test_ahovoks_log_auditor_reads_only_with_mfa(synth, env):
     cfg = env_config(synth, env)
     template = synth.template_json(env, "LogArchive")
     roles = resources(template, "AWS::IAM::Role")
+    # Beside the auditor: the service roles of the archive streams (Firehose, CloudWatch Logs).
+    services = {
+        r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service") for r in roles.values()
+    }
+    assert services == {None, "firehose.amazonaws.com", "logs.amazonaws.com"} and len(roles) == 5
+    roles = {
+        lid: r
+        for lid, r in roles.items()
+        if "AWS" in r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+    }
     assert len(roles) == 1
     role_id, role = next(iter(roles.items()))
     trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]

@@ -191,3 +191,59 @@ def test_organization_across_partitions_is_refused(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_config(path)
     assert "field 'organization': environments in partitions aws, aws-eusc" in str(exc.value)
+
+
+# --- issue #9: the audit logs and alarms cannot be tampered with --------------------------------
+
+
+def test_audit_logs_and_alarms_cannot_be_tampered_with_outside_the_deployment_role():
+    from cdk_constructs.audit_protection import AUDIT_PROTECTION_SID, AUDIT_TAMPERING_ACTIONS
+
+    s = statement("led-audit-guardrail", AUDIT_PROTECTION_SID)
+    assert set(s["Action"]) == set(AUDIT_TAMPERING_ACTIONS)
+    for action in (
+        "logs:DeleteLogGroup",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteSubscriptionFilter",
+        "logs:PutSubscriptionFilter",
+        "logs:PutMetricFilter",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:SetAlarmState",
+        "events:DisableRule",
+        "events:RemoveTargets",
+        "sns:Unsubscribe",
+        "sns:SetTopicAttributes",
+    ):
+        assert action in s["Action"], action
+    assert set(s["Resource"]) == {
+        "arn:aws:logs:*:*:log-group:/led/*",
+        "arn:aws:logs:*:*:log-group:/aws/rds/instance/led-*",
+        "arn:aws:logs:*:*:log-group:led-*",
+        "arn:aws:cloudwatch:*:*:alarm:led-*",
+        "arn:aws:events:*:*:rule/led-*",
+        "arn:aws:sns:*:*:led-*",
+    }
+    # Exempt: exactly the CloudFormation execution role of each workload and log archive account in
+    # its environment's region, by exact ARN; nothing else (no wildcard, no other account).
+    assert set(s["Condition"]) == {"ArnNotEquals"}
+    exempt = s["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    expected = {
+        f"arn:aws:iam::{a}:role/cdk-hnb659fds-cfn-exec-role-{a}-{env.region}"
+        for env in CONFIG.environments.values()
+        for a in (env.accounts.workload, env.accounts.log_archive)
+    }
+    assert set(exempt) == expected
+    assert not any("*" in arn for arn in exempt)
+
+
+def test_the_flow_log_group_name_is_covered_by_the_guardrail(synth):
+    # CloudFormation names the flow-log group after its stack (led-<env>-network-...): the
+    # led-* log-group pattern of the guardrail and the boundary covers it.
+    import fnmatch
+
+    from cdk_constructs.audit_protection import audit_resource_patterns
+
+    for env in synth.stages:
+        stack_name = synth.stages[env].node.find_child("Network").stack_name
+        arn = f"arn:aws:logs:eu-west-1:444455556666:log-group:{stack_name}-NetworkFlowLogs2BEC3212-abc:*"
+        assert any(fnmatch.fnmatchcase(arn, p) for p in audit_resource_patterns("aws")), arn

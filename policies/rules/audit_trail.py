@@ -1,5 +1,5 @@
 """VTC-AUDIT-TRAIL (§11, §49): the database audits and exports its logs; CloudTrail validates and
-encrypts its log files."""
+encrypts its log files, is logging, and covers every region and the global services (IAM, STS)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,10 @@ def _trail(res: Resource) -> Result:
         problems.append("EnableLogFileValidation is not true")
     if as_bool(p.get("IsLogging")) is not True:
         problems.append("IsLogging is not true")
+    if as_bool(p.get("IsMultiRegionTrail")) is not True:
+        problems.append("IsMultiRegionTrail is not true: calls made in another region are not recorded")
+    if as_bool(p.get("IncludeGlobalServiceEvents")) is not True:
+        problems.append("IncludeGlobalServiceEvents is not true: IAM and STS calls are not recorded")
     if not p.get("KMSKeyId"):
         problems.append("no KMSKeyId: log files are not encrypted with a customer-managed key")
     return verdict(problems)
