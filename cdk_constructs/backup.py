@@ -240,7 +240,8 @@ class BackupDetection(Construct):
                     for k, v in parameters.items()
                 ]
                 or None,
-                control_scope=backup.CfnFramework.ControlScopeProperty(compliance_resource_types=list(resource_types)),
+                # ControlScope is untyped JSON in the CloudFormation schema: CloudFormation's key names.
+                control_scope={"ComplianceResourceTypes": list(resource_types)},
             )
 
         self.framework = backup.CfnFramework(
