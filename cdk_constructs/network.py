@@ -2,7 +2,8 @@
 
 VTC-NO-COPY (§49) and VTC-SEC-STORAGE (§11): no internet gateway, no NAT, no route out of the
 data tier; every AWS service the workload needs is reached through a VPC endpoint whose policy
-limits it to the LED accounts. Flow logs are encrypted with the FB log key.
+limits it to the LED accounts. Flow logs are encrypted with the FB log key. DnsFirewall (below,
+its own construct) closes the one way out that remains, DNS queries through the VPC resolver.
 """
 
 from __future__ import annotations
