@@ -7,24 +7,52 @@ VTC-NO-STALE-BACKUP (§47): the vault lock's maximum retention is the key rotati
 recovery point can outlive the key generation it was written under.
 VTC-BACKUP-ENVIRONMENT (§40): AWS Backup restore testing restores the latest recovery point
 into the isolated data tier on a schedule.
+
+A stopped plan must not go unnoticed (issue #9): the copies in the backup account are kept
+`backup.copy_retention_days` (longer than the source's generations, shorter than the key), the vault
+policies let only the deployment role change or delete a vault, and BackupDetection raises an alarm
+within 26 hours of the last completed backup or copy job (VTC-BACKUP-RETENTION-DETECT checks it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_backup as backup
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from cdk_constructs.risk import accept_risk
 
 DAILY = "cron(0 1 * * ? *)"
 _COLON = ArnFormat.COLON_RESOURCE_NAME
+CDK_QUALIFIER = "hnb659fds"
+# The daily job starts within an hour of 01:00 and takes minutes: 26 hours without a completed job
+# means a day was missed (VTC §38-39), with two hours of slack for a late start.
+MISSING_AFTER_HOURS = 26
+# Vault changes only the deployment role may make (the vault policy; the SCP adds the lock).
+VAULT_CHANGING_ACTIONS = (
+    "backup:DeleteBackupVault",
+    "backup:DeleteBackupVaultAccessPolicy",
+    "backup:PutBackupVaultAccessPolicy",
+)
+
+
+def deployment_role_arn(scope: Construct) -> str:
+    """The CDK bootstrap's CloudFormation execution role of the scope's account and region: the
+    reviewed, recorded path of every change (exact ARN, no wildcard)."""
+    stack = Stack.of(scope)
+    return (
+        f"arn:{Aws.PARTITION}:iam::{stack.account}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{stack.account}-"
+        f"{stack.region}"
+    )
 
 
 def backup_service_principal(scope: Construct) -> iam.ServicePrincipal:
@@ -61,6 +89,15 @@ class LockedVault(Construct):
                     principals=[iam.AnyPrincipal()],
                     actions=["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
                     resources=["*"],
+                ),
+                # The vault and this policy change only through a deployment (issue #9).
+                iam.PolicyStatement(
+                    sid="DenyVaultChangesOutsideDeployment",
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=list(VAULT_CHANGING_ACTIONS),
+                    resources=["*"],
+                    conditions={"ArnNotEquals": {"aws:PrincipalArn": deployment_role_arn(self)}},
                 ),
             ]
         )
@@ -102,12 +139,16 @@ class DailyBackupPlan(Construct):
         generations: int,
         copy_vault_arns: Sequence[str],
         database: rds.DatabaseInstance,
+        copy_retention_days: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if generations < 3:
             raise ValueError(f"generations {generations}: VTC §39 asks for at least three")
         if not copy_vault_arns:
             raise ValueError("copy_vault_arns: VTC §37 asks for a backup elsewhere")
+        copy_days = generations if copy_retention_days is None else copy_retention_days
+        if copy_days < generations:
+            raise ValueError(f"copy_retention_days {copy_days}: at least the {generations} generations (VTC §37)")
         keep = Duration.days(generations)
         self.plan = backup.BackupPlan(self, "Plan", backup_plan_name=plan_name, backup_vault=vault)
         self.plan.add_rule(
@@ -120,7 +161,8 @@ class DailyBackupPlan(Construct):
                 copy_actions=[
                     backup.BackupPlanCopyActionProps(
                         destination_backup_vault=backup.BackupVault.from_backup_vault_arn(self, f"CopyTarget{i}", arn),
-                        delete_after=keep,
+                        # The detection-and-response window: copies outlive a stopped plan's source.
+                        delete_after=Duration.days(copy_days),
                     )
                     for i, arn in enumerate(copy_vault_arns)
                 ],
@@ -147,6 +189,98 @@ class DailyBackupPlan(Construct):
             "AWSBackupServiceRolePolicyForBackup]",
             "AWS Backup's own service-role policy is the documented minimum for taking backups; it is "
             "kept current by AWS as services change, and the role carries the LED permissions boundary.",
+        )
+
+
+class BackupDetection(Construct):
+    """A missed daily recovery point is noticed within a day (VTC §38-39, issue #9).
+
+    Two means, because they fail differently: CloudWatch alarms on the AWS/Backup job metrics of the
+    plan's vault (no completed backup job, or no completed copy job, for 26 hours; missing data is
+    breaching, so a plan that stopped, lost its selection or was deleted alarms, loud rather than
+    silent), to the security alarms topic; and an AWS Backup Audit Manager framework whose controls
+    AWS Config re-evaluates (last recovery point at most a day old, plan frequency and retention,
+    recovery point retention, vault lock): the audit evidence, which names the resource, for the
+    regular audit (§11).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        framework_name: str,
+        alarm_prefix: str,
+        vault_name: str,
+        alarm_topic_arn: str,
+        generations: int,
+        max_retention_days: int,
+        resource_types: Sequence[str] = ("RDS",),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        topic = sns.Topic.from_topic_arn(self, "AlarmTopic", alarm_topic_arn)
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+        for name, metric_name, what in (
+            ("NoBackup", "NumberOfBackupJobsCompleted", "backup"),
+            ("NoCopy", "NumberOfCopyJobsCompleted", "copy"),
+        ):
+            alarm = cloudwatch.Alarm(
+                self,
+                name,
+                alarm_name=f"{alarm_prefix}-{what}-missing",
+                alarm_description=(
+                    f"No completed {what} job in vault {vault_name} for {MISSING_AFTER_HOURS} hours: the daily "
+                    "recovery point is missing (VTC §37-39). Check the plan, its selection and the last jobs."
+                ),
+                metric=cloudwatch.Metric(
+                    namespace="AWS/Backup",
+                    metric_name=metric_name,
+                    dimensions_map={"BackupVaultName": vault_name},
+                    statistic="Sum",
+                    period=Duration.hours(1),
+                ),
+                threshold=1,
+                evaluation_periods=MISSING_AFTER_HOURS,
+                datapoints_to_alarm=MISSING_AFTER_HOURS,
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+            )
+            alarm.add_alarm_action(cw_actions.SnsAction(topic))
+            alarm.add_ok_action(cw_actions.SnsAction(topic))
+            self.alarms[name] = alarm
+
+        def control(name: str, **parameters: object) -> backup.CfnFramework.FrameworkControlProperty:
+            return backup.CfnFramework.FrameworkControlProperty(
+                control_name=name,
+                control_input_parameters=[
+                    backup.CfnFramework.ControlInputParameterProperty(parameter_name=k, parameter_value=str(v))
+                    for k, v in parameters.items()
+                ]
+                or None,
+                # ControlScope is untyped JSON in the CloudFormation schema: CloudFormation's key names.
+                control_scope={"ComplianceResourceTypes": list(resource_types)},
+            )
+
+        self.framework = backup.CfnFramework(
+            self,
+            "Framework",
+            framework_name=framework_name,
+            framework_description="LED: a daily recovery point, kept the configured generations, in a locked vault",
+            framework_controls=[
+                control("BACKUP_LAST_RECOVERY_POINT_CREATED", recoveryPointAgeUnit="days", recoveryPointAgeValue=1),
+                control(
+                    "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+                    requiredFrequencyUnit="days",
+                    requiredFrequencyValue=1,
+                    requiredRetentionDays=generations,
+                ),
+                control("BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK", requiredRetentionDays=generations),
+                control(
+                    "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+                    minRetentionDays=generations,
+                    maxRetentionDays=max_retention_days,
+                ),
+            ],
         )
 
 

@@ -2,7 +2,8 @@
 
 VTC-NO-COPY (§49) and VTC-SEC-STORAGE (§11): no internet gateway, no NAT, no route out of the
 data tier; every AWS service the workload needs is reached through a VPC endpoint whose policy
-limits it to the LED accounts. Flow logs are encrypted with the FB log key.
+limits it to the LED accounts. Flow logs are encrypted with the FB log key. DnsFirewall (below,
+its own construct) closes the one way out that remains, DNS queries through the VPC resolver.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53resolver as resolver
 from constructs import Construct
 
 from cdk_constructs.log_stream_archive import subscribe_to_archive
@@ -256,4 +258,90 @@ class IsolatedNetwork(Construct):
                 resources=[f"arn:{partition}:iam::{workload_account}:role/*"],
                 conditions=principal_in_workload,
             ),
+        )
+
+
+# Names the VPC legitimately resolves: AWS service endpoints of its own region (the interface
+# endpoints' private DNS names, S3 through the gateway endpoint) and the RDS instance endpoints.
+def allowed_dns_domains(region: str, service_domain: str) -> list[str]:
+    return [
+        f"{region}.{service_domain}",
+        f"*.{region}.{service_domain}",
+        f"*.{region}.rds.{service_domain}",
+    ]
+
+
+class DnsFirewall(Construct):
+    """Route 53 Resolver DNS Firewall on the VPC (VTC-NO-COPY, §49; issue #9).
+
+    The VPC has no route out, but the Amazon-provided resolver answers every name, which makes DNS
+    queries to a domain someone controls a channel out (DNS tunnelling). The rule group allows the
+    AWS service names of this region (priority 100) and answers every other name NXDOMAIN (`*`,
+    priority 200, the last rule). The association is mutation-protected, the firewall fails closed
+    (the default, FirewallFailOpen DISABLED), and every query is logged to an encrypted log group.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        name_prefix: str,
+        allowed_domains: Sequence[str],
+        log_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        query_log_group_name: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.allowed = resolver.CfnFirewallDomainList(
+            self, "Allowed", name=f"{name_prefix}-dns-allowed", domains=list(allowed_domains)
+        )
+        self.everything = resolver.CfnFirewallDomainList(
+            self, "Everything", name=f"{name_prefix}-dns-all", domains=["*"]
+        )
+        self.rule_group = resolver.CfnFirewallRuleGroup(
+            self,
+            "Rules",
+            name=f"{name_prefix}-dns-firewall",
+            firewall_rules=[
+                resolver.CfnFirewallRuleGroup.FirewallRuleProperty(
+                    action="ALLOW", firewall_domain_list_id=self.allowed.attr_id, priority=100
+                ),
+                resolver.CfnFirewallRuleGroup.FirewallRuleProperty(
+                    action="BLOCK",
+                    block_response="NXDOMAIN",
+                    firewall_domain_list_id=self.everything.attr_id,
+                    priority=200,
+                ),
+            ],
+        )
+        self.association = resolver.CfnFirewallRuleGroupAssociation(
+            self,
+            "Association",
+            name=f"{name_prefix}-dns-firewall",
+            firewall_rule_group_id=self.rule_group.attr_id,
+            vpc_id=vpc.vpc_id,
+            priority=101,
+            mutation_protection="ENABLED",
+        )
+        # Fail closed: FirewallFailOpen is DISABLED by default on every VPC with an association. The
+        # resource that pins it (AWS::Route53Resolver::FirewallConfig) is documented but not yet in
+        # aws-cdk-lib 2.275 nor in cfn-lint's region schemas; VTC-NO-COPY-DNS refuses one set to ENABLED.
+        self.query_log_group = logs.LogGroup(
+            self,
+            "QueryLogs",
+            log_group_name=query_log_group_name,
+            encryption_key=log_key,
+            retention=log_retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.query_logging = resolver.CfnResolverQueryLoggingConfig(
+            self, "QueryLogging", name=f"{name_prefix}-dns-queries", destination_arn=self.query_log_group.log_group_arn
+        )
+        resolver.CfnResolverQueryLoggingConfigAssociation(
+            self,
+            "QueryLoggingAssociation",
+            resolver_query_log_config_id=self.query_logging.attr_id,
+            resource_id=vpc.vpc_id,
         )

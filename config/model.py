@@ -228,6 +228,10 @@ class Backup(_Strict):
     # compliance: after the grace period nobody can, AWS included.
     vault_lock_mode: Literal["governance", "compliance"] = "governance"
     restore_test_schedule: str = "cron(0 5 ? * MON *)"
+    # VTC-BACKUP-ELSEWHERE (§37) / VTC-NO-STALE-BACKUP (§47): how long the copies in the backup
+    # account are kept, the detection-and-response window after a silent stop of the plan: at
+    # least `generations`, fewer days than keys.rotation_period_days (checked below).
+    copy_retention_days: int = 14
 
     @field_validator("generations", mode="before")
     @classmethod
@@ -501,6 +505,18 @@ class EnvironmentConfig(_Strict):
                 f"field 'backup.generations': got {self.backup.generations} daily generations; allowed: "
                 f"fewer days than keys.rotation_period_days ({self.keys.rotation_period_days}) (VTC §47)"
             )
+        # VTC-BACKUP-ELSEWHERE (§37, §39): the copies outlive the source's generations, so a stopped
+        # plan leaves copies to restore from for copy_retention_days; never past the key (§47).
+        if self.backup.copy_retention_days < self.backup.generations:
+            raise ValueError(
+                f"field 'backup.copy_retention_days': got {self.backup.copy_retention_days}; allowed: at least "
+                f"backup.generations ({self.backup.generations}) (VTC §37, §39)"
+            )
+        if self.backup.copy_retention_days >= self.keys.rotation_period_days:
+            raise ValueError(
+                f"field 'backup.copy_retention_days': got {self.backup.copy_retention_days}; allowed: fewer days "
+                f"than keys.rotation_period_days ({self.keys.rotation_period_days}) (VTC §47)"
+            )
         # VTC-EXIT (§42-43): the exit export is for a second partner, not for the LED itself.
         partner = self.drills.second_partner_account
         if partner in (self.accounts.workload, self.accounts.key_custody):
@@ -520,16 +536,16 @@ class EnvironmentConfig(_Strict):
                 f"fewer days than keys.rotation_period_days ({self.keys.rotation_period_days}) (VTC §47)"
             )
         # VTC-AUDIT-TRAIL (§49): the audit trail outlives every backup.
-        if self.logs.retention_days < self.backup.generations:
+        if self.logs.retention_days < self.longest_backup_retention_days:
             raise ValueError(
                 f"field 'logs.retention_days': got {self.logs.retention_days}; allowed: at least the "
-                f"backup retention ({self.backup.generations} days)"
+                f"backup retention ({self.longest_backup_retention_days} days, copies included)"
             )
         # VTC-AUDIT-TRAIL (§49): the locked archive outlives every backup too.
-        if self.audit.object_lock_days < self.backup_retention_days:
+        if self.audit.object_lock_days < self.longest_backup_retention_days:
             raise ValueError(
                 f"field 'audit.object_lock_days': got {self.audit.object_lock_days}; allowed: at least the "
-                f"backup retention ({self.backup_retention_days} days)"
+                f"backup retention ({self.longest_backup_retention_days} days, copies included)"
             )
         self._check_access()
         return self
@@ -580,6 +596,12 @@ class EnvironmentConfig(_Strict):
     def backup_retention_days(self) -> int:
         """A daily rule that keeps N generations deletes each recovery point after N days."""
         return self.backup.generations
+
+    @property
+    def longest_backup_retention_days(self) -> int:
+        """The longest any recovery point is kept: the copies in the backup account (VTC §49: the
+        logs outlive every backup)."""
+        return max(self.backup.generations, self.backup.copy_retention_days)
 
     def key_arn(self, purpose: Literal["data", "backup", "log", "secondary_backup"]) -> str:
         """The ARN the workload uses for a key: the configured key ARN, or, where the environment

@@ -190,9 +190,66 @@ def selected_types(selection: Resource) -> set[str]:
     return types
 
 
+def find_vault(value: Any, res: Resource) -> Resource | None:
+    """The vault of this app a plan's target or copy destination names (a Ref / GetAtt, an ARN, or,
+    for a target, a name in the plan's own account and region); None when the app has none."""
+    target = target_of(value, res.stack, res.app)
+    if target is not None and target.type == "AWS::Backup::BackupVault" and target.resource is not None:
+        return Resource(target.logical_id, target.resource, target.stack, res.app)
+    rendered = render(value, res.stack, res.app)
+    if not rendered.decided:
+        return None
+    match = _VAULT_ARN.match(rendered.text)
+    account, region, name = (
+        (match["account"], match["region"], match["name"])
+        if match
+        else (res.stack.account, res.stack.region, rendered.text)
+    )
+    for vault in res.app.resources("AWS::Backup::BackupVault", stage=res.stack.stage):
+        if vault.stack.account == account and vault.stack.region == region:
+            if render(vault.props.get("BackupVaultName"), vault.stack, res.app).text == name:
+                return vault
+    return None
+
+
+def vault_name(vault: Resource) -> str | None:
+    rendered = render(vault.props.get("BackupVaultName"), vault.stack, vault.app)
+    return rendered.text if rendered.decided else None
+
+
+@dataclass(frozen=True)
+class Lock:
+    min_days: int | None
+    max_days: int | None
+
+
+def vault_lock(vault: Resource) -> Lock | None:
+    """The vault's lock (AWS Backup Vault Lock), None without one."""
+    lock = vault.props.get("LockConfiguration")
+    if not isinstance(lock, dict):
+        return None
+    return Lock(as_int(lock.get("MinRetentionDays")), as_int(lock.get("MaxRetentionDays")))
+
+
+def plan_selects_personal_data(plan: Resource) -> list[Resource]:
+    """The personal-data stores some selection of this plan backs up."""
+    found = []
+    for resource_type in PROTECTED_TYPES:
+        for store in plan.app.resources(resource_type, stage=plan.stack.stage):
+            if store.tag(TAG_CLASSIFICATION) != PERSONAL_DATA or not same_place(store, plan):
+                continue
+            for selection in selections(store):
+                chosen = plan_of(selection)
+                if chosen is not None and plan.is_same(chosen.stack, chosen.logical_id):
+                    if selection_covers(selection, store):
+                        found.append(store)
+                        break
+    return found
+
+
 def max_retention_days(res: Resource) -> int:
     """The longest any recovery point of the resource's environment is kept, copies included."""
-    longest = res.settings.generations
+    longest = max(res.settings.generations, res.settings.copy_retention_days)
     for plan in res.app.resources("AWS::Backup::BackupPlan", stage=res.stack.stage):
         for rule in plan_rules(plan):
             for days in (rule.delete_after, *(copy_lifecycle(c) for c in rule.copies)):

@@ -6,10 +6,14 @@ VTC-AUDIT-TRAIL / VTC-LOGS-DIRECT (§27, §49), VTC-NO-COPY (§49).
 SCPs cap every principal of the workload, log archive and backup accounts, including those the
 landing zone does not create (the account root, roles made by hand), where the permissions
 boundary only caps the roles of the app. Four documents, each under the 5,120-character SCP
-limit, fill the five-policies-per-target quota with FullAWSAccess:
+limit, with FullAWSAccess fill the five-policies-per-target quota (see ``guardrails``):
 
 - ``led-region-guardrail``: nothing outside the allowed (EU) regions, except the global services
-  AWS documents as having a single endpoint (no blanket ``kms:*``: KMS is regional);
+  AWS documents as having a single endpoint (no blanket ``kms:*``: KMS is regional); and (issue
+  #9) no recovery point deleted by hand; the backup plan, selections, LED vaults, their policies
+  and locks, the detection framework and the LED alarms, the VPC endpoints and the DNS firewall
+  change only through the deployment roles (exact ARNs); no VPN, peering, Transit Gateway, NAT
+  gateway or function URL; no function outside a VPC;
 - ``led-audit-guardrail``: CloudTrail, Config, GuardDuty, the audit log groups and the log
   archive cannot be switched off or deleted; changed only by the landing zone's deployment role;
 - ``led-data-guardrail``: KMS administration only by the Facilitair Bedrijf, no public S3, no
@@ -259,13 +263,8 @@ def _not_principals(arns: list[str]) -> dict:
 def exact_deployment_roles(config: LandingZoneConfig, partition: str) -> list[str]:
     """The CloudFormation execution role of the CDK bootstrap, by exact ARN (no wildcard), in every
     account and region that deploys LED audit resources: the workload and log archive accounts."""
-    return sorted(
-        {
-            f"arn:{partition}:iam::{a}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{a}-{env.region}"
-            for env in config.environments.values()
-            for a in (env.accounts.workload, env.accounts.log_archive)
-        }
-    )
+    accounts = {a for env in config.environments.values() for a in (env.accounts.workload, env.accounts.log_archive)}
+    return _deployment_roles(config, sorted(accounts))
 
 
 def fb_key_administrators(config: LandingZoneConfig, partition: str) -> list[str]:
@@ -308,20 +307,120 @@ def audit_log_group_pattern(partition: str) -> str:
     return f"arn:{partition}:logs:*:*:log-group:/led/*"
 
 
-def region_guardrail(config: LandingZoneConfig) -> Guardrail:
-    return Guardrail(
-        name="led-region-guardrail",
-        description="LED: no AWS use outside the allowed EU regions (VTC-OUTSOURCING-2016, §18-19)",
-        document=_document(
-            {
-                "Sid": "DenyOutsideAllowedRegions",
-                "Effect": "Deny",
-                "NotAction": sorted(GLOBAL_SERVICE_ACTIONS),
-                "Resource": "*",
-                "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.allowed_regions)}},
-            }
+# --- Backups and egress (issue #9), in the region guardrail -------------------------------------
+
+# Recovery points leave only by their lifecycle: nobody, the deployment role included, deletes one.
+RECOVERY_POINT_DELETING_ACTIONS: tuple[str, ...] = (
+    "backup:DeleteRecoveryPoint",
+    "backup:DisassociateRecoveryPoint",
+    "backup:UpdateRecoveryPointLifecycle",
+)
+# The plan, its selection, the LED vaults, their policies and locks, and the detection framework
+# change only through a deployment: a silent stop of the backups needs a reviewed change.
+BACKUP_CHANGING_ACTIONS: tuple[str, ...] = (
+    "backup:CreateBackupSelection",
+    "backup:DeleteBackupPlan",
+    "backup:DeleteBackupSelection",
+    "backup:DeleteBackupVault",
+    "backup:DeleteBackupVaultAccessPolicy",
+    "backup:DeleteBackupVaultLockConfiguration",
+    "backup:DeleteFramework",
+    "backup:PutBackupVaultAccessPolicy",
+    "backup:PutBackupVaultLockConfiguration",
+    "backup:UpdateBackupPlan",
+    "backup:UpdateFramework",
+)
+# The alarms that say a daily recovery point is missing (BackupDetection) stay on.
+ALARM_CHANGING_ACTIONS: tuple[str, ...] = (
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:DisableAlarmActions",
+    "cloudwatch:PutMetricAlarm",
+)
+# Ways out of an isolated VPC that the landing zone never builds (the internet gateways are
+# denied by the data guardrail already).
+NETWORK_LINK_ACTIONS: tuple[str, ...] = (
+    "ec2:AcceptTransitGatewayPeeringAttachment",
+    "ec2:AcceptTransitGatewayVpcAttachment",
+    "ec2:AcceptVpcPeeringConnection",
+    "ec2:AttachVpnGateway",
+    "ec2:CreateClientVpnEndpoint",
+    "ec2:CreateCustomerGateway",
+    "ec2:CreateNatGateway",
+    "ec2:CreateTransitGateway*",
+    "ec2:CreateVpcPeeringConnection",
+    "ec2:CreateVpnConnection",
+    "ec2:CreateVpnGateway",
+    "lambda:CreateFunctionUrlConfig",
+    "lambda:UpdateFunctionUrlConfig",
+)
+# Ways out the landing zone builds itself, changed only through a deployment: VPC endpoints (and
+# their policies) and the DNS firewall, its rules, association and query logging.
+EGRESS_CHANGING_ACTIONS: tuple[str, ...] = (
+    "ec2:CreateVpcEndpoint",
+    "ec2:ModifyVpcEndpoint",
+    "route53resolver:Associate*",
+    "route53resolver:Create*",
+    "route53resolver:Delete*",
+    "route53resolver:Disassociate*",
+    "route53resolver:Import*",
+    "route53resolver:Put*",
+    "route53resolver:Update*",
+)
+FUNCTION_CONFIGURING_ACTIONS: tuple[str, ...] = ("lambda:CreateFunction", "lambda:UpdateFunctionConfiguration")
+
+
+def deployment_role_arns(config: LandingZoneConfig, *roles: str) -> list[str]:
+    """The exact CloudFormation execution role of every (account, region) the landing zone deploys
+    the given account roles ("workload", "log_archive", "backup") to: the only principals that may
+    change the backups and the egress paths there (no wildcard, §37-39, §49)."""
+    accounts = {getattr(env.accounts, role) for env in config.environments.values() for role in roles}
+    return _deployment_roles(config, sorted(accounts))
+
+
+def _outside(config: LandingZoneConfig, *roles: str) -> dict:
+    return {"ArnNotEquals": {"aws:PrincipalArn": deployment_role_arns(config, *roles)}}
+
+
+def led_vault_patterns(partition: str) -> list[str]:
+    # Matches the vault names of BackupStack and RemoteVaultStack (led-<env>-vault,
+    # led-<env>-remote-vault); a re-encryption vault of led-ops (led-<env>-vault-<key id>) stays free.
+    return [f"arn:{partition}:backup:*:*:backup-vault:led-*-vault"]
+
+
+def backup_statements(config: LandingZoneConfig) -> list[dict]:
+    """VTC-BACKUP-RETENTION / VTC-BACKUP-ELSEWHERE (§37-39): the backups cannot be stopped silently."""
+    partition = organization_partition(config)
+    # Plans and vaults live in the workload and backup accounts, the alarms in the workload account.
+    return [
+        _deny("DenyDeletingRecoveryPoints", RECOVERY_POINT_DELETING_ACTIONS),
+        _deny(
+            "DenyChangingBackupsOutsideDeployment",
+            BACKUP_CHANGING_ACTIONS,
+            condition=_outside(config, "workload", "backup"),
         ),
-    )
+        _deny(
+            "DenyChangingLedAlarmsOutsideDeployment",
+            ALARM_CHANGING_ACTIONS,
+            [f"arn:{partition}:cloudwatch:*:*:alarm:led-*"],
+            condition=_outside(config, "workload"),
+        ),
+    ]
+
+
+def egress_statements(config: LandingZoneConfig) -> list[dict]:
+    """VTC-NO-COPY (§49): no way out of the VPC but the endpoints the landing zone builds."""
+    return [
+        _deny("DenyNetworkLinksOut", NETWORK_LINK_ACTIONS),
+        # The VPC, its endpoints and its DNS firewall are the workload account's.
+        _deny("DenyChangingEgressOutsideDeployment", EGRESS_CHANGING_ACTIONS, condition=_outside(config, "workload")),
+        # A function outside a VPC reaches the internet. The CDK's own provider functions (custom
+        # resources) run outside the VPC, so the deployments of every LED account stay allowed.
+        _deny(
+            "DenyFunctionsOutsideVpc",
+            FUNCTION_CONFIGURING_ACTIONS,
+            condition={"Null": {"lambda:VpcIds": "true"}, **_outside(config, "workload", "log_archive", "backup")},
+        ),
+    ]
 
 
 def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
@@ -425,6 +524,28 @@ def identity_guardrail(config: LandingZoneConfig) -> Guardrail:
                 BOUNDARY_SETTING_ACTIONS,
                 condition={"StringNotEquals": {"iam:PermissionsBoundary": led_boundary_arns(config)}, **deployers},
             ),
+        ),
+    )
+
+
+def region_guardrail(config: LandingZoneConfig) -> Guardrail:
+    """Where the data may be and go: the allowed regions only, no way out of the VPC but the landing
+    zone's own, and backups that cannot be stopped or deleted silently. One document, because five
+    SCPs per target (FullAWSAccess included) is the quota and four LED documents fill it."""
+    return Guardrail(
+        name="led-region-guardrail",
+        description="LED: allowed EU regions only, no way out of the VPC, backups cannot be stopped silently "
+        "(VTC-OUTSOURCING-2016, VTC-NO-COPY, VTC-BACKUP-RETENTION, §18-19, §37-39, §49)",
+        document=_document(
+            {
+                "Sid": "DenyOutsideAllowedRegions",
+                "Effect": "Deny",
+                "NotAction": sorted(GLOBAL_SERVICE_ACTIONS),
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.allowed_regions)}},
+            },
+            *backup_statements(config),
+            *egress_statements(config),
         ),
     )
 

@@ -15,6 +15,7 @@ from policies.rules import (
     audit_trail,
     audit_trail_flow_logs,
     audit_trail_retention,
+    backup_detect,
     backup_elsewhere,
     backup_environment,
     backup_retention,
@@ -34,6 +35,7 @@ from policies.rules import (
     logs_direct_resource_policy,
     logs_direct_streamed,
     no_copy,
+    no_copy_dns,
     no_stale_backup,
     outsourcing_2016,
     personal_data,
@@ -167,15 +169,29 @@ RULES: tuple[RuleSpec, ...] = (
         fix="select the store in the environment's DailyBackupPlan (cdk_constructs/backup.py)",
     ),
     RuleSpec(
+        rule_id="VTC-BACKUP-RETENTION-DETECT",
+        condition_id="VTC-BACKUP-RETENTION",
+        paragraph="§37-39",
+        module=backup_detect,
+        title="a stopped backup of personal data is noticed within a day, and locked vaults keep what exists",
+        trigger="a backup plan selecting a personal-data store without, in its account and region, an alarm "
+        "with an action on its vault's AWS/Backup job metric firing within 26 hours (TreatMissingData "
+        "breaching), an AWS Backup framework with BACKUP_LAST_RECOVERY_POINT_CREATED at most a day covering "
+        "the store's type, or whose target vault or copy destination is no vault of the app or has no vault "
+        "lock admitting its retention; a vault tagged personal-data without a vault lock keeping at least "
+        "backup.generations days",
+        fix="build BackupDetection and LockedVault (cdk_constructs/backup.py) as the backup and remote vault stacks do",
+    ),
+    RuleSpec(
         rule_id="VTC-NO-STALE-BACKUP",
         condition_id="VTC-NO-STALE-BACKUP",
         paragraph="§47",
         module=no_stale_backup,
         title="no recovery point outlives the key rotation period",
         trigger="a backup rule or copy without DeleteAfterDays or keeping longer than keys.rotation_period_days, "
-        "a vault lock allowing longer retention, or RDS automated backups kept longer",
-        fix="set DeleteAfterDays (rule and every copy) and the vault lock's maximum retention to at most the "
-        "rotation period",
+        "a vault lock allowing or forcing longer retention, or RDS automated backups kept longer",
+        fix="set DeleteAfterDays (rule and every copy) and the vault lock's minimum and maximum retention to at "
+        "most the rotation period",
     ),
     RuleSpec(
         rule_id="VTC-BACKUP-ELSEWHERE",
@@ -184,8 +200,10 @@ RULES: tuple[RuleSpec, ...] = (
         module=backup_elsewhere,
         title="every backup is copied to another account or another allowed region",
         trigger="a backup plan rule without a copy action to a vault in another account or another allowed "
-        "region, or whose destination cannot be read",
-        fix="add a copy action to the remote vault in the backup account (stacks/remote_vault.py)",
+        "region, or whose destination cannot be read; a copy elsewhere kept fewer than "
+        "backup.copy_retention_days",
+        fix="add a copy action to the remote vault in the backup account (stacks/remote_vault.py), kept "
+        "backup.copy_retention_days",
     ),
     RuleSpec(
         rule_id="VTC-BACKUP-ENVIRONMENT",
@@ -238,6 +256,17 @@ RULES: tuple[RuleSpec, ...] = (
         fix="keep the data tier in isolated subnets: publicly_accessible=False, BlockPublicAccess.BLOCK_ALL, "
         "ingress only from the application tier's security group, allow_all_outbound=False, no internet "
         "gateway",
+    ),
+    RuleSpec(
+        rule_id="VTC-NO-COPY-DNS",
+        condition_id="VTC-NO-COPY",
+        paragraph="§49",
+        module=no_copy_dns,
+        title="no data leaves the VPC through DNS queries",
+        trigger="a VPC without a Route 53 Resolver DNS Firewall rule group association in its account and region "
+        "whose rule group ends (highest priority number) with a BLOCK of '*'; an associated rule group "
+        "allowing '*' or an unreadable domain list; a FirewallConfig letting the firewall fail open",
+        fix="build DnsFirewall (cdk_constructs/network.py) on the VPC, as the network stack does",
     ),
     RuleSpec(
         rule_id="VTC-SEC-STORAGE",
@@ -451,11 +480,13 @@ NEVER_ACKNOWLEDGE: tuple[str, ...] = (
     "VTC-KEY-CUSTODY-POLICY",
     "VTC-KEY-NO-PROVIDER",
     "VTC-NO-COPY",
+    "VTC-NO-COPY-DNS",
     "VTC-LEAST-PRIVILEGE",
     "VTC-LEAST-PRIVILEGE-BOUNDARY",
     "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF",
     "VTC-LEAST-PRIVILEGE-PRINCIPALS",
     "VTC-BACKUP-RETENTION",
+    "VTC-BACKUP-RETENTION-DETECT",
     "VTC-NO-STALE-BACKUP",
     "VTC-PROCESSOR",
     "VTC-PROCESSOR-DEPLOY",

@@ -18,6 +18,7 @@ class Settings:
     allowed_regions: tuple[str, ...]
     rotation_period_days: int  # VTC-KEY-REENCRYPT bound (§46), also the bound of every retention (§47)
     generations: int  # daily recovery points kept (§39)
+    copy_retention_days: int  # days the copies elsewhere are kept: the detection-and-response window (§37)
     key_custody_account: str
     key_admin_role_name: str
     workload_account: str
@@ -37,6 +38,7 @@ class Settings:
             allowed_regions=tuple(landing_zone.allowed_regions),
             rotation_period_days=env.keys.rotation_period_days,
             generations=env.backup.generations,
+            copy_retention_days=env.backup.copy_retention_days,
             key_custody_account=env.accounts.key_custody,
             key_admin_role_name=env.keys.key_admin_role_name,
             workload_account=env.accounts.workload,

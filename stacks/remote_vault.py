@@ -21,7 +21,8 @@ class RemoteVaultStack(Stack):
             "Vault",
             vault_name=config.resource_name("remote-vault"),
             key=kms.Key.from_key_arn(self, "BackupKey", key_arn),
-            min_retention_days=config.backup_retention_days,
+            # The copies are the detection-and-response window: kept copy_retention_days (issue #9).
+            min_retention_days=config.backup.copy_retention_days,
             max_retention_days=config.keys.rotation_period_days,
             compliance_mode=config.backup.vault_lock_mode == "compliance",
             copy_from_accounts=[config.accounts.workload],

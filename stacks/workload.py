@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Aws, CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk_constructs.audit_setup import DatabaseAuditSetup
-from cdk_constructs.backup import DailyBackupPlan, LockedVault, RestoreTesting
+from cdk_constructs.backup import BackupDetection, DailyBackupPlan, LockedVault, RestoreTesting
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.database import AuditedPostgres
 from cdk_constructs.log_stream_archive import DATABASE_SOURCE, FLOW_LOGS_SOURCE, archive_destination_arn
-from cdk_constructs.network import IsolatedNetwork
+from cdk_constructs.network import DnsFirewall, IsolatedNetwork, allowed_dns_domains
 from cdk_constructs.tags import mark_personal_data_store
 from config import EnvironmentConfig, service_domain_of
 
@@ -110,6 +110,17 @@ class NetworkStack(_WorkloadStack):
             data_accounts=[acc.workload, acc.log_archive, acc.backup],
             archive_destination_arn=archive_destination_arn(config, FLOW_LOGS_SOURCE),
         )
+        # Issue #9: no DNS tunnelling through the VPC resolver (VTC-NO-COPY-DNS).
+        self.dns_firewall = DnsFirewall(
+            self,
+            "DnsFirewall",
+            vpc=self.network.vpc,
+            name_prefix=config.resource_name("vpc"),
+            allowed_domains=allowed_dns_domains(config.region, service_domain_of(config.region)),
+            log_key=self.fb_key("DnsLogKey", config.key_arn("log")),
+            log_retention=retention(config.logs.retention_days),
+            query_log_group_name=f"/led/{config.name}/dns-queries",
+        )
 
 
 class DataStack(_WorkloadStack):
@@ -194,6 +205,21 @@ class BackupStack(_WorkloadStack):
             generations=config.backup.generations,
             copy_vault_arns=remote_vault_arns,
             database=database.instance,
+            copy_retention_days=config.backup.copy_retention_days,
+        )
+        # Issue #9: a stopped plan is noticed within a day, on the audit stack's alarm topic.
+        self.detection = BackupDetection(
+            self,
+            "Detection",
+            framework_name=f"led_{config.name}_backup_detection",
+            alarm_prefix=config.resource_name("alarm"),
+            vault_name=config.resource_name("vault"),
+            alarm_topic_arn=(
+                f"arn:{Aws.PARTITION}:sns:{config.region}:{config.accounts.workload}:"
+                f"{config.resource_name('security-alarms')}"
+            ),
+            generations=config.backup.generations,
+            max_retention_days=config.keys.rotation_period_days,
         )
         self.restore_testing = RestoreTesting(
             self,

@@ -174,6 +174,29 @@ def test_round_trip_of_the_test_writer(tmp_path):
             ["'dev'", "'logs.retention_days'", "got 2", "allowed: one of"],
             id="log-retention-invalid",
         ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["backup"].update(copy_retention_days=2),
+            ["'prod'", "'backup.copy_retention_days'", "got 2", "at least backup.generations (3)", "§37"],
+            id="copy-retention-below-generations",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["prod"]["backup"].update(copy_retention_days=365),
+            ["'prod'", "'backup.copy_retention_days'", "got 365", "fewer days than keys.rotation_period_days (365)"],
+            id="copy-retention-outlives-key",
+        ),
+        pytest.param(
+            lambda d: d["environments"]["dev"]["backup"].update(copy_retention_days="two weeks"),
+            ["'dev'", "'backup.copy_retention_days'", "two weeks"],
+            id="copy-retention-not-a-number",
+        ),
+        pytest.param(
+            lambda d: (
+                d["environments"]["dev"]["backup"].update(copy_retention_days=60),
+                d["environments"]["dev"]["audit"].update(object_lock_days=30),
+            ),
+            ["'dev'", "'audit.object_lock_days'", "got 30", "60 days, copies included"],
+            id="object-lock-shorter-than-copies",
+        ),
     ],
 )
 def test_bad_input_is_one_line_naming_env_field_value_and_allowed(tmp_path, mutate, expected):

@@ -247,3 +247,113 @@ def test_the_flow_log_group_name_is_covered_by_the_guardrail(synth):
         stack_name = synth.stages[env].node.find_child("Network").stack_name
         arn = f"arn:aws:logs:eu-west-1:444455556666:log-group:{stack_name}-NetworkFlowLogs2BEC3212-abc:*"
         assert any(fnmatch.fnmatchcase(arn, p) for p in audit_resource_patterns("aws")), arn
+# --- backups and egress in led-region-guardrail (issue #9) ----------------------------------------------------
+
+BACKUP_EGRESS = "led-region-guardrail"  # backups and egress share the region document
+
+
+def _deployers(config) -> set[str]:
+    arns = set()
+    for env in config.environments.values():
+        regions = {"workload": [env.region], "log_archive": [env.region], "backup": [env.region]}
+        if env.backup.secondary_region:
+            regions["backup"].append(env.backup.secondary_region)
+        for role, places in regions.items():
+            account = getattr(env.accounts, role)
+            for region in places:
+                arns.add(f"arn:aws:iam::{account}:role/cdk-hnb659fds-cfn-exec-role-{account}-{region}")
+    return arns
+
+
+def test_recovery_points_are_never_deleted_by_hand():
+    deny = statement(BACKUP_EGRESS, "DenyDeletingRecoveryPoints")
+    assert {"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"} <= set(deny["Action"])
+    assert deny["Resource"] == "*" and "Condition" not in deny
+
+
+def test_plan_selection_vaults_and_framework_change_only_by_the_exact_deployment_roles():
+    deny = statement(BACKUP_EGRESS, "DenyChangingBackupsOutsideDeployment")
+    for action in (
+        "backup:DeleteBackupPlan",
+        "backup:UpdateBackupPlan",
+        "backup:DeleteBackupSelection",
+        "backup:CreateBackupSelection",
+        "backup:DeleteBackupVaultLockConfiguration",
+        "backup:PutBackupVaultLockConfiguration",
+        "backup:DeleteBackupVault",
+        "backup:DeleteBackupVaultAccessPolicy",
+        "backup:PutBackupVaultAccessPolicy",
+        "backup:DeleteFramework",
+        "backup:UpdateFramework",
+    ):
+        assert action in deny["Action"], action
+    roles = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    assert roles and not [r for r in roles if "*" in r]
+    assert set(roles) <= _deployers(CONFIG)
+    # the workload account's and the backup account's roles, in both backup regions
+    assert {r.split(":")[4] for r in roles} == {"444455556666", "123456789012"}
+    assert any(r.endswith("-eu-central-1") for r in roles)
+
+
+def test_egress_paths_are_denied():
+    links = statement(BACKUP_EGRESS, "DenyNetworkLinksOut")
+    for action in (
+        "ec2:CreateVpnGateway",
+        "ec2:AttachVpnGateway",
+        "ec2:CreateVpnConnection",
+        "ec2:CreateCustomerGateway",
+        "ec2:CreateVpcPeeringConnection",
+        "ec2:AcceptVpcPeeringConnection",
+        "ec2:CreateTransitGateway*",
+        "ec2:CreateNatGateway",
+        "lambda:CreateFunctionUrlConfig",
+        "lambda:UpdateFunctionUrlConfig",
+    ):
+        assert action in links["Action"], action
+    assert "Condition" not in links
+    # The internet gateways are the data guardrail's: not duplicated here.
+    assert not {"ec2:CreateInternetGateway", "ec2:AttachInternetGateway"} & set(links["Action"])
+    assert (
+        "ec2:CreateInternetGateway"
+        in statement("led-data-guardrail", "DenyInternetGatewaysSoNoPublicDatabase")["Action"]
+    )
+    egress = statement(BACKUP_EGRESS, "DenyChangingEgressOutsideDeployment")
+    assert {"ec2:CreateVpcEndpoint", "route53resolver:Disassociate*", "route53resolver:Delete*"} <= set(
+        egress["Action"]
+    )
+    assert set(egress["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == {
+        "arn:aws:iam::444455556666:role/cdk-hnb659fds-cfn-exec-role-444455556666-eu-west-1"
+    }
+    functions = statement(BACKUP_EGRESS, "DenyFunctionsOutsideVpc")
+    assert set(functions["Action"]) == {"lambda:CreateFunction", "lambda:UpdateFunctionConfiguration"}
+    assert functions["Condition"]["Null"] == {"lambda:VpcIds": "true"}
+    assert set(functions["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == _deployers(CONFIG)
+
+
+def test_every_guardrail_fits_with_separate_accounts_for_acc_and_prod():
+    """Two environments, each with its own four accounts and a second backup region: the exact
+    role lists grow, and the stored (compact) text of every document still fits the SCP limit.
+    (Three such environments in one organisation do not fit: the README says so.)"""
+    data = {"allowed_regions": list(CONFIG.allowed_regions), "environments": {}}
+    for n, name in enumerate(("acc", "prod"), start=1):
+        data["environments"][name] = {
+            "region": "eu-west-1",
+            "accounts": {
+                "key_custody": f"11112222{n}333",
+                "workload": f"44445555{n}666",
+                "log_archive": f"77778888{n}999",
+                "backup": f"12345678{n}012",
+            },
+            "backup": {"secondary_region": "eu-central-1"},
+        }
+    other = LandingZoneConfig.model_validate(data)
+    for guardrail in guardrails(other):
+        assert len(guardrail.text()) <= SCP_MAX_CHARS, guardrail.name
+    region = next(g for g in guardrails(other) if g.name == BACKUP_EGRESS)
+    roles = statement_of(region, "DenyFunctionsOutsideVpc")["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    assert len(roles) == 8  # workload, log archive, backup (two regions) of each environment
+
+
+def statement_of(guardrail, sid: str) -> dict:
+    (found,) = [s for s in guardrail.document["Statement"] if s["Sid"] == sid]
+    return found

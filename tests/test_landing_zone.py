@@ -28,7 +28,7 @@ PINNED_LOGICAL_IDS = {
         "DatabaseLogUpgrade29A8AA2B",
         "DatabaseLogIamDbAuthError8FA80886",
     },
-    ("Network", "AWS::Logs::LogGroup"): {"NetworkFlowLogs2BEC3212"},
+    ("Network", "AWS::Logs::LogGroup"): {"NetworkFlowLogs2BEC3212", "DnsFirewallQueryLogs35299572"},
     ("Backup", "AWS::Backup::BackupVault"): {"Vault645BC77C"},
     ("RemoteVault", "AWS::Backup::BackupVault"): {"Vault645BC77C"},
 }
@@ -272,7 +272,7 @@ def test_daily_plan_keeps_exactly_the_generations_and_copies_elsewhere(synth, en
     for copy, region in zip(copies, regions, strict=True):
         destination = json.dumps(copy["DestinationBackupVaultArn"])
         assert f":backup:{region}:{cfg.accounts.backup}:backup-vault:led-{env}-remote-vault" in destination
-        assert copy["Lifecycle"]["DeleteAfterDays"] == cfg.backup.generations
+        assert copy["Lifecycle"]["DeleteAfterDays"] == cfg.backup.copy_retention_days
     selection = next(iter(synth.resources(env, "Backup", "AWS::Backup::BackupSelection").values()))
     assert "DatabaseInstance" in json.dumps(selection["Properties"]["BackupSelection"]["Resources"])
 

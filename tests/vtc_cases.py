@@ -15,6 +15,7 @@ import aws_cdk as cdk
 from aws_cdk import Aws, Fn
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_config as config_
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -25,6 +26,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
+from aws_cdk import aws_route53resolver as resolver
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -370,7 +372,7 @@ def database(s, *, classification: str = "personal-data", **overrides) -> rds.Cf
 
 
 def plan(
-    s, *, schedule="cron(0 1 * * ? *)", keep=3, copy_to=f"arn:aws:backup:{REGION}:{BACKUP}:backup-vault:r", copy_keep=3
+    s, *, schedule="cron(0 1 * * ? *)", keep=3, copy_to=f"arn:aws:backup:{REGION}:{BACKUP}:backup-vault:r", copy_keep=14
 ) -> backup.CfnBackupPlan:
     copies = (
         [
@@ -514,6 +516,149 @@ def elsewhere_no_copy(s):
 def elsewhere_destination_parameter(s):
     param = cdk.CfnParameter(s, "Dest", type="String")
     plan(s, copy_to=param.value_as_string)
+
+
+@case("VTC-BACKUP-ELSEWHERE", True)
+def elsewhere_copy_shorter_than_the_window(s):
+    plan(s, copy_keep=3)
+
+
+# --- VTC-BACKUP-RETENTION-DETECT: a stopped plan is noticed; locked vaults (issue #9) ----------
+
+
+def locked_vault(s, construct_id: str, name: str, *, min_days=3, max_days=365, lock=True, **kwargs):
+    return backup.CfnBackupVault(
+        s,
+        construct_id,
+        backup_vault_name=name,
+        encryption_key_arn=FB_KEY,
+        lock_configuration=backup.CfnBackupVault.LockConfigurationTypeProperty(
+            min_retention_days=min_days, max_retention_days=max_days
+        )
+        if lock
+        else None,
+        **kwargs,
+    )
+
+
+def missing_backup_alarm(s, *, vault="v", treat_missing="breaching", periods=26, actions=True):
+    cloudwatch.CfnAlarm(
+        s,
+        "NoBackup",
+        namespace="AWS/Backup",
+        metric_name="NumberOfBackupJobsCompleted",
+        dimensions=[cloudwatch.CfnAlarm.DimensionProperty(name="BackupVaultName", value=vault)],
+        statistic="Sum",
+        period=3600,
+        evaluation_periods=periods,
+        datapoints_to_alarm=periods,
+        threshold=1,
+        comparison_operator="LessThanThreshold",
+        treat_missing_data=treat_missing,
+        alarm_actions=[f"arn:aws:sns:{REGION}:{WORKLOAD}:led-prod-security-alarms"] if actions else None,
+    )
+
+
+def last_recovery_point_framework(s, *, age_value="1", age_unit="days", types=("RDS",)):
+    backup.CfnFramework(
+        s,
+        "Framework",
+        framework_controls=[
+            backup.CfnFramework.FrameworkControlProperty(
+                control_name="BACKUP_LAST_RECOVERY_POINT_CREATED",
+                control_input_parameters=[
+                    backup.CfnFramework.ControlInputParameterProperty(
+                        parameter_name="recoveryPointAgeUnit", parameter_value=age_unit
+                    ),
+                    backup.CfnFramework.ControlInputParameterProperty(
+                        parameter_name="recoveryPointAgeValue", parameter_value=age_value
+                    ),
+                ],
+                control_scope={"ComplianceResourceTypes": list(types)},
+            )
+        ],
+    )
+
+
+def detected_backups(s, *, remote_lock=True, alarm=None, framework=None, copy_keep=14):
+    """A personal-data database, its plan into locked vault v, copied to the backup account's
+    locked vault r (a sibling stack of the group), with the alarm and the framework."""
+    db = database(s)
+    locked_vault(s, "V", "v")
+    remote = cdk.Stack(s.node.scope, "Remote", env=cdk.Environment(account=BACKUP, region=REGION))
+    locked_vault(remote, "R", "r", min_days=14, lock=remote_lock)
+    select(s, plan(s, copy_keep=copy_keep), [db_arn(db)])
+    (alarm or missing_backup_alarm)(s)
+    (framework or last_recovery_point_framework)(s)
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", False, grouped=True)
+def detect_alarm_framework_and_locks(s):
+    detected_backups(s)
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_without_framework(s):
+    detected_backups(s, framework=lambda s: None)
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_framework_allows_a_week(s):
+    detected_backups(s, framework=lambda s: last_recovery_point_framework(s, age_value="7"))
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_framework_for_another_type(s):
+    detected_backups(s, framework=lambda s: last_recovery_point_framework(s, types=("EBS",)))
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_alarm_treats_missing_data_as_ok(s):
+    detected_backups(s, alarm=lambda s: missing_backup_alarm(s, treat_missing="notBreaching"))
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_alarm_waits_three_days(s):
+    detected_backups(s, alarm=lambda s: missing_backup_alarm(s, periods=72))
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_alarm_on_another_vault(s):
+    detected_backups(s, alarm=lambda s: missing_backup_alarm(s, vault="other"))
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_alarm_without_action(s):
+    detected_backups(s, alarm=lambda s: missing_backup_alarm(s, actions=False))
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_remote_vault_unlocked(s):
+    detected_backups(s, remote_lock=False)
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True, grouped=True)
+def detect_copies_shorter_than_the_remote_lock(s):
+    detected_backups(s, copy_keep=7)
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True)
+def detect_copy_to_a_vault_outside_the_app(s):
+    db = database(s)
+    locked_vault(s, "V", "v")
+    select(s, plan(s), [db_arn(db)])
+    missing_backup_alarm(s)
+    last_recovery_point_framework(s)
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", True)
+def detect_personal_data_vault_without_lock(s):
+    locked_vault(s, "V", "v", lock=False, backup_vault_tags={"led:data-classification": "personal-data"})
+
+
+@case("VTC-BACKUP-RETENTION-DETECT", False)
+def detect_personal_data_vault_locked(s):
+    locked_vault(s, "V", "v", backup_vault_tags={"led:data-classification": "personal-data"})
 
 
 def restore_testing(s, resource_type="RDS"):
@@ -2095,6 +2240,75 @@ def boundary_self_roles_with_another_boundary(s):
 @case("VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", True)
 def boundary_self_trust_of_some_roles_only(s):
     _boundary_doc(s, _self_denies(trust_roles=f"arn:aws:iam::{WORKLOAD}:role/led-prod-app-*"))
+
+
+# --- VTC-NO-COPY-DNS: no tunnelling through the VPC resolver (issue #9) -------------------------
+
+
+def dns_firewall(s, vpc, *, last_action="BLOCK", last_domains=("*",), allow_domains=("*.eu-west-1.amazonaws.com",)):
+    allowed = resolver.CfnFirewallDomainList(s, "Allowed", name="allowed", domains=list(allow_domains))
+    last = resolver.CfnFirewallDomainList(s, "Last", name="last", domains=list(last_domains))
+    group = resolver.CfnFirewallRuleGroup(
+        s,
+        "Rules",
+        firewall_rules=[
+            resolver.CfnFirewallRuleGroup.FirewallRuleProperty(
+                action="ALLOW", firewall_domain_list_id=allowed.attr_id, priority=100
+            ),
+            resolver.CfnFirewallRuleGroup.FirewallRuleProperty(
+                action=last_action,
+                block_response="NXDOMAIN" if last_action == "BLOCK" else None,
+                firewall_domain_list_id=last.attr_id,
+                priority=200,
+            ),
+        ],
+    )
+    resolver.CfnFirewallRuleGroupAssociation(
+        s, "Association", firewall_rule_group_id=group.attr_id, vpc_id=vpc.ref, priority=101
+    )
+
+
+@case("VTC-NO-COPY-DNS", False)
+def dns_blocks_everything_else(s):
+    dns_firewall(s, ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16"))
+
+
+@case("VTC-NO-COPY-DNS", True)
+def dns_vpc_without_firewall(s):
+    ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16")
+
+
+@case("VTC-NO-COPY-DNS", True)
+def dns_firewall_on_another_vpc(s):
+    ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16")
+    dns_firewall(s, ec2.CfnVPC(s, "Other", cidr_block="10.1.0.0/16"))
+
+
+@case("VTC-NO-COPY-DNS", True)
+def dns_last_rule_allows(s):
+    dns_firewall(s, ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16"), last_action="ALLOW")
+
+
+@case("VTC-NO-COPY-DNS", True)
+def dns_blocks_only_one_domain(s):
+    dns_firewall(s, ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16"), last_domains=("attacker.example",))
+
+
+@case("VTC-NO-COPY-DNS", True)
+def dns_allows_everything_first(s):
+    dns_firewall(s, ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16"), allow_domains=("*",))
+
+
+@case("VTC-NO-COPY-DNS", True)
+def dns_fails_open(s):
+    vpc = ec2.CfnVPC(s, "Vpc", cidr_block="10.0.0.0/16")
+    dns_firewall(s, vpc)
+    cdk.CfnResource(
+        s,
+        "FailOpen",
+        type="AWS::Route53Resolver::FirewallConfig",
+        properties={"ResourceId": vpc.ref, "FirewallFailOpen": "ENABLED"},
+    )
 
 
 CASES_BY_NAME = {c.name: c for c in CASES}

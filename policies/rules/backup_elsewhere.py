@@ -1,15 +1,19 @@
-"""VTC-BACKUP-ELSEWHERE (§37): every backup rule copies to another account or another allowed region."""
+"""VTC-BACKUP-ELSEWHERE (§37): every backup rule copies to another account or another allowed region,
+and keeps that copy at least backup.copy_retention_days: the copies elsewhere are what is left to
+restore from when the plan stops (the detection-and-response window, issue #9)."""
 
 from __future__ import annotations
 
-from policies.backup import plan_rules, vault_location
+from policies.backup import copy_lifecycle, plan_rules, vault_location
 from policies.model import Resource, Result, verdict
+from policies.values import as_int
 
 RESOURCE_TYPES = ("AWS::Backup::BackupPlan",)
 
 
 def check(res: Resource) -> Result:
     allowed = res.settings.allowed_regions
+    window = res.settings.copy_retention_days
     problems: list[str] = []
     rules = plan_rules(res)
     if not rules:
@@ -25,6 +29,13 @@ def check(res: Resource) -> Result:
             other_region = where.region != res.stack.region and where.region in allowed
             if other_account or other_region:
                 elsewhere = True
+                days = copy_lifecycle(copy)
+                # No DeleteAfterDays keeps it forever: VTC-NO-STALE-BACKUP refuses that, not this rule.
+                if days is not None and (as_int(days) is None or as_int(days) < window):
+                    problems.append(
+                        f"rule {rule.name}: the copy to {where.why} is kept {days!r} days, fewer than "
+                        f"backup.copy_retention_days ({window})"
+                    )
         if not elsewhere and not any(p.startswith(f"rule {rule.name}:") for p in problems):
             problems.append(f"rule {rule.name} copies to no vault in another account or another allowed region")
     return verdict(problems)

@@ -30,6 +30,14 @@ def check(res: Resource) -> Result:
                 _bounded(f"rule {rule.name} copy {i}", copy_lifecycle(copy), bound, problems)
     elif res.type == "AWS::Backup::BackupVault":
         lock = res.props.get("LockConfiguration")
+        # A lock whose minimum outlives the key forces recovery points past the rotation (§47).
+        if isinstance(lock, dict) and "MinRetentionDays" in lock:
+            days = as_int(lock["MinRetentionDays"])
+            if days is None or days > bound:
+                problems.append(
+                    f"LockConfiguration.MinRetentionDays {lock['MinRetentionDays']!r} exceeds the key "
+                    f"rotation period ({bound} days)"
+                )
         if isinstance(lock, dict) and "MaxRetentionDays" in lock:
             days = as_int(lock["MaxRetentionDays"])
             if days is None or days > bound:
