@@ -587,6 +587,16 @@ def test_a_narrow_execution_policy_takes_the_secret_off_the_deployment_path(prod
     assert matrix.cell("operator", "deploy-stack").verdict == ALLOWED  # it still holds the deploy rights
 
 
+def test_an_execution_role_with_the_led_boundary_is_evaluated_under_it(prod_stacks, synth):
+    matrix = who_can("prod", prod_stacks, synth.config, execution_role_bounded=True)
+    cell = matrix.cell("operator", "read-db-secret")
+    # The LED boundary does not deny reading secrets: bounding the execution role alone does not
+    # take the secret off the deployment path (the deploy role's trust and the execution policy must).
+    assert cell.verdict == ALLOWED
+    assert ("led-prod-baseline", "BoundaryCeiling", "boundary") in {(o.stack, o.sid, o.kind) for o in cell.statements}
+    assert "carries the LED boundary" in matrix.notes[0]
+
+
 def test_renderings(prod_matrix):
     markdown = prod_matrix.to_markdown()
     assert "| platform operator (Cronos) | ALLOWED |" in markdown

@@ -171,6 +171,26 @@ def _bootstrap(inventory: Inventory, stacks: list[StackTemplate], model: Bootstr
             )
 
 
+def config_says_execution_role_bounded(config: EnvironmentConfig) -> bool:
+    """Whether the config says the bootstrap's execution role carries the LED boundary (the
+    `[deployment]` table another change adds; absent: the stock, unbounded execution role)."""
+    deployment = getattr(config, "deployment", None)
+    return bool(getattr(deployment, "execution_role_boundary", False))
+
+
+def _bound_execution_roles(inventory: Inventory) -> None:
+    """Give every bootstrap execution role the LED boundary of its account (the one its LED roles carry)."""
+    boundaries = {
+        p.account: p.boundary
+        for p in inventory.principals.values()
+        if p.kind == "role" and p.boundary and p.boundary.stack != BOOTSTRAP_STACK
+    }
+    for principal in inventory.principals.values():
+        if "-cfn-exec-role-" in principal.arn and principal.boundary is None and principal.account in boundaries:
+            principal.boundary = boundaries[principal.account]
+            principal.note = "CDK execution role: carries the LED boundary (config)"
+
+
 def external_principals(config: EnvironmentConfig) -> dict[str, list[str]]:
     """The identity principals of each party outside the LED accounts (config `[access]`, `[keys]`)."""
     access = config.access
@@ -190,11 +210,15 @@ def build_inventory(
     landing_zone: LandingZoneConfig | None = None,
     *,
     bootstrap: BootstrapModel = stock_bootstrap,
+    execution_role_bounded: bool | None = None,
 ) -> Inventory:
+    """`execution_role_bounded` None: as the config says (`config_says_execution_role_bounded`)."""
     resolver = Resolver(stacks, key_arns=key_arns_from_config(config))
     inventory = Inventory(region=config.region, partition=config.partition)
     _Builder(stacks, resolver, inventory).build()
     _bootstrap(inventory, stacks, bootstrap)
+    if config_says_execution_role_bounded(config) if execution_role_bounded is None else execution_role_bounded:
+        _bound_execution_roles(inventory)
     for stack in stacks:
         arn = f"arn:{stack.partition}:cloudformation:{stack.region}:{stack.account}:stack/{stack.stack_name}/id"
         inventory.stacks[arn] = stack.account
@@ -215,4 +239,11 @@ def build_inventory(
     return inventory
 
 
-__all__ = ["BootstrapModel", "build_inventory", "external_principals", "key_arns_from_config", "stock_bootstrap"]
+__all__ = [
+    "BootstrapModel",
+    "build_inventory",
+    "config_says_execution_role_bounded",
+    "external_principals",
+    "key_arns_from_config",
+    "stock_bootstrap",
+]

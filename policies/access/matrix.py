@@ -155,8 +155,8 @@ def outcomes(
     database = _db_instance(stacks)
     if database:
         stack, lid, props = database
-        secret = resolver._get_att(stack, lid, "MasterUserSecret.SecretArn")
-        dbi = resolver._get_att(stack, lid, "DbiResourceId")
+        secret = resolver.attribute(stack, lid, "MasterUserSecret.SecretArn")
+        dbi = resolver.attribute(stack, lid, "DbiResourceId")
         found.append(
             Outcome(
                 "read-db-secret",
@@ -336,11 +336,12 @@ def who_can(
     config: LandingZoneConfig,
     *,
     bootstrap: BootstrapModel = stock_bootstrap,
+    execution_role_bounded: bool | None = None,
 ) -> Matrix:
     """The matrix of `env_name`, from a cloud assembly directory (cdk.out) or the stage's templates."""
     cfg = config.environments[env_name]
     stacks = stage_templates(source, env_name) if isinstance(source, (str, Path)) else source
-    inventory = build_inventory(stacks, cfg, config, bootstrap=bootstrap)
+    inventory = build_inventory(stacks, cfg, config, bootstrap=bootstrap, execution_role_bounded=execution_role_bounded)
     resolver = Resolver(stacks, key_arns=key_arns_from_config(cfg))
     matrix = Matrix(env_name, parties(inventory, cfg), outcomes(stacks, resolver, inventory, cfg))
     for party in matrix.parties:
@@ -348,12 +349,13 @@ def who_can(
         for outcome in matrix.outcomes:
             matrix.cells[(party.id, outcome.id)] = evaluate_cell(inventory, party, outcome, paths)
     notes = sorted(
-        {f"{pr.name}: {pr.note}" for pr in inventory.principals.values() if pr.note and "bootstrap" not in pr.note}
+        {f"{pr.name}: {pr.note}" for pr in inventory.principals.values() if pr.note and not pr.note.startswith("CDK")}
     )
+    bounded = any("-cfn-exec-role-" in p.arn and p.boundary for p in inventory.principals.values())
     matrix.notes = [
         "CDK bootstrap roles are modelled on the stock bootstrap template (policies/access/bootstrap.py): "
         "the deploy role trusts its own account, the CloudFormation execution role has AdministratorAccess "
-        "and no permissions boundary.",
+        + ("and carries the LED boundary (config)." if bounded else "and no permissions boundary."),
         *notes,
     ]
     return matrix

@@ -167,7 +167,7 @@ class Resolver:
             return self.name(stack, name)
         return "${" + name + "}"
 
-    def _get_att(self, stack: StackTemplate, logical_id: str, attribute: str) -> str:
+    def attribute(self, stack: StackTemplate, logical_id: str, attribute: str) -> str:
         resource = stack.resources.get(logical_id, {})
         if attribute == "Arn" or (attribute == "TopicArn" and resource.get("Type") == "AWS::SNS::Topic"):
             return self.arn(stack, logical_id)
@@ -201,7 +201,7 @@ class Resolver:
     def _intrinsics(self) -> dict:
         return {
             "Ref": lambda s, a: self._ref(s, a),
-            "Fn::GetAtt": lambda s, a: self._get_att(s, *(a if isinstance(a, list) else a.split(".", 1))),
+            "Fn::GetAtt": lambda s, a: self.attribute(s, *(a if isinstance(a, list) else a.split(".", 1))),
             "Fn::Join": lambda s, a: str(a[0]).join(str(self.value(s, p)) for p in self.value(s, a[1])),
             "Fn::Sub": self._sub,
             "Fn::ImportValue": self._import,
@@ -217,7 +217,7 @@ class Resolver:
             if name in variables:
                 return str(self.value(stack, variables[name]))
             if "." in name and not name.startswith("AWS::"):
-                return self._get_att(stack, *name.split(".", 1))
+                return self.attribute(stack, *name.split(".", 1))
             return self._ref(stack, name)
 
         return re.sub(r"\$\{([^!}][^}]*)\}", replace, text)
