@@ -1,0 +1,202 @@
+"""The CDK bootstrap roles, which are not in the app: a model of the stock `cdk bootstrap`
+template (bootstrap version 6+) with the default qualifier.
+
+Per bootstrapped account and region, four roles named `cdk-<qualifier>-<kind>-role-<account>-<region>`:
+
+- deploy: trusted by the bootstrapped account itself (stock behaviour without `--trust`, plus
+  `trusted_accounts`), may create and execute change sets on any stack and pass the execution role;
+- cfn-exec: trusted by cloudformation.amazonaws.com, carries the execution policies; the stock
+  default is AdministratorAccess and no permissions boundary;
+- file-publishing: writes the staging bucket; lookup: read-only lookups (the stock ReadOnlyAccess
+  with kms:Decrypt denied).
+
+This is the one place that knows how bootstrapping is done. When the project generates its own
+bootstrap template (or bootstraps with `--custom-permissions-boundary`), point
+`bootstrap_roles` at it: `execution_boundary` is the boundary document the execution role carries
+(None: unbounded), `execution_policies` the execution policies (None: AdministratorAccess).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_QUALIFIER = "hnb659fds"
+BOOTSTRAP_STACK = "CDKToolkit (model of the stock bootstrap template)"
+ADMINISTRATOR_ACCESS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "AdministratorAccess (stock execution policy)", "Effect": "Allow", "Action": "*", "Resource": "*"}
+    ],
+}
+
+
+@dataclass(frozen=True)
+class BootstrapRole:
+    kind: str  # deploy, cfn-exec, file-publishing, lookup
+    arn: str
+    account: str
+    trust: dict
+    identity: dict
+    boundary: dict | None
+
+
+def role_arn(partition: str, account: str, region: str, kind: str, qualifier: str = DEFAULT_QUALIFIER) -> str:
+    return f"arn:{partition}:iam::{account}:role/cdk-{qualifier}-{kind}-role-{account}-{region}"
+
+
+def _trust_accounts(partition: str, accounts: list[str]) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"AWS": [f"arn:{partition}:iam::{a}:root" for a in accounts]},
+            }
+        ],
+    }
+
+
+def _deploy_policy(partition: str, account: str, region: str, qualifier: str) -> dict:
+    staging = f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CloudFormationPermissions",
+                "Effect": "Allow",
+                "Action": [
+                    "cloudformation:CreateChangeSet",
+                    "cloudformation:DeleteChangeSet",
+                    "cloudformation:DescribeChangeSet",
+                    "cloudformation:DescribeStacks",
+                    "cloudformation:ExecuteChangeSet",
+                    "cloudformation:CreateStack",
+                    "cloudformation:UpdateStack",
+                    "cloudformation:RollbackStack",
+                    "cloudformation:ContinueUpdateRollback",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "CliPermissions",
+                "Effect": "Allow",
+                "Action": [
+                    "cloudformation:DescribeStackEvents",
+                    "cloudformation:GetTemplate",
+                    "cloudformation:DeleteStack",
+                    "cloudformation:UpdateTerminationProtection",
+                    "sts:GetCallerIdentity",
+                    "cloudformation:GetTemplateSummary",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "CliStagingBucket",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"],
+                "Resource": [staging, f"{staging}/*"],
+            },
+            {
+                "Sid": "PassRole",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": role_arn(partition, account, region, "cfn-exec", qualifier),
+            },
+        ],
+    }
+
+
+def _publishing_policy(partition: str, account: str, region: str, qualifier: str) -> dict:
+    staging = f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "StagingBucket",
+                "Effect": "Allow",
+                "Action": [
+                    "s3:GetObject*",
+                    "s3:GetBucket*",
+                    "s3:GetEncryptionConfiguration",
+                    "s3:List*",
+                    "s3:PutObject*",
+                    "s3:Abort*",
+                    "s3:DeleteObject*",
+                ],
+                "Resource": [staging, f"{staging}/*"],
+            }
+        ],
+    }
+
+
+def _lookup_policy() -> dict:
+    # The stock role carries ReadOnlyAccess; modelled by its metadata reads (Describe*, List*,
+    # the template and parameter reads CDK lookups make), without the data reads (s3:GetObject,
+    # secretsmanager:GetSecretValue are not lookups) and with the stock explicit kms:Decrypt deny.
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadOnlyLookups (model of ReadOnlyAccess)",
+                "Effect": "Allow",
+                "Action": [
+                    "*:Describe*",
+                    "*:List*",
+                    "cloudformation:GetTemplate*",
+                    "ssm:GetParameter*",
+                    "route53:Get*",
+                ],
+                "Resource": "*",
+            },
+            {"Sid": "DontReadSecrets", "Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"},
+        ],
+    }
+
+
+def bootstrap_roles(
+    partition: str,
+    account: str,
+    region: str,
+    *,
+    qualifier: str = DEFAULT_QUALIFIER,
+    trusted_accounts: tuple[str, ...] = (),
+    execution_policies: list[dict] | None = None,
+    execution_boundary: dict | None = None,
+) -> list[BootstrapRole]:
+    """The bootstrap roles of one account and region, as the stock template creates them."""
+    trust = _trust_accounts(partition, sorted({account, *trusted_accounts}))
+    cfn_trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "cloudformation.amazonaws.com"}}
+        ],
+    }
+    execution = execution_policies or [ADMINISTRATOR_ACCESS]
+    merged = {"Version": "2012-10-17", "Statement": [s for d in execution for s in d["Statement"]]}
+    arn = lambda kind: role_arn(partition, account, region, kind, qualifier)  # noqa: E731
+    return [
+        BootstrapRole(
+            "deploy", arn("deploy"), account, trust, _deploy_policy(partition, account, region, qualifier), None
+        ),
+        BootstrapRole("cfn-exec", arn("cfn-exec"), account, cfn_trust, merged, execution_boundary),
+        BootstrapRole(
+            "file-publishing",
+            arn("file-publishing"),
+            account,
+            trust,
+            _publishing_policy(partition, account, region, qualifier),
+            None,
+        ),
+        BootstrapRole("lookup", arn("lookup"), account, trust, _lookup_policy(), None),
+    ]
+
+
+__all__ = [
+    "ADMINISTRATOR_ACCESS",
+    "BOOTSTRAP_STACK",
+    "DEFAULT_QUALIFIER",
+    "BootstrapRole",
+    "bootstrap_roles",
+    "role_arn",
+]

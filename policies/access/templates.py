@@ -1,0 +1,234 @@
+"""The synthesized templates of one environment, read from the cloud assembly, and their
+CloudFormation intrinsics resolved with the stage's account, region and partition.
+
+A resource's name or ARN is derived the way CloudFormation derives it where the template says so
+(a Role's Arn is arn:<partition>:iam::<account>:role/<RoleName>); names CloudFormation generates
+are shown as `<stack name>-<logical id>` (stable, recognisable, never a real name). The RDS-managed
+master secret's ARN ends in `rds!db-<instance identifier>` (the real one has a generated id).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    artifact_id: str
+    stack_name: str
+    display_name: str
+    account: str
+    region: str
+    partition: str
+    template: dict
+    deploy_role_arn: str | None = None
+    execution_role_arn: str | None = None
+
+    @property
+    def resources(self) -> dict[str, dict]:
+        return self.template.get("Resources", {})
+
+
+def _partition(region: str) -> str:
+    return "aws-eusc" if region.startswith("eusc-") else "aws"
+
+
+def _environment(uri: str) -> tuple[str, str]:
+    account, _, region = uri.removeprefix("aws://").partition("/")
+    return account, region
+
+
+def stage_templates(assembly_dir: Path | str, env_name: str) -> list[StackTemplate]:
+    """Every stack of the stage `env_name` (the nested assembly `assembly-<env>`), with the
+    account and region of its manifest and the bootstrap roles it deploys with."""
+    root = Path(assembly_dir)
+    directory = root / f"assembly-{env_name}"
+    if not (directory / "manifest.json").is_file():
+        raise FileNotFoundError(f"{root}: no stage '{env_name}' (no {directory.name}/manifest.json)")
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    found = []
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        props = artifact.get("properties", {})
+        account, region = _environment(artifact.get("environment", "aws://unknown/unknown"))
+        partition = _partition(region)
+        template = json.loads((directory / props["templateFile"]).read_text(encoding="utf-8"))
+
+        def role(value: str | None, partition=partition) -> str | None:
+            return value.replace("${AWS::Partition}", partition) if value else None
+
+        found.append(
+            StackTemplate(
+                artifact_id=artifact_id,
+                stack_name=props.get("stackName", artifact_id),
+                display_name=artifact.get("displayName", artifact_id),
+                account=account,
+                region=region,
+                partition=partition,
+                template=template,
+                deploy_role_arn=role(props.get("assumeRoleArn")),
+                execution_role_arn=role(props.get("cloudFormationExecutionRoleArn")),
+            )
+        )
+    return found
+
+
+KeyArns = Callable[[StackTemplate, str], str | None]
+
+_NAME_PROPERTY = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Backup::BackupVault": "BackupVaultName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::RDS::DBInstance": "DBInstanceIdentifier",
+    "AWS::CloudTrail::Trail": "TrailName",
+    "AWS::Backup::BackupPlan": None,
+}
+
+
+@dataclass
+class Resolver:
+    """Resolves intrinsics in the templates of one stage; `exports` are the stage's Outputs with an
+    Export name (Fn::ImportValue), `key_arns` gives the ARN of a KMS key the config knows."""
+
+    stacks: list[StackTemplate]
+    key_arns: KeyArns | None = None
+    exports: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for stack in self.stacks:
+            for output in stack.template.get("Outputs", {}).values():
+                name = output.get("Export", {}).get("Name")
+                if isinstance(name, str):
+                    self.exports[name] = (stack, output.get("Value"))
+
+    # Names and ARNs -------------------------------------------------------------------------
+
+    def name(self, stack: StackTemplate, logical_id: str) -> str:
+        resource = stack.resources.get(logical_id, {})
+        prop = _NAME_PROPERTY.get(resource.get("Type", ""))
+        given = resource.get("Properties", {}).get(prop) if prop else None
+        if given is not None:
+            return str(self.value(stack, given))
+        generated = f"{stack.stack_name}-{logical_id}"
+        return generated.lower() if resource.get("Type") == "AWS::S3::Bucket" else generated
+
+    def arn(self, stack: StackTemplate, logical_id: str) -> str:
+        """The ARN CloudFormation gives the resource (Fn::GetAtt Arn / Ref where that is the ARN)."""
+        resource = stack.resources.get(logical_id, {})
+        kind = resource.get("Type", "")
+        p, r, a = stack.partition, stack.region, stack.account
+        name = self.name(stack, logical_id)
+        builders = {
+            "AWS::IAM::Role": lambda: f"arn:{p}:iam::{a}:role{resource.get('Properties', {}).get('Path', '/')}{name}",
+            "AWS::IAM::ManagedPolicy": lambda: f"arn:{p}:iam::{a}:policy/{name}",
+            "AWS::S3::Bucket": lambda: f"arn:{p}:s3:::{name}",
+            "AWS::SNS::Topic": lambda: f"arn:{p}:sns:{r}:{a}:{name}",
+            "AWS::Lambda::Function": lambda: f"arn:{p}:lambda:{r}:{a}:function:{name}",
+            "AWS::Backup::BackupVault": lambda: f"arn:{p}:backup:{r}:{a}:backup-vault:{name}",
+            "AWS::Backup::BackupPlan": lambda: f"arn:{p}:backup:{r}:{a}:backup-plan:{name}",
+            "AWS::Logs::LogGroup": lambda: f"arn:{p}:logs:{r}:{a}:log-group:{name}:*",
+            "AWS::RDS::DBInstance": lambda: f"arn:{p}:rds:{r}:{a}:db:{name}",
+            "AWS::CloudTrail::Trail": lambda: f"arn:{p}:cloudtrail:{r}:{a}:trail/{name}",
+            "AWS::SecretsManager::Secret": lambda: f"arn:{p}:secretsmanager:{r}:{a}:secret:{name}",
+            "AWS::KMS::Key": lambda: self._key_arn(stack, logical_id),
+        }
+        builder = builders.get(kind)
+        return builder() if builder else "${" + logical_id + ".Arn}"
+
+    def _key_arn(self, stack: StackTemplate, logical_id: str) -> str:
+        known = self.key_arns(stack, logical_id) if self.key_arns else None
+        return known or f"arn:{stack.partition}:kms:{stack.region}:{stack.account}:key/{stack.stack_name}-{logical_id}"
+
+    def _ref(self, stack: StackTemplate, name: str) -> str:
+        pseudo = {
+            "AWS::Partition": stack.partition,
+            "AWS::Region": stack.region,
+            "AWS::AccountId": stack.account,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": stack.stack_name,
+        }
+        if name in pseudo:
+            return pseudo[name]
+        kind = stack.resources.get(name, {}).get("Type")
+        if kind in ("AWS::SNS::Topic", "AWS::IAM::ManagedPolicy"):
+            return self.arn(stack, name)
+        if kind == "AWS::KMS::Key":
+            return self._key_arn(stack, name).rsplit("/", 1)[-1]
+        if kind in _NAME_PROPERTY:
+            return self.name(stack, name)
+        return "${" + name + "}"
+
+    def attribute(self, stack: StackTemplate, logical_id: str, attribute: str) -> str:
+        resource = stack.resources.get(logical_id, {})
+        if attribute == "Arn" or (attribute == "TopicArn" and resource.get("Type") == "AWS::SNS::Topic"):
+            return self.arn(stack, logical_id)
+        if attribute == "BackupVaultArn":
+            return self.arn(stack, logical_id)
+        if attribute == "BackupPlanArn":
+            return self.arn(stack, logical_id)
+        if resource.get("Type") == "AWS::RDS::DBInstance":
+            identifier = self.name(stack, logical_id)
+            if attribute == "MasterUserSecret.SecretArn":
+                return f"arn:{stack.partition}:secretsmanager:{stack.region}:{stack.account}:secret:rds!db-{identifier}"
+            if attribute == "DbiResourceId":
+                return "db-" + re.sub(r"[^A-Z0-9]", "", identifier.upper())
+        return "${" + f"{logical_id}.{attribute}" + "}"
+
+    # Values -----------------------------------------------------------------------------------
+
+    def value(self, stack: StackTemplate, value):
+        """The value with every intrinsic the stage can resolve resolved."""
+        if isinstance(value, list):
+            return [self.value(stack, v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, argument),) = value.items()
+            handler = self._intrinsics().get(key)
+            if handler:
+                return handler(stack, argument)
+        return {k: self.value(stack, v) for k, v in value.items()}
+
+    def _intrinsics(self) -> dict:
+        return {
+            "Ref": lambda s, a: self._ref(s, a),
+            "Fn::GetAtt": lambda s, a: self.attribute(s, *(a if isinstance(a, list) else a.split(".", 1))),
+            "Fn::Join": lambda s, a: str(a[0]).join(str(self.value(s, p)) for p in self.value(s, a[1])),
+            "Fn::Sub": self._sub,
+            "Fn::ImportValue": self._import,
+            "Fn::Select": lambda s, a: self.value(s, a[1])[int(self.value(s, a[0]))],
+            "Fn::Split": lambda s, a: str(self.value(s, a[1])).split(a[0]),
+        }
+
+    def _sub(self, stack: StackTemplate, argument) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
+
+        def replace(match: re.Match) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.value(stack, variables[name]))
+            if "." in name and not name.startswith("AWS::"):
+                return self.attribute(stack, *name.split(".", 1))
+            return self._ref(stack, name)
+
+        return re.sub(r"\$\{([^!}][^}]*)\}", replace, text)
+
+    def _import(self, stack: StackTemplate, argument) -> str:
+        name = self.value(stack, argument)
+        exported = self.exports.get(name)
+        if exported is None:
+            return "${import:" + str(name) + "}"
+        exporting_stack, value = exported
+        return self.value(exporting_stack, value)
+
+
+__all__ = ["KeyArns", "Resolver", "StackTemplate", "stage_templates"]

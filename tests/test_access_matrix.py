@@ -1,0 +1,624 @@
+"""The who-can-do-what matrix (issue #9): the evaluator of policies/access on small hand-made
+policies (deny wins, boundary and SCP caps, cross-account resource policies, NotAction,
+conditions, AssumeRole chains, PassRole paths), and the verdicts it computes for prod of the
+default config on the session's synthesis, pinned."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+import pytest
+
+from policies.access import overclaims, who_can
+from policies.access.__main__ import main as access_cli
+from policies.access.bootstrap import bootstrap_roles
+from policies.access.engine import (
+    ALLOWED,
+    DENIED,
+    NOT_GRANTED,
+    Doc,
+    Inventory,
+    Principal,
+    ResourcePolicy,
+    decide,
+    reachable,
+)
+from policies.access.evaluator import condition_holds
+from policies.access.templates import Resolver, StackTemplate, stage_templates
+
+A, B = "111111111111", "222222222222"
+
+
+def doc(*statements: dict, kind: str = "identity", name: str = "Policy") -> Doc:
+    return Doc("test-stack", name, kind, {"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource="*", **extra) -> dict:
+    return {"Sid": f"Allow{len(str(action))}", "Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def deny(action, resource="*", **extra) -> dict:
+    return {"Sid": "Deny", "Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+def role(
+    name: str, account: str = A, *, identity=(), boundary: Doc | None = None, trust: Doc | None = None
+) -> Principal:
+    return Principal(
+        arn=f"arn:aws:iam::{account}:role/{name}",
+        name=name,
+        account=account,
+        partition="aws",
+        kind="role",
+        identity=list(identity),
+        boundary=boundary,
+        trust=trust,
+    )
+
+
+def inventory(*principals: Principal, policies=(), scps=(), scp_accounts=(), functions=None, stacks=None) -> Inventory:
+    inv = Inventory(region="eu-west-1", partition="aws")
+    inv.principals = {p.arn: p for p in principals}
+    inv.resource_policies = list(policies)
+    inv.scps = list(scps)
+    inv.scp_accounts = frozenset(scp_accounts)
+    inv.functions = functions or {}
+    inv.stacks = stacks or {}
+    return inv
+
+
+def trusting(principal: dict) -> Doc:
+    return doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}, kind="trust", name="Trust")
+
+
+BUCKET = "arn:aws:s3:::data-bucket"
+
+
+# The evaluator on hand-made policies ------------------------------------------------------------
+
+
+def test_explicit_deny_wins_over_any_allow():
+    r = role("r", identity=[doc(allow("s3:*"), deny("s3:DeleteObject", f"{BUCKET}/*"))])
+    inv = inventory(r)
+    assert decide(inv, r, "s3:GetObject", f"{BUCKET}/x").verdict == ALLOWED
+    decision = decide(inv, r, "s3:DeleteObject", f"{BUCKET}/x")
+    assert decision.verdict == DENIED
+    assert [(o.sid, o.effect, o.kind) for o in decision.statements] == [("Deny", "Deny", "identity")]
+
+
+def test_boundary_caps_the_identity_policies():
+    boundary = doc(allow("s3:GetObject"), kind="boundary", name="Boundary")
+    r = role("r", identity=[doc(allow("s3:*"))], boundary=boundary)
+    inv = inventory(r)
+    assert decide(inv, r, "s3:GetObject", f"{BUCKET}/x").verdict == ALLOWED
+    assert decide(inv, r, "s3:PutObject", f"{BUCKET}/x").verdict == NOT_GRANTED
+    # The boundary alone grants nothing.
+    bare = role("bare", boundary=boundary)
+    assert decide(inventory(bare), bare, "s3:GetObject", f"{BUCKET}/x").verdict == NOT_GRANTED
+
+
+def test_scp_caps_member_accounts_and_exempts_an_exact_role_arn():
+    scp = doc(
+        deny(
+            "cloudtrail:StopLogging",
+            Condition={"ArnNotLike": {"aws:PrincipalArn": [f"arn:aws:iam::{A}:role/deployer"]}},
+        ),
+        kind="scp",
+        name="audit-guardrail",
+    )
+    admin = role("admin", identity=[doc(allow("*"))])
+    deployer = role("deployer", identity=[doc(allow("*"))])
+    trail = f"arn:aws:cloudtrail:eu-west-1:{A}:trail/t"
+    inv = inventory(admin, deployer, scps=[scp], scp_accounts=[A])
+    denied = decide(inv, admin, "cloudtrail:StopLogging", trail)
+    assert denied.verdict == DENIED and denied.statements[0].kind == "scp"
+    assert decide(inv, deployer, "cloudtrail:StopLogging", trail).verdict == ALLOWED
+    # Outside the accounts the SCPs are attached to, they do not apply.
+    assert decide(inventory(admin, scps=[scp], scp_accounts=[B]), admin, "cloudtrail:StopLogging", trail).allowed
+
+
+def test_cross_account_needs_the_resource_policy_and_the_identity_policy():
+    reader = role("reader", B, identity=[doc(allow("s3:GetObject", f"{BUCKET}/*"))])
+    bucket_policy = ResourcePolicy(
+        doc(
+            {
+                "Sid": "ReadFromB",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{B}:root"},
+                "Action": "s3:GetObject",
+                "Resource": f"{BUCKET}/*",
+            },
+            kind="resource",
+            name="BucketPolicy",
+        ),
+        (BUCKET, f"{BUCKET}/*"),
+        A,
+        "s3",
+    )
+    other_policy = ResourcePolicy(
+        doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+                "Action": "s3:GetObject",
+                "Resource": f"{BUCKET}/*",
+            },
+            kind="resource",
+        ),
+        (BUCKET, f"{BUCKET}/*"),
+        A,
+        "s3",
+    )
+    assert (
+        decide(inventory(reader, policies=[other_policy]), reader, "s3:GetObject", f"{BUCKET}/x").verdict == NOT_GRANTED
+    )
+    granted = decide(inventory(reader, policies=[bucket_policy]), reader, "s3:GetObject", f"{BUCKET}/x")
+    assert granted.verdict == ALLOWED
+    assert {(o.kind, o.sid) for o in granted.statements} >= {("resource", "ReadFromB")}
+    # The resource policy alone is not enough across accounts.
+    bare = role("bare", B)
+    assert decide(inventory(bare, policies=[bucket_policy]), bare, "s3:GetObject", f"{BUCKET}/x").verdict == NOT_GRANTED
+
+
+def test_a_key_policy_decides_even_in_the_same_account():
+    key = f"arn:aws:kms:eu-west-1:{A}:key/k"
+    user = role("user", identity=[doc(allow("kms:Decrypt", key))])
+    key_policy = ResourcePolicy(
+        doc(
+            {
+                "Sid": "UseThroughS3",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
+            },
+            kind="resource",
+        ),
+        (key,),
+        A,
+        "kms",
+    )
+    inv = inventory(user, policies=[key_policy])
+    assert decide(inv, user, "kms:Decrypt", key).verdict == NOT_GRANTED
+    assert decide(inv, user, "kms:Decrypt", key, {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}).verdict == ALLOWED
+
+
+def test_not_action_and_not_resource():
+    regions = deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}})
+    regions = {**{k: v for k, v in regions.items() if k != "Action"}, "NotAction": ["iam:*", "sts:*"]}
+    custodian = {
+        "Sid": "OnlyFbKeys",
+        "Effect": "Deny",
+        "Action": "kms:Decrypt",
+        "NotResource": f"arn:aws:kms:*:{B}:key/*",
+    }
+    r = role("r", identity=[doc(allow("*"), regions, custodian)])
+    inv = inventory(r)
+    assert decide(inv, r, "ec2:RunInstances", "arn:aws:ec2:us-east-1:111111111111:instance/i").verdict == DENIED
+    assert decide(inv, r, "ec2:RunInstances", "arn:aws:ec2:eu-west-1:111111111111:instance/i").verdict == ALLOWED
+    assert decide(inv, r, "iam:GetRole", "arn:aws:iam::111111111111:role/x").verdict == ALLOWED
+    assert decide(inv, r, "kms:Decrypt", f"arn:aws:kms:eu-west-1:{A}:key/own").verdict == DENIED
+    # Outside NotResource the deny does not apply: the FB key is used once its key policy admits account A.
+    fb_key = f"arn:aws:kms:eu-west-1:{B}:key/fb"
+    assert decide(inv, r, "kms:Decrypt", fb_key).verdict == NOT_GRANTED
+    key_policy = ResourcePolicy(
+        doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+            },
+            kind="resource",
+        ),
+        (fb_key,),
+        B,
+        "kms",
+    )
+    assert decide(inventory(r, policies=[key_policy]), r, "kms:Decrypt", fb_key).verdict == ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("conditions", "context", "holds"),
+    [
+        (
+            {"StringEquals": {"kms:ViaService": ["rds.eu-west-1.amazonaws.com"]}},
+            {"kms:ViaService": "rds.eu-west-1.amazonaws.com"},
+            True,
+        ),
+        ({"StringEquals": {"kms:ViaService": ["rds.eu-west-1.amazonaws.com"]}}, {}, False),
+        ({"StringNotEquals": {"kms:ViaService": ["rds.eu-west-1.amazonaws.com"]}}, {}, True),
+        (
+            {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/led-*"}},
+            {"aws:PrincipalArn": "arn:aws:iam::1:role/led-x"},
+            True,
+        ),
+        (
+            {"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::1:role/cdk-*"]}},
+            {"aws:PrincipalArn": "arn:aws:iam::1:role/cdk-x"},
+            False,
+        ),
+        ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {"aws:MultiFactorAuthPresent": "true"}, True),
+        ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {}, False),
+        ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}, {}, True),
+        ({"NumericLessThan": {"s3:TlsVersion": 1.2}}, {"s3:TlsVersion": "1.3"}, False),
+        ({"NumericLessThan": {"s3:TlsVersion": 1.2}}, {"s3:TlsVersion": "1.0"}, True),
+        ({"Null": {"aws:SourceArn": "true"}}, {}, True),
+        ({"Null": {"aws:SourceArn": "false"}}, {}, False),
+        ({"StringNotEqualsIfExists": {"aws:ResourceOrgID": "o-1"}}, {"aws:ResourceOrgID": "o-2"}, True),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}, {"aws:TagKeys": ["a"]}, True),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}, {"aws:TagKeys": ["a", "c"]}, False),
+        ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["c"]}}, {"aws:TagKeys": ["a", "c"]}, True),
+    ],
+)
+def test_condition_operators(conditions, context, holds):
+    assert condition_holds(conditions, context) is holds
+
+
+def test_assume_role_chain_needs_identity_and_trust_at_every_hop():
+    first = role("first", identity=[doc(allow("sts:AssumeRole", f"arn:aws:iam::{A}:role/second"))])
+    second = role(
+        "second",
+        identity=[doc(allow("sts:AssumeRole", f"arn:aws:iam::{B}:role/third"))],
+        trust=trusting({"AWS": f"arn:aws:iam::{A}:root"}),
+    )
+    third = role(
+        "third", B, identity=[doc(allow("secretsmanager:GetSecretValue"))], trust=trusting({"AWS": second.arn})
+    )
+    untrusting = role("untrusting", identity=[doc(allow("*"))], trust=trusting({"AWS": f"arn:aws:iam::{B}:root"}))
+    inv = inventory(first, second, third, untrusting)
+    paths = reachable(inv, [first.arn])
+    assert [s.via for s in paths[third.arn]] == ["sts:AssumeRole second", "sts:AssumeRole third"]
+    assert untrusting.arn not in paths
+    # A trust that admits the account still needs the caller's identity allow.
+    assert second.arn not in reachable(inventory(role("idle"), second), [f"arn:aws:iam::{A}:role/idle"])
+
+
+def test_pass_role_to_a_new_function_and_new_code_in_an_existing_one():
+    lambda_trust = trusting({"Service": "lambda.amazonaws.com"})
+    powerful = role("powerful", identity=[doc(allow("secretsmanager:GetSecretValue"))], trust=lambda_trust)
+    other = role("other", identity=[doc(allow("s3:*"))], trust=lambda_trust)
+    function = f"arn:aws:lambda:eu-west-1:{A}:function:reader"
+    passer = role(
+        "passer",
+        identity=[
+            doc(
+                allow(
+                    "iam:PassRole",
+                    powerful.arn,
+                    Condition={"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+                ),
+                allow("lambda:CreateFunction"),
+            )
+        ],
+    )
+    updater = role("updater", identity=[doc(allow("lambda:UpdateFunctionCode", function))])
+    pass_only = role("pass-only", identity=[doc(allow("iam:PassRole", powerful.arn))])
+    inv = inventory(powerful, other, passer, updater, pass_only, functions={function: other.arn})
+    assert [s.via for s in reachable(inv, [passer.arn])[powerful.arn]] == ["iam:PassRole + lambda:CreateFunction"]
+    assert [s.via for s in reachable(inv, [updater.arn])[other.arn]] == ["lambda:UpdateFunctionCode reader"]
+    assert set(reachable(inv, [pass_only.arn])) == {pass_only.arn}
+
+
+def test_a_change_set_with_a_passed_execution_role_gains_its_permissions():
+    execution = role("exec", identity=[doc(allow("*"))], trust=trusting({"Service": "cloudformation.amazonaws.com"}))
+    stack = f"arn:aws:cloudformation:eu-west-1:{A}:stack/led-prod-data/id"
+    deployer = role(
+        "deployer",
+        identity=[doc(allow("iam:PassRole", execution.arn), allow("cloudformation:ExecuteChangeSet", stack))],
+    )
+    no_pass = role("no-pass", identity=[doc(allow("cloudformation:ExecuteChangeSet", stack))])
+    inv = inventory(execution, deployer, no_pass, stacks={stack: A})
+    assert [s.via for s in reachable(inv, [deployer.arn])[execution.arn]] == [
+        "cloudformation:ExecuteChangeSet led-prod-data (iam:PassRole)"
+    ]
+    assert execution.arn not in reachable(inv, [no_pass.arn])
+
+
+def test_resolver_derives_names_arns_imports_and_subs():
+    producer = StackTemplate(
+        "P",
+        "led-x-data",
+        "x/Data",
+        A,
+        "eu-west-1",
+        "aws",
+        {
+            "Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBInstanceIdentifier": "led-x-db"}}},
+            "Outputs": {
+                "Id": {"Value": {"Fn::GetAtt": ["Db", "DbiResourceId"]}, "Export": {"Name": "led-x-data:DbId"}}
+            },
+        },
+    )
+    consumer = StackTemplate(
+        "C",
+        "led-x-access",
+        "x/Access",
+        A,
+        "eu-west-1",
+        "aws",
+        {
+            "Resources": {
+                "Role": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "led-x-role"}},
+                "Gen": {"Type": "AWS::IAM::Role"},
+            }
+        },
+    )
+    resolver = Resolver([producer, consumer])
+    assert resolver.value(consumer, {"Fn::GetAtt": ["Role", "Arn"]}) == f"arn:aws:iam::{A}:role/led-x-role"
+    assert resolver.value(consumer, {"Fn::GetAtt": ["Gen", "Arn"]}) == f"arn:aws:iam::{A}:role/led-x-access-Gen"
+    assert resolver.value(
+        consumer,
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:*/${User}",
+        },
+    ).endswith("dbuser:*/${User}")
+    assert (
+        resolver.value(consumer, {"Fn::Sub": ["${Role.Arn}/${X}", {"X": "y"}]}) == f"arn:aws:iam::{A}:role/led-x-role/y"
+    )
+    joined = {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, ":rds-db:::dbuser:", {"Fn::ImportValue": "led-x-data:DbId"}, "/u"],
+        ]
+    }
+    assert resolver.value(consumer, joined) == "arn:aws:rds-db:::dbuser:db-LEDXDB/u"
+
+
+def test_the_bootstrap_model_is_one_separate_function():
+    roles = {r.kind: r for r in bootstrap_roles("aws", A, "eu-west-1")}
+    assert roles["cfn-exec"].arn == f"arn:aws:iam::{A}:role/cdk-hnb659fds-cfn-exec-role-{A}-eu-west-1"
+    assert roles["cfn-exec"].boundary is None and roles["cfn-exec"].identity["Statement"][0]["Action"] == "*"
+    assert roles["deploy"].trust["Statement"][0]["Principal"] == {"AWS": [f"arn:aws:iam::{A}:root"]}
+    bounded = {r.kind: r for r in bootstrap_roles("aws", A, "eu-west-1", execution_boundary={"Statement": []})}
+    assert bounded["cfn-exec"].boundary == {"Statement": []}
+
+
+# The landing zone: prod of the default config -------------------------------------------------
+
+# The verdicts the evaluator finds on today's synthesis. The platform operator (Cronos, a
+# processor) can assume the CDK deploy role (its DeployThroughTheCdkBootstrapRoles statement and the
+# stock bootstrap's trust of the whole workload account), execute a change set and so act as the
+# unbounded AdministratorAccess execution role: that is how it reaches the secret, a database login,
+# the functions' code, the backup plan and its own boundary.
+# EXPECTED TO FLIP once the deployment-path fix lands (design.md "The deployment path": the
+# processor holds no deployment or role-assumption rights, the bootstrap roles trust only the
+# controller's pipeline, the execution role is bounded) — the lead updates these at merge:
+#   operator:            read-db-secret -> denied (its own DenyReadingTheDatabaseSecret),
+#                        db-login -> denied (DenyDatabaseLoginAndPasswordChange),
+#                        change-function-code, delete-backup, remove-own-boundary,
+#                        deploy-stack -> not granted
+#   application-manager, break-glass: read-db-secret, change-function-code, delete-backup,
+#                        remove-own-boundary -> not granted (they reach them only through the same
+#                        deploy role); deploy-stack stays allowed only if they remain deployers.
+#   application-manager db-login stays ALLOWED: its own ValidateAsTheReadOnlyValidator statement
+#   lets it log in as led_restore_validator on dbuser:*/…, the production instance included.
+PROD_VERDICTS = {
+    "operator": {
+        "read-db-secret": ALLOWED,  # flips to denied
+        "db-login": ALLOWED,  # flips to denied
+        "decrypt-data-key": DENIED,
+        "change-function-code": ALLOWED,  # flips
+        "delete-archived-log": DENIED,
+        "change-archive-policy": DENIED,
+        "delete-backup": ALLOWED,  # flips
+        "remove-own-boundary": ALLOWED,  # flips
+        "deploy-stack": ALLOWED,  # flips
+    },
+    "application-manager": {
+        "read-db-secret": ALLOWED,  # flips
+        "db-login": ALLOWED,
+        "decrypt-data-key": DENIED,
+        "change-function-code": ALLOWED,  # flips
+        "delete-archived-log": DENIED,
+        "change-archive-policy": DENIED,
+        "delete-backup": ALLOWED,  # flips
+        "remove-own-boundary": ALLOWED,  # flips
+        "deploy-stack": ALLOWED,
+    },
+    "app-runtime": {
+        "read-db-secret": NOT_GRANTED,
+        "db-login": NOT_GRANTED,
+        "decrypt-data-key": DENIED,
+        "change-function-code": NOT_GRANTED,
+        "delete-archived-log": DENIED,
+        "change-archive-policy": DENIED,
+        "delete-backup": DENIED,
+        "remove-own-boundary": NOT_GRANTED,
+        "deploy-stack": NOT_GRANTED,
+    },
+    "auditor": {
+        "read-db-secret": NOT_GRANTED,
+        "db-login": NOT_GRANTED,
+        "decrypt-data-key": DENIED,
+        "change-function-code": NOT_GRANTED,
+        "delete-archived-log": DENIED,
+        "change-archive-policy": DENIED,
+        "delete-backup": DENIED,
+        "remove-own-boundary": NOT_GRANTED,
+        "deploy-stack": NOT_GRANTED,
+    },
+    "break-glass": {
+        "read-db-secret": ALLOWED,  # flips
+        "db-login": ALLOWED,  # flips
+        "decrypt-data-key": DENIED,
+        "change-function-code": ALLOWED,  # flips
+        "delete-archived-log": DENIED,
+        "change-archive-policy": DENIED,
+        "delete-backup": ALLOWED,  # flips
+        "remove-own-boundary": ALLOWED,  # flips
+        "deploy-stack": ALLOWED,
+    },
+    "fb-key-admin": {
+        "read-db-secret": NOT_GRANTED,
+        "db-login": NOT_GRANTED,
+        "decrypt-data-key": DENIED,
+        "change-function-code": NOT_GRANTED,
+        "delete-archived-log": NOT_GRANTED,
+        "change-archive-policy": NOT_GRANTED,
+        "delete-backup": DENIED,
+        "remove-own-boundary": "n/a",
+        "deploy-stack": ALLOWED,
+    },
+    "aws-services": {
+        "read-db-secret": ALLOWED,
+        "db-login": ALLOWED,
+        "decrypt-data-key": DENIED,
+        "change-function-code": NOT_GRANTED,
+        "delete-archived-log": DENIED,
+        "change-archive-policy": DENIED,
+        "delete-backup": DENIED,
+        "remove-own-boundary": "n/a",
+        "deploy-stack": NOT_GRANTED,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def prod_stacks(synth) -> list[StackTemplate]:
+    return stage_templates(synth.outdir, "prod")
+
+
+@pytest.fixture(scope="module")
+def prod_matrix(synth, prod_stacks):
+    return who_can("prod", prod_stacks, synth.config)
+
+
+def test_prod_verdicts_are_pinned(prod_matrix):
+    assert prod_matrix.verdicts() == PROD_VERDICTS
+
+
+def test_the_operator_reaches_the_secret_through_the_deployment_path(prod_matrix, synth):
+    cell = prod_matrix.cell("operator", "read-db-secret")
+    account, region = synth.config.environments["prod"].accounts.workload, "eu-west-1"
+    assert cell.path == (
+        "sts:AssumeRole led-prod-platform-operator",
+        f"sts:AssumeRole cdk-hnb659fds-deploy-role-{account}-{region}",
+        "cloudformation:ExecuteChangeSet led-prod-baseline (iam:PassRole)",
+    )
+    assert cell.principal == f"arn:aws:iam::{account}:role/cdk-hnb659fds-cfn-exec-role-{account}-{region}"
+    assert cell.resource == f"arn:aws:secretsmanager:{region}:{account}:secret:rds!db-led-prod-db"
+    assert [o.sid for o in cell.statements] == ["AdministratorAccess (stock execution policy)"]
+    text = cell.path_text("platform operator")
+    assert text.startswith("platform operator → sts:AssumeRole led-prod-platform-operator → sts:AssumeRole cdk-")
+    assert text.endswith("⇒ secretsmanager:GetSecretValue")
+
+
+def test_denied_cells_name_the_deciding_statements(prod_matrix):
+    operator_decrypt = prod_matrix.cell("operator", "decrypt-data-key")
+    sids = {(o.stack, o.sid, o.kind) for o in operator_decrypt.statements}
+    assert ("led-prod-access", "DenyUsingTheDataKey", "identity") in sids
+    assert ("led-prod-baseline", "DenyDataKeyOutsideTheApplicationPath", "boundary") in sids
+    archive = prod_matrix.cell("application-manager", "delete-archived-log")
+    assert {(o.sid, o.kind) for o in archive.statements} >= {
+        ("DenyDeletingArchivedLogs", "scp"),
+        ("DenyWorkloadTampering", "resource"),
+    }
+    recovery = prod_matrix.cell("auditor", "delete-backup")
+    assert [o.sid for o in recovery.statements] == ["DenyManualRecoveryPointDeletion"]
+
+
+def test_application_manager_may_log_in_as_the_validator_on_the_production_instance(prod_matrix):
+    cell = prod_matrix.cell("application-manager", "db-login")
+    assert cell.path == ("sts:AssumeRole led-prod-application-manager",)
+    assert cell.resource.endswith("/led_restore_validator")
+    assert "ValidateAsTheReadOnlyValidator" in [o.sid for o in cell.statements]
+
+
+def test_overclaims_map_allowed_outcomes_to_the_conditions_they_break(prod_matrix):
+    broken = overclaims(prod_matrix)
+    pairs = {k: {(c.party, c.outcome) for c in v} for k, v in broken.items()}
+    assert ("operator", "read-db-secret") in pairs["VTC-PROCESSOR"]
+    assert ("operator", "remove-own-boundary") in pairs["VTC-LEAST-PRIVILEGE"]
+    assert ("operator", "delete-backup") in pairs["VTC-BACKUP-RETENTION"]
+    assert ("operator", "delete-backup") in pairs["VTC-BACKUP-ELSEWHERE"]
+    # By design and therefore not an overclaim: the pgaudit function reads the secret, AHOVOKS deploys.
+    assert ("aws-services", "read-db-secret") not in pairs["VTC-PROCESSOR"]
+    assert ("application-manager", "deploy-stack") not in pairs["VTC-PROCESSOR"]
+    # Denied outcomes never appear.
+    assert "VTC-LOGS-DIRECT" not in broken and "VTC-KEY-CUSTODY" not in broken
+
+
+def test_a_pull_request_granting_the_auditor_the_secret_shows_up(prod_stacks, synth):
+    changed = copy.deepcopy(prod_stacks)
+    access = next(s for s in changed if s.stack_name == "led-prod-access")
+    policy = next(
+        r
+        for r in access.resources.values()
+        if r["Type"] == "AWS::IAM::ManagedPolicy"
+        and any(s.get("Sid") == "ReadTheTrail" for s in r["Properties"]["PolicyDocument"]["Statement"])
+    )
+    policy["Properties"]["PolicyDocument"]["Statement"].append(
+        {"Sid": "ReadEverySecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+    )
+    matrix = who_can("prod", changed, synth.config)
+    cell = matrix.cell("auditor", "read-db-secret")
+    assert cell.verdict == ALLOWED and "ReadEverySecret" in [o.sid for o in cell.statements]
+    assert ("auditor", "read-db-secret") in {(c.party, c.outcome) for c in overclaims(matrix)["VTC-PROCESSOR"]}
+
+
+def test_removing_the_archive_deny_from_the_boundary_and_bucket_policy_is_caught_by_the_scp(prod_stacks, synth):
+    changed = copy.deepcopy(prod_stacks)
+    archive = next(s for s in changed if s.stack_name == "led-prod-log-archive")
+    for resource in archive.resources.values():
+        if resource["Type"] == "AWS::S3::BucketPolicy":
+            statements = resource["Properties"]["PolicyDocument"]["Statement"]
+            statements[:] = [s for s in statements if s.get("Sid") != "DenyWorkloadTampering"]
+    cell = who_can("prod", changed, synth.config).cell("operator", "delete-archived-log")
+    assert cell.verdict == DENIED
+    assert "DenyWorkloadTampering" not in [o.sid for o in cell.statements]
+    assert "DenyDeletingArchivedLogs" in [o.sid for o in cell.statements]
+
+
+def test_a_narrow_execution_policy_takes_the_secret_off_the_deployment_path(prod_stacks, synth):
+    narrow = [
+        {"Statement": [{"Sid": "OnlyCloudFormation", "Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"}]}
+    ]
+
+    def bootstrap(partition, account, region):
+        return bootstrap_roles(partition, account, region, execution_policies=narrow)
+
+    matrix = who_can("prod", prod_stacks, synth.config, bootstrap=bootstrap)
+    assert matrix.cell("operator", "read-db-secret").verdict == DENIED  # its own explicit deny remains
+    assert matrix.cell("operator", "change-function-code").verdict == NOT_GRANTED
+    assert matrix.cell("operator", "deploy-stack").verdict == ALLOWED  # it still holds the deploy rights
+
+
+def test_an_execution_role_with_the_led_boundary_is_evaluated_under_it(prod_stacks, synth):
+    matrix = who_can("prod", prod_stacks, synth.config, execution_role_bounded=True)
+    cell = matrix.cell("operator", "read-db-secret")
+    # The LED boundary does not deny reading secrets: bounding the execution role alone does not
+    # take the secret off the deployment path (the deploy role's trust and the execution policy must).
+    assert cell.verdict == ALLOWED
+    assert ("led-prod-baseline", "BoundaryCeiling", "boundary") in {(o.stack, o.sid, o.kind) for o in cell.statements}
+    assert "carries the LED boundary" in matrix.notes[0]
+
+
+def test_renderings(prod_matrix):
+    markdown = prod_matrix.to_markdown()
+    assert "| platform operator (Cronos) | ALLOWED |" in markdown
+    assert "DenyUsingTheDataKey" in markdown and "Conditions a forbidden outcome breaks" in markdown
+    html = prod_matrix.to_html()
+    assert html.startswith('<section class="who-can">') and "http" not in html.replace("https://", "")
+    data = json.loads(json.dumps(prod_matrix.to_json()))
+    assert {c["party"] for c in data["cells"]} == set(PROD_VERDICTS)
+    assert "operator:read-db-secret" in data["overclaims"]["VTC-PROCESSOR"]
+
+
+def test_every_environment_evaluates_well_under_five_seconds(synth):
+    for env in synth.config.environments:
+        started = time.perf_counter()
+        matrix = who_can(env, synth.outdir, synth.config)
+        assert time.perf_counter() - started < 5, env
+        assert matrix.cell("app-runtime", "decrypt-data-key").verdict == DENIED
+
+
+def test_cli_prints_the_table_and_refuses_an_unknown_environment(synth, capsys):
+    assert access_cli([str(synth.outdir), "--env", "prod"]) == 0
+    assert "## Who can do what — prod" in capsys.readouterr().out
+    assert access_cli([str(synth.outdir), "--env", "nope"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: environment 'nope' is not in the config; allowed: dev, acc, prod"]
