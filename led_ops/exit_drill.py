@@ -3,9 +3,10 @@
 VTC-EXIT (§42-43): regular exercises of moving the data to another platform. `run` exports the
 latest recovery point (an RDS snapshot) with RDS snapshot export into the exit bucket as Parquet,
 waits, and verifies: every table exported and COMPLETE, every file readable as Parquet, row
-counts equal to the snapshot's. The snapshot's counts come from restoring that same recovery point
-(the restore drill's machinery) or from `--expected-counts FILE` (written by `restore-drill
---counts-out`). `verify --to-postgres DSN` loads the Parquet into any PostgreSQL and compares.
+counts and content digests (led_ops.digest) equal to the snapshot's. The snapshot's come from
+restoring that same recovery point (the restore drill's machinery) or from `--expected-counts
+FILE` (the evidence file of `restore-drill --counts-out`). `verify --to-postgres DSN` loads the
+Parquet into any PostgreSQL (led_ops.load) and compares counts and digests there too.
 
 Export layout (RDS snapshot export to S3):
     <prefix>/<export id>/export_info_<export id>.json
