@@ -279,6 +279,14 @@ class AccessStack(_WorkloadStack):
                 actions=["rds-db:connect"],
                 resources=[arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}")],
             ),
+            # Restored drill instances get a resource id only when they exist, hence dbuser:* above;
+            # the live database is never one of them (found by the who-can-do-what evaluation).
+            iam.PolicyStatement(
+                sid="DenyLoginToTheLiveDatabase",
+                effect=iam.Effect.DENY,
+                actions=["rds-db:connect"],
+                resources=[arn("rds-db", f"dbuser:{database_resource_id}/*")],
+            ),
             iam.PolicyStatement(
                 sid="ExportTheLatestSnapshot",
                 actions=["rds:DescribeDBSnapshots", "rds:StartExportTask", "rds:CancelExportTask"],

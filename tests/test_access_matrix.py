@@ -26,6 +26,7 @@ from policies.access.engine import (
     reachable,
 )
 from policies.access.evaluator import condition_holds
+from policies.access.inventory import stock_bootstrap
 from policies.access.templates import Resolver, StackTemplate, stage_templates
 
 A, B = "111111111111", "222222222222"
@@ -379,78 +380,67 @@ def test_the_bootstrap_model_is_one_separate_function():
 
 # The landing zone: prod of the default config -------------------------------------------------
 
-# The verdicts the evaluator finds on today's synthesis. The platform operator (Cronos, a
-# processor) can assume the CDK deploy role (its DeployThroughTheCdkBootstrapRoles statement and the
-# stock bootstrap's trust of the whole workload account), execute a change set and so act as the
-# unbounded AdministratorAccess execution role: that is how it reaches the secret, a database login,
-# the functions' code, the backup plan and its own boundary.
-# EXPECTED TO FLIP once the deployment-path fix lands (design.md "The deployment path": the
-# processor holds no deployment or role-assumption rights, the bootstrap roles trust only the
-# controller's pipeline, the execution role is bounded) — the lead updates these at merge:
-#   operator:            read-db-secret -> denied (its own DenyReadingTheDatabaseSecret),
-#                        db-login -> denied (DenyDatabaseLoginAndPasswordChange),
-#                        change-function-code, delete-backup, remove-own-boundary,
-#                        deploy-stack -> not granted
-#   application-manager, break-glass: read-db-secret, change-function-code, delete-backup,
-#                        remove-own-boundary -> not granted (they reach them only through the same
-#                        deploy role); deploy-stack stays allowed only if they remain deployers.
-#   application-manager db-login stays ALLOWED: its own ValidateAsTheReadOnlyValidator statement
-#   lets it log in as led_restore_validator on dbuser:*/…, the production instance included.
+# The verdicts on the prod stage of the default config, with the project's own bootstrap
+# (tools/bootstrap.py: the deploy roles trust only AHOVOKS' pipeline). No human role deploys: the
+# operator, the application manager, the auditor and break glass are denied the CDK roles and every
+# CloudFormation write by their own statements (stacks/access.py deployment_denies). The allowed
+# cells are by design: FB deploys its key custody stacks; the pgaudit set-up function reads the
+# master secret at deployment; the restore-test function logs in as the read-only validator.
 PROD_VERDICTS = {
     "operator": {
-        "read-db-secret": ALLOWED,  # flips to denied
-        "db-login": ALLOWED,  # flips to denied
+        "read-db-secret": DENIED,
+        "db-login": DENIED,
         "decrypt-data-key": DENIED,
-        "change-function-code": ALLOWED,  # flips
+        "change-function-code": DENIED,
         "delete-archived-log": DENIED,
         "change-archive-policy": DENIED,
-        "delete-backup": ALLOWED,  # flips
-        "remove-own-boundary": ALLOWED,  # flips
-        "deploy-stack": ALLOWED,  # flips
+        "delete-backup": DENIED,
+        "remove-own-boundary": DENIED,
+        "deploy-stack": DENIED,
     },
     "application-manager": {
-        "read-db-secret": ALLOWED,  # flips
-        "db-login": ALLOWED,
+        "read-db-secret": NOT_GRANTED,
+        "db-login": DENIED,
         "decrypt-data-key": DENIED,
-        "change-function-code": ALLOWED,  # flips
+        "change-function-code": DENIED,
         "delete-archived-log": DENIED,
         "change-archive-policy": DENIED,
-        "delete-backup": ALLOWED,  # flips
-        "remove-own-boundary": ALLOWED,  # flips
-        "deploy-stack": ALLOWED,
+        "delete-backup": DENIED,
+        "remove-own-boundary": DENIED,
+        "deploy-stack": DENIED,
     },
     "app-runtime": {
         "read-db-secret": NOT_GRANTED,
         "db-login": NOT_GRANTED,
         "decrypt-data-key": DENIED,
-        "change-function-code": NOT_GRANTED,
+        "change-function-code": DENIED,
         "delete-archived-log": DENIED,
         "change-archive-policy": DENIED,
         "delete-backup": DENIED,
-        "remove-own-boundary": NOT_GRANTED,
+        "remove-own-boundary": DENIED,
         "deploy-stack": NOT_GRANTED,
     },
     "auditor": {
         "read-db-secret": NOT_GRANTED,
         "db-login": NOT_GRANTED,
         "decrypt-data-key": DENIED,
-        "change-function-code": NOT_GRANTED,
+        "change-function-code": DENIED,
         "delete-archived-log": DENIED,
         "change-archive-policy": DENIED,
         "delete-backup": DENIED,
-        "remove-own-boundary": NOT_GRANTED,
-        "deploy-stack": NOT_GRANTED,
+        "remove-own-boundary": DENIED,
+        "deploy-stack": DENIED,
     },
     "break-glass": {
-        "read-db-secret": ALLOWED,  # flips
-        "db-login": ALLOWED,  # flips
+        "read-db-secret": NOT_GRANTED,
+        "db-login": NOT_GRANTED,
         "decrypt-data-key": DENIED,
-        "change-function-code": ALLOWED,  # flips
+        "change-function-code": DENIED,
         "delete-archived-log": DENIED,
         "change-archive-policy": DENIED,
-        "delete-backup": ALLOWED,  # flips
-        "remove-own-boundary": ALLOWED,  # flips
-        "deploy-stack": ALLOWED,
+        "delete-backup": DENIED,
+        "remove-own-boundary": DENIED,
+        "deploy-stack": DENIED,
     },
     "fb-key-admin": {
         "read-db-secret": NOT_GRANTED,
@@ -467,7 +457,7 @@ PROD_VERDICTS = {
         "read-db-secret": ALLOWED,
         "db-login": ALLOWED,
         "decrypt-data-key": DENIED,
-        "change-function-code": NOT_GRANTED,
+        "change-function-code": DENIED,
         "delete-archived-log": DENIED,
         "change-archive-policy": DENIED,
         "delete-backup": DENIED,
@@ -491,20 +481,55 @@ def test_prod_verdicts_are_pinned(prod_matrix):
     assert prod_matrix.verdicts() == PROD_VERDICTS
 
 
-def test_the_operator_reaches_the_secret_through_the_deployment_path(prod_matrix, synth):
-    cell = prod_matrix.cell("operator", "read-db-secret")
-    account, region = synth.config.environments["prod"].accounts.workload, "eu-west-1"
-    assert cell.path == (
-        "sts:AssumeRole led-prod-platform-operator",
-        f"sts:AssumeRole cdk-hnb659fds-deploy-role-{account}-{region}",
-        "cloudformation:ExecuteChangeSet led-prod-baseline (iam:PassRole)",
-    )
-    assert cell.principal == f"arn:aws:iam::{account}:role/cdk-hnb659fds-cfn-exec-role-{account}-{region}"
-    assert cell.resource == f"arn:aws:secretsmanager:{region}:{account}:secret:rds!db-led-prod-db"
-    assert [o.sid for o in cell.statements] == ["AdministratorAccess (stock execution policy)"]
-    text = cell.path_text("platform operator")
-    assert text.startswith("platform operator → sts:AssumeRole led-prod-platform-operator → sts:AssumeRole cdk-")
-    assert text.endswith("⇒ secretsmanager:GetSecretValue")
+def test_no_human_role_deploys_and_the_operator_is_denied_the_secret(prod_matrix, synth):
+    for party in ("operator", "application-manager", "auditor", "break-glass"):
+        cell = prod_matrix.cell(party, "deploy-stack")
+        assert cell.verdict == DENIED, party
+        assert {o.sid for o in cell.statements} & {"DenyAssumingTheCdkBootstrapRoles", "DenyChangingStacks"}, party
+    secret = prod_matrix.cell("operator", "read-db-secret")
+    assert secret.verdict == DENIED and "DenyReadingTheDatabaseSecret" in [o.sid for o in secret.statements]
+    assert "project's own bootstrap" in prod_matrix.notes[0]
+
+
+def _reopen_operator_deployment(prod_stacks):
+    """A pull request that gives the operator the deploy role back and drops the deployment denies."""
+    changed = copy.deepcopy(prod_stacks)
+    access = next(s for s in changed if s.stack_name == "led-prod-access")
+    for resource in access.resources.values():
+        if resource["Type"] != "AWS::IAM::ManagedPolicy":
+            continue
+        statements = resource["Properties"]["PolicyDocument"]["Statement"]
+        operator = any(st.get("Sid") == "DenyReadingTheDatabaseSecret" for st in statements)
+        statements[:] = [
+            st for st in statements if st.get("Sid") not in ("DenyAssumingTheCdkBootstrapRoles", "DenyChangingStacks")
+        ]
+        if operator:
+            statements.append(
+                {
+                    "Sid": "DeployAgain",
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": "arn:aws:iam::*:role/cdk-*",
+                }
+            )
+    return changed
+
+
+def test_a_pull_request_reopening_deployment_is_seen_with_the_stock_bootstrap(prod_stacks, synth):
+    changed = _reopen_operator_deployment(prod_stacks)
+    matrix = who_can("prod", changed, synth.config, bootstrap=stock_bootstrap)
+    cell = matrix.cell("operator", "change-function-code")
+    assert cell.verdict == ALLOWED
+    assert any(hop.startswith("sts:AssumeRole cdk-hnb659fds-deploy-role-") for hop in cell.path)
+    assert ("operator", "change-function-code") in {(c.party, c.outcome) for c in overclaims(matrix)["VTC-PROCESSOR"]}
+
+
+def test_the_project_bootstrap_still_refuses_the_operator_after_such_a_pull_request(prod_stacks, synth):
+    # Defence in depth: the project's deploy roles trust only AHOVOKS' pipeline, so the operator's
+    # new allow reaches nothing.
+    matrix = who_can("prod", _reopen_operator_deployment(prod_stacks), synth.config)
+    assert matrix.cell("operator", "deploy-stack").verdict != ALLOWED
+    assert matrix.cell("operator", "change-function-code").verdict != ALLOWED
 
 
 def test_denied_cells_name_the_deciding_statements(prod_matrix):
@@ -521,25 +546,18 @@ def test_denied_cells_name_the_deciding_statements(prod_matrix):
     assert [o.sid for o in recovery.statements] == ["DenyManualRecoveryPointDeletion"]
 
 
-def test_application_manager_may_log_in_as_the_validator_on_the_production_instance(prod_matrix):
+def test_application_manager_may_not_log_in_to_the_live_database(prod_matrix):
+    # Its validator login (dbuser:*, restored drill instances get their resource id only when they
+    # exist) stops at the live database: DenyLoginToTheLiveDatabase.
     cell = prod_matrix.cell("application-manager", "db-login")
-    assert cell.path == ("sts:AssumeRole led-prod-application-manager",)
-    assert cell.resource.endswith("/led_restore_validator")
-    assert "ValidateAsTheReadOnlyValidator" in [o.sid for o in cell.statements]
+    assert cell.verdict == DENIED
+    assert "DenyLoginToTheLiveDatabase" in [o.sid for o in cell.statements]
 
 
-def test_overclaims_map_allowed_outcomes_to_the_conditions_they_break(prod_matrix):
-    broken = overclaims(prod_matrix)
-    pairs = {k: {(c.party, c.outcome) for c in v} for k, v in broken.items()}
-    assert ("operator", "read-db-secret") in pairs["VTC-PROCESSOR"]
-    assert ("operator", "remove-own-boundary") in pairs["VTC-LEAST-PRIVILEGE"]
-    assert ("operator", "delete-backup") in pairs["VTC-BACKUP-RETENTION"]
-    assert ("operator", "delete-backup") in pairs["VTC-BACKUP-ELSEWHERE"]
-    # By design and therefore not an overclaim: the pgaudit function reads the secret, AHOVOKS deploys.
-    assert ("aws-services", "read-db-secret") not in pairs["VTC-PROCESSOR"]
-    assert ("application-manager", "deploy-stack") not in pairs["VTC-PROCESSOR"]
-    # Denied outcomes never appear.
-    assert "VTC-LOGS-DIRECT" not in broken and "VTC-KEY-CUSTODY" not in broken
+def test_prod_has_no_overclaim_and_by_design_cells_are_not_overclaims(prod_matrix):
+    assert overclaims(prod_matrix) == {}
+    by_design = {(c.party, c.outcome) for c in prod_matrix.cells.values() if c.by_design}
+    assert ("aws-services", "read-db-secret") in by_design and ("fb-key-admin", "deploy-stack") in by_design
 
 
 def test_a_pull_request_granting_the_auditor_the_secret_shows_up(prod_stacks, synth):
@@ -573,25 +591,12 @@ def test_removing_the_archive_deny_from_the_boundary_and_bucket_policy_is_caught
     assert "DenyDeletingArchivedLogs" in [o.sid for o in cell.statements]
 
 
-def test_a_narrow_execution_policy_takes_the_secret_off_the_deployment_path(prod_stacks, synth):
-    narrow = [
-        {"Statement": [{"Sid": "OnlyCloudFormation", "Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"}]}
-    ]
-
-    def bootstrap(partition, account, region):
-        return bootstrap_roles(partition, account, region, execution_policies=narrow)
-
-    matrix = who_can("prod", prod_stacks, synth.config, bootstrap=bootstrap)
-    assert matrix.cell("operator", "read-db-secret").verdict == DENIED  # its own explicit deny remains
-    assert matrix.cell("operator", "change-function-code").verdict == NOT_GRANTED
-    assert matrix.cell("operator", "deploy-stack").verdict == ALLOWED  # it still holds the deploy rights
-
-
 def test_an_execution_role_with_the_led_boundary_is_evaluated_under_it(prod_stacks, synth):
-    matrix = who_can("prod", prod_stacks, synth.config, execution_role_bounded=True)
+    changed = _reopen_operator_deployment(prod_stacks)
+    matrix = who_can("prod", changed, synth.config, bootstrap=stock_bootstrap, execution_role_bounded=True)
     cell = matrix.cell("operator", "read-db-secret")
-    # The LED boundary does not deny reading secrets: bounding the execution role alone does not
-    # take the secret off the deployment path (the deploy role's trust and the execution policy must).
+    # The LED boundary does not deny reading secrets: bounding the stock execution role alone does
+    # not close the path; the project's deploy-role trust (only AHOVOKS' pipeline) does.
     assert cell.verdict == ALLOWED
     assert ("led-prod-baseline", "BoundaryCeiling", "boundary") in {(o.stack, o.sid, o.kind) for o in cell.statements}
     assert "carries the LED boundary" in matrix.notes[0]
@@ -599,13 +604,13 @@ def test_an_execution_role_with_the_led_boundary_is_evaluated_under_it(prod_stac
 
 def test_renderings(prod_matrix):
     markdown = prod_matrix.to_markdown()
-    assert "| platform operator (Cronos) | ALLOWED |" in markdown
+    assert "| platform operator (Cronos) | denied |" in markdown
     assert "DenyUsingTheDataKey" in markdown and "Conditions a forbidden outcome breaks" in markdown
     html = prod_matrix.to_html()
     assert html.startswith('<section class="who-can">') and "http" not in html.replace("https://", "")
     data = json.loads(json.dumps(prod_matrix.to_json()))
     assert {c["party"] for c in data["cells"]} == set(PROD_VERDICTS)
-    assert "operator:read-db-secret" in data["overclaims"]["VTC-PROCESSOR"]
+    assert data["overclaims"] == {}
 
 
 def test_every_environment_evaluates_well_under_five_seconds(synth):

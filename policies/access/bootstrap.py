@@ -163,9 +163,11 @@ def bootstrap_roles(
     trusted_accounts: tuple[str, ...] = (),
     execution_policies: list[dict] | None = None,
     execution_boundary: dict | None = None,
+    trust: dict | None = None,
 ) -> list[BootstrapRole]:
-    """The bootstrap roles of one account and region, as the stock template creates them."""
-    trust = _trust_accounts(partition, sorted({account, *trusted_accounts}))
+    """The bootstrap roles of one account and region, as the stock template creates them (or with
+    the given trust policy of the deploy, publishing and lookup roles)."""
+    trust = trust or _trust_accounts(partition, sorted({account, *trusted_accounts}))
     cfn_trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -192,7 +194,59 @@ def bootstrap_roles(
     ]
 
 
+def _substituted(node: object, values: dict[str, str]) -> object:
+    """The bootstrap template's `Fn::Sub` strings with the pseudo parameters and the staging bucket."""
+    if isinstance(node, dict):
+        if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+            text = node["Fn::Sub"]
+            for name, value in values.items():
+                text = text.replace("${" + name + "}", value)
+            return text
+        return {k: _substituted(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substituted(v, values) for v in node]
+    return node
+
+
+def project_bootstrap(config, types_by_target: dict[tuple[str, str], set[str]]):
+    """The project's own bootstrap (tools/bootstrap.py, what `make synth` writes to cdk.out/bootstrap/):
+    the deploy, publishing and lookup roles trust only the configured deployers ([deployment]), the
+    execution role carries the LED deployment boundary and the handler actions of the resource types
+    the stacks create there. Targets the project does not bootstrap keep the stock model."""
+    from tools import bootstrap as generator
+
+    targets = {(t.account, t.region): t for t in generator.targets_of(config)}
+
+    def model(partition: str, account: str, region: str) -> list[BootstrapRole]:
+        target = targets.get((account, region))
+        if target is None:
+            return bootstrap_roles(partition, account, region)
+        qualifier = config.deployment.qualifier
+        types = types_by_target.get((account, region), set())
+        values = {
+            "AWS::Partition": partition,
+            "AWS::AccountId": account,
+            "AWS::Region": region,
+            "StagingBucket.Arn": f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}",
+        }
+        boundary, _ = generator.deployment_boundary(config, target, types)
+        policies = [_substituted(p, values) for p in generator.execution_policies(config, target, types)]
+        trust = generator.trust_policy(generator.trusted_principals(config, target))
+        return bootstrap_roles(
+            partition,
+            account,
+            region,
+            qualifier=qualifier,
+            execution_policies=policies,  # type: ignore[arg-type]
+            execution_boundary={"Version": "2012-10-17", "Statement": _substituted(boundary, values)},
+            trust=trust,
+        )
+
+    return model
+
+
 __all__ = [
+    "project_bootstrap",
     "ADMINISTRATOR_ACCESS",
     "BOOTSTRAP_STACK",
     "DEFAULT_QUALIFIER",

@@ -153,7 +153,10 @@ def request_context(inventory: Inventory, principal: Principal, resource: str, e
             }
         )
     if principal.human:
+        # A person signs in with MFA and names themself (sts:SourceIdentity), as the human
+        # roles' trust policies require.
         context["aws:MultiFactorAuthPresent"] = "true"
+        context["sts:SourceIdentity"] = "a-named-person"
     context.update(extra or {})
     return context
 

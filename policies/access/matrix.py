@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config import EnvironmentConfig, LandingZoneConfig
+from policies.access.bootstrap import project_bootstrap
 from policies.access.engine import ALLOWED, DENIED, NOT_GRANTED, Inventory, Origin, Step, decide, reachable
 from policies.access.inventory import (
     BootstrapModel,
     build_inventory,
     external_principals,
     key_arns_from_config,
-    stock_bootstrap,
 )
 from policies.access.templates import Resolver, StackTemplate, stage_templates
 
@@ -335,12 +335,29 @@ def who_can(
     source: Path | str | list[StackTemplate],
     config: LandingZoneConfig,
     *,
-    bootstrap: BootstrapModel = stock_bootstrap,
+    bootstrap: BootstrapModel | None = None,
     execution_role_bounded: bool | None = None,
 ) -> Matrix:
-    """The matrix of `env_name`, from a cloud assembly directory (cdk.out) or the stage's templates."""
+    """The matrix of `env_name`, from a cloud assembly directory (cdk.out) or the stage's templates.
+    The bootstrap roles are the project's own bootstrap (policies.access.bootstrap.project_bootstrap)
+    unless another model is given (e.g. `stock_bootstrap`, to see what the stock one would open)."""
     cfg = config.environments[env_name]
     stacks = stage_templates(source, env_name) if isinstance(source, (str, Path)) else source
+    if bootstrap is None:
+        if isinstance(source, (str, Path)):
+            from tools.bootstrap import resource_types_by_target
+
+            types = resource_types_by_target(Path(source))
+        else:
+            types = {}
+            for stack in stacks:
+                types.setdefault((stack.account, stack.region), set()).update(
+                    r["Type"] for r in stack.resources.values()
+                )
+        bootstrap = project_bootstrap(config, types)
+        project = True
+    else:
+        project = False
     inventory = build_inventory(stacks, cfg, config, bootstrap=bootstrap, execution_role_bounded=execution_role_bounded)
     resolver = Resolver(stacks, key_arns=key_arns_from_config(cfg))
     matrix = Matrix(env_name, parties(inventory, cfg), outcomes(stacks, resolver, inventory, cfg))
@@ -353,9 +370,17 @@ def who_can(
     )
     bounded = any("-cfn-exec-role-" in p.arn and p.boundary for p in inventory.principals.values())
     matrix.notes = [
-        "CDK bootstrap roles are modelled on the stock bootstrap template (policies/access/bootstrap.py): "
-        "the deploy role trusts its own account, the CloudFormation execution role has AdministratorAccess "
-        + ("and carries the LED boundary (config)." if bounded else "and no permissions boundary."),
+        (
+            "CDK bootstrap roles are the project's own bootstrap (tools/bootstrap.py): the deploy, publishing "
+            "and lookup roles trust only the configured deployers ([deployment]), the CloudFormation execution "
+            "role has the handler actions of the stacks' resource types and the LED deployment boundary."
+        )
+        if project
+        else (
+            "CDK bootstrap roles are modelled on the stock bootstrap template (policies/access/bootstrap.py): "
+            "the deploy role trusts its own account, the CloudFormation execution role has AdministratorAccess "
+            + ("and carries the LED boundary (config)." if bounded else "and no permissions boundary.")
+        ),
         *notes,
     ]
     return matrix

@@ -18,6 +18,7 @@ from cdk_constructs.vtc_metadata import METADATA_KEY
 from policies import gate
 from policies.catalogue import Condition
 from policies.registry import RULES
+from tools.report.access import overclaimed
 from tools.report.inputs import VALIDATION_FILE, Finding, in_env
 from tools.report.model import (
     ACCEPTED,
@@ -127,6 +128,12 @@ def _row(ctx: Context, condition: Condition, ev: _Evidence, gate_row: dict[str, 
             len(compliant),
             ctx.inputs.evaluations is not None,
         )
+    # Issue #9: never "enforced and passing" while the who-can-do-what matrix finds a forbidden
+    # outcome of this condition allowed.
+    broken = overclaimed(ctx).get(cid, [])
+    if broken and status == ENFORCED:
+        status = FAILING
+        note = "a forbidden outcome is allowed (who can do what): " + "; ".join(broken)
 
     def resource(e: dict[str, Any]) -> dict[str, str]:
         return {
@@ -143,6 +150,9 @@ def _row(ctx: Context, condition: Condition, ev: _Evidence, gate_row: dict[str, 
     ]
     failures += [
         {"rule": e["rule_id"], "description": "non-compliant evaluation", **resource(e)} for e in non_compliant
+    ]
+    failures += [
+        {"rule": "who-can-do-what", "description": b, "stack": "", "logical_id": "", "path": ""} for b in broken
     ]
     return ConditionRow(
         id=cid,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.report import html, markdown
+from tools.report import access, html, markdown
 from tools.report.backups import collect_backups
 from tools.report.conditions import collect_conditions, collect_register
 from tools.report.inputs import text
@@ -56,6 +56,13 @@ SECTIONS: list[Section] = [
         collect=collect_conditions,
         markdown=markdown.conditions,
         html=html.conditions,
+    ),
+    Section(
+        name="who-can",
+        title="Who can do what",
+        collect=access.collect_access,
+        markdown=access.markdown,
+        html=access.html,
     ),
     Section(
         name="register",
