@@ -132,6 +132,14 @@ def _dynamodb(res: Resource) -> list[KeyUse]:
     return [KeyUse("SSESpecification.KMSMasterKeyId", _get(res.props, "SSESpecification", "KMSMasterKeyId"), problems)]
 
 
+def _lambda_function(res: Resource) -> list[KeyUse]:
+    # A function's environment variables are stored encrypted; without KmsKeyArn AWS uses its own
+    # key (issue #9: function environments under an FB key). No environment, nothing stored.
+    if not _get(res.props, "Environment", "Variables"):
+        return []
+    return [KeyUse("KmsKeyArn", res.props.get("KmsKeyArn"))]
+
+
 KEY_USES: dict[str, Callable[[Resource], list[KeyUse]]] = {
     "AWS::RDS::DBInstance": _rds_instance,
     "AWS::RDS::DBCluster": _rds_cluster,
@@ -148,6 +156,7 @@ KEY_USES: dict[str, Callable[[Resource], list[KeyUse]]] = {
     "AWS::Kinesis::Stream": _kinesis,
     "AWS::KinesisFirehose::DeliveryStream": _firehose,
     "AWS::DynamoDB::Table": _dynamodb,
+    "AWS::Lambda::Function": _lambda_function,
 }
 
 

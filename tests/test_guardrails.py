@@ -247,6 +247,8 @@ def test_the_flow_log_group_name_is_covered_by_the_guardrail(synth):
         stack_name = synth.stages[env].node.find_child("Network").stack_name
         arn = f"arn:aws:logs:eu-west-1:444455556666:log-group:{stack_name}-NetworkFlowLogs2BEC3212-abc:*"
         assert any(fnmatch.fnmatchcase(arn, p) for p in audit_resource_patterns("aws")), arn
+
+
 # --- backups and egress in led-region-guardrail (issue #9) ----------------------------------------------------
 
 BACKUP_EGRESS = "led-region-guardrail"  # backups and egress share the region document

@@ -336,3 +336,19 @@ def test_a_boundary_that_lets_roles_pick_another_boundary_fails(synth):
 
     failed = _failures(synth, "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", loosen)
     assert len(failed) == 2 and all("no Deny of iam:CreateRole" in v for v in failed), failed
+
+
+def test_a_function_environment_without_the_fb_key_fails(synth):
+    """Issue #9: function environments under an FB key. A pull request dropping the restore-test
+    function's KmsKeyArn (AWS would then use its own key) fails VTC-ENCRYPT-ALL."""
+
+    def edit(info):
+        if info.name != "led-prod-recovery":
+            return
+        for lid, r in info.resources.items():
+            if r.get("Type") == "AWS::Lambda::Function" and lid.startswith("RestoreValidationHandler"):
+                r["Properties"].pop("KmsKeyArn")
+
+    assert not [v for v in _results(_index(synth), "VTC-ENCRYPT-ALL").values() if v.startswith("non_compliant")]
+    failed = _failures(synth, "VTC-ENCRYPT-ALL", edit)
+    assert any("KmsKeyArn" in v for v in failed), failed

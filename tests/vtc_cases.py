@@ -86,6 +86,33 @@ def encrypt_log_group_without_key(s):
     logs.CfnLogGroup(s, "L", retention_in_days=365)
 
 
+def _function(s, **props):
+    lambda_.CfnFunction(
+        s,
+        "F",
+        role=f"arn:aws:iam::{WORKLOAD}:role/led-prod-f",
+        runtime="python3.13",
+        handler="index.handler",
+        code=lambda_.CfnFunction.CodeProperty(zip_file="def handler(e, c): pass"),
+        **props,
+    )
+
+
+@case("VTC-ENCRYPT-ALL", False)
+def encrypt_function_environment_fb_key(s):
+    _function(s, environment=lambda_.CfnFunction.EnvironmentProperty(variables={"A": "b"}), kms_key_arn=FB_KEY)
+
+
+@case("VTC-ENCRYPT-ALL", True)
+def encrypt_function_environment_aws_key(s):
+    _function(s, environment=lambda_.CfnFunction.EnvironmentProperty(variables={"A": "b"}))
+
+
+@case("VTC-ENCRYPT-ALL", False)
+def encrypt_function_without_environment(s):
+    _function(s)
+
+
 @case("VTC-ENCRYPT-ALL", True)
 def encrypt_rds_aws_managed_alias(s):
     rds.CfnDBInstance(
@@ -1917,6 +1944,8 @@ def deploy_operator_cloudformation_wildcard_inline(s):
 def deploy_other_party_not_applicable(s):
     allow = iam.PolicyStatement(sid="DeployThroughCdk", actions=["sts:AssumeRole"], resources=[_CDK_DEPLOY_ROLE])
     party_role(s, [allow], party="AHOVOKS")
+
+
 # --- VTC-KEY-CUSTODY-POLICY: use of a key only through the named services --------------------------
 
 
