@@ -13,7 +13,7 @@ limit, with FullAWSAccess fill the five-policies-per-target quota (see ``guardra
   #9) no recovery point deleted by hand; the backup plan, selections, LED vaults, their policies
   and locks, the detection framework and the LED alarms, the VPC endpoints and the DNS firewall
   change only through the deployment roles (exact ARNs); no VPN, peering, Transit Gateway, NAT
-  gateway or function URL; no function outside a VPC;
+  gateway or function URL (those in the data guardrail); no function outside a VPC;
 - ``led-audit-guardrail``: CloudTrail, Config, GuardDuty, the audit log groups and the log
   archive cannot be switched off or deleted; changed only by the landing zone's deployment role;
 - ``led-data-guardrail``: KMS administration only by the Facilitair Bedrijf, no public S3, no
@@ -485,6 +485,9 @@ def data_guardrail(config: LandingZoneConfig) -> Guardrail:
             condition={"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}},
         ),
         _deny("DenyLeavingOrganization", ["organizations:LeaveOrganization"]),
+        # Issue #9: no VPN, peering, Transit Gateway, NAT or function URL (the rest of the egress
+        # statements are in the region guardrail: the documents' sizes).
+        *[st for st in egress_statements(config) if st["Sid"] == "DenyNetworkLinksOut"],
     ]
     organization = config.organization
     if organization is not None and organization.organization_id is not None:
@@ -545,7 +548,7 @@ def region_guardrail(config: LandingZoneConfig) -> Guardrail:
                 "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.allowed_regions)}},
             },
             *backup_statements(config),
-            *egress_statements(config),
+            *[st for st in egress_statements(config) if st["Sid"] != "DenyNetworkLinksOut"],
         ),
     )
 

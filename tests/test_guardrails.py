@@ -298,7 +298,7 @@ def test_plan_selection_vaults_and_framework_change_only_by_the_exact_deployment
 
 
 def test_egress_paths_are_denied():
-    links = statement(BACKUP_EGRESS, "DenyNetworkLinksOut")
+    links = statement("led-data-guardrail", "DenyNetworkLinksOut")
     for action in (
         "ec2:CreateVpnGateway",
         "ec2:AttachVpnGateway",

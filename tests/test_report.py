@@ -193,7 +193,7 @@ def test_keys_backups_and_log_readers_come_from_the_templates(cdk_out, synth):
         copies = [c for p in report["backup_plans"] for r in p["rules"] for c in r["copies"]]
         assert copies and all(c["account"] == cfg.accounts.backup for c in copies)
         assert summary["copies_to_other_account"] == len(copies) == (2 if cfg.backup.secondary_region else 1)
-        assert all(c["retention_days"] == cfg.backup.generations for c in copies)
+        assert all(c["retention_days"] == cfg.backup.copy_retention_days for c in copies)
         assert report["databases"][0]["key"].startswith("data key (")
         readers = " ".join(r["who"] for r in report["log_readers"])
         assert cfg.accounts.log_archive in readers

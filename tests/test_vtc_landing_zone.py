@@ -311,6 +311,9 @@ def test_the_alarm_topic_without_its_source_condition_fails(synth):
     assert any("EventBridgeRuleOfThisAccount" in v for v in failed), failed
 
 
+BOUNDARY_STACKS = ("led-prod-baseline", "led-prod-log-archive", "led-prod-key-custody-audit")
+
+
 @pytest.mark.parametrize("sid", SELF_PROTECTION_SIDS)
 def test_taking_a_boundary_self_protection_away_fails(synth, sid):
     def drop(info):
@@ -321,8 +324,8 @@ def test_taking_a_boundary_self_protection_away_fails(synth, sid):
 
     found = _results(_index(synth, drop), "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF")
     failed = {k: v for k, v in found.items() if v.startswith("non_compliant")}
-    # Both boundaries of prod: the workload's and the log archive's.
-    assert {k.split("/")[0] for k in failed} == {"led-prod-baseline", "led-prod-log-archive"}, found
+    # Every boundary of prod: the workload's, the log archive's and the key custody audit stack's.
+    assert {k.split("/")[0] for k in failed} == set(BOUNDARY_STACKS), found
     assert all("no Deny of iam:" in v for v in failed.values()), failed
 
 
@@ -335,7 +338,7 @@ def test_a_boundary_that_lets_roles_pick_another_boundary_fails(synth):
                         statement["Condition"] = {"StringNotLike": {"iam:PermissionsBoundary": "*"}}
 
     failed = _failures(synth, "VTC-LEAST-PRIVILEGE-BOUNDARY-SELF", loosen)
-    assert len(failed) == 2 and all("no Deny of iam:CreateRole" in v for v in failed), failed
+    assert len(failed) == len(BOUNDARY_STACKS) and all("no Deny of iam:CreateRole" in v for v in failed), failed
 
 
 def test_a_function_environment_without_the_fb_key_fails(synth):
