@@ -367,6 +367,8 @@ def _run(
     env = ctx.env
     quiet = progress.quiet
     say = ctx.say
+    if counts_out and not Path(counts_out).resolve().parent.is_dir():
+        raise UsageError(f"--counts-out {counts_out}: no such directory for the evidence file")
     if recovery_point_arn:
         recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
     else:
