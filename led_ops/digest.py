@@ -143,6 +143,7 @@ class TableDigest:
     digest: str  # 16 hex digits
     columns: tuple[tuple[str, str], ...] = ()  # (name, type) as the side that computed it saw them
     key: tuple[str, ...] = ()  # primary key columns, where known
+    buckets: Mapping[int, str] = field(default_factory=dict)  # key bucket -> digest of its rows
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rows": self.rows, "digest": self.digest}
@@ -150,6 +151,8 @@ class TableDigest:
             out["columns"] = {n: t for n, t in self.columns}
         if self.key:
             out["key"] = list(self.key)
+        if self.buckets:
+            out["buckets"] = {str(b): d for b, d in sorted(self.buckets.items())}
         return out
 
 
@@ -159,6 +162,46 @@ def table_digest(conn: Any, key: str) -> TableDigest:
     cur.execute(f"SELECT count(*), coalesce(sum({pg_hash_sql(columns)}), 0) FROM {qualified(key)}")
     rows, total = cur.fetchone()
     return TableDigest(int(rows), hex64(int(total)), tuple(columns), tuple(pg_primary_key(conn, key)))
+
+
+# Key buckets: the first 12 bits of the md5 of a row's key text. The evidence keeps the digest of
+# each bucket's rows, so that an export that differs from the snapshot can be narrowed to the rows
+# of the differing buckets (one row each in a small table) without the snapshot at hand.
+BUCKET_BITS = 12
+
+
+def pg_bucket_digests(conn: Any, key: str, key_columns: Sequence[str]) -> dict[int, str]:
+    columns = pg_columns(conn, key)
+    types = dict(columns)
+    key_text = pg_row_sql([(k, types[k]) for k in key_columns])
+    bucket = f"('x' || substr(md5(convert_to({key_text}, 'UTF8')), 1, {BUCKET_BITS // 4}))::bit({BUCKET_BITS})::int"
+    cur = conn.cursor()
+    cur.execute(f"SELECT {bucket}, sum({pg_hash_sql(columns)}) FROM {qualified(key)} GROUP BY 1")
+    return {int(b): hex64(int(total)) for b, total in cur.fetchall()}
+
+
+def key_bucket(text: bytes) -> int:
+    d = hashlib.md5(text).digest()
+    return int.from_bytes(d[:2], "big") >> (16 - BUCKET_BITS)
+
+
+def arrow_buckets(
+    batches: Iterable[pa.RecordBatch], key_columns: Sequence[str], source_types: Mapping[str, str], *, keep: int = 5
+) -> tuple[dict[int, str], dict[int, tuple[int, list[str]]]]:
+    """Per key bucket: the digest of its rows, and (rows, up to `keep` key texts)."""
+    sums: dict[int, int] = {}
+    seen: dict[int, tuple[int, list[str]]] = {}
+    for batch in batches:
+        keys = arrow_rows(batch, key_columns, source_types).cast(pa.binary()).to_pylist()
+        hashes = row_hashes(arrow_rows(batch, batch.schema.names, source_types))
+        for k, h in zip(keys, hashes, strict=True):
+            b = key_bucket(k)
+            sums[b] = (sums.get(b, 0) + h) % MOD
+            n, sample = seen.get(b, (0, []))
+            if len(sample) < keep:
+                sample.append(k.decode("utf-8"))
+            seen[b] = (n + 1, sample)
+    return {b: hex64(v) for b, v in sums.items()}, seen
 
 
 def pg_row_hashes(conn: Any, key: str, key_columns: Sequence[str]) -> dict[str, list[int]]:

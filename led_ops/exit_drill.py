@@ -93,6 +93,7 @@ def read_counts(path: str | Path) -> dict[str, dict[str, Any]]:
                 "digest": entry["digest"],
                 "columns": dict(entry.get("columns") or {}),
                 "key": list(entry.get("key") or []),
+                "buckets": {int(b): str(d) for b, d in (entry.get("buckets") or {}).items()},
             }
         return out
     if not isinstance(raw, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()):
@@ -203,6 +204,31 @@ def _sample_keys(
     return [_key_label(key_columns, k) for k in digest.differing_keys(parquet, target)]
 
 
+def _snapshot_rows(key: str, files: Sequence[Path], evidence: Mapping[str, Any], types: Mapping[str, str]) -> str:
+    """Where the evidence has key-bucket digests: the rows of the differing buckets, as key samples."""
+    if not evidence.get("buckets") or not evidence.get("key") or not files:
+        return ""
+
+    def batches():
+        for file in files:
+            yield from pq.ParquetFile(file).iter_batches(batch_size=load.BATCH_ROWS)
+
+    try:
+        parquet, seen = digest.arrow_buckets(batches(), evidence["key"], types)
+    except (pa.ArrowException, OSError, KeyError):
+        return ""
+    snapshot = evidence["buckets"]
+    differing = sorted(b for b in set(parquet) | set(snapshot) if parquet.get(b) != snapshot.get(b))
+    rows = sum(seen.get(b, (0, []))[0] for b in differing)
+    keys = [_key_label(evidence["key"], k) for b in differing for k in seen.get(b, (0, []))[1]][:5]
+    missing = sum(1 for b in differing if b not in parquet)
+    return (
+        f"; {len(differing)} key bucket(s) differ, {rows} row(s) of the export in them"
+        + (f": {', '.join(keys)}" if keys else "")
+        + (f"; {missing} bucket(s) with rows missing from the export" if missing else "")
+    )
+
+
 def verify_and_load(
     out: Callable[[str], None],
     progress: Progress | Callable[[str], None],
@@ -257,6 +283,7 @@ def verify_and_load(
         if with_digest:
             differ = [
                 f"{k}: Parquet {scans[k].digest or 'unreadable'}, snapshot {e['digest']}"
+                + _snapshot_rows(k, verification.files[k], e, source_types.get(k, {}))
                 for k, e in sorted(with_digest.items())
                 if scans[k].digest != e["digest"]
             ]

@@ -172,19 +172,29 @@ def test_an_export_equal_to_the_snapshot_passes_with_digests(tmp_path, postgres_
     body = json.loads(evidence.read_text())
     assert body["format"] == "led-ops-evidence/1"
     assert body["tables"]["public.diploma"]["key"] == ["id"] and body["tables"]["public.diploma"]["rows"] == 25
+    buckets = body["tables"]["public.diploma"]["buckets"]
+    assert 1 < len(buckets) <= 25 and sum(int(d, 16) for d in buckets.values()) % 2**64 == int(
+        body["tables"]["public.diploma"]["digest"], 16
+    )
 
 
 @pytest.mark.parametrize(
-    ("key", "column", "where", "change"),
+    ("key", "column", "where", "change", "named"),
     [
-        ("public.diploma", "grade", lambda r: r["id"] == 3, lambda v: v + Decimal("0.01")),  # a changed value
-        ("public.learner", "name", lambda r: r["name"] == "Learner 4", lambda v: v[:5]),  # a truncated string
-        ("public.diploma", "registered_at", lambda r: r["id"] == 9, lambda v: v + dt.timedelta(hours=1)),  # shifted
+        ("public.diploma", "grade", lambda r: r["id"] == 3, lambda v: v + Decimal("0.01"), "id=3"),  # changed value
+        (
+            "public.learner",
+            "name",
+            lambda r: r["name"] == "Learner 4",
+            lambda v: v[:5],  # a truncated string
+            "national_register_number=85.07.30-004.93",
+        ),
+        ("public.diploma", "registered_at", lambda r: r["id"] == 9, lambda v: v + dt.timedelta(hours=1), "id=9"),
     ],
     ids=["changed-value", "truncated-string", "shifted-timestamp"],
 )
-def test_an_export_that_differs_from_the_snapshot_fails_naming_the_table(
-    tmp_path, evidence, capsys, key, column, where, change
+def test_an_export_that_differs_from_the_snapshot_fails_naming_table_and_key(
+    tmp_path, evidence, capsys, key, column, where, change, named
 ):
     folder = write_export(tmp_path, "led-dev-exit-c2", ROWS)
     _rewrite(folder, key, lambda t: _set(t, column, where, change))
@@ -194,6 +204,8 @@ def test_an_export_that_differs_from_the_snapshot_fails_naming_the_table(
     line = next(x for x in out.splitlines() if x.startswith("FAIL content equal to the snapshot's"))
     other = ({"public.diploma", "public.learner"} - {key}).pop()
     assert f"differ: {key}: Parquet " in line and other not in line.split("differ:")[1], line
+    # The evidence's key-bucket digests narrow it down to the row (one row per bucket at this size).
+    assert f"1 key bucket(s) differ, 1 row(s) of the export in them: {named}" in line, line
     assert "exit drill FAILED" in out
 
 

@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 
 from led_ops import restore_drill
-from led_ops.errors import DrillError
+from led_ops.errors import DrillError, UsageError
 from led_ops.wait import Waiting
 from tests.led_ops_aws import Backup, clear_aws_environment, context, create_database, create_fb_key, fake_credentials
 from tests.pg import new_database
@@ -109,6 +109,45 @@ def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, po
     assert table["rows"] == 42 and table["columns"] == {"id": "bigint", "registered_at": "timestamp with time zone"}
     assert table["digest"] == _digest_by_hand(dsn)
     assert "restore job D2B4D4E4-2A2D-7A1E-3C5B-1E2F9A8B7C6D: RUNNING" in ctx.err.getvalue()
+
+
+def test_quiet_prints_the_result_only(aws, tmp_path, postgres_dsn):
+    dsn = new_database(postgres_dsn)
+    _restored_data(dsn)
+    _restored_by_aws_backup()
+    with Backup() as backup:
+        points = [_point(backup, aws, d) for d in (2, 0, 1)]
+        backup.expect_by_resource(DB, points)
+        backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+        ctx = context(backup=backup)
+        code = restore_drill.run(
+            ctx,
+            execute=True,
+            expectations=restore_drill.Expectations.from_config(ctx.env),
+            waiting=FAST,
+            connector=lambda ctx, instance, source: psycopg.connect(dsn),
+            counts_out=tmp_path / "evidence.json",
+            stamp=STAMP,
+            quiet=True,
+        )
+        backup.assert_done()
+    assert code == 0
+    assert ctx.out.getvalue() == "restore drill PASSED (VTC-BACKUP-ENVIRONMENT)\n" and ctx.err.getvalue() == ""
+    assert json.loads((tmp_path / "evidence.json").read_text())["tables"]["public.qualifications"]["rows"] == 42
+
+
+def test_an_evidence_file_in_a_missing_folder_is_refused_before_restoring(aws, tmp_path):
+    ctx = context()
+    with pytest.raises(UsageError, match="--counts-out .*: no such directory for the evidence file"):
+        restore_drill.run(
+            ctx,
+            execute=True,
+            expectations=restore_drill.Expectations.from_config(ctx.env),
+            waiting=FAST,
+            recovery_point_arn="arn:aws:rds:eu-west-1:444455556666:snapshot:awsbackup:job-1",
+            counts_out=tmp_path / "missing" / "evidence.json",
+            stamp=STAMP,
+        )
 
 
 def test_a_failed_validation_exits_1_and_still_deletes(aws, postgres_dsn):
