@@ -54,8 +54,8 @@ class PartyRole(Construct):
             managed_policies=list(managed_policies),
         )
         for arn in human_principal_arns[1:]:
-            self.role.assume_role_policy.add_statements(
-                iam.PolicyStatement(  # type: ignore[union-attr]
+            self.role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+                iam.PolicyStatement(
                     actions=["sts:AssumeRole"],
                     principals=[iam.ArnPrincipal(arn)],
                     conditions=MFA_CONDITION,

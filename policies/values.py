@@ -110,7 +110,7 @@ def _pseudo(name: str, stack: StackInfo) -> str | None:
     return None
 
 
-def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rendered:
+def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rendered:  # noqa: C901 - one branch per intrinsic
     """The value as text, pseudo parameters filled in from the stack's environment."""
     if depth > _MAX_DEPTH:
         return Rendered(UNKNOWN, ["nested too deeply to read"])
@@ -157,14 +157,15 @@ def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rende
         )
         if template is None:
             return Rendered(UNKNOWN, ["an unreadable Fn::Sub"])
+        sub_variables: dict[Any, Any] = variables or {}
         unknowns: list[str] = []
 
         def substitute(match: re.Match[str]) -> str:
             name = match[1]
             if name.startswith("!"):
                 return "${" + name[1:] + "}"
-            if name in variables:
-                piece = render(variables[name], stack, app, depth + 1)
+            if name in sub_variables:
+                piece = render(sub_variables[name], stack, app, depth + 1)
             elif "." in name:
                 piece = Rendered(UNKNOWN, [f"${{{name}}} (only known at deploy time)"])
             else:

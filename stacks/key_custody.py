@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Aws, CfnOutput, Stack
 from constructs import Construct
 
@@ -20,7 +22,7 @@ class KeyCustodyStack(Stack):
         def via(*services: str, region: str = cfg.region) -> list[str]:
             return [f"{s}.{region}.{domain}" for s in services]
 
-        common = dict(
+        common: dict[str, Any] = dict(
             admin_principal_arns=_admins(cfg, cfg.region),
             rotation_period_days=cfg.keys.rotation_period_days,
             imported_key_material=cfg.keys.imported_key_material,
