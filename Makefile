@@ -9,14 +9,13 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 # jsii and the CDK CLI never reach the internet here: no notices, no telemetry, no update check.
 export CDK_DISABLE_CLI_TELEMETRY := true
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 CDK := node_modules/.bin/cdk
 CDK_FLAGS := --no-notices --no-version-reporting
 ENVS ?= all
 CONFIG ?=
 CONTEXT := -c envs=$(ENVS) $(if $(CONFIG),-c config=$(CONFIG),)
 
-.PHONY: setup synth test bench diff deploy clean bootstrap-templates
+.PHONY: setup lint synth test bench diff deploy clean bootstrap-templates
 
 setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded
 
@@ -51,7 +50,14 @@ synth: setup
 bootstrap-templates: setup
 	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),)
 
-test: setup
+# The quality gates (settings in pyproject.toml): lint, formatting, types.
+LINT_PATHS := config policies led_ops tools stacks cdk_constructs
+lint: setup
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy $(LINT_PATHS)
+
+test: lint
 	@$(BIN)/python -m pytest
 
 bench: setup

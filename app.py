@@ -4,16 +4,22 @@
 cdk synth                      every environment of the embedded default config
 cdk synth -c envs=prod         one environment (comma-separated for several)
 cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
-cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC), stock, none (benchmarks)
+cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC + Control Tower guard rules),
+                               vtc (without the guard rules), stock, none (benchmarks)
 """
 
 from __future__ import annotations
 
 import sys
 
+import venv_node  # noqa: F401  (first: jsii must start the virtual environment's Node 24)
+
+# isort: split
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
+from cdk_constructs.control_tower import acknowledge_control_tower
 from cdk_constructs.lambda_bundle import WheelhouseMissing
 from cdk_constructs.tags import tag_party
 from cdk_constructs.vtc_metadata import VtcConditionMetadata
@@ -22,7 +28,7 @@ from policies import VtcChecks
 from stacks.organization import OrganizationStack
 from stacks.stage import LandingZoneStage
 
-PACK_CHOICES = ("all", "stock", "none")
+PACK_CHOICES = ("all", "vtc", "stock", "none")
 
 
 def build(app: cdk.App, config: LandingZoneConfig, environments: list[EnvironmentConfig]) -> list[LandingZoneStage]:
@@ -34,6 +40,8 @@ def build(app: cdk.App, config: LandingZoneConfig, environments: list[Environmen
     # stage, not on the app: aspects do not cross a Stage boundary.
     for scope in [*stages, *([organization] if organization else [])]:
         cdk.Aspects.of(scope).add(VtcConditionMetadata())
+    for stage, env in zip(stages, environments, strict=True):
+        acknowledge_control_tower(stage, multi_az=env.database.multi_az)
     register_packs(app, config, packs=app.node.try_get_context("packs") or "all")
     return stages
 
@@ -69,18 +77,22 @@ def build_organization(app: cdk.App, config: LandingZoneConfig) -> OrganizationS
 
 
 def register_packs(app: cdk.App, config: LandingZoneConfig, *, packs: str = "all") -> None:
-    """The stock packs and the VTC pack (packs="stock" or "none" exist only for `make bench`)."""
+    """The stock packs, the VTC pack and Control Tower's proactive controls (cfn-guard); packs="vtc",
+    "stock" or "none" exist only for `make bench`."""
     if packs not in PACK_CHOICES:
         raise ConfigError(f"context 'packs': got {packs!r}; allowed: {', '.join(PACK_CHOICES)}")
     # Registered on the app, so that the packs see every stage (design.md).
-    if packs in ("all", "stock"):
+    if packs in ("all", "vtc", "stock"):
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
-    if packs == "all":
+    if packs in ("all", "vtc"):
         # Stacks outside a stage (the organisation stack) get the strictest environment's settings.
         strictest = next(
             (e for e in config.environments.values() if e.holds_personal_data), next(iter(config.environments.values()))
         )
         cdk.Validations.of(app).add_plugins(VtcChecks(app, config=config, default_environment=strictest.name))
+    if packs == "all":
+        # The Control Tower proactive controls, as cfn-guard rules bundled with the plugin (offline).
+        cdk.Validations.of(app).add_plugins(CfnGuardValidator(control_tower_rules_enabled=True))
 
 
 def load(app: cdk.App) -> tuple[LandingZoneConfig, list[EnvironmentConfig]]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import cast
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnElement, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -114,7 +115,7 @@ class DatabaseAuditSetup(Construct):
                 iam.PolicyStatement(sid="DecryptOwnEnvironment", actions=["kms:Decrypt"], resources=[data_key.key_arn]),
             ],
         )
-        handler_id = Stack.of(self).get_logical_id(self.handler.function.node.default_child)
+        handler_id = Stack.of(self).get_logical_id(cast(CfnElement, self.handler.function.node.default_child))
         accept_risk(
             framework_policy,
             f"AwsSolutions::AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",

@@ -161,6 +161,21 @@ class CustodyKey(Construct):
                 )
             )
 
+        # Control Tower CT.KMS.PR.3 (and VTC-KEY-CUSTODY-ADMIN, §51): nobody, FB's administrators
+        # included, creates a grant that is not for an AWS resource, unless an AWS service asks.
+        statements.append(
+            iam.PolicyStatement(
+                sid="DenyGrantsNotForAwsResources",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:CreateGrant"],
+                resources=["*"],
+                conditions={
+                    "BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+                },
+            )
+        )
+
         self.key = kms.CfnKey(
             self,
             "Default",

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import cast
 
-from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, CfnElement, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
@@ -333,10 +334,10 @@ class ExitDrill(Construct):
                 ),
             ],
         )
+        bucket_id = stack.get_logical_id(cast(CfnElement, bucket.node.default_child))
         accept_risk(
             export_policy,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket.node.default_child)}.Arn>"
-            f"/{EXIT_PREFIX}/*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{EXIT_PREFIX}/*]",
             "The export writes one folder per task under the exit prefix, with file names RDS chooses; the "
             "role may write under that prefix of that one bucket only.",
         )

@@ -454,7 +454,7 @@ class EnvironmentConfig(_Strict):
         return data
 
     @model_validator(mode="after")
-    def _consistent(self) -> EnvironmentConfig:
+    def _consistent(self) -> EnvironmentConfig:  # noqa: C901 - one check after another, each with its own error line
         partition = partition_of(self.region)
         keys = {
             "data_key_arn": (self.keys.data_key_arn, self.region),

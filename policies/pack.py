@@ -120,6 +120,7 @@ class _Evaluation:
 
 
 class VtcChecks(NagPack):
+    _pending: list[_Apply] | None
     """The VTC pack. `VtcChecks(app)` applies the embedded default configuration.
 
     config: the landing zone configuration whose environments (Stage names) give each resource
@@ -203,7 +204,7 @@ class VtcChecks(NagPack):
         if self._pending is not None:
             pending, self._pending = self._pending, None
             for apply in pending:
-                self._apply_rule(apply)
+                self._apply_rule(apply)  # type: ignore[arg-type]  # _Apply has IApplyRule's fields
             return
         stack = cdk.Stack.of(node)
         info = self._stack_info(stack)
@@ -219,7 +220,7 @@ class VtcChecks(NagPack):
         self._collected: list[tuple[Any, StackInfo, str]] = []
         self._stacks: dict[int, StackInfo] = {}
         self._app = AppIndex()
-        self._pending: list[_Apply] | None = None
+        self._pending = None
         self._evaluations: list[_Evaluation] = []
 
     def _stack_info(self, stack: cdk.Stack) -> StackInfo:
@@ -266,7 +267,7 @@ class VtcChecks(NagPack):
         for violation in report.violations:
             spec = next((r for r in RULES if r.rule_id == violation.rule_name), None)
             for resource in violation.violating_resources:
-                evaluation = why.get((violation.rule_name, resource.construct_path))
+                evaluation = why.get((violation.rule_name, resource.construct_path or ""))
                 detail = f" Here: {evaluation.result.why}." if evaluation and evaluation.result.why else ""
                 violations.append(
                     cdk.PolicyViolation(

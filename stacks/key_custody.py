@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from aws_cdk import Aws, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
@@ -37,7 +38,7 @@ class KeyCustodyStack(Stack):
         def via(*services: str, region: str = cfg.region) -> list[str]:
             return [f"{s}.{region}.{domain}" for s in services]
 
-        common = dict(
+        common: dict[str, Any] = dict(
             admin_principal_arns=_admins(cfg, cfg.region),
             rotation_period_days=cfg.keys.rotation_period_days,
             imported_key_material=cfg.keys.imported_key_material,

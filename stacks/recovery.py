@@ -6,6 +6,8 @@ into a working database, and to hand the data over to a second partner in an ope
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import ArnFormat, CfnOutput
 from constructs import Construct
 
@@ -42,7 +44,7 @@ class RecoveryStack(_WorkloadStack):
         data_key = self.fb_key("DataKey", config.key_arn("data"))
         log_key = self.fb_key("LogKey", config.key_arn("log"))
         log_retention = retention(config.logs.retention_days)
-        tier = dict(
+        tier: dict[str, Any] = dict(
             vpc=network.vpc,
             subnets=network.app_subnets,
             security_group=network.app_security_group,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from aws_cdk import Environment, Stage
 from constructs import Construct
@@ -176,8 +177,8 @@ class LandingZoneStage(Stage):
         )
         for stack in (self.network, self.data, self.backup, self.recovery):
             stack.add_stack_dependency(self.baseline)
-        for stack in (self.baseline, self.network, self.data, self.backup, self.recovery):
-            tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)
+        for workload_stack in (self.baseline, self.network, self.data, self.backup, self.recovery):
+            tag_party(workload_stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)
 
         self._audit_and_access(cfg, landing_zone, env, name, describe)
 
@@ -245,7 +246,7 @@ class LandingZoneStage(Stage):
             config=cfg,
             env=workload,
             stack_name=name("access"),
-            database_resource_id=self.data.database.instance.instance_resource_id,
+            database_resource_id=cast(str, self.data.database.instance.instance_resource_id),
             description=describe(
                 "one role per party: runtime, platform operator, application manager, auditor, break glass",
                 AHOVOKS,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CfnOutput, Stack
+from typing import cast
+
+from aws_cdk import Aws, CfnOutput, CfnResource, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -228,7 +230,9 @@ class BackupStack(_WorkloadStack):
             schedule=config.backup.restore_test_schedule,
             vault=self.vault.vault,
             database=database.instance,
-            subnet_group_name=database.instance.node.find_child("SubnetGroup").node.default_child.ref,
+            subnet_group_name=cast(
+                CfnResource, database.instance.node.find_child("SubnetGroup").node.default_child
+            ).ref,
             security_group_id=database.security_group.security_group_id,
         )
         CfnOutput(

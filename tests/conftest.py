@@ -11,6 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import venv_node  # noqa: F401  (first: jsii must start the virtual environment's Node 24)
+
+# isort: split
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
@@ -21,10 +24,22 @@ from config import LandingZoneConfig, load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# cdk.json's settings that the CDK CLI hands to the app as these reserved context keys.
+CLI_SETTINGS_CONTEXT = {
+    "pathMetadata": "aws:cdk:enable-path-metadata",
+    "assetMetadata": "aws:cdk:enable-asset-metadata",
+    "versionReporting": "aws:cdk:version-reporting",
+}
+
+
 def cdk_json_context() -> dict:
-    """The context of cdk.json (feature flags, path and asset metadata like the CLI), so that
-    in-process synthesis matches `cdk synth` (cfn-lint and the compliance report read the paths)."""
-    return json.loads((ROOT / "cdk.json").read_text())["context"]
+    """The context of cdk.json (feature flags) plus its path and asset metadata settings as the CLI
+    passes them, so that in-process synthesis matches `cdk synth` (cfn-lint and the compliance
+    report read the paths)."""
+    settings = json.loads((ROOT / "cdk.json").read_text())
+    context = dict(settings["context"])
+    context.update({key: settings[name] for name, key in CLI_SETTINGS_CONTEXT.items() if name in settings})
+    return context
 
 
 def new_app(outdir: Path | None = None) -> cdk.App:

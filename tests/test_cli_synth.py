@@ -18,7 +18,6 @@ def cdk(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
         **os.environ,
         "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
     }
     return subprocess.run(
         [str(CDK), *args, "--no-notices", "--no-version-reporting"],
@@ -54,6 +53,29 @@ def test_cdk_cli_synthesizes_every_environment(cli_synth):
         assert "missing" not in json.loads(manifest.read_text()), manifest
     report = (outdir / "validation-report.json").read_text()
     assert '"conclusion": "failure"' not in report
+
+
+# What the app itself prints while `cdk synth` runs it; anything else on stderr is the CLI's.
+APP_LINES = ("note: dev, acc, prod use AWS documentation account ids", "Bundling asset ")
+
+
+def test_cdk_synth_prints_no_cli_warning(cli_synth):
+    """No reserved context key, no unconfigured feature flag, no other warning of the CLI (as `make synth` runs it)."""
+    result, _ = cli_synth
+    assert result.returncode == 0, result.stderr[-3000:]
+    others = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(APP_LINES)]
+    assert others == [], others
+
+
+def test_cdk_flags_reports_nothing_unconfigured():
+    """Every feature flag of aws-cdk-lib is set in cdk.json (README, Feature flags)."""
+    result = cdk("flags", "--unstable=flags")
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    unconfigured = [line for line in output.splitlines() if line.lstrip("│ ").startswith("@aws-cdk")]
+    assert unconfigured == [], unconfigured
+    assert "All feature flags are already set" in output, output[-2000:]
+    assert "reserved context key" not in output
 
 
 def _assert_one_line_error(result: subprocess.CompletedProcess, outdir: Path, *fragments: str) -> None:

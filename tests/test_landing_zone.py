@@ -90,8 +90,14 @@ def test_only_the_fb_administration_path_administers_keys(synth, env):
         assert f"iam::{fb}:role/cdk-hnb659fds-cfn-exec-role-{fb}-" in principals
         assert "kms:PutKeyPolicy" in admin["Action"] and "kms:ScheduleKeyDeletion" in admin["Action"]
         assert not {"kms:Decrypt", "kms:Encrypt"} & set(admin["Action"]), "administrators must not use the key"
+        # Control Tower CT.KMS.PR.3: no grant that is not for an AWS resource, administrators included.
+        deny = next(s for s in statements if s["Sid"] == "DenyGrantsNotForAwsResources")
+        assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"} and deny["Action"] == "kms:CreateGrant"
+        assert deny["Condition"] == {
+            "BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+        }
         for statement in statements:
-            if statement is admin:
+            if statement is admin or statement is deny:
                 continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert not {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"} & set(actions)

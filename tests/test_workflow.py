@@ -5,6 +5,8 @@ skipped with a message when no AWS credentials are configured."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,10 +82,64 @@ def test_cfn_lint_artifact_and_summary(steps):
 def test_cdk_diff_runs_only_with_credentials_and_says_why_it_is_skipped(steps):
     diff = next(s for s in steps if "make diff" in s.get("run", ""))
     assert "AWS_DIFF_ROLE_ARN != ''" in diff["if"] and "steps.changes.outputs.stacks == 'true'" in diff["if"]
-    credentials = next(s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
+    credentials = next(
+        s
+        for s in steps
+        if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")
+        and "AWS_DIFF_ROLE_ARN" in s["with"]["role-to-assume"]
+    )
     assert credentials["if"] == diff["if"]
     skipped = next(s for s in steps if s.get("name") == "cdk diff skipped")
     assert "AWS_DIFF_ROLE_ARN == ''" in skipped["if"]
     assert "cdk diff skipped: no AWS credentials configured" in skipped["run"]
     # Secrets never appear in a run script (they are passed through env).
     assert all("secrets." not in s.get("run", "") for s in steps)
+
+
+def test_actionlint_finds_nothing():
+    """actionlint (requirements-dev.txt) checks expressions, contexts, action inputs and job structure."""
+    actionlint = Path(sys.executable).parent / "actionlint"
+    assert actionlint.exists(), "actionlint is installed by make setup (requirements-dev.txt)"
+    done = subprocess.run([str(actionlint), "-no-color", str(WORKFLOW)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == ""
+
+
+def test_actionlint_would_catch_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("steps.changes.outputs.stacks", "steps.changez.outputs.stacks", 1))
+    actionlint = Path(sys.executable).parent / "actionlint"
+    done = subprocess.run([str(actionlint), "-no-color", str(broken)], capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "changez" in done.stdout
+
+
+def test_one_repository_no_shared_checkout(steps):
+    """The catalogue is part of the repository: no second checkout, no LED_SHARED_REPOSITORY."""
+    text = WORKFLOW.read_text()
+    assert "LED_SHARED_REPOSITORY" not in text and "../shared" not in text
+    checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) == 1 and "repository" not in checkouts[0].get("with", {})
+
+
+def test_access_analyzer_checks_run_only_with_credentials_and_say_why(steps):
+    check = next(s for s in steps if "tools.access_checks" in s.get("run", ""))
+    assert check["if"] == "env.AWS_POLICY_CHECK_ROLE_ARN != ''"
+    assert check["run"].strip() == ".venv/bin/python -m tools.access_checks cdk.out"
+    credentials = [s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+    assert any(
+        c["if"] == check["if"] and "AWS_POLICY_CHECK_ROLE_ARN" in c["with"]["role-to-assume"] for c in credentials
+    )
+    skipped = next(s for s in steps if s.get("name") == "IAM Access Analyzer checks skipped")
+    assert skipped["if"] == "env.AWS_POLICY_CHECK_ROLE_ARN == ''"
+    assert "IAM Access Analyzer checks skipped: no AWS credentials configured" in skipped["run"]
+    # After synthesis, which writes the templates the checks read.
+    runs = [s.get("run", "").strip() for s in steps]
+    assert runs.index("make synth") < runs.index(check["run"].strip())
+
+
+def test_make_test_runs_the_quality_gates_first():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: lint$", makefile, re.M)
+    lint = re.search(r"^lint:.*?\n((?:\t.*\n)+)", makefile, re.M)[1]
+    assert "ruff check ." in lint and "ruff format --check ." in lint and "mypy $(LINT_PATHS)" in lint
+    assert "LINT_PATHS := config policies led_ops tools stacks cdk_constructs" in makefile

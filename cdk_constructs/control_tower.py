@@ -1,0 +1,152 @@
+"""Control Tower's proactive controls at synthesis (the cfn-guard plugin `cdklabs.cdk-validator-cfnguard`).
+
+app.py registers the plugin with every bundled Control Tower rule; none is disabled. Its findings are
+acknowledged like any other pack's (VTC-RISK-ACCEPTED, §56): through accept_risk, per construct (the
+narrowest scope the CDK's acknowledgements allow), each with the risk accepted and why. This module
+is the one list of them; README "Control Tower proactive controls" mirrors it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import IConstruct
+
+from cdk_constructs.risk import accept_risk
+
+GUARD_PACK = "cdk-validator-cfnguard"  # the plugin's name, the namespace of its acknowledgement ids
+
+
+@dataclass(frozen=True)
+class GuardAcknowledgement:
+    control: str  # the Control Tower control id
+    rule: str  # the cfn-guard rule name the plugin reports
+    paths: tuple[str, ...]  # construct paths inside the stage
+    reason: str
+    single_az_only: bool = False  # only where the config runs the database in one Availability Zone
+
+
+_BOUNDARY = (
+    "A permissions boundary grants nothing: its allow-all ceiling only bounds the roles' own policies, and its "
+    "deny statements are the control (VTC-LEAST-PRIVILEGE)."
+)
+_ISOLATED_FUNCTION = (
+    "The function runs in the isolated app subnets with the app-tier security group of led-<env>-network "
+    "(VpcConfig from cross-stack imports, which this rule reads only as literals or same-template references); "
+    "VTC-NO-COPY checks the data tier itself."
+)
+_DEPLOY_TIME_PROVIDER = (
+    "CDK's custom resource provider function handles no data and runs only during deployments; it answers "
+    "CloudFormation through the pre-signed response URL of an AWS-owned bucket, which the LED VPC's S3 endpoint "
+    "policy refuses, so it cannot run in the isolated subnets."
+)
+
+ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
+    GuardAcknowledgement(
+        "CT.CLOUDTRAIL.PR.3",
+        "cloud_trail_cloud_watch_logs_enabled_check",
+        ("LogArchive/ArchiveAccessTrail",),
+        "The archive-access records stay in the archive itself, where AHOVOKS reads them directly (VTC §27); no "
+        "alarm is built on them, so a CloudWatch Logs copy in the archive account would only be one more copy.",
+    ),
+    GuardAcknowledgement(
+        "CT.IAM.PR.2",
+        "iam_managed_policy_no_statements_with_admin_access_check",
+        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary"),
+        _BOUNDARY,
+    ),
+    GuardAcknowledgement(
+        "CT.IAM.PR.3",
+        "iam_managed_policy_no_statements_with_full_access_check",
+        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary"),
+        _BOUNDARY,
+    ),
+    GuardAcknowledgement(
+        "CT.LAMBDA.PR.3",
+        "lambda_inside_vpc_check",
+        ("Data/AuditSetup/Handler", "Recovery/RestoreValidation/Handler", "Recovery/ExitDrill/Handler"),
+        _ISOLATED_FUNCTION,
+    ),
+    GuardAcknowledgement(
+        "CT.LAMBDA.PR.3",
+        "lambda_inside_vpc_check",
+        ("Data/AuditSetup/Provider", "Network/Custom::VpcRestrictDefaultSGCustomResourceProvider"),
+        _DEPLOY_TIME_PROVIDER,
+    ),
+    GuardAcknowledgement(
+        "CT.RDS.PR.8",
+        "rds_instance_backup_enabled_check",
+        ("Data/Database",),
+        "Automated backups are on, kept backup.generations days (3 by default) rather than the control's 7: "
+        "VTC-NO-STALE-BACKUP (§47) and VTC-BACKUP-RETENTION (§38-39) keep exactly the configured generations, "
+        "and AWS Backup's daily plan with its remote copies is the backup of record.",
+    ),
+    GuardAcknowledgement(
+        "CT.RDS.PR.14",
+        "rds_instance_logging_enabled_check",
+        ("Data/Database",),
+        "Every PostgreSQL log type the control lists (postgresql, upgrade) is exported; the instance also exports "
+        "iam-db-auth-error (failed IAM logins, VTC-AUDIT-TRAIL §49), which the control's list does not know.",
+    ),
+    GuardAcknowledgement(
+        "CT.RDS.PR.20",
+        "rds_instance_no_default_ports_check",
+        ("Data/Database",),
+        "The database keeps PostgreSQL's port 5432: it is reachable only from the app-tier security group in "
+        "isolated subnets, over TLS with IAM authentication (VTC-NO-COPY, VTC-SEC-STORAGE); another port would "
+        "hide nothing from a client inside the VPC and would change every client and drill.",
+    ),
+    GuardAcknowledgement(
+        "CT.RDS.PR.1",
+        "rds_instance_multi_az_support_check",
+        ("Data/Database",),
+        "This environment holds no production data and runs a single-AZ instance by configuration "
+        "(database.multi_az, VTC-RIGHT-SIZED §52-54); its recovery path is the daily backup and its remote copies.",
+        single_az_only=True,
+    ),
+    GuardAcknowledgement(
+        "CT.S3.PR.2",
+        "s3_bucket_logging_enabled_check",
+        ("LogArchive/Bucket", "Recovery/ExitBucket"),
+        "Object-level access is recorded by CloudTrail data events (the workload trail for the exit bucket, the "
+        "archive-access trail for the archive), KMS-encrypted and validated, instead of S3 server access logs, "
+        "which S3 delivers only into an SSE-S3 bucket without default Object Lock (VTC §48, §27).",
+    ),
+    GuardAcknowledgement(
+        "CT.S3.PR.4",
+        "s3_event_notifications_enabled_check",
+        ("LogArchive/Bucket", "Recovery/ExitBucket"),
+        "Nothing consumes events of these buckets: the archive is written only by CloudTrail and Config and read "
+        "by auditors, the exit bucket only by the exit drill; every object-level call is in CloudTrail data events.",
+    ),
+    GuardAcknowledgement(
+        "CT.S3.PR.9",
+        "s3_bucket_object_lock_enabled_check",
+        ("Recovery/ExitBucket",),
+        "The exit bucket holds transient Parquet exports that must expire after drills.exit_export_expiry_days "
+        "(VTC-NO-STALE-BACKUP §47, §49: no lasting copies); Object Lock would keep them; the log archive has it.",
+    ),
+)
+
+
+def _find(stage: IConstruct, path: str) -> IConstruct | None:
+    node: IConstruct | None = stage
+    for part in path.split("/"):
+        node = node.node.try_find_child(part) if node is not None else None
+    return node
+
+
+def acknowledge_control_tower(stage: IConstruct, *, multi_az: bool) -> list[str]:
+    """Acknowledge every Control Tower finding listed above on the constructs of one stage that exist
+    (the second-region stacks, for example, exist only where configured); returns the paths acknowledged."""
+    done = []
+    for ack in ACKNOWLEDGEMENTS:
+        if ack.single_az_only and multi_az:
+            continue
+        for path in ack.paths:
+            construct = _find(stage, path)
+            if construct is None:
+                continue
+            accept_risk(construct, f"{GUARD_PACK}::{ack.rule}", f"{ack.control}: {ack.reason}")
+            done.append(f"{path} {ack.rule}")
+    return done
