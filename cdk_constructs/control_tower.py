@@ -50,15 +50,23 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         "alarm is built on them, so a CloudWatch Logs copy in the archive account would only be one more copy.",
     ),
     GuardAcknowledgement(
+        "CT.CLOUDTRAIL.PR.3",
+        "cloud_trail_cloud_watch_logs_enabled_check",
+        ("KeyCustodyAudit/Trail",),
+        "The key custody trail delivers into the AHOVOKS archive, and the key changes that matter (policy, grants, "
+        "disabling, deletion) reach AHOVOKS through the EventBridge rule to its event bus; a CloudWatch Logs copy in "
+        "FB's own account would be a copy FB could delete (VTC §27, §51).",
+    ),
+    GuardAcknowledgement(
         "CT.IAM.PR.2",
         "iam_managed_policy_no_statements_with_admin_access_check",
-        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary"),
+        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary", "KeyCustodyAudit/PermissionsBoundary"),
         _BOUNDARY,
     ),
     GuardAcknowledgement(
         "CT.IAM.PR.3",
         "iam_managed_policy_no_statements_with_full_access_check",
-        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary"),
+        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary", "KeyCustodyAudit/PermissionsBoundary"),
         _BOUNDARY,
     ),
     GuardAcknowledgement(
