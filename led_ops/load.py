@@ -189,12 +189,13 @@ def _load(
                             sink = io.BytesIO()
                             pacsv.write_csv(_csv_ready(batch), sink, _CSV)
                             copy.write(sink.getbuffer())
-            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()[0]
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+            exists = bool(row and row[0])
             if exists:
                 scan.target = (
                     dg.table_digest(conn, key)
                     if with_digest
-                    else dg.TableDigest(int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]), "")
+                    else dg.TableDigest(int((conn.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,))[0]), "")
                 )
             else:
                 scan.target = dg.TableDigest(0, dg.hex64(0))

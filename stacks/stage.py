@@ -256,8 +256,8 @@ class LandingZoneStage(Stage):
         # The trail and Config deliver into the archive: it exists first.
         self.audit.add_stack_dependency(self.log_archive)
         # The database and flow logs subscribe to the archive's CloudWatch Logs destinations.
-        for stack in (self.network, self.data):
-            stack.add_stack_dependency(self.log_archive)
+        for producer in (self.network, self.data):
+            producer.add_stack_dependency(self.log_archive)
         for stack in (self.audit, self.access):
             stack.add_stack_dependency(self.baseline)
             tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)

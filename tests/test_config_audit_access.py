@@ -45,7 +45,8 @@ def test_default_config_has_an_organization_id():
 def test_object_lock_shorter_than_backups_is_refused(tmp_path):
     message = error(tmp_path, "object_lock_days = 30", "object_lock_days = 2")
     assert message.endswith(
-        "environment 'dev', field 'audit.object_lock_days': got 2; allowed: at least the backup retention (14 days, copies included)"
+        "environment 'dev', field 'audit.object_lock_days': got 2; allowed: at least the backup retention "
+        "(14 days, copies included)"
     )
 
 

@@ -172,7 +172,7 @@ def _fresh_database(admin: str, name: str) -> str:
         conn.execute(f'CREATE DATABASE "{name}"')
     info = psycopg.conninfo.conninfo_to_dict(admin)
     info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**info)
+    return psycopg.conninfo.make_conninfo("", **info)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -300,26 +300,26 @@ def render(report: dict[str, Any]) -> str:
         out.append("</g>")
     labelled: set[str] = set()
     for source, target, label, kind in edges:
-        a, b = nodes.get(source), nodes.get(target)
-        if a is None or b is None:
+        na, nb = nodes.get(source), nodes.get(target)
+        if na is None or nb is None:
             continue
         colour = COLOURS.get(kind, "#555555")
         dash = ' stroke-dasharray="5,3"' if kind.startswith("key-") else ""
-        if abs(a.x - b.x) < 1:  # same column: loop out to the right
-            x1, y1, x2, y2 = a.x + a.w, a.y + a.h / 2, b.x + b.w, b.y + b.h / 2
+        if abs(na.x - nb.x) < 1:  # same column: loop out to the right
+            x1, y1, x2, y2 = na.x + na.w, na.y + na.h / 2, nb.x + nb.w, nb.y + nb.h / 2
             c1, c2 = x1 + 45, x2 + 45
         else:
-            forward = a.x < b.x
-            x1 = a.x + a.w if forward else a.x
-            x2 = b.x if forward else b.x + b.w
-            y1, y2 = a.y + a.h / 2, b.y + b.h / 2
+            forward = na.x < nb.x
+            x1 = na.x + na.w if forward else na.x
+            x2 = nb.x if forward else nb.x + nb.w
+            y1, y2 = na.y + na.h / 2, nb.y + nb.h / 2
             c1, c2 = (x1 + x2) / 2, (x1 + x2) / 2
         out.append(
             f'<path class="edge {kind}" data-from="{source}" data-to="{target}" '
             f'd="M{x1:.0f},{y1:.0f} C{c1:.0f},{y1:.0f} {c2:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" fill="none" '
             f'stroke="{colour}" stroke-width="1.4"{dash} marker-end="url(#arrow-{kind})"/>'
         )
-        mx, my = (x1 + x2) / 2 + (40 if abs(a.x - b.x) < 1 else 0), (y1 + y2) / 2
+        mx, my = (x1 + x2) / 2 + (40 if abs(na.x - nb.x) < 1 else 0), (y1 + y2) / 2
         if kind.startswith("key-"):
             # Every edge of a key starts at the same point: name the key once, next to it.
             if source in labelled:

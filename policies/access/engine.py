@@ -148,8 +148,8 @@ def request_context(inventory: Inventory, principal: Principal, resource: str, e
         context.update(
             {
                 "aws:PrincipalArn": principal.arn,
-                "aws:PrincipalAccount": principal.account,
-                "kms:CallerAccount": principal.account,
+                "aws:PrincipalAccount": principal.account or "",
+                "kms:CallerAccount": principal.account or "",
             }
         )
     if principal.human:
@@ -259,7 +259,7 @@ def successors(inventory: Inventory, principal: Principal) -> list[Step]:
 
 
 def _trusts(target: Principal, service: str) -> bool:
-    return bool(target.trust) and any(
+    return target.trust is not None and any(
         s.get("Effect") == "Allow" and service in [str(v) for v in as_list((s.get("Principal") or {}).get("Service"))]
         for s in target.trust.statements()
     )

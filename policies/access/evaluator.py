@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 ALLOW, EXPLICIT_DENY, IMPLICIT_DENY = "allow", "explicit-deny", "implicit-deny"
 
@@ -199,7 +200,7 @@ def resolve(value, *, region: str, account: str, partition: str = "aws", attribu
     (`${Ref}`, `${Logical.Attr}`). `policies.access.templates.Resolver` resolves with the stage."""
     if attributes:
         return _substitute(resolve(value, region=region, account=account, partition=partition), attributes)
-    again = dict(region=region, account=account, partition=partition)
+    again: dict[str, Any] = dict(region=region, account=account, partition=partition)
     if isinstance(value, dict):
         if "Ref" in value:
             pseudo = {

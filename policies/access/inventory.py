@@ -31,7 +31,7 @@ def key_arns_from_config(config: EnvironmentConfig) -> Callable[[StackTemplate, 
             return None
         if purpose == "backup" and stack.region != config.region:
             purpose = "secondary_backup"
-        return config.key_arn(purpose)
+        return config.key_arn(purpose)  # type: ignore[arg-type]  # one of the four purposes above
 
     return lookup
 
@@ -42,7 +42,7 @@ def stock_bootstrap(partition: str, account: str, region: str) -> list[Bootstrap
 
 
 def _requires_mfa(trust: dict | None) -> bool:
-    return bool(trust) and any(MFA_KEY in str(s.get("Condition", {})) for s in as_list(trust.get("Statement")))
+    return trust is not None and any(MFA_KEY in str(s.get("Condition", {})) for s in as_list(trust.get("Statement")))
 
 
 class _Builder:

@@ -77,8 +77,8 @@ def matrix_markdown(matrix: Matrix) -> str:
     lines += ["", "### Conditions a forbidden outcome breaks", ""]
     if not broken:
         lines.append("None: no party reaches a forbidden outcome outside its design.")
-    for condition, cells in broken.items():
-        lines.append(f"- {condition}: " + ", ".join(f"{c.party} may {c.outcome}" for c in cells))
+    for condition, broken_cells in broken.items():
+        lines.append(f"- {condition}: " + ", ".join(f"{c.party} may {c.outcome}" for c in broken_cells))
     lines += ["", "### Notes", ""] + [f"- {n}" for n in matrix.notes]
     return "\n".join(lines) + "\n"
 

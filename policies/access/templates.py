@@ -227,8 +227,8 @@ class Resolver:
         exported = self.exports.get(name)
         if exported is None:
             return "${import:" + str(name) + "}"
-        exporting_stack, value = exported
-        return self.value(exporting_stack, value)
+        exporting_stack, value = exported  # type: ignore[misc]
+        return self.value(exporting_stack, value)  # type: ignore[has-type]
 
 
 __all__ = ["KeyArns", "Resolver", "StackTemplate", "stage_templates"]

@@ -31,7 +31,8 @@ def check(res: Resource) -> Result:
                 elsewhere = True
                 days = copy_lifecycle(copy)
                 # No DeleteAfterDays keeps it forever: VTC-NO-STALE-BACKUP refuses that, not this rule.
-                if days is not None and (as_int(days) is None or as_int(days) < window):
+                kept = as_int(days) if days is not None else None
+                if days is not None and (kept is None or kept < window):
                     problems.append(
                         f"rule {rule.name}: the copy to {where.why} is kept {days!r} days, fewer than "
                         f"backup.copy_retention_days ({window})"

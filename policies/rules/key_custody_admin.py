@@ -83,7 +83,7 @@ def check(res: Resource) -> Result:
         if st.not_actions or st.not_principal:
             problems.append(f"statement {st.sid}: NotAction/NotPrincipal in an Allow grants more than it names")
             continue
-        admin = administering(st.actions, st.condition)
+        admin = administering(list(st.actions), st.condition)
         if not admin:
             continue
         for principal in principal_values(st.principal):

@@ -42,9 +42,10 @@ def _read_group(group: Resource) -> tuple[list[str], str | None]:
         if rule.get("Action") == "ALLOW" and (domains is None or "*" in domains):
             allows.append(f"{name} allows {'every name' if domains else 'an unreadable domain list'}")
     priorities = [as_int(r.get("Priority")) for r in rules]
-    if None in priorities:
+    known = [p for p in priorities if p is not None]
+    if len(known) != len(priorities):
         return allows, f"{name} has a rule without a readable priority"
-    last = rules[priorities.index(max(priorities))]
+    last = rules[priorities.index(max(known))]
     domains = _domains(last.get("FirewallDomainListId"), group)
     if last.get("Action") != "BLOCK" or domains is None:
         return allows, f"{name} does not end with a BLOCK of a domain list of this app"

@@ -110,7 +110,7 @@ def collect_keys(ctx: Context) -> dict[str, Any]:
             if key["alias"]:
                 key_by_alias[key["alias"].removeprefix("alias/")] = key
     for arn, purpose in configured_keys(ctx.cfg).items():
-        key = key_by_alias.get(ctx.cfg.key_alias_name(purpose)) if ctx.cfg else None  # type: ignore[arg-type]
+        key = key_by_alias.get(ctx.cfg.key_alias_name(purpose)) if ctx.cfg else None  # type: ignore[assignment]
         if key is not None:
             key["purpose"] = purpose
             key["arn_in_config"] = arn
