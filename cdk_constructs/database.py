@@ -8,7 +8,7 @@ log key whose retention outlives the backups.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -168,6 +168,21 @@ class AuditedPostgres(Construct):
             "NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan",
             "The AWS Backup plan that selects this instance lives in the environment's backup stack "
             "(led-<env>-backup); the VTC pack checks the selection across stacks.",
+        )
+        # Enhanced monitoring: RDS assumes the role only for this account's instances (confused
+        # deputy, issue #9; AWS's enhanced-monitoring guide recommends both source keys).
+        stack = Stack.of(self)
+        monitoring_role = self.instance.node.find_child("MonitoringRole").node.default_child
+        monitoring_role.add_property_override(  # type: ignore[union-attr]
+            "AssumeRolePolicyDocument.Statement.0.Condition",
+            {
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": stack.format_arn(
+                        service="rds", resource="db", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+                    )
+                },
+            },
         )
         accept_risk(
             self.instance.node.find_child("MonitoringRole"),

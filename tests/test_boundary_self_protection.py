@@ -125,6 +125,7 @@ def test_service_trusts_name_the_source_account(synth, env):
         ("Backup", lambda lid, r: lid.startswith("RestoreTestingRole"), "backup.amazonaws.com"),
         ("Recovery", lambda lid, r: lid.startswith("OnDemandBackupRole"), "backup.amazonaws.com"),
         ("Network", lambda lid, r: lid.startswith("NetworkFlowLogRole"), "vpc-flow-logs.amazonaws.com"),
+        ("Data", lambda lid, r: "MonitoringRole" in lid, "monitoring.rds.amazonaws.com"),
     )
     for stack, predicate, service in cases:
         for statement in _trust(synth, env, stack, predicate):
@@ -134,10 +135,9 @@ def test_service_trusts_name_the_source_account(synth, env):
             if service.startswith("vpc-flow-logs"):
                 assert condition["ArnLike"]["aws:SourceArn"] == f"arn:aws:ec2:{cfg.region}:{account}:vpc-flow-log/*"
     # No service principal in these stacks' trusts is left without a condition, Lambda aside (a
-    # function's execution role is assumed by Lambda for that function only). Not yet the Data
-    # stack: its RDS enhanced-monitoring role (cdk_constructs/database.py) still trusts
-    # monitoring.rds.amazonaws.com without one.
-    for stack in ("Backup", "Network", "Recovery", "Audit", "Access"):
+    # function's execution role is assumed by Lambda for that function only), the Data stack's
+    # RDS enhanced-monitoring role included.
+    for stack in ("Backup", "Network", "Recovery", "Audit", "Access", "Data"):
         for lid, role in resources(synth.template_json(env, stack), "AWS::IAM::Role").items():
             for statement in role["Properties"]["AssumeRolePolicyDocument"]["Statement"]:
                 services = as_list((statement.get("Principal") or {}).get("Service", []))
