@@ -22,8 +22,10 @@ from policies.access.templates import StackTemplate, stage_templates
 # (tools/bootstrap.py: the deploy roles trust only AHOVOKS' pipeline). No human role deploys: the
 # operator, the application manager, the auditor and break glass are denied the CDK roles and every
 # CloudFormation write by their own statements (stacks/access.py deployment_denies). The allowed
-# cells are by design: FB deploys its key custody stacks; the pgaudit set-up function reads the
-# master secret at deployment; the restore-test function logs in as the read-only validator.
+# cells are by design: FB deploys its key custody stacks and administers its keys (watched by the key
+# custody trail); the pgaudit set-up function reads the master secret at deployment; the
+# restore-test function logs in as the read-only validator. Silencing the audit logs and alarms and
+# opening a way out of the VPC are denied to every party.
 PROD_VERDICTS = {
     "operator": {
         "read-db-secret": DENIED,
@@ -35,6 +37,9 @@ PROD_VERDICTS = {
         "delete-backup": DENIED,
         "remove-own-boundary": DENIED,
         "deploy-stack": DENIED,
+        "silence-audit-logs": DENIED,
+        "open-egress": DENIED,
+        "change-key-policy": DENIED,
     },
     "application-manager": {
         "read-db-secret": NOT_GRANTED,
@@ -46,6 +51,9 @@ PROD_VERDICTS = {
         "delete-backup": DENIED,
         "remove-own-boundary": DENIED,
         "deploy-stack": DENIED,
+        "silence-audit-logs": DENIED,
+        "open-egress": DENIED,
+        "change-key-policy": DENIED,
     },
     "app-runtime": {
         "read-db-secret": NOT_GRANTED,
@@ -57,6 +65,9 @@ PROD_VERDICTS = {
         "delete-backup": DENIED,
         "remove-own-boundary": DENIED,
         "deploy-stack": NOT_GRANTED,
+        "silence-audit-logs": DENIED,
+        "open-egress": DENIED,
+        "change-key-policy": DENIED,
     },
     "auditor": {
         "read-db-secret": NOT_GRANTED,
@@ -68,6 +79,9 @@ PROD_VERDICTS = {
         "delete-backup": DENIED,
         "remove-own-boundary": DENIED,
         "deploy-stack": DENIED,
+        "silence-audit-logs": DENIED,
+        "open-egress": DENIED,
+        "change-key-policy": DENIED,
     },
     "break-glass": {
         "read-db-secret": NOT_GRANTED,
@@ -79,6 +93,9 @@ PROD_VERDICTS = {
         "delete-backup": DENIED,
         "remove-own-boundary": DENIED,
         "deploy-stack": DENIED,
+        "silence-audit-logs": DENIED,
+        "open-egress": DENIED,
+        "change-key-policy": DENIED,
     },
     "fb-key-admin": {
         "read-db-secret": NOT_GRANTED,
@@ -90,6 +107,9 @@ PROD_VERDICTS = {
         "delete-backup": DENIED,
         "remove-own-boundary": "n/a",
         "deploy-stack": ALLOWED,
+        "silence-audit-logs": DENIED,
+        "open-egress": NOT_GRANTED,
+        "change-key-policy": ALLOWED,
     },
     "aws-services": {
         "read-db-secret": ALLOWED,
@@ -101,6 +121,9 @@ PROD_VERDICTS = {
         "delete-backup": DENIED,
         "remove-own-boundary": "n/a",
         "deploy-stack": NOT_GRANTED,
+        "silence-audit-logs": DENIED,
+        "open-egress": DENIED,
+        "change-key-policy": DENIED,
     },
 }
 
@@ -265,3 +288,42 @@ def test_cli_prints_the_table_and_refuses_an_unknown_environment(synth, capsys):
     assert access_cli([str(synth.outdir), "--env", "nope"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: environment 'nope' is not in the config; allowed: dev, acc, prod"]
+
+
+def test_acting_unseen_is_denied_by_the_guardrails_and_the_boundary(prod_matrix):
+    silence = prod_matrix.cell("operator", "silence-audit-logs")
+    assert silence.verdict == DENIED
+    assert {"DenyTamperingWithAuditLogsAndAlarms"} <= {o.sid for o in silence.statements}
+    egress = prod_matrix.cell("break-glass", "open-egress")
+    assert egress.verdict == DENIED and any(o.kind == "scp" for o in egress.statements)
+    key = prod_matrix.cell("fb-key-admin", "change-key-policy")
+    assert key.verdict == ALLOWED and key.by_design.startswith("FB administers its keys")
+
+
+def test_a_deployer_role_given_back_is_an_overclaim_not_a_design(prod_stacks, synth):
+    # The application manager and break glass no longer deploy: nothing marks it as by design.
+    changed = copy.deepcopy(prod_stacks)
+    access = next(s for s in changed if s.stack_name == "led-prod-access")
+    for resource in access.resources.values():
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            statements = resource["Properties"]["PolicyDocument"]["Statement"]
+            statements[:] = [
+                st
+                for st in statements
+                if st.get("Sid") not in ("DenyAssumingTheCdkBootstrapRoles", "DenyChangingStacks")
+            ]
+            if any(st.get("Sid") == "PassTheDrillRoles" for st in statements):
+                statements.append(
+                    {
+                        "Sid": "DeployAgain",
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Resource": "arn:aws:iam::*:role/cdk-*",
+                    }
+                )
+    matrix = who_can("prod", changed, synth.config, bootstrap=stock_bootstrap)
+    cell = matrix.cell("application-manager", "deploy-stack")
+    assert cell.verdict == ALLOWED and not cell.by_design
+    assert ("application-manager", "deploy-stack") in {
+        (c.party, c.outcome) for c in overclaims(matrix)["VTC-PROCESSOR"]
+    }

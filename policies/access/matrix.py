@@ -60,8 +60,8 @@ BY_DESIGN: dict[tuple[str, str], str] = {
     "secret at deployment to create the audit roles (VTC-AUDIT-TRAIL §11, §49)",
     ("aws-services", "db-login"): "the restore-test validation function logs in as the read-only "
     "led_restore_validator (VTC-BACKUP-ENVIRONMENT §40)",
-    ("application-manager", "deploy-stack"): "AHOVOKS, the controller, deploys (design: the controller deploys)",
-    ("break-glass", "deploy-stack"): "named emergency power: roll the led-<env>-* stacks back or forward",
+    ("fb-key-admin", "change-key-policy"): "FB administers its keys (VTC-KEY-CUSTODY §51); every key policy "
+    "change is recorded by the key custody trail and forwarded to AHOVOKS",
     ("fb-key-admin", "deploy-stack"): "FB deploys the key custody stacks through its own bootstrap (README, Deploying)",
 }
 
@@ -239,7 +239,52 @@ def outcomes(
             ("VTC-PROCESSOR", "VTC-LEAST-PRIVILEGE"),
         )
     )
-    return found
+    return found + _unseen_outcomes(cfg)
+
+
+def _unseen_outcomes(cfg: EnvironmentConfig) -> list[Outcome]:
+    """Acting unseen (issue #9): silencing the audit logs and alarms, opening a way out of the VPC,
+    changing who may use an FB key."""
+    p, r, workload, env = cfg.partition, cfg.region, cfg.accounts.workload, cfg.name
+    db_logs = f"arn:{p}:logs:{r}:{workload}:log-group:/aws/rds/instance/{cfg.resource_name('db')}/postgresql"
+    alarm = f"arn:{p}:cloudwatch:{r}:{workload}:alarm:led-{env}-root-usage"
+    rule = f"arn:{p}:events:{r}:{workload}:rule/led-{env}-backup-failures"
+    silence = (
+        Check("logs:DeleteLogGroup", db_logs),
+        Check("logs:PutRetentionPolicy", db_logs),
+        Check("logs:DeleteSubscriptionFilter", db_logs),
+        Check("cloudwatch:DisableAlarmActions", alarm),
+        Check("cloudwatch:DeleteAlarms", alarm),
+        Check("events:DisableRule", rule),
+    )
+    vpc = f"arn:{p}:ec2:{r}:{workload}:vpc/vpc-example"
+    egress = (
+        Check("ec2:CreateVpnGateway", f"arn:{p}:ec2:{r}:{workload}:vpn-gateway/*"),
+        Check("ec2:CreateVpcPeeringConnection", vpc),
+        Check("ec2:CreateVpcEndpoint", vpc),
+        Check("route53resolver:DisassociateFirewallRuleGroup", f"arn:{p}:route53resolver:{r}:{workload}:*"),
+    )
+    key = cfg.key_arn("data")
+    return [
+        Outcome(
+            "silence-audit-logs",
+            "delete or shorten an audit log group, cut its stream to the archive, or disable an alarm",
+            silence,
+            ("VTC-AUDIT-TRAIL", "VTC-LOGS-DIRECT"),
+        ),
+        Outcome(
+            "open-egress",
+            "open a way out of the VPC (VPN, peering, a new endpoint, the DNS firewall off)",
+            egress,
+            ("VTC-NO-COPY",),
+        ),
+        Outcome(
+            "change-key-policy",
+            "change the FB data key's policy or grant use of it",
+            (Check("kms:PutKeyPolicy", key), Check("kms:CreateGrant", key)),
+            ("VTC-KEY-CUSTODY", "VTC-KEY-NO-PROVIDER"),
+        ),
+    ]
 
 
 def _backup_checks(stacks: list[StackTemplate], resolver: Resolver) -> tuple[Check, ...]:
