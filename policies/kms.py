@@ -17,7 +17,6 @@ _KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 class KeyRef:
     kind: Literal["customer", "aws_managed", "absent", "undecidable"]
     account: str | None = None
-    created_in_app: bool = False
     why: str = ""
 
 
@@ -33,7 +32,6 @@ def classify_key(value: Any, res: Resource) -> KeyRef:
             return KeyRef(
                 "customer",
                 account=target.stack.account,
-                created_in_app=True,
                 why=f"{target.type} {target.logical_id} of stack {target.stack.name}",
             )
         if target.resource is None and target.logical_id in target.stack.parameters:

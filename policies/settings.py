@@ -23,7 +23,6 @@ class Settings:
     key_admin_role_name: str
     workload_account: str
     log_archive_account: str
-    backup_account: str
     region: str
     partition: str
     operator_party: str  # the led:party tag value of the platform operator's roles (VTC-PROCESSOR)
@@ -43,7 +42,6 @@ class Settings:
             key_admin_role_name=env.keys.key_admin_role_name,
             workload_account=env.accounts.workload,
             log_archive_account=env.accounts.log_archive,
-            backup_account=env.accounts.backup,
             region=env.region,
             partition=env.partition,
             operator_party=OPERATOR_PARTY,
