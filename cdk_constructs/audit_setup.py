@@ -52,7 +52,7 @@ class DatabaseAuditSetup(Construct):
             raise ValueError("audited_schemas: at least one schema whose reads are audited (VTC §49)")
         instance = database.instance
         cfn_instance = instance.node.default_child
-        secret_arn = cfn_instance.attr_master_user_secret_secret_arn  # type: ignore[union-attr]
+        secret_arn = cfn_instance.attr_master_user_secret_secret_arn
         files = {"handler.py": HANDLER, "led_ops/validation.py": SHARED}
         self.handler = VpcFunction(
             self,

@@ -228,7 +228,7 @@ class PermissionsBoundaryPolicy(Construct):
                 *audit_protection_statements(),
             ],
         )
-        self.policy.node.default_child.add_metadata(BOUNDARY_METADATA, True)  # type: ignore[union-attr]
+        self.policy.node.default_child.add_metadata(BOUNDARY_METADATA, True)
         reason = (
             "A permissions boundary grants nothing: its allow-all ceiling only bounds the roles' "
             "own policies, and its deny statements are the control (VTC-LEAST-PRIVILEGE)."

@@ -173,7 +173,7 @@ class AuditedPostgres(Construct):
         # deputy, issue #9; AWS's enhanced-monitoring guide recommends both source keys).
         stack = Stack.of(self)
         monitoring_role = self.instance.node.find_child("MonitoringRole").node.default_child
-        monitoring_role.add_property_override(  # type: ignore[union-attr]
+        monitoring_role.add_property_override(
             "AssumeRolePolicyDocument.Statement.0.Condition",
             {
                 "StringEquals": {"aws:SourceAccount": stack.account},

@@ -63,7 +63,7 @@ class PartyRole(Construct):
         # The first principal's sts:AssumeRole comes from assumed_by; each principal may also set
         # its source identity (needed to assume the role with one), under the same conditions.
         for i, arn in enumerate(human_principal_arns):
-            self.role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+            self.role.assume_role_policy.add_statements(
                 iam.PolicyStatement(
                     actions=list(HUMAN_TRUST_ACTIONS[1:] if i == 0 else HUMAN_TRUST_ACTIONS),
                     principals=[iam.ArnPrincipal(arn)],

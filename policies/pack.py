@@ -204,7 +204,7 @@ class VtcChecks(NagPack):
         if self._pending is not None:
             pending, self._pending = self._pending, None
             for apply in pending:
-                self._apply_rule(apply)  # type: ignore[arg-type]  # _Apply has IApplyRule's fields
+                self._apply_rule(apply)  # _Apply has IApplyRule's fields
             return
         stack = cdk.Stack.of(node)
         info = self._stack_info(stack)
@@ -361,7 +361,7 @@ def _template(stack: cdk.Stack, stage: cdk.Stage | None) -> dict:
     path = os.path.join(stage.outdir, stack.template_file)
     if not os.path.exists(path):
         root = stack.node.root
-        root.synth()  # type: ignore[attr-defined]
+        root.synth()
         path = os.path.join(stage.outdir, stack.template_file)
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)

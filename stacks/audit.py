@@ -322,7 +322,9 @@ class AuditStack(_WorkloadStack):
                 detail_type=["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
                 detail={"state": ["FAILED", "ABORTED", "EXPIRED"]},
             ),
-            targets=[_PublishFromThisRule(self.topic, principal=f"events.{service_domain_of(self.cfg.region)}")],  # type: ignore[list-item]  # a jsii IRuleTarget
+            targets=[
+                _PublishFromThisRule(self.topic, principal=f"events.{service_domain_of(self.cfg.region)}")
+            ],  # a jsii IRuleTarget
         )
 
     # AWS Config ----------------------------------------------------------------------------

