@@ -30,10 +30,10 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from cdk_constructs.risk import accept_risk
+from config import CDK_DEFAULT_QUALIFIER, execution_role_arn
 
 DAILY = "cron(0 1 * * ? *)"
 _COLON = ArnFormat.COLON_RESOURCE_NAME
-CDK_QUALIFIER = "hnb659fds"
 # The daily job starts within an hour of 01:00 and takes minutes: 26 hours without a completed job
 # means a day was missed (VTC §38-39), with two hours of slack for a late start.
 MISSING_AFTER_HOURS = 26
@@ -49,10 +49,7 @@ def deployment_role_arn(scope: Construct) -> str:
     """The CDK bootstrap's CloudFormation execution role of the scope's account and region: the
     reviewed, recorded path of every change (exact ARN, no wildcard)."""
     stack = Stack.of(scope)
-    return (
-        f"arn:{Aws.PARTITION}:iam::{stack.account}:role/cdk-{CDK_QUALIFIER}-cfn-exec-role-{stack.account}-"
-        f"{stack.region}"
-    )
+    return execution_role_arn(Aws.PARTITION, CDK_DEFAULT_QUALIFIER, stack.account, stack.region)
 
 
 def backup_service_principal(scope: Construct) -> iam.ServicePrincipal:

@@ -13,12 +13,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from config.model import (
+    CDK_DEFAULT_QUALIFIER,
     DOCUMENTATION_ACCOUNTS,
     EU_REGIONS,
     OPERATOR_PARTY,
     Deployment,
     EnvironmentConfig,
     LandingZoneConfig,
+    bootstrap_role_arn,
+    execution_role_arn,
     partition_of,
     service_domain_of,
 )
@@ -26,11 +29,14 @@ from config.model import (
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("environments.toml")
 
 __all__ = [
+    "CDK_DEFAULT_QUALIFIER",
     "DEFAULT_CONFIG_PATH",
     "DOCUMENTATION_ACCOUNTS",
     "EU_REGIONS",
     "ConfigError",
     "Deployment",
+    "bootstrap_role_arn",
+    "execution_role_arn",
     "EnvironmentConfig",
     "LandingZoneConfig",
     "OPERATOR_PARTY",

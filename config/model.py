@@ -86,6 +86,9 @@ DOCUMENTATION_PIPELINE_ACCOUNT = "444444444444"
 # The platform operator (the processor, VTC §14-15): the value of its roles' led:party tag and of
 # the stacks' led:operator tag. One place: the stacks tag with it, VTC-PROCESSOR matches on it.
 OPERATOR_PARTY = "Cronos Public Services"
+# The CDK bootstrap qualifier the stacks deploy with; `[deployment] qualifier` must match it
+# (tools/bootstrap.py refuses another one).
+CDK_DEFAULT_QUALIFIER = "hnb659fds"
 
 
 def partition_of(region: str) -> str:
@@ -668,7 +671,7 @@ class Deployment(_Strict):
     # AHOVOKS' delivery pipeline: a role in an AHOVOKS account of its own (not one of the LED accounts).
     pipeline_role_arn: str
     # The CDK bootstrap qualifier (cdk-<qualifier>-* roles, /cdk-bootstrap/<qualifier>/version).
-    qualifier: str = "hnb659fds"
+    qualifier: str = CDK_DEFAULT_QUALIFIER
     # FB's own principals that deploy the key custody stacks (the only ones its bootstrap trusts).
     key_custody_deployer_arns: tuple[str, ...]
 
@@ -719,9 +722,16 @@ def default_deployment(partition: str, key_custody_accounts: list[str]) -> dict[
     }
 
 
+def bootstrap_role_arn(
+    partition: str, account: str, region: str, kind: str, qualifier: str = CDK_DEFAULT_QUALIFIER
+) -> str:
+    """A role of the CDK bootstrap (`kind`: deploy, cfn-exec, file-publishing, image-publishing, lookup)."""
+    return f"arn:{partition}:iam::{account}:role/cdk-{qualifier}-{kind}-role-{account}-{region}"
+
+
 def execution_role_arn(partition: str, qualifier: str, account: str, region: str) -> str:
     """The CloudFormation execution role of the CDK bootstrap: the deployment role."""
-    return f"arn:{partition}:iam::{account}:role/cdk-{qualifier}-cfn-exec-role-{account}-{region}"
+    return bootstrap_role_arn(partition, account, region, "cfn-exec", qualifier)
 
 
 class LandingZoneConfig(_Strict):

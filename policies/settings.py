@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config import OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
+from config import CDK_DEFAULT_QUALIFIER, OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,5 +57,5 @@ class Settings:
             return False
         name = principal.split(prefix, 1)[1]
         return name == self.key_admin_role_name or name.startswith(
-            f"cdk-hnb659fds-cfn-exec-role-{self.key_custody_account}-"
+            f"cdk-{CDK_DEFAULT_QUALIFIER}-cfn-exec-role-{self.key_custody_account}-"
         )

@@ -39,7 +39,6 @@ from stacks.workload import _WorkloadStack
 AHOVOKS = "AHOVOKS"
 OPERATOR = OPERATOR_PARTY
 APP_DB_USER = "led_app"
-CDK_QUALIFIER = "hnb659fds"
 
 OPERATOR_DENIED_SECRET_ACTIONS = (
     "secretsmanager:GetSecretValue",

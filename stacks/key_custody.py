@@ -14,7 +14,7 @@ from constructs import Construct
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
 from cdk_constructs.risk import accept_risk
-from config import EnvironmentConfig, service_domain_of
+from config import CDK_DEFAULT_QUALIFIER, EnvironmentConfig, execution_role_arn, service_domain_of
 from stacks.log_archive import (
     key_custody_event_bus_arn,
     key_custody_event_pattern,
@@ -314,5 +314,5 @@ def _admins(cfg: EnvironmentConfig, region: str) -> list[str]:
     acc = cfg.accounts.key_custody
     return [
         f"arn:{Aws.PARTITION}:iam::{acc}:role/{cfg.keys.key_admin_role_name}",
-        f"arn:{Aws.PARTITION}:iam::{acc}:role/cdk-hnb659fds-cfn-exec-role-{acc}-{region}",
+        execution_role_arn(Aws.PARTITION, CDK_DEFAULT_QUALIFIER, acc, region),
     ]

@@ -21,9 +21,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from config import OPERATOR_PARTY, load_config
+from config import OPERATOR_PARTY, bootstrap_role_arn, load_config
 
-CDK_QUALIFIER = "hnb659fds"  # the default bootstrap qualifier (README, Deploying)
 # The validator installed next to this Python (requirements-dev.txt), else the one on PATH.
 _NEXT_TO_PYTHON = Path(sys.executable).parent / "cfn-policy-validator"
 _VALIDATOR = str(_NEXT_TO_PYTHON) if _NEXT_TO_PYTHON.exists() else "cfn-policy-validator"
@@ -38,10 +37,7 @@ class ForbiddenAccess:
 
 def forbidden_accesses(partition: str, region: str, accounts: list[str]) -> list[ForbiddenAccess]:
     """What no processor role may be granted; the account ids are those the environment deploys to."""
-    deploy_roles = tuple(
-        f"arn:{partition}:iam::{account}:role/cdk-{CDK_QUALIFIER}-deploy-role-{account}-{region}"
-        for account in accounts
-    )
+    deploy_roles = tuple(bootstrap_role_arn(partition, account, region, "deploy") for account in accounts)
     return [
         ForbiddenAccess("reading the database secret", ("secretsmanager:GetSecretValue",)),
         ForbiddenAccess("decrypting with the FB keys", ("kms:Decrypt",)),

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEFAULT_QUALIFIER = "hnb659fds"
+from config import CDK_DEFAULT_QUALIFIER, bootstrap_role_arn
+
+DEFAULT_QUALIFIER = CDK_DEFAULT_QUALIFIER
 BOOTSTRAP_STACK = "CDKToolkit (model of the stock bootstrap template)"
 ADMINISTRATOR_ACCESS = {
     "Version": "2012-10-17",
@@ -40,8 +42,7 @@ class BootstrapRole:
     boundary: dict | None
 
 
-def role_arn(partition: str, account: str, region: str, kind: str, qualifier: str = DEFAULT_QUALIFIER) -> str:
-    return f"arn:{partition}:iam::{account}:role/cdk-{qualifier}-{kind}-role-{account}-{region}"
+role_arn = bootstrap_role_arn
 
 
 def _trust_accounts(partition: str, accounts: list[str]) -> dict:
