@@ -15,7 +15,7 @@ ENVS ?= all
 CONFIG ?=
 CONTEXT := -c envs=$(ENVS) $(if $(CONFIG),-c config=$(CONFIG),)
 
-.PHONY: setup lint synth test bench diff deploy clean bootstrap-templates
+.PHONY: setup lint synth test bench diff deploy clean bootstrap-templates cost
 
 setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded
 
@@ -49,6 +49,13 @@ synth: setup
 # the synthesized cdk.out/ (make synth first): trust only [deployment], a bounded execution role.
 bootstrap-templates: setup
 	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),)
+
+# The monthly cost estimate per environment (tools/cost, VTC-RIGHT-SIZED): the synthesized templates
+# (synthesized first when cdk.out/ is missing), the dated price table tools/cost/prices.toml and the
+# usage assumptions tools/cost/assumptions.toml.
+cost: setup
+	@test -f cdk.out/manifest.json || $(MAKE) --no-print-directory synth
+	@$(BIN)/python -m tools.cost cdk.out
 
 # The quality gates (settings in pyproject.toml): lint, formatting, types.
 LINT_PATHS := config policies led_ops tools stacks cdk_constructs

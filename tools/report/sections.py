@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.report import access, html, markdown
+from tools.report import access, cost, html, markdown
 from tools.report.backups import collect_backups
 from tools.report.conditions import collect_conditions, collect_register
 from tools.report.inputs import text
@@ -96,5 +96,12 @@ SECTIONS: list[Section] = [
         collect=collect_network,  # the picture (tools/diagram.py) draws the network too
         markdown=markdown.architecture,
         html=html.architecture,
+    ),
+    Section(
+        name="cost",
+        title="Cost estimate",
+        collect=cost.collect_cost,  # VTC-RIGHT-SIZED (§52-54): tools/cost, the five biggest lines and the total
+        markdown=cost.markdown,
+        html=cost.html,
     ),
 ]

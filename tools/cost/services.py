@@ -1,0 +1,296 @@
+"""Keys, interface endpoints, CloudTrail, Config, Lambda, CloudWatch Logs, the DNS Firewall and
+the resources billed per month or by one assumed volume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.cost.assembly import StackTemplate
+from tools.cost.model import Line, PriceContext
+from tools.cost.tables import CostError
+from tools.cost.values import DAYS_PER_MONTH, Pricer, num, priced, refs, where
+
+# Keys, network, audit ----------------------------------------------------------------------------
+
+
+def kms_key(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    requests = ctx.assumptions["kms_requests_per_key"]
+    return [
+        priced(ctx, stack, lid, "kms_key_month", service="KMS", item="keys", quantity=1, unit="key-months"),
+        priced(
+            ctx,
+            stack,
+            lid,
+            "kms_requests_10k",
+            service="KMS",
+            item="requests",
+            quantity=requests / 10_000,
+            unit="10k requests",
+            assumptions=("kms_requests_per_key",),
+        ),
+    ]
+
+
+def vpc_endpoint(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    """Interface endpoints: hours x AZs (one subnet per AZ) and data processed; gateway endpoints
+    (the CloudFormation default type) are free."""
+    p = r.get("Properties", {})
+    if p.get("VpcEndpointType", "Gateway") != "Interface":
+        return []
+    subnets = p.get("SubnetIds")
+    if not isinstance(subnets, list) or not subnets:
+        raise CostError(f"cost error: interface endpoint {where(stack, lid)} has no literal SubnetIds list (its AZs)")
+    hours = ctx.assumptions["hours_per_month"]
+    return [
+        priced(
+            ctx,
+            stack,
+            lid,
+            "vpce_interface_az_hour",
+            service="VPC endpoints",
+            item="interface endpoints (x AZs)",
+            quantity=len(subnets) * hours,
+            unit="endpoint-AZ-hours",
+            assumptions=("hours_per_month",),
+        ),
+        priced(
+            ctx,
+            stack,
+            lid,
+            "vpce_data_gb",
+            service="VPC endpoints",
+            item="data processed",
+            quantity=ctx.assumptions["endpoint_gb_per_month"],
+            unit="GB",
+            assumptions=("endpoint_gb_per_month",),
+        ),
+    ]
+
+
+def _trail_categories(p: dict[str, Any]) -> set[str]:
+    """'Data' and/or 'Management': what a trail records (no selector at all: management events)."""
+    if advanced := p.get("AdvancedEventSelectors"):
+        found = set()
+        for selector in advanced:
+            for field in selector.get("FieldSelectors", []):
+                if field.get("Field") == "eventCategory":
+                    found.update(field.get("Equals", []))
+        return found
+    selectors = p.get("EventSelectors") or [{}]
+    found = {"Data"} if any(s.get("DataResources") for s in selectors) else set()
+    if any(str(s.get("IncludeManagementEvents", True)).lower() == "true" for s in selectors):
+        found.add("Management")
+    return found
+
+
+def cloudtrail(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    """Data events; management events only for a second trail in the same account and region."""
+    categories = _trail_categories(r.get("Properties", {}))
+    lines = []
+    if "Data" in categories:
+        events = ctx.assumptions["cloudtrail_data_events_per_month"]
+        lines.append(
+            priced(
+                ctx,
+                stack,
+                lid,
+                "cloudtrail_data_events_100k",
+                service="CloudTrail",
+                item="data events",
+                quantity=events / 100_000,
+                unit="100k events",
+                assumptions=("cloudtrail_data_events_per_month",),
+            )
+        )
+    if "Management" in categories:
+        same_place = sorted(
+            (s.name, other)
+            for s, other, t in ctx.of_type("AWS::CloudTrail::Trail")
+            if (s.account, s.region) == (stack.account, stack.region)
+            and "Management" in _trail_categories(t.get("Properties", {}))
+        )
+        if same_place[0] != (stack.name, lid):
+            events = ctx.assumptions["cloudtrail_management_events_per_month"]
+            lines.append(
+                priced(
+                    ctx,
+                    stack,
+                    lid,
+                    "cloudtrail_management_copy_100k",
+                    service="CloudTrail",
+                    item="management events, additional copy",
+                    quantity=events / 100_000,
+                    unit="100k events",
+                    assumptions=("cloudtrail_management_events_per_month",),
+                )
+            )
+    return lines
+
+
+def config_recorder(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    return [
+        priced(
+            ctx,
+            stack,
+            lid,
+            "config_item",
+            service="Config",
+            item="configuration items",
+            quantity=ctx.assumptions["config_items_per_month"],
+            unit="items",
+            assumptions=("config_items_per_month",),
+        )
+    ]
+
+
+def config_rule(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    return [
+        priced(
+            ctx,
+            stack,
+            lid,
+            "config_rule_evaluation",
+            service="Config",
+            item="rule evaluations",
+            quantity=ctx.assumptions["config_evaluations_per_rule"],
+            unit="evaluations",
+            assumptions=("config_evaluations_per_rule",),
+        )
+    ]
+
+
+# Compute and logs ---------------------------------------------------------------------------------
+
+
+def lambda_function(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    """Requests, and GB-seconds from the function's memory (MemorySize, default 128 MB)."""
+    p = r.get("Properties", {})
+    memory_gb = num(p.get("MemorySize", 128), "MemorySize", stack, lid) / 1024
+    arch = str((p.get("Architectures") or ["x86_64"])[0])
+    calls = ctx.assumptions["lambda_invocations_per_month"]
+    seconds = ctx.assumptions["lambda_seconds_per_invocation"]
+    used = ("lambda_invocations_per_month", "lambda_seconds_per_invocation")
+    return [
+        priced(
+            ctx,
+            stack,
+            lid,
+            "lambda_requests_million",
+            service="Lambda",
+            item="requests",
+            quantity=calls / 1e6,
+            unit="million requests",
+            assumptions=used[:1],
+        ),
+        priced(
+            ctx,
+            stack,
+            lid,
+            f"lambda_{arch}_gb_second",
+            service="Lambda",
+            item=f"compute ({arch})",
+            quantity=memory_gb * seconds * calls,
+            unit="GB-seconds",
+            assumptions=used,
+        ),
+    ]
+
+
+def _log_kind(stack: StackTemplate, lid: str) -> str:
+    """Which assumption gives a log group's volume: what writes to it (flow logs, DNS query logs)."""
+    for other in stack.resources.values():
+        p = other.get("Properties", {})
+        if other.get("Type") == "AWS::EC2::FlowLog" and lid in refs([p.get("LogGroupName"), p.get("LogDestination")]):
+            return "flow_log_gb_per_month"
+        if other.get("Type") == "AWS::Route53Resolver::ResolverQueryLoggingConfig" and lid in refs(
+            p.get("DestinationArn")
+        ):
+            return "dns_query_log_gb_per_month"
+    return "log_gb_per_month"
+
+
+def log_group(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    """Ingestion, and storage at steady state: a month's volume held for the retention period."""
+    kind = _log_kind(stack, lid)
+    gb = ctx.assumptions[kind]
+    retention = r.get("Properties", {}).get("RetentionInDays")
+    held: tuple[str, ...]
+    if retention is None:
+        months, held = ctx.assumptions["log_months_never_expiring"], ("log_months_never_expiring",)
+    else:
+        months, held = num(retention, "RetentionInDays", stack, lid) / DAYS_PER_MONTH, ()
+    label = {"flow_log_gb_per_month": "flow logs", "dns_query_log_gb_per_month": "DNS query logs"}.get(
+        kind, "other logs"
+    )
+    return [
+        priced(
+            ctx,
+            stack,
+            lid,
+            "logs_ingest_gb",
+            service="CloudWatch Logs",
+            item=f"ingestion ({label})",
+            quantity=gb,
+            unit="GB",
+            assumptions=(kind,),
+        ),
+        priced(
+            ctx,
+            stack,
+            lid,
+            "logs_storage_gb_month",
+            service="CloudWatch Logs",
+            item=f"storage ({label})",
+            quantity=gb * months,
+            unit="GB-months",
+            assumptions=(kind, *held),
+        ),
+    ]
+
+
+def dns_domain_list(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    domains = r.get("Properties", {}).get("Domains")
+    if not isinstance(domains, list):
+        raise CostError(f"cost error: DNS Firewall domain list {where(stack, lid)} has no literal Domains list")
+    return [
+        priced(
+            ctx,
+            stack,
+            lid,
+            "dnsfw_domain_month",
+            service="Route 53 Resolver",
+            item="DNS Firewall domains",
+            quantity=len(domains),
+            unit="domain-months",
+        )
+    ]
+
+
+def dns_firewall_association(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+    queries = ctx.assumptions["dns_queries_per_month"]
+    return [
+        priced(
+            ctx,
+            stack,
+            lid,
+            "dnsfw_queries_million",
+            service="Route 53 Resolver",
+            item="DNS Firewall queries",
+            quantity=queries / 1e6,
+            unit="million queries",
+            assumptions=("dns_queries_per_month",),
+        )
+    ]
+
+
+def fixed(service: str, item: str, key: str, unit: str, assumption: str | None = None) -> Pricer:
+    """A resource billed per month (quantity 1) or by one assumed volume."""
+
+    def price(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
+        quantity = ctx.assumptions[assumption] if assumption else 1.0
+        used = (assumption,) if assumption else ()
+        return [
+            priced(ctx, stack, lid, key, service=service, item=item, quantity=quantity, unit=unit, assumptions=used)
+        ]
+
+    return price
