@@ -16,6 +16,7 @@ from tools.cost import PRICES_FILE, CostError, estimate, load_assumptions, load_
 from tools.cost.__main__ import main as cost_main
 from tools.cost.assembly import StackTemplate, read_templates
 from tools.cost.pricers import FREE, NOT_PRICED, PRICERS
+from tools.cost.values import runs_per_month
 from tools.report import render
 
 HOURS = 730
@@ -268,3 +269,24 @@ def test_the_report_shows_the_five_biggest_lines_and_the_total_in_every_format(s
 def test_the_cost_package_stays_small():
     sources = sorted((Path(__file__).resolve().parent.parent / "tools" / "cost").glob("*.py"))
     assert {p.name: n for p in sources if (n := len(p.read_text().splitlines())) > 450} == {}
+
+
+@pytest.mark.parametrize(
+    ("schedule", "runs"),
+    [
+        ("cron(0 1 * * ? *)", 365 / 12),  # the backup plan's daily rule
+        ("cron(0 6 1 * ? *)", 1),  # the monthly exit drill
+        ("cron(0 3 ? * SUN *)", 52 / 12),
+        ("cron(0 3 ? * MON,THU *)", 2 * 52 / 12),
+        ("rate(12 hours)", 2 * 365 / 12),
+    ],
+)
+def test_schedules_are_counted_per_month(schedule, runs):
+    stack = StackTemplate(name="S", account="1", region="eu-west-1", template={})
+    assert runs_per_month(schedule, stack, "Plan") == pytest.approx(runs)
+
+
+def test_a_schedule_the_estimate_cannot_count_is_an_error():
+    stack = StackTemplate(name="S", account="1", region="eu-west-1", template={})
+    with pytest.raises(CostError, match=r"schedule 'cron\(0/5 \* L \* \? \*\)' of S/Plan"):
+        runs_per_month("cron(0/5 * L * ? *)", stack, "Plan")

@@ -14,18 +14,12 @@ from rich.table import Table
 
 from tools.cost.assembly import read_templates
 from tools.cost.estimate import Estimate, estimate_all
+from tools.cost.model import number
 from tools.cost.tables import ASSUMPTIONS_FILE, PRICES_FILE, CostError, load_assumptions, load_prices
 
 
 def money(value: float) -> str:
     return f"{value:,.2f}"
-
-
-def number(value: float) -> str:
-    """Quantities and unit prices as people read them: 15,330 and 0.0000133334, not 1.533e+04."""
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.10f}".rstrip("0").rstrip(".") if value else "0"
 
 
 def render(est: Estimate, console: Console) -> None:

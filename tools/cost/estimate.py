@@ -3,7 +3,8 @@ or listed as not priced; lines of the same kind are added up."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ def _merge(lines: list[Line]) -> list[Line]:
     for line in lines:
         key = (line.service, line.item, line.region, line.unit, line.unit_price)
         if key not in merged:
-            merged[key] = Line(**{**line.__dict__, "resources": list(line.resources)})
+            merged[key] = dataclasses.replace(line, resources=list(line.resources))
             continue
         into = merged[key]
         if into.ceiling_quantity is not None or line.ceiling_quantity is not None:
@@ -96,7 +97,10 @@ def estimate(env: str, stacks: list[StackTemplate], prices: PriceTable, assumpti
 
 
 def estimate_all(
-    envs: dict[str, list[StackTemplate]], prices: PriceTable, assumptions_for: Any, only: Iterable[str] | None = None
+    envs: dict[str, list[StackTemplate]],
+    prices: PriceTable,
+    assumptions_for: Callable[[str], Assumptions],
+    only: Iterable[str] | None = None,
 ) -> dict[str, Estimate]:
     """Every environment's estimate (`assumptions_for(env)` gives its assumptions)."""
     names = list(only) if only else list(envs)

@@ -10,6 +10,13 @@ from tools.cost.assembly import StackTemplate
 from tools.cost.tables import Assumptions, PriceTable
 
 
+def number(value: float) -> str:
+    """Quantities, prices and assumptions as people read them: 15,330 and 0.0000133334, not 1.533e+04."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.10f}".rstrip("0").rstrip(".") if value else "0"
+
+
 @dataclass(kw_only=True)
 class Line:
     """quantity x unit price = the monthly amount; `ceiling_quantity` where the storage ceiling

@@ -8,6 +8,7 @@ from typing import Any
 
 from tools.cost import CostError, estimate, load_assumptions, load_prices
 from tools.cost.assembly import StackTemplate
+from tools.cost.model import number
 from tools.report.html import table
 from tools.report.markdown import cell
 from tools.report.model import Context, Report
@@ -63,12 +64,12 @@ def markdown(report: Report) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     out += [
-        f"| {li['service']} | {cell(li['item'])} | {li['region']} | {li['quantity']:,.4g} {li['unit']} | "
-        f"{li['unit_price']:g} | {li['monthly']:,.2f} |"
+        f"| {li['service']} | {cell(li['item'])} | {li['region']} | {number(round(li['quantity'], 4))} {li['unit']} | "
+        f"{number(li['unit_price'])} | {li['monthly']:,.2f} |"
         for li in c["biggest_lines"]
     ]
     out += [f"| **total** | | | | | **{c['total_monthly']:,.2f}** |", ""]
-    out += [f"- assumption `{name}` = {a['value']:g} {a['unit']}" for name, a in c["assumptions"].items()]
+    out += [f"- assumption `{name}` = {number(a['value'])} {a['unit']}" for name, a in c["assumptions"].items()]
     out += [f"- not priced: `{t}` x{n['count']}: {n['reason']}" for t, n in c["not_priced"].items()]
     return [*out, ""]
 
@@ -83,15 +84,16 @@ def html(report: Report, svg: str) -> str:
             e(li["service"]),
             e(li["item"]),
             e(li["region"]),
-            e(f"{li['quantity']:,.4g} {li['unit']}"),
-            e(f"{li['unit_price']:g}"),
+            e(f"{number(round(li['quantity'], 4))} {li['unit']}"),
+            e(f"{number(li['unit_price'])}"),
             e(f"{li['monthly']:,.2f}"),
         ]
         for li in c["biggest_lines"]
     ]
     rows.append(["<b>total</b>", "", "", "", "", f"<b>{c['total_monthly']:,.2f}</b>"])
     notes = [
-        f"<li>assumption <code>{e(n)}</code> = {a['value']:g} {e(a['unit'])}</li>" for n, a in c["assumptions"].items()
+        f"<li>assumption <code>{e(n)}</code> = {number(a['value'])} {e(a['unit'])}</li>"
+        for n, a in c["assumptions"].items()
     ]
     notes += [
         f"<li>not priced: <code>{e(t)}</code> x{n['count']}: {e(n['reason'])}</li>" for t, n in c["not_priced"].items()
