@@ -140,8 +140,17 @@ def test_keys_lambda_and_logs_are_counted_from_the_templates(envs, prices):
     compute = [li for li in est.lines if li.service == "Lambda" and li.unit == "GB-seconds"]
     assert sum(li.quantity for li in compute) == pytest.approx(gb_seconds) and gb_seconds > 0
     groups = resources(stacks, "AWS::Logs::LogGroup")
-    ingest = [li for li in lines_by(est, "logs_ingest_gb")]
+    ingest = [li for li in lines_by(est, "logs_ingest_gb") if "enhanced monitoring" not in li.item]
     assert sum(len(li.resources) for li in ingest) == len(groups)
+    # what RDS creates outside the template: its managed secret and enhanced-monitoring stream
+    _, db_lid, db = the_database(stacks)
+    assert db["Properties"]["ManageMasterUserPassword"] is True and db["Properties"]["MonitoringInterval"] > 0
+    assert any(db_lid in r for li in lines_by(est, "secret_month") for r in li.resources)
+    (monitoring,) = [li for li in lines_by(est, "logs_ingest_gb") if "enhanced monitoring" in li.item]
+    assert monitoring.quantity == assumptions["enhanced_monitoring_gb_per_month"]
+    database_logs = next(li for li in ingest if "database logs" in li.item)
+    rds_groups = [r for _, _, r in groups if str(r["Properties"].get("LogGroupName", "")).startswith("/aws/rds/")]
+    assert database_logs.quantity == assumptions["database_log_gb_per_month"] * len(rds_groups) > 0
     flow = next(li for li in ingest if "flow logs" in li.item)
     assert flow.quantity == assumptions["flow_log_gb_per_month"] * len(flow.resources)
     assert any("DNS query logs" in li.item for li in ingest)

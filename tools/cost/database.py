@@ -23,7 +23,7 @@ def rds_instance(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str,
     allocated = num(p.get("AllocatedStorage"), "AllocatedStorage", stack, lid)
     ceiling = num(p.get("MaxAllocatedStorage", allocated), "MaxAllocatedStorage", stack, lid)
     hours = ctx.assumptions["hours_per_month"]
-    return [
+    lines = [
         priced(
             ctx,
             stack,
@@ -47,6 +47,49 @@ def rds_instance(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str,
             unit="GB-months",
         ),
     ]
+    return lines + _rds_extras(ctx, stack, lid, p)
+
+
+def _rds_extras(ctx: PriceContext, stack: StackTemplate, lid: str, p: dict[str, Any]) -> list[Line]:
+    """What RDS creates outside the template: the managed master-user secret (Secrets Manager) and
+    the enhanced-monitoring log stream (RDSOSMetrics, CloudWatch Logs). Automated backups
+    (BackupRetentionPeriod) are free up to the allocated storage, and Performance Insights is free
+    at 7 days' retention: neither is a line."""
+    lines = []
+    if str(p.get("ManageMasterUserPassword")).lower() == "true":
+        lines.append(
+            priced(
+                ctx,
+                stack,
+                lid,
+                "secret_month",
+                service="Secrets Manager",
+                item="secrets",
+                quantity=1,
+                unit="secret-months",
+            )
+        )
+    if num(p.get("MonitoringInterval", 0), "MonitoringInterval", stack, lid) > 0:
+        lines.append(
+            priced(
+                ctx,
+                stack,
+                lid,
+                "logs_ingest_gb",
+                service="CloudWatch Logs",
+                item="ingestion (RDS enhanced monitoring)",
+                quantity=ctx.assumptions["enhanced_monitoring_gb_per_month"],
+                unit="GB",
+                assumptions=("enhanced_monitoring_gb_per_month",),
+            )
+        )
+    retention = num(p.get("PerformanceInsightsRetentionPeriod", 7), "PerformanceInsightsRetentionPeriod", stack, lid)
+    if str(p.get("EnablePerformanceInsights")).lower() == "true" and retention > 7:
+        raise CostError(
+            f"cost error: {where(stack, lid)} keeps Performance Insights {retention:g} days: "
+            "the estimate prices only the free 7 days"
+        )
+    return lines
 
 
 def _recovery_point_gb(ctx: PriceContext) -> tuple[float, float]:

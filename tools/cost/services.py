@@ -197,7 +197,11 @@ def lambda_function(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[s
 
 
 def _log_kind(stack: StackTemplate, lid: str) -> str:
-    """Which assumption gives a log group's volume: what writes to it (flow logs, DNS query logs)."""
+    """Which assumption gives a log group's volume: what writes to it (flow logs, DNS query logs,
+    the database's log exports: pgaudit's records are in the postgresql log)."""
+    name = stack.resources[lid].get("Properties", {}).get("LogGroupName")
+    if isinstance(name, str) and name.startswith("/aws/rds/"):
+        return "database_log_gb_per_month"
     for other in stack.resources.values():
         p = other.get("Properties", {})
         if other.get("Type") == "AWS::EC2::FlowLog" and lid in refs([p.get("LogGroupName"), p.get("LogDestination")]):
@@ -207,6 +211,13 @@ def _log_kind(stack: StackTemplate, lid: str) -> str:
         ):
             return "dns_query_log_gb_per_month"
     return "log_gb_per_month"
+
+
+_LOG_LABELS = {
+    "flow_log_gb_per_month": "flow logs",
+    "dns_query_log_gb_per_month": "DNS query logs",
+    "database_log_gb_per_month": "database logs",
+}
 
 
 def log_group(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
@@ -219,9 +230,7 @@ def log_group(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, An
         months, held = ctx.assumptions["log_months_never_expiring"], ("log_months_never_expiring",)
     else:
         months, held = num(retention, "RetentionInDays", stack, lid) / DAYS_PER_MONTH, ()
-    label = {"flow_log_gb_per_month": "flow logs", "dns_query_log_gb_per_month": "DNS query logs"}.get(
-        kind, "other logs"
-    )
+    label = _LOG_LABELS.get(kind, "other logs")
     return [
         priced(
             ctx,
