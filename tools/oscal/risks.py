@@ -94,7 +94,7 @@ def accepted_risk(ids: Uuids, ack: Acknowledgement, when: dt.datetime, origins: 
         props=where,
         methods=["TEST"],
         types=["finding"],
-        origins=origins,
+        origins=origins or None,
         collected=when,
     )
     accepted = acceptance(ack)
@@ -129,7 +129,7 @@ def accepted_risk(ids: Uuids, ack: Acknowledgement, when: dt.datetime, origins: 
         ),
         props=props,
         status=RiskStatus(status),
-        origins=origins,
+        origins=origins or None,
         deadline=_midnight(accepted.review_by) if accepted.review_by else None,
         risk_log=log,
         related_observations=[RelatedObservation(observation_uuid=observation.uuid)],
