@@ -41,7 +41,7 @@ node_modules/.installed: package.json $(VENV)/.installed
 synth: setup
 	@rm -rf cdk.out
 	@$(CDK) synth $(CDK_FLAGS) --quiet $(CONTEXT)
-	@$(BIN)/python -m tools.report cdk.out $(if $(CONFIG),--config $(CONFIG),)
+	@$(BIN)/python -m tools.report cdk.out $(if $(CONFIG),--config $(CONFIG),) $(if $(OSCAL_TIMESTAMP),--oscal-timestamp $(OSCAL_TIMESTAMP),)
 	@$(BIN)/python -m policies.gate cdk.out $(if $(CONFIG),--config $(CONFIG),)
 	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),) >/dev/null
 
