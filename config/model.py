@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from config.xks import ExternalKeyStore, Origin, origin_problem
+
 # VTC-OUTSOURCING-2016 (§18-19): only regions inside the EU can ever be allowed. London
 # (eu-west-2) and Zurich (eu-central-2) are outside the EU and deliberately absent.
 EU_REGIONS: tuple[str, ...] = (
@@ -154,13 +156,24 @@ class Keys(_Strict):
 
     # VTC-KEY-REENCRYPT (§46): rotation with a bounded period; KMS allows 90-2560 days.
     rotation_period_days: int = Field(default=365, ge=90, le=2560)
-    # §45: FB's crypto module supplies the key material (Origin EXTERNAL).
-    imported_key_material: bool = False
+    # §45: who holds the key material. AWS_KMS: KMS; EXTERNAL: FB imports it from its crypto module;
+    # EXTERNAL_KEY_STORE: it never leaves FB's key manager, reached through FB's XKS proxy (config/xks.py).
+    origin: Origin = "AWS_KMS"
+    external_key_store: ExternalKeyStore | None = None
+    imported_key_material: bool | None = None  # replaced by origin: refused with a pointer to it
     key_admin_role_name: str = "led-fb-key-admin"
     data_key_arn: str | None = None
     backup_key_arn: str | None = None
     log_key_arn: str | None = None
     secondary_backup_key_arn: str | None = None
+
+    @field_validator("imported_key_material")
+    @classmethod
+    def _renamed(cls, value: object) -> None:
+        raise ValueError(
+            f"got {value!r}: the field is replaced; allowed: keys.origin = 'EXTERNAL' (imported material), "
+            "'EXTERNAL_KEY_STORE' (FB's key manager through XKS) or 'AWS_KMS' (the default)"
+        )
 
     @field_validator("key_admin_role_name")
     @classmethod
@@ -502,6 +515,17 @@ class EnvironmentConfig(_Strict):
                     f"field 'keys.{field}': got {arn!r}, in partition {match['partition']}; allowed: "
                     f"partition {partition} (region {region})"
                 )
+        # §45: the origin AWS can hold in this region, with these services (config/xks.py).
+        problem = origin_problem(
+            origin=self.keys.origin,
+            store=self.keys.external_key_store,
+            region=self.region,
+            secondary_region=self.backup.secondary_region,
+            key_custody_account=self.accounts.key_custody,
+            key_arns={f: arn for f, (arn, _) in keys.items()},
+        )
+        if problem:
+            raise ValueError(problem)
         # VTC-NO-STALE-BACKUP (§47): no recovery point may outlive the key it is encrypted under.
         if self.backup.generations >= self.keys.rotation_period_days:
             raise ValueError(

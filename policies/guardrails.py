@@ -454,6 +454,33 @@ def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
     )
 
 
+def key_creation_statements(config: LandingZoneConfig) -> list[dict]:
+    """Keys and key stores are created only in a key custody account, and there only with the
+    environment's keys.origin (kms:KeyOrigin: AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE).
+    A key store of a workload role's own, pointing at a proxy of its choice, would be a key outside
+    FB's custody (VTC §51). The origin statement bites where the key custody account is a target."""
+    custodians: dict[str, set[str]] = {}
+    for env in config.environments.values():
+        custodians.setdefault(env.accounts.key_custody, set()).add(env.keys.origin)
+    statements = [
+        _deny(
+            "DenyKeysOutsideKeyCustody",
+            ["kms:CreateKey", "kms:CreateCustomKeyStore", "kms:ConnectCustomKeyStore", "kms:UpdateCustomKeyStore"],
+            condition={"StringNotEquals": {"aws:PrincipalAccount": sorted(custodians)}},
+        )
+    ]
+    by_origins: dict[tuple[str, ...], list[str]] = {}
+    for account, allowed in sorted(custodians.items()):
+        by_origins.setdefault(tuple(sorted(allowed)), []).append(account)
+    for i, (origins, accounts) in enumerate(sorted(by_origins.items())):
+        condition = {
+            "StringEquals": {"aws:PrincipalAccount": accounts},
+            "StringNotEquals": {"kms:KeyOrigin": list(origins)},
+        }
+        statements.append(_deny(f"DenyKeysOfAnotherOrigin{i or ''}", ["kms:CreateKey"], condition=condition))
+    return statements
+
+
 def data_guardrail(config: LandingZoneConfig) -> Guardrail:
     partition = organization_partition(config)
     deployers = _deployment_roles(config, member_accounts(config))
@@ -488,6 +515,7 @@ def data_guardrail(config: LandingZoneConfig) -> Guardrail:
         # Issue #9: no VPN, peering, Transit Gateway, NAT or function URL (the rest of the egress
         # statements are in the region guardrail: the documents' sizes).
         *[st for st in egress_statements(config) if st["Sid"] == "DenyNetworkLinksOut"],
+        *key_creation_statements(config),
     ]
     organization = config.organization
     if organization is not None and organization.organization_id is not None:

@@ -14,6 +14,7 @@ from constructs import Construct
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
 from cdk_constructs.risk import accept_risk
+from cdk_constructs.xks_keys import ExternalKeyStore
 from config import CDK_DEFAULT_QUALIFIER, EnvironmentConfig, execution_role_arn, service_domain_of
 from stacks.log_archive import (
     key_custody_event_bus_arn,
@@ -21,6 +22,7 @@ from stacks.log_archive import (
     key_custody_trail_name,
     log_archive_bucket_name,
 )
+from stacks.workload import retention
 
 # The requests that carry S3's encryption context; kms:DescribeKey carries none, so a statement
 # conditioned on the context could never allow it.
@@ -41,7 +43,8 @@ class KeyCustodyStack(Stack):
         common: dict[str, Any] = dict(
             admin_principal_arns=_admins(cfg, cfg.region),
             rotation_period_days=cfg.keys.rotation_period_days,
-            imported_key_material=cfg.keys.imported_key_material,
+            origin=cfg.keys.origin,
+            external_key_store=_external_key_store(self, cfg, cfg.region),
         )
 
         exit_bucket_arn = f"arn:{partition}:s3:::{cfg.exit_bucket_name}"
@@ -51,6 +54,7 @@ class KeyCustodyStack(Stack):
         self.data_key = CustodyKey(
             self,
             "DataKey",
+            purpose="data",
             alias_name=cfg.key_alias_name("data"),
             description=f"LED {cfg.name}: data key (database, snapshots, secrets, Performance Insights)",
             service_uses=[
@@ -88,6 +92,7 @@ class KeyCustodyStack(Stack):
         self.backup_key = CustodyKey(
             self,
             "BackupKey",
+            purpose="backup",
             alias_name=cfg.key_alias_name("backup"),
             description=f"LED {cfg.name}: backup vault key (primary region)",
             service_uses=[
@@ -105,6 +110,7 @@ class KeyCustodyStack(Stack):
         self.log_key = CustodyKey(
             self,
             "LogKey",
+            purpose="log",
             alias_name=cfg.key_alias_name("log"),
             description=f"LED {cfg.name}: log key (log groups, trail, log archive, alarms topic)",
             service_uses=[
@@ -297,7 +303,9 @@ class SecondaryKeyCustodyStack(Stack):
                 ),
             ],
             rotation_period_days=cfg.keys.rotation_period_days,
-            imported_key_material=cfg.keys.imported_key_material,
+            origin=cfg.keys.origin,
+            external_key_store=_external_key_store(self, cfg, region),
+            purpose="secondary_backup",
         )
         CfnOutput(
             self,
@@ -305,6 +313,26 @@ class SecondaryKeyCustodyStack(Stack):
             value=self.backup_key.key_arn,
             description="Put this ARN into keys.secondary_backup_key_arn of the LED config",
         )
+
+
+def _external_key_store(scope: Construct, cfg: EnvironmentConfig, region: str) -> ExternalKeyStore | None:
+    """FB's external key store in this region (origin EXTERNAL_KEY_STORE), else None."""
+    store = cfg.keys.external_key_store
+    if cfg.keys.origin != "EXTERNAL_KEY_STORE" or store is None:
+        return None
+    primary = region == cfg.region
+    return ExternalKeyStore(
+        scope,
+        "ExternalKeyStore",
+        environment=cfg.name,
+        region=region,
+        store=store,
+        uri_endpoint=store.uri_endpoint if primary else store.secondary_uri_endpoint or store.uri_endpoint,
+        vpc_endpoint_service_name=store.vpc_endpoint_service_name
+        if primary
+        else store.secondary_vpc_endpoint_service_name,
+        log_retention=retention(cfg.logs.retention_days),
+    )
 
 
 def _admins(cfg: EnvironmentConfig, region: str) -> list[str]:

@@ -4,15 +4,15 @@ KMS key is created anywhere else."""
 from __future__ import annotations
 
 from policies.encryption import KEY_USES, key_uses
-from policies.kms import classify_key
+from policies.kms import KEY_TYPES, classify_key
 from policies.model import Resource, Result, fail, verdict
 
-RESOURCE_TYPES = (*KEY_USES, "AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = (*KEY_USES, *KEY_TYPES)
 
 
 def check(res: Resource) -> Result:
     custody = res.settings.key_custody_account
-    if res.type in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey"):
+    if res.type in KEY_TYPES:
         if res.stack.account is None:
             return fail(
                 "the stack is environment-agnostic: cannot tell that the key lives in the key custody "

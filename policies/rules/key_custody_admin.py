@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from policies.iam import principal_values, statements
+from policies.kms import KEY_TYPES
 from policies.model import Resource, Result, fail, verdict
 from policies.values import as_bool, describe, render
 
-RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = KEY_TYPES
 
 ADMIN_ACTIONS = frozenset(
     a.lower()

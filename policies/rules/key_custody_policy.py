@@ -17,10 +17,11 @@ import re
 from fnmatch import fnmatchcase
 
 from policies.iam import principal_values, statements
+from policies.kms import KEY_TYPES
 from policies.model import Resource, Result, fail, verdict
 from policies.values import as_list, describe, render
 
-RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = KEY_TYPES
 
 USE_ACTIONS = (
     "kms:decrypt",

@@ -4,9 +4,10 @@ only on behalf of the LED accounts (a condition pins the source account, context
 from __future__ import annotations
 
 from policies.iam import principal_values, statements
+from policies.kms import KEY_TYPES
 from policies.model import Resource, Result, fail, verdict
 
-RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = KEY_TYPES
 _PINNING = (
     "aws:sourceaccount",
     "aws:sourcearn",

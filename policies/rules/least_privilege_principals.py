@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 
 from policies.iam import is_wildcard_principal, statements
+from policies.kms import XKS_KEY_TYPE
 from policies.model import Resource, Result, fail, verdict
 
 POLICY_PROPERTIES = {
     "AWS::IAM::Role": "AssumeRolePolicyDocument",
     "AWS::S3::BucketPolicy": "PolicyDocument",
     "AWS::KMS::Key": "KeyPolicy",
+    XKS_KEY_TYPE: "KeyPolicy",
     "AWS::Backup::BackupVault": "AccessPolicy",
     "AWS::SNS::TopicPolicy": "PolicyDocument",
     "AWS::SQS::QueuePolicy": "PolicyDocument",
