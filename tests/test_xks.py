@@ -338,7 +338,7 @@ def test_the_example_config_is_valid(tmp_path):
                 ('secondary_region = "eu-central-1"', 'secondary_region = "eu-south-2"'),
                 ("arn:aws:kms:eu-central-1:", "arn:aws:kms:eu-south-2:"),
             ],
-            "field 'backup.secondary_region': got 'eu-south-2' with keys.origin EXTERNAL_KEY_STORE; Europe .Spain. is one",
+            "field 'backup.secondary_region': got 'eu-south-2' with keys.origin EXTERNAL_KEY_STORE; Europe .Spain.",
         ),
         (
             ("key/7234abcd-12ab-34cd-56ef-1234567890ab", "key/mrk-1234567890abcdef1234567890abcdef"),
