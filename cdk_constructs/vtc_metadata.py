@@ -50,6 +50,9 @@ BY_TYPE: dict[str, tuple[str, ...]] = {
         "VTC-KEY-CUSTODY",
     ),
     "AWS::KMS::Alias": ("VTC-KEY-CUSTODY",),
+    # FB's keys in its external key store, and the store (the custom resource of cdk_constructs/xks_keys.py).
+    "Custom::LedXksKey": ("VTC-KEY-NO-PROVIDER", "VTC-KEY-REENCRYPT", "VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY"),
+    "Custom::LedExternalKeyStore": ("VTC-KEY-CUSTODY", "VTC-KEY-NO-PROVIDER"),
     "AWS::Logs::LogGroup": ("VTC-AUDIT-TRAIL", "VTC-ENCRYPT-ALL"),
     "AWS::EC2::FlowLog": ("VTC-AUDIT-TRAIL", "VTC-NO-COPY"),
     "AWS::EC2::VPC": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
