@@ -126,7 +126,7 @@ def test_imported_key_material_switch_creates_external_keys():
     from tests.conftest import new_app
 
     base = load_config().environments["dev"]
-    cfg = base.model_copy(update={"keys": base.keys.model_copy(update={"imported_key_material": True})})
+    cfg = base.model_copy(update={"keys": base.keys.model_copy(update={"origin": "EXTERNAL"})})
     app = new_app()
     stack = KeyCustodyStack(app, "Fb", config=cfg, env=cdk.Environment(account="111122223333", region="eu-west-1"))
     template = app.synth().get_stack_artifact(stack.artifact_id).template
