@@ -461,6 +461,29 @@ def test_the_workload_uses_the_keys_by_arn_as_for_the_other_origins(synthesized)
     assert database["KmsKeyId"] == env.keys.data_key_arn
 
 
+def test_the_compliance_report_lists_the_external_key_store_keys(synthesized):
+    from tools.report.inputs import Stack
+    from tools.report.keys import collect_keys
+    from tools.report.model import Context
+
+    env, template = synthesized
+    stack = Stack(
+        env="prod",
+        artifact_id="a",
+        display_name="prod/KeyCustody",
+        stack_name="led-prod-key-custody",
+        account=FB,
+        region=REGION,
+        template=template("KeyCustody"),
+    )
+    ctx = Context(inputs=None, env="prod", stacks=[stack], cfg=env, parts={})  # type: ignore[arg-type]
+    keys = {k["alias"]: k for k in collect_keys(ctx)["keys"]}
+    data = keys["alias/led-prod-data"]
+    assert data["origin"] == "EXTERNAL_KEY_STORE" and data["purpose"] == "data"
+    assert "re-encrypted to a new key" in data["rotation"] and data["deletion_policy"] == "Retain"
+    assert any("FbKeyAdministration" == a["sid"] for a in data["administrators"])
+
+
 # --- the key rules on the custom resource's keys ----------------------------------------------
 
 
