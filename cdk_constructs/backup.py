@@ -186,6 +186,7 @@ class DailyBackupPlan(Construct):
             "AWSBackupServiceRolePolicyForBackup]",
             "AWS Backup's own service-role policy is the documented minimum for taking backups; it is "
             "kept current by AWS as services change, and the role carries the LED permissions boundary.",
+            risk="aws-managed-service-role-policies",
         )
 
 
@@ -354,6 +355,7 @@ class RestoreTesting(Construct):
                 "AWS Backup names restore-test instances (awsbackup-restore-test-*), their snapshots "
                 "and recovery points itself, so the restore-testing role is scoped to those generated "
                 "names in this account and region, not to fixed ARNs.",
+                risk="iam-aws-generated-names",
             )
         self.plan = backup.CfnRestoreTestingPlan(
             self,
@@ -414,6 +416,7 @@ class OnDemandBackupRole(Construct):
                 "AWS Backup's own service-role policies are the documented minimum for restore and copy "
                 "jobs and are kept current by AWS; the role carries the LED permissions boundary, which "
                 "denies key administration and making anything public.",
+                risk="aws-managed-service-role-policies",
             )
 
 

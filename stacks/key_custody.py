@@ -208,6 +208,7 @@ class KeyCustodyAuditStack(Stack):
             policy_name=cfg.resource_name("key-custody-boundary"),
             allowed_regions=allowed_regions,
             key_custody_account=acc.key_custody,
+            risk="key-custody-boundary-allow-all-ceiling",  # FB's account: FB accepts it
         )
         apply_boundary(self, self.boundary.policy)
 
@@ -239,6 +240,7 @@ class KeyCustodyAuditStack(Stack):
             "The key custody trail is read by AHOVOKS in its archive (VTC §27); the alarms on key changes are "
             "EventBridge rules forwarded to AHOVOKS, so a CloudWatch Logs copy in FB's account would add "
             "nothing AHOVOKS sees.",
+            risk="key-custody-trail-without-cloudwatch-logs",
         )
 
         rule_name = cfg.resource_name("key-custody-changes")
