@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import pytest
 
 from tests import vtc_stand_in
+from tests.risk_cases import record_acknowledgement
 from tools import report as report_tool
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -361,6 +362,7 @@ def test_default_synthesis_enforces_the_gate_and_the_risk_register(cdk_out, synt
 def test_an_acknowledgement_without_a_reason_fails_both_rows(cdk_out):
     path = "prod/Backup/Plan/Plan/Resource"
     _edit_validation_report(cdk_out, lambda r: _acknowledge(r, "VTC-BACKUP-ELSEWHERE", path, "   "))
+    record_acknowledgement(cdk_out, path, "VTC::VTC-BACKUP-ELSEWHERE", "   ")
     prod = build(cdk_out)["prod"]
     risk = row(prod, "VTC-RISK-ACCEPTED")
     assert risk["status"] == "failing"
@@ -375,6 +377,7 @@ def test_an_acknowledgement_without_a_reason_fails_both_rows(cdk_out):
 def test_a_never_acknowledge_rule_acknowledged_in_prod_fails_the_gate(cdk_out, rule):
     path = "prod/Data/Database/Instance/Resource"
     _edit_validation_report(cdk_out, lambda r: _acknowledge(r, rule, path, "A reason that states the accepted risk."))
+    record_acknowledgement(cdk_out, path, f"VTC::{rule}", "A reason that states the accepted risk.")
     reports = build(cdk_out)
     gate_row = row(reports["prod"], "VTC-GATE")
     assert gate_row["status"] == "failing"
@@ -392,6 +395,9 @@ def test_a_never_acknowledge_rule_may_be_acknowledged_without_personal_data(cdk_
         lambda r: _acknowledge(
             r, "VTC-ENCRYPT-ALL", f"{env}/Data/Database/Instance/Resource", "Test data only, no personal data."
         ),
+    )
+    record_acknowledgement(
+        cdk_out, f"{env}/Data/Database/Instance/Resource", "VTC::VTC-ENCRYPT-ALL", "Test data only, no personal data."
     )
     assert row(build(cdk_out)[env], "VTC-GATE")["status"] == "enforced"
 

@@ -15,6 +15,7 @@ from constructs import Construct
 from cdk_constructs.risk import accept_risk
 from policies import EVALUATIONS_FILE, RULES, VtcChecks
 from tests import vtc_cases
+from tests.risk_cases import register_of
 from tests.vtc_cases import ADMIN_STATEMENT, BACKUP, CASES, FB, FB_KEY, REGION, WORKLOAD, Case
 
 # --- the checks ----------------------------------------------------------------------------------
@@ -120,6 +121,8 @@ def test_real_synthesis_fails_reports_and_acknowledges(tmp_path):
         accepted,
         "VTC::VTC-AUDIT-TRAIL-RETENTION",
         "A test log group whose short retention is the accepted risk under test.",
+        risk="short-retention",
+        register=register_of(**{"short-retention": {"rules": ["VTC::VTC-AUDIT-TRAIL-RETENTION"]}}),
     )
     cdk.Validations.of(app).add_plugins(VtcChecks(app))
     with pytest.raises(Exception, match="VTC-AUDIT-TRAIL-RETENTION"):

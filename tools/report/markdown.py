@@ -122,7 +122,7 @@ def days_left(days: int | None) -> str:
     """Days until an accepted risk's review; overdue and missing said in words."""
     if days is None:
         return "not in the register"
-    return f"{days} day(s) overdue" if days < 0 else f"{days}"
+    return f"{-days} day(s) overdue" if days < 0 else f"{days}"
 
 
 def register(report: Report) -> list[str]:
