@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from policies.graph import in_place, same_place
 from policies.model import Resource
 from policies.values import UNKNOWN, as_int, as_list, references, render, target_of
 
@@ -59,22 +60,6 @@ def plan_rules(plan: Resource) -> list[PlanRule]:
     return out
 
 
-def is_daily(schedule: Any) -> bool:
-    """At least once a day: a cron expression firing every day, or rate(1 day) or shorter."""
-    if not isinstance(schedule, str):
-        return False
-    s = schedule.strip()
-    rate = re.match(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$", s)
-    if rate:
-        n, unit = int(rate[1]), rate[2]
-        return unit.startswith("minute") or (unit.startswith("hour") and n <= 24) or n == 1
-    cron = re.match(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$", s)
-    if not cron:
-        return False
-    dom, month, dow = cron[3], cron[4], cron[5]
-    return dom in ("*", "?") and month == "*" and dow in ("*", "?")
-
-
 def copy_lifecycle(copy: dict) -> Any:
     lifecycle = copy.get("Lifecycle") or {}
     return lifecycle.get("DeleteAfterDays") if isinstance(lifecycle, dict) else None
@@ -104,15 +89,8 @@ def vault_location(value: Any, res: Resource) -> VaultLocation:
     return VaultLocation(account, region, rendered.text if rendered.decided else f"{rendered.text} ({rendered.why()})")
 
 
-def same_place(a: Resource, b: Resource) -> bool:
-    """AWS Backup plans, selections and restore tests act within one account and region."""
-    return a.stack.account == b.stack.account and a.stack.region == b.stack.region
-
-
 def selections(res: Resource) -> Iterator[Resource]:
-    for selection in res.app.resources("AWS::Backup::BackupSelection", stage=res.stack.stage):
-        if same_place(selection, res):
-            yield selection
+    yield from in_place(res, "AWS::Backup::BackupSelection")
 
 
 def _tag_selects(selection: dict, key: str, value: str) -> bool:

@@ -22,7 +22,7 @@ from cdk_constructs.risk import accept_risk
 from policies import VtcChecks, gate
 from policies.risks import REGISTER_FILE, RiskRegisterError, accepted_risks, latest_review, load_register
 from tests.risk_cases import OFFICER, register_of
-from tests.vtc_cases import FB_KEY, REGION, WORKLOAD
+from tests.rules import FB_KEY, REGION, WORKLOAD
 from tools import report as report_tool
 
 RULE = "VTC::VTC-AUDIT-TRAIL-RETENTION"

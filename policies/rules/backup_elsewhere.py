@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from policies.backup import copy_lifecycle, plan_rules, vault_location
 from policies.model import Resource, Result, verdict
+from policies.spec import RuleSpec
 from policies.values import as_int
 
 RESOURCE_TYPES = ("AWS::Backup::BackupPlan",)
@@ -40,3 +41,22 @@ def check(res: Resource) -> Result:
         if not elsewhere and not any(p.startswith(f"rule {rule.name}:") for p in problems):
             problems.append(f"rule {rule.name} copies to no vault in another account or another allowed region")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-BACKUP-ELSEWHERE",
+    condition_id="VTC-BACKUP-ELSEWHERE",
+    paragraph="§37",
+    title="every backup is copied to another account or another allowed region",
+    trigger="a backup plan rule without a copy action to a vault in another account or another allowed "
+    "region, or whose destination cannot be read; a copy elsewhere kept fewer than "
+    "backup.copy_retention_days",
+    fix="add a copy action to the remote vault in the backup account (stacks/remote_vault.py), kept "
+    "backup.copy_retention_days",
+    marks=(
+        "AWS::Backup::BackupPlan",
+        "AWS::Backup::LogicallyAirGappedBackupVault",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

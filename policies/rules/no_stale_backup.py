@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policies.backup import copy_lifecycle, plan_rules
 from policies.model import Resource, Result, verdict
+from policies.spec import RuleSpec
 from policies.values import as_int
 
 RESOURCE_TYPES = ("AWS::Backup::BackupPlan", "AWS::Backup::BackupVault", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
@@ -51,3 +52,22 @@ def check(res: Resource) -> Result:
         if days is None or days > bound:
             problems.append(f"BackupRetentionPeriod {period!r} exceeds the key rotation period ({bound} days)")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-NO-STALE-BACKUP",
+    condition_id="VTC-NO-STALE-BACKUP",
+    paragraph="§47",
+    title="no recovery point outlives the key rotation period",
+    trigger="a backup rule or copy without DeleteAfterDays or keeping longer than keys.rotation_period_days, "
+    "a vault lock allowing or forcing longer retention, or RDS automated backups kept longer",
+    fix="set DeleteAfterDays (rule and every copy) and the vault lock's minimum and maximum retention to at "
+    "most the rotation period",
+    marks=(
+        "AWS::Backup::BackupVault",
+        "AWS::Backup::BackupPlan",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)
