@@ -639,6 +639,8 @@ class OrganizationConfig(_Strict):
     management_account: AccountId
     # The organisation id (o-...), for aws:PrincipalOrgID / aws:ResourceOrgID conditions.
     organization_id: str | None = None
+    # The data perimeter RCPs of policies/rcp.py (they name the organisation id, so it must be set).
+    resource_control_policies: bool = True
 
     @field_validator("organization_id")
     @classmethod
@@ -868,6 +870,13 @@ class LandingZoneConfig(_Strict):
                         field,
                         f"got {region!r}; allowed: {', '.join(self.allowed_regions)} (VTC §18-19: EU only)",
                     )
+        organization = self.organization
+        if organization is not None and organization.resource_control_policies and not organization.organization_id:
+            # The RCPs name the organisation in aws:PrincipalOrgID; offline, the id cannot be looked up.
+            raise ValueError(
+                "field 'organization.organization_id': missing; required while resource_control_policies is "
+                "true (the RCPs name it in aws:PrincipalOrgID): set the o-... id, or resource_control_policies = false"
+            )
         partitions = sorted({env.partition for env in self.environments.values()})
         if self.organization is not None and len(partitions) > 1:
             raise ValueError(

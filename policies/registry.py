@@ -36,6 +36,7 @@ from policies.rules import (
     logs_direct_streamed,
     no_copy,
     no_copy_dns,
+    no_copy_perimeter,
     no_stale_backup,
     outsourcing_2016,
     personal_data,
@@ -267,6 +268,17 @@ RULES: tuple[RuleSpec, ...] = (
         "whose rule group ends (highest priority number) with a BLOCK of '*'; an associated rule group "
         "allowing '*' or an unreadable domain list; a FirewallConfig letting the firewall fail open",
         fix="build DnsFirewall (cdk_constructs/network.py) on the VPC, as the network stack does",
+    ),
+    RuleSpec(
+        rule_id="VTC-NO-COPY-PERIMETER",
+        condition_id="VTC-NO-COPY",
+        paragraph="§49",
+        module=no_copy_perimeter,
+        title="the organisation's accounts carry the data perimeter RCPs",
+        trigger="an Organizations policy targeting an account whose resource control policies do not deny a "
+        "principal outside the organisation, a request without TLS, or an AWS service acting for another "
+        "account, on S3, KMS, Secrets Manager and STS; an unreadable target or RCP",
+        fix="attach the RCPs of policies/rcp.py (the organisation stack does, with [organization] organization_id)",
     ),
     RuleSpec(
         rule_id="VTC-SEC-STORAGE",
