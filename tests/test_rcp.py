@@ -129,11 +129,28 @@ def test_the_second_partner_reads_its_exit_bucket_only_read_only():
     assert "ExitBucketsOnlyForTheSecondPartner1" in denied_by(
         "s3:GetObject", f"{PROD_EXIT}/x", principal("arn:aws:iam::210987654321:role/someone-else")
     )
-    # Not the other environments' exit buckets (dev and acc name the account root), nor the archive.
+    # Its read covers every environment's exit bucket (one partner role here), not the archive.
     acc_exit = f"arn:aws:s3:::led-acc-exit-{WORKLOAD}-eu-west-1/x"
-    assert denied_by("s3:GetObject", acc_exit, principal("arn:aws:iam::210987654321:role/anyone")) == []
+    assert denied_by("s3:GetObject", acc_exit, partner) == []
     assert denied_by("s3:GetObject", acc_exit, principal(f"arn:aws:iam::{OUTSIDER}:role/x"))
     assert denied_by("s3:GetObject", f"{ARCHIVE}/x", partner) == ["EnforceOrgIdentitiesOnData"]
+
+
+def test_a_partner_named_by_its_account_root_is_that_account_for_its_environment_only():
+    data = CONFIG.model_dump(mode="json", exclude={"environments": {"__all__": {"name"}}})
+    data["environments"]["dev"]["drills"]["second_partner_principal_arn"] = "arn:aws:iam::210987654321:root"
+    (principals,) = [r for r in rcps(LandingZoneConfig.model_validate(data)) if r.name == "led-perimeter-principals"]
+    statements = {s["Sid"]: s for s in principals.document["Statement"]}
+    by_root = next(s for s in statements.values() if "aws:PrincipalAccount" in json.dumps(s))
+    assert by_root["Condition"]["StringNotEqualsIfExists"]["aws:PrincipalAccount"] == "210987654321"
+    assert by_root["Resource"] == [
+        f"arn:aws:s3:::led-dev-exit-{WORKLOAD}-eu-west-1",
+        f"arn:aws:s3:::led-dev-exit-{WORKLOAD}-eu-west-1/*",
+    ]
+    anyone = principal("arn:aws:iam::210987654321:role/anyone")
+    dev_exit = f"arn:aws:s3:::led-dev-exit-{WORKLOAD}-eu-west-1/x"
+    assert not matching([principals.document], "Deny", "s3:GetObject", dev_exit, anyone)
+    assert matching([principals.document], "Deny", "s3:GetObject", f"{PROD_EXIT}/x", anyone)
 
 
 def test_the_configured_identities_and_the_pipeline_still_assume_their_roles():
