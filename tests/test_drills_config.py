@@ -36,6 +36,11 @@ def test_example_config_sets_the_drills_per_environment() -> None:
     assert config.environments["prod"].drills.second_partner_principal_arn.endswith(":role/led-exit-reader")
 
 
+DEV_PARTNER = (
+    'second_partner_principal_arn = "arn:aws:iam::210987654321:role/led-exit-reader"\nexit_export_expiry_days = 7'
+)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
@@ -45,17 +50,17 @@ def test_example_config_sets_the_drills_per_environment() -> None:
             "environment 'dev', field 'drills.exit_drill_schedule': got 'monthly'; allowed: an EventBridge cron",
         ),
         (
-            'second_partner_principal_arn = "arn:aws:iam::210987654321:role/led-exit-reader"\nexit_export_expiry_days = 7',
+            DEV_PARTNER,
             'second_partner_principal_arn = "arn:aws:iam::210987654321:user/bob"\nexit_export_expiry_days = 7',
             "environment 'dev', field 'drills.second_partner_principal_arn': got 'arn:aws:iam::210987654321:user/bob'",
         ),
         (
-            'second_partner_principal_arn = "arn:aws:iam::210987654321:role/led-exit-reader"\nexit_export_expiry_days = 7',
+            DEV_PARTNER,
             'second_partner_principal_arn = "arn:aws:iam::444455556666:root"\nexit_export_expiry_days = 7',
             "in LED account 444455556666; allowed: a principal of the second partner's own account",
         ),
         (
-            'second_partner_principal_arn = "arn:aws:iam::210987654321:role/led-exit-reader"\nexit_export_expiry_days = 7',
+            DEV_PARTNER,
             'second_partner_principal_arn = "arn:aws-eusc:iam::210987654321:root"\nexit_export_expiry_days = 7',
             "allowed: a principal of partition aws (region eu-west-1)",
         ),
