@@ -2340,4 +2340,6 @@ def dns_fails_open(s):
     )
 
 
+from tests import vtc_cases_perimeter  # noqa: E402, F401  (issue #13: registers VTC-NO-COPY-PERIMETER's cases)
+
 CASES_BY_NAME = {c.name: c for c in CASES}
