@@ -333,14 +333,15 @@ def parties(inventory: Inventory, cfg: EnvironmentConfig) -> list[Party]:
     ]
 
 
-def _label(steps: list[Step]) -> tuple[str, ...]:
-    return tuple(step.via for step in steps)
+def _at_own_role(arn: str, denial: Cell, party: Party) -> bool:
+    """A deny met at the party's own LED role says more than an RCP's on its outside identity."""
+    return arn in party.roles and denial.principal not in party.roles and {o.kind for o in denial.statements} == {"rcp"}
 
 
 def evaluate_cell(inventory: Inventory, party: Party, outcome: Outcome, paths: dict[str, list[Step]]) -> Cell:
     """The verdict of one party for one outcome: allowed if any principal the party reaches may make
     any of the outcome's requests (the shortest path wins); denied if none may and an explicit deny
-    stopped at least one; not granted otherwise."""
+    stopped at least one (preferably at the party's own role); not granted otherwise."""
     best: Cell | None = None
     denial: Cell | None = None
     tried = False
@@ -362,12 +363,12 @@ def evaluate_cell(inventory: Inventory, party: Party, outcome: Outcome, paths: d
                     check.action,
                     resource,
                     arn,
-                    _label(steps),
+                    tuple(step.via for step in steps),
                     decision.statements,
                 )
                 if decision.verdict == ALLOWED and (best is None or len(cell.path) < len(best.path)):
                     best = cell
-                elif decision.verdict == DENIED and denial is None:
+                elif decision.verdict == DENIED and (denial is None or _at_own_role(arn, denial, party)):
                     denial = cell
     chosen = best or denial
     if chosen is None:
