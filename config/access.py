@@ -8,15 +8,14 @@ from pydantic import Field, field_validator
 
 from config.accounts import DOCUMENTATION_AHOVOKS_IDENTITY_ACCOUNT, DOCUMENTATION_OPERATOR_IDENTITY_ACCOUNT
 from config.base import ROLE_ARN, Strict
+from contract.parties import OPERATOR_PARTY
+
+__all__ = ["OPERATOR_PARTY", "Access", "default_access"]
 
 if TYPE_CHECKING:
     import re
 
     from config.environment import EnvironmentConfig
-
-# The platform operator (the processor, VTC §14-15): the value of its roles' led:party tag and of
-# the stacks' led:operator tag. One place: the stacks tag with it, VTC-PROCESSOR matches on it.
-OPERATOR_PARTY = "Cronos Public Services"
 
 
 class Access(Strict):

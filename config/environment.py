@@ -23,6 +23,7 @@ from config.keys import Keys
 from config.logs import Logs
 from config.network import Network
 from config.regions import eu_region, partition_of
+from contract import names
 
 
 class EnvironmentConfig(Strict):
@@ -102,19 +103,19 @@ class EnvironmentConfig(Strict):
     def log_archive_bucket_name(self) -> str:
         """Deterministic: the workload's trail and Config (and the operator's deny, VTC-PROCESSOR)
         must know it without a cross-account export."""
-        return f"{self.resource_name('log-archive')}-{self.accounts.log_archive}-{self.region}"
+        return names.log_archive_bucket_name(self.name, self.accounts.log_archive, self.region)
 
     def key_alias_name(self, purpose: str) -> str:
-        return f"led-{self.name}-{purpose.replace('_', '-')}"
+        return names.key_alias_name(self.name, purpose)
 
     @property
     def exit_bucket_name(self) -> str:
         """Deterministic: the second partner and led-ops must know it before anything is exported."""
-        return f"led-{self.name}-exit-{self.accounts.workload}-{self.region}"
+        return names.exit_bucket_name(self.name, self.accounts.workload, self.region)
 
     def resource_name(self, role: str) -> str:
         """The deterministic name of a resource another account must know in advance."""
-        return f"led-{self.name}-{role}"
+        return names.resource_name(self.name, role)
 
 
 # The cross-field rules of an environment, in the order they are checked. Each is a function of

@@ -9,6 +9,7 @@ from constructs import Construct
 from cdk_constructs.backup import LockedVault
 from cdk_constructs.tags import mark_personal_data_store
 from config import EnvironmentConfig
+from contract import names
 
 
 class RemoteVaultStack(Stack):
@@ -19,7 +20,7 @@ class RemoteVaultStack(Stack):
         self.vault = LockedVault(
             self,
             "Vault",
-            vault_name=config.resource_name("remote-vault"),
+            vault_name=names.remote_vault_name(config),
             key=kms.Key.from_key_arn(self, "BackupKey", key_arn),
             # The copies are the detection-and-response window: kept copy_retention_days (issue #9).
             min_retention_days=config.backup.copy_retention_days,
@@ -38,7 +39,4 @@ class RemoteVaultStack(Stack):
 
 def remote_vault_arn(config: EnvironmentConfig, region: str) -> str:
     """Deterministic: the workload's copy action must know it without a cross-account export."""
-    return (
-        f"arn:{Aws.PARTITION}:backup:{region}:{config.accounts.backup}:backup-vault:"
-        f"{config.resource_name('remote-vault')}"
-    )
+    return names.remote_vault_arn(config, region, partition=Aws.PARTITION)

@@ -9,7 +9,9 @@ from aws_cdk import Environment, Stage
 from constructs import Construct
 
 from cdk_constructs.tags import tag_party
-from config import OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
+from config import EnvironmentConfig, LandingZoneConfig
+from contract.names import stack_name
+from contract.parties import AHOVOKS, FB, OPERATOR_PARTY
 from stacks.access import AccessStack
 from stacks.audit import AuditStack
 from stacks.key_custody import KeyCustodyAuditStack, KeyCustodyStack, SecondaryKeyCustodyStack
@@ -18,8 +20,6 @@ from stacks.recovery import RecoveryStack
 from stacks.remote_vault import RemoteVaultStack, remote_vault_arn
 from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
 
-FB = "Facilitair Bedrijf"
-AHOVOKS = "AHOVOKS"
 OPERATOR = OPERATOR_PARTY
 
 
@@ -36,7 +36,7 @@ class LandingZoneStage(Stage):
             return Environment(account=account, region=region or cfg.region)
 
         def name(role: str) -> str:
-            return f"led-{cfg.name}-{role}"
+            return stack_name(cfg, role)
 
         def describe(role: str, owner: str, conditions: str) -> str:
             return f"LED {cfg.name}: {role}. Owner: {owner}. Serves {conditions}."
