@@ -41,7 +41,14 @@ BY_TYPE: dict[str, tuple[str, ...]] = {
     "AWS::Backup::BackupSelection": ("VTC-BACKUP-RETENTION",),
     "AWS::Backup::RestoreTestingPlan": ("VTC-BACKUP-ENVIRONMENT",),
     "AWS::Backup::RestoreTestingSelection": ("VTC-BACKUP-ENVIRONMENT",),
-    "AWS::Backup::LogicallyAirGappedBackupVault": ("VTC-BACKUP-ELSEWHERE", "VTC-ENCRYPT-ALL"),
+    "AWS::Backup::LogicallyAirGappedBackupVault": (
+        "VTC-PERSONAL-DATA",
+        "VTC-BACKUP-ELSEWHERE",
+        "VTC-NO-STALE-BACKUP",
+        "VTC-ENCRYPT-ALL",
+    ),
+    # The air-gapped vault shared with the workload account, for restore testing from it (§40).
+    "AWS::RAM::ResourceShare": ("VTC-BACKUP-ENVIRONMENT",),
     "AWS::KMS::Key": (
         "VTC-OUTSOURCING-2016",
         "VTC-KEY-NO-PROVIDER",

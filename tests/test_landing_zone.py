@@ -13,6 +13,7 @@ STATEFUL_TYPES = {
     "AWS::RDS::DBInstance",
     "AWS::RDS::DBCluster",
     "AWS::Backup::BackupVault",
+    "AWS::Backup::LogicallyAirGappedBackupVault",
     "AWS::S3::Bucket",
     "AWS::Logs::LogGroup",
     "AWS::SecretsManager::Secret",
@@ -35,6 +36,7 @@ PINNED_LOGICAL_IDS = {
 PROD_ONLY_PINNED = {
     ("SecondaryKeyCustody", "AWS::KMS::Key"): {"SecondaryBackupKey"},
     ("SecondaryRemoteVault", "AWS::Backup::BackupVault"): {"Vault645BC77C"},
+    ("RemoteVault", "AWS::Backup::LogicallyAirGappedBackupVault"): {"AirGapVaultDC9AFF19"},
 }
 
 
