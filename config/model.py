@@ -275,21 +275,18 @@ class AirGap(_Strict):
             raise ValueError(f"got {value!r}; allowed: an EventBridge cron expression cron(m h dom mon dow y)")
         return value
 
-    @model_validator(mode="after")
-    def _range(self) -> AirGap:
-        if self.max_retention_days < self.min_retention_days:
-            raise ValueError(
-                f"field 'backup.air_gap.max_retention_days': got {self.max_retention_days}; allowed: at least "
-                f"backup.air_gap.min_retention_days ({self.min_retention_days})"
-            )
-        return self
-
     def problems(self, env: EnvironmentConfig) -> str | None:
         """The first way this vault contradicts the environment, as one error line (None: consistent)."""
         if not self.enabled:
             return None
         b, rotation, lag = env.backup, env.keys.rotation_period_days, "backup.air_gap"
         checks = (
+            (
+                self.max_retention_days >= self.min_retention_days,
+                f"{lag}.max_retention_days",
+                self.max_retention_days,
+                f"at least {lag}.min_retention_days ({self.min_retention_days})",
+            ),
             # The compliance lock guarantees every copy at least the generations (§39).
             (
                 self.min_retention_days >= b.generations,
