@@ -223,6 +223,123 @@ class Database(_Strict):
         return self
 
 
+# AWS Backup's floor for a logically air-gapped vault's MinRetentionDays.
+AIR_GAP_MIN_RETENTION_FLOOR = 7
+_MPA_TEAM_ARN = re.compile(
+    r"^arn:(?P<partition>aws|aws-eusc):mpa:[a-z0-9-]{1,20}:(?P<account>\d{12}):approval-team/[a-zA-Z0-9._-]+$"
+)
+_CRON = re.compile(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$")
+
+
+class AirGap(_Strict):
+    """A logically air-gapped vault in the backup account that receives a copy of every recovery point
+    (VTC §37) under the FB backup key, in compliance mode (AWS Backup allows no other), and from which
+    restore testing runs (§40). MinRetentionDays, MaxRetentionDays and the key cannot change once the
+    vault exists (CloudFormation replaces it), hence a roomy default maximum: the copy window can grow
+    to 60 days without a new vault, and 60 stays below the shortest rotation period KMS allows (90).
+    Checked against the generations, the copy window and the key rotation in EnvironmentConfig."""
+
+    enabled: bool = False
+    min_retention_days: int = AIR_GAP_MIN_RETENTION_FLOOR
+    max_retention_days: int = 60
+    # Optional: the Multi-party approval team (in the organisation's management account) that can
+    # grant access to the vault when the backup account itself is lost or compromised.
+    mpa_approval_team_arn: str | None = None
+    # Weekly, two days after the primary vault's restore test (backup.restore_test_schedule).
+    restore_test_schedule: str = "cron(0 5 ? * WED *)"
+
+    @field_validator("min_retention_days")
+    @classmethod
+    def _floor(cls, value: int) -> int:
+        if value < AIR_GAP_MIN_RETENTION_FLOOR:
+            raise ValueError(
+                f"got {value}; allowed: at least {AIR_GAP_MIN_RETENTION_FLOOR} (AWS Backup's minimum for a "
+                "logically air-gapped vault)"
+            )
+        return value
+
+    @field_validator("mpa_approval_team_arn")
+    @classmethod
+    def _team_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _MPA_TEAM_ARN.match(value):
+            raise ValueError(
+                f"got {value!r}; allowed: a Multi-party approval team ARN "
+                "arn:<partition>:mpa:<region>:<12-digit account>:approval-team/<id>"
+            )
+        return value
+
+    @field_validator("restore_test_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not _CRON.match(value):
+            raise ValueError(f"got {value!r}; allowed: an EventBridge cron expression cron(m h dom mon dow y)")
+        return value
+
+    def problems(self, env: EnvironmentConfig) -> str | None:
+        """The first way this vault contradicts the environment, as one error line (None: consistent)."""
+        if not self.enabled:
+            return None
+        b, rotation, lag = env.backup, env.keys.rotation_period_days, "backup.air_gap"
+        checks = (
+            (
+                self.max_retention_days >= self.min_retention_days,
+                f"{lag}.max_retention_days",
+                self.max_retention_days,
+                f"at least {lag}.min_retention_days ({self.min_retention_days})",
+            ),
+            # The compliance lock guarantees every copy at least the generations (§39).
+            (
+                self.min_retention_days >= b.generations,
+                f"{lag}.min_retention_days",
+                self.min_retention_days,
+                f"at least backup.generations ({b.generations}) (VTC §39)",
+            ),
+            # AWS Backup refuses a copy whose lifecycle falls outside the lock (the copy job fails).
+            (
+                self.min_retention_days <= b.copy_retention_days,
+                f"{lag}.min_retention_days",
+                self.min_retention_days,
+                f"at most backup.copy_retention_days ({b.copy_retention_days}): the copies must fit the lock",
+            ),
+            (
+                self.max_retention_days >= b.copy_retention_days,
+                f"{lag}.max_retention_days",
+                self.max_retention_days,
+                f"at least backup.copy_retention_days ({b.copy_retention_days}): the copies must fit the lock",
+            ),
+            # Nothing in the vault may still exist when the key rotates, so re-encryption is never blocked (§47).
+            (
+                self.max_retention_days < rotation,
+                f"{lag}.max_retention_days",
+                self.max_retention_days,
+                f"fewer days than keys.rotation_period_days ({rotation}) (VTC §47)",
+            ),
+        )
+        for ok, field, value, allowed in checks:
+            if not ok:
+                return f"field {field!r}: got {value}; allowed: {allowed}"
+        # The vault's key is fixed at creation: the key ARN FB handed over, never the alias.
+        if env.keys.backup_key_arn is None:
+            return (
+                "field 'keys.backup_key_arn': missing; allowed: the ARN of the FB backup key in account "
+                f"{env.accounts.key_custody}, region {env.region} (required by {lag}.enabled: a logically "
+                "air-gapped vault's key cannot change)"
+            )
+        team = _MPA_TEAM_ARN.match(self.mpa_approval_team_arn or "")
+        if team and team["partition"] != env.partition:
+            return (
+                f"field '{lag}.mpa_approval_team_arn': got {self.mpa_approval_team_arn!r}, in partition "
+                f"{team['partition']}; allowed: partition {env.partition} (region {env.region})"
+            )
+        if team and team["account"] in env.accounts.all():
+            return (
+                f"field '{lag}.mpa_approval_team_arn': got {self.mpa_approval_team_arn!r}, in LED account "
+                f"{team['account']}; allowed: a team of the organisation's management account (an approval "
+                "path that falls with an LED account is no independent path)"
+            )
+        return None
+
+
 class Backup(_Strict):
     # §38-39: daily backups, three generations.
     generations: int = Field(default=3, ge=3, le=35)
@@ -235,6 +352,7 @@ class Backup(_Strict):
     # account are kept, the detection-and-response window after a silent stop of the plan: at
     # least `generations`, fewer days than keys.rotation_period_days (checked below).
     copy_retention_days: int = 14
+    air_gap: AirGap = AirGap()
 
     @field_validator("generations", mode="before")
     @classmethod
@@ -253,7 +371,7 @@ class Backup(_Strict):
     @field_validator("restore_test_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if not re.match(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$", value):
+        if not _CRON.match(value):
             raise ValueError(f"got {value!r}; allowed: an EventBridge cron expression cron(m h dom mon dow y)")
         return value
 
@@ -550,6 +668,10 @@ class EnvironmentConfig(_Strict):
                 f"field 'audit.object_lock_days': got {self.audit.object_lock_days}; allowed: at least the "
                 f"backup retention ({self.longest_backup_retention_days} days, copies included)"
             )
+        # VTC-BACKUP-ELSEWHERE (§37) / VTC-NO-STALE-BACKUP (§47): the air-gapped copy (AirGap.problems).
+        air_gap = self.backup.air_gap.problems(self)
+        if air_gap is not None:
+            raise ValueError(air_gap)
         self._check_access()
         return self
 
