@@ -35,6 +35,15 @@ def dev(path: str, value: object) -> Callable[[dict], None]:
     return mutate
 
 
+def air_gap(**fields: object) -> Callable[[dict], None]:
+    """Set fields of prod's air-gapped vault (enabled in the default config)."""
+
+    def mutate(data: dict) -> None:
+        data["environments"]["prod"]["backup"].setdefault("air_gap", {}).update(fields)
+
+    return mutate
+
+
 def top(path: str, value: object) -> Callable[[dict], None]:
     def mutate(data: dict) -> None:
         table, field = path.split(".")
@@ -101,6 +110,37 @@ CASES: dict[str, tuple[Callable[[dict], None], list[str]]] = {
     "copies_expire_before_rotation": (
         dev("backup.copy_retention_days", 365),
         ["field 'backup.copy_retention_days'", "got 365", "fewer days than keys.rotation_period_days (365)"],
+    ),
+    # EnvironmentConfig: backup.air_gap (on in prod)
+    "air_gap_window_ordered": (
+        air_gap(min_retention_days=9, max_retention_days=8),
+        ["'prod'", "field 'backup.air_gap.max_retention_days'", "got 8", "backup.air_gap.min_retention_days (9)"],
+    ),
+    "air_gap_lock_keeps_generations": (
+        lambda data: (
+            air_gap(min_retention_days=10)(data),
+            data["environments"]["prod"]["backup"].update(generations=12),
+        ),
+        ["field 'backup.air_gap.min_retention_days'", "got 10", "at least backup.generations (12)"],
+    ),
+    "air_gap_lock_fits_copies": (
+        air_gap(min_retention_days=20),
+        ["field 'backup.air_gap.min_retention_days'", "got 20", "at most backup.copy_retention_days (14)"],
+    ),
+    "air_gap_expires_before_rotation": (
+        air_gap(max_retention_days=365),
+        ["field 'backup.air_gap.max_retention_days'", "got 365", "fewer days than keys.rotation_period_days (365)"],
+    ),
+    "air_gap_key_is_an_arn": (
+        lambda data: (
+            dev("backup.air_gap", {"enabled": True})(data),
+            data["environments"]["dev"]["keys"].pop("backup_key_arn"),
+        ),
+        ["'dev'", "field 'keys.backup_key_arn': missing", "required by backup.air_gap.enabled"],
+    ),
+    "air_gap_team_independent": (
+        air_gap(mpa_approval_team_arn="arn:aws:mpa:eu-west-1:123456789012:approval-team/led"),
+        ["field 'backup.air_gap.mpa_approval_team_arn'", "LED account 123456789012", "management account"],
     ),
     # EnvironmentConfig: keys
     "personal_data_needs_keys": (

@@ -138,14 +138,6 @@ def _db_instance(stacks: list[StackTemplate]) -> tuple[StackTemplate, str, dict]
     return None
 
 
-def _first(stacks: list[StackTemplate], resource_type: str) -> tuple[StackTemplate, str] | None:
-    for stack in stacks:
-        for lid, resource in stack.resources.items():
-            if resource["Type"] == resource_type:
-                return stack, lid
-    return None
-
-
 def outcomes(
     stacks: list[StackTemplate], resolver: Resolver, inventory: Inventory, cfg: EnvironmentConfig
 ) -> list[Outcome]:
