@@ -19,17 +19,16 @@ report (tools/report/) computes its VTC-GATE and VTC-RISK-ACCEPTED rows with it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from config import ConfigError, load_config
-from policies.pack import EVALUATIONS_FILE
 from policies.registry import NEVER_ACKNOWLEDGE, PACK_NAME
+from policies.synthesis import EVALUATIONS_FILE, VALIDATION_FILE, SynthesisError, read_validation_report
 
-REPORT_FILE = "validation-report.json"
+REPORT_FILE = VALIDATION_FILE
 NO_ENVIRONMENT = "(outside any environment)"
 
 
@@ -177,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report_path = args.outdir / REPORT_FILE
     try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        report = read_validation_report(args.outdir)
+    except SynthesisError as exc:
+        print(f"gate: {exc}", file=sys.stderr)
+        return 1
+    if report is None:
         print(f"gate: {report_path} not found: synthesize with @aws-cdk/core:validationReportJson", file=sys.stderr)
         return 1
     environments = set(config.environments)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
-from config.model import Drills
+from config.drills import Drills
 
 DEV_CHECKS = (
     'expected_tables = ["public.qualifications"]\nmin_rows = { "public.qualifications" = 0 }\n'

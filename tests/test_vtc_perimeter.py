@@ -1,4 +1,4 @@
-"""VTC-NO-COPY-PERIMETER (issue #13): its compliant and non-compliant cases (tests/vtc_cases_perimeter.py),
+"""VTC-NO-COPY-PERIMETER (issue #13): its compliant and non-compliant cases (tests/rules/no_copy_perimeter.py),
 and the real organisation stack: compliant as synthesized, failing once an RCP loses a statement."""
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ import json
 import aws_cdk as cdk
 import pytest
 
-import tests.vtc_cases  # noqa: F401  (first: it registers the perimeter cases)
 from config import load_config
 from policies import VtcChecks
 from stacks.organization import OrganizationStack
-from tests.vtc_cases import CASES, Case
-from tests.vtc_cases_perimeter import RULE
+from tests.rules import CASES, Case
+from tests.rules.no_copy_perimeter import RULE_ID as RULE
 
 PERIMETER_CASES = [c for c in CASES if c.rule_id == RULE]
 

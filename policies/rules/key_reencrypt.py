@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policies.model import Resource, Result, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_int
 
 RESOURCE_TYPES = ("AWS::KMS::Key",)
@@ -35,3 +36,18 @@ def check(res: Resource) -> Result:
     elif days > bound:
         problems.append(f"RotationPeriodInDays is {days}, longer than the bound of {bound} days")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-KEY-REENCRYPT",
+    condition_id="VTC-KEY-REENCRYPT",
+    paragraph="§46",
+    title="keys rotate within the configured period",
+    trigger="a KMS key without rotation, with a rotation period longer than keys.rotation_period_days, or "
+    "an asymmetric key",
+    fix="set EnableKeyRotation and RotationPeriodInDays <= keys.rotation_period_days (imported material: "
+    "declare led:rotation-period-days and rotate on demand)",
+    marks=("AWS::KMS::Key",),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

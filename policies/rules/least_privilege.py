@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from policies.iam import DATA_SERVICES, STAR_ONLY_WRITES, is_read_only, service_of, statements
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_list, render
 
 RESOURCE_TYPES = (
@@ -76,3 +77,24 @@ def check(res: Resource) -> Result:
         if text.endswith(_ADMIN_POLICIES) and ":iam::aws:policy/" in text:
             problems.append(f"managed policy {text} grants administrator or full access")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LEAST-PRIVILEGE",
+    condition_id="VTC-LEAST-PRIVILEGE",
+    paragraph="conclusion V",
+    title="policies grant no wildcard action and no write or decrypt on every resource; no IAM users",
+    trigger="an Allow (identity or key policy) with Action '*', NotAction, 'service:*' on a data or key "
+    "service; an identity policy with Resource '*' and a write or decrypt action; an AWS "
+    "administrator/full-access managed policy; an IAM user",
+    fix="name the actions and the resources (use grant_* methods); roles instead of users",
+    marks=(
+        "AWS::IAM::Role",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::Policy",
+        "AWS::Organizations::Policy",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from policies.access.evaluator import as_list, matching
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 
 RESOURCE_TYPES = ("AWS::Organizations::Policy",)
 RCP_TYPE = "RESOURCE_CONTROL_POLICY"
@@ -100,3 +101,17 @@ def check(res: Resource) -> Result:
             if not matching(documents, "Deny", action, arn, context):
                 problems.append(f"account {account}: no RCP denies {action} by {who}")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-NO-COPY-PERIMETER",
+    condition_id="VTC-NO-COPY",
+    paragraph="§49",
+    title="the organisation's accounts carry the data perimeter RCPs",
+    trigger="an Organizations policy targeting an account whose resource control policies do not deny a "
+    "principal outside the organisation, a request without TLS, or an AWS service acting for another "
+    "account, on S3, KMS, Secrets Manager and STS; an unreadable target or RCP",
+    fix="attach the RCPs of policies/rcp.py (the organisation stack does, with [organization] organization_id)",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -1,5 +1,6 @@
-"""The cases of VTC-NO-COPY-PERIMETER (issue #13), registered into tests/vtc_cases.CASES so that
-the rule tests and the violations app see them; their own test is tests/test_vtc_perimeter.py."""
+"""The cases of VTC-NO-COPY-PERIMETER (policies/rules/no_copy_perimeter.py): Organizations policies,
+the real RCPs of policies/rcp.py with and without their statements. The rule's tests against the
+real organisation stack are in tests/test_vtc_perimeter.py."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from aws_cdk import aws_organizations as organizations
 
 from config import load_config
 from policies.rcp import rcps
-from tests.vtc_cases import BACKUP, WORKLOAD, case
+from tests.rules._common import BACKUP, WORKLOAD, case
 
-RULE = "VTC-NO-COPY-PERIMETER"
+RULE_ID = "VTC-NO-COPY-PERIMETER"
 PERIMETER = {r.name: r.document for r in rcps(load_config())}
 SCP = {"Version": "2012-10-17", "Statement": [{"Sid": "DenyLeaving", "Effect": "Deny", "Action": "*", "Resource": "*"}]}
 
@@ -28,19 +29,19 @@ def without(sid: str) -> dict[str, dict]:
     return documents
 
 
-@case(RULE, False)
+@case(RULE_ID, False)
 def perimeter_rcps_attached(s):
     attach(s, "Guardrail", "SERVICE_CONTROL_POLICY", SCP)
     for name, document in PERIMETER.items():
         attach(s, name, "RESOURCE_CONTROL_POLICY", document)
 
 
-@case(RULE, True)
+@case(RULE_ID, True)
 def perimeter_scp_without_any_rcp(s):
     attach(s, "Guardrail", "SERVICE_CONTROL_POLICY", SCP)
 
 
-@case(RULE, True)
+@case(RULE_ID, True)
 def perimeter_rcps_miss_an_account(s):
     # The SCPs govern the backup account too; the RCPs are attached to the workload account only.
     attach(s, "Guardrail", "SERVICE_CONTROL_POLICY", SCP, [WORKLOAD, BACKUP])
@@ -48,24 +49,24 @@ def perimeter_rcps_miss_an_account(s):
         attach(s, name, "RESOURCE_CONTROL_POLICY", document)
 
 
-@case(RULE, True)
+@case(RULE_ID, True)
 def perimeter_rcps_without_tls(s):
     for name, document in without("EnforceSecureTransport").items():
         attach(s, name, "RESOURCE_CONTROL_POLICY", document)
 
 
-@case(RULE, True)
+@case(RULE_ID, True)
 def perimeter_rcps_without_confused_deputy_protection(s):
     for name, document in without("EnforceConfusedDeputyProtection").items():
         attach(s, name, "RESOURCE_CONTROL_POLICY", document)
 
 
-@case(RULE, True)
+@case(RULE_ID, True)
 def perimeter_rcps_without_the_identity_perimeter_on_data(s):
     for name, document in without("EnforceOrgIdentitiesOnData").items():
         attach(s, name, "RESOURCE_CONTROL_POLICY", document)
 
 
-@case(RULE, True)
+@case(RULE_ID, True)
 def perimeter_targets_unreadable(s):
     attach(s, "Guardrail", "SERVICE_CONTROL_POLICY", SCP, [cdk.Fn.import_value("led-accounts")])
