@@ -3,7 +3,7 @@
 
 cdk synth                      every environment of the embedded default config
 cdk synth -c envs=prod         one environment (comma-separated for several)
-cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
+cdk synth -c config=my.toml    another config file (same schema, see config/)
 cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC + Control Tower guard rules),
                                vtc (without the guard rules), stock, none (benchmarks)
 """

@@ -77,7 +77,7 @@ class RestoreValidation(Construct):
         construct_id: str,
         *,
         environment_name: str,
-        restore_testing_plan_arn: str,
+        restore_testing_plan_arns: Sequence[str],
         database_name: str,
         validator_role: str,
         expected_tables: Sequence[str],
@@ -157,7 +157,7 @@ class RestoreValidation(Construct):
                 source=["aws.backup"],
                 detail_type=["Restore Job State Change"],
                 detail={
-                    "restoreTestingPlanArn": [restore_testing_plan_arn],
+                    "restoreTestingPlanArn": list(restore_testing_plan_arns),
                     "status": ["COMPLETED", "FAILED", "ABORTED"],
                 },
             ),

@@ -195,6 +195,7 @@ class BackupStack(_WorkloadStack):
         network: IsolatedNetwork,
         data: DataStack,
         remote_vault_arns: list[str],
+        air_gapped_vault_arn: str | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
@@ -233,18 +234,34 @@ class BackupStack(_WorkloadStack):
             generations=config.backup.generations,
             max_retention_days=config.keys.rotation_period_days,
         )
+        tier = {
+            "database": database.instance,
+            "subnet_group_name": cast(
+                CfnResource, database.instance.node.find_child("SubnetGroup").node.default_child
+            ).ref,
+            "security_group_id": database.security_group.security_group_id,
+        }
         self.restore_testing = RestoreTesting(
             self,
             "RestoreTesting",
             plan_name=f"led_{config.name}_restore_test",
             schedule=config.backup.restore_test_schedule,
-            vault=self.vault.vault,
-            database=database.instance,
-            subnet_group_name=cast(
-                CfnResource, database.instance.node.find_child("SubnetGroup").node.default_child
-            ).ref,
-            security_group_id=database.security_group.security_group_id,
+            vault_arn=self.vault.vault.backup_vault_arn,
+            **tier,
         )
+        # VTC §40 from the air-gapped copy (§37): its recovery points restore too, tested on their own
+        # schedule from the vault the backup account shares with this account (AWS RAM).
+        self.air_gap_restore_testing: RestoreTesting | None = None
+        if air_gapped_vault_arn is not None:
+            self.air_gap_restore_testing = RestoreTesting(
+                self,
+                "AirGapRestoreTesting",
+                plan_name=f"led_{config.name}_air_gap_restore_test",
+                schedule=config.backup.air_gap.restore_test_schedule,
+                vault_arn=air_gapped_vault_arn,
+                source_account=config.accounts.backup,
+                **tier,
+            )
         CfnOutput(
             self,
             "VaultArn",

@@ -238,7 +238,12 @@ def test_keys_backups_and_log_readers_come_from_the_templates(cdk_out, synth):
         assert summary["generations_configured"] == cfg.backup.generations
         copies = [c for p in report["backup_plans"] for r in p["rules"] for c in r["copies"]]
         assert copies and all(c["account"] == cfg.accounts.backup for c in copies)
-        assert summary["copies_to_other_account"] == len(copies) == (2 if cfg.backup.secondary_region else 1)
+        # The remote vaults (one per region) and, where configured, the air-gapped vault.
+        expected = (2 if cfg.backup.secondary_region else 1) + (1 if cfg.backup.air_gap.enabled else 0)
+        assert summary["copies_to_other_account"] == len(copies) == expected
+        air_gapped = [c for c in copies if c["air_gapped"]]
+        assert len(air_gapped) == (1 if cfg.backup.air_gap.enabled else 0)
+        assert summary["air_gapped_vaults"] == ([f"led-{env}-air-gapped-vault"] if cfg.backup.air_gap.enabled else [])
         assert all(c["retention_days"] == cfg.backup.copy_retention_days for c in copies)
         assert report["databases"][0]["key"].startswith("data key (")
         readers = " ".join(r["who"] for r in report["log_readers"])

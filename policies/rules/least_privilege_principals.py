@@ -14,6 +14,7 @@ POLICY_PROPERTIES = {
     "AWS::S3::BucketPolicy": "PolicyDocument",
     "AWS::KMS::Key": "KeyPolicy",
     "AWS::Backup::BackupVault": "AccessPolicy",
+    "AWS::Backup::LogicallyAirGappedBackupVault": "AccessPolicy",
     "AWS::SNS::TopicPolicy": "PolicyDocument",
     "AWS::SQS::QueuePolicy": "PolicyDocument",
     "AWS::SecretsManager::ResourcePolicy": "ResourcePolicy",

@@ -163,7 +163,7 @@ def backups(report: Report, svg: str) -> str:
         ["vault", "account", "region", "key", "lock"],
         [
             [
-                e(v["name"]),
+                e(v["name"] + (" (logically air-gapped)" if v["air_gapped"] else "")),
                 e(v["account"]),
                 e(v["region"]),
                 e(v["key"]),
@@ -191,6 +191,10 @@ def backups(report: Report, svg: str) -> str:
         f"<h2>Backups</h2><p>Generations configured: {e(str(bs['generations_configured']))}.</p><ul>"
         + "".join(f"<li>rule {e(r)}</li>" for r in bs["daily_rules"])
         + "".join(f"<li>copy to {e(c)}</li>" for c in bs["copies"])
+        + "".join(
+            f"<li>restore test {e(str(t['schedule']))} from {e(', '.join(t['from_vaults']))}</li>"
+            for t in report.parts["restore_tests"]
+        )
         + "</ul>"
         + vaults
         + databases

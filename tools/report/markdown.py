@@ -170,9 +170,11 @@ def backups(report: Report) -> list[str]:
     bs = report.parts["backup_summary"]
     out = ["## Backups", "", f"Generations configured: {bs['generations_configured']}.", ""]
     out += [f"- rule {r}" for r in bs["daily_rules"]] + [f"- copy to {c}" for c in bs["copies"]]
+    out += [f"- restore test {t['schedule']} from {', '.join(t['from_vaults'])}" for t in report.parts["restore_tests"]]
     out += ["", "| vault | account | region | key | lock (min/max days, mode) |", "|---|---|---|---|---|"]
     out += [
-        f"| {v['name']} | {v['account']} | {v['region']} | {cell(v['key'])} | "
+        f"| {v['name']}{' (logically air-gapped)' if v['air_gapped'] else ''} | {v['account']} | {v['region']} | "
+        f"{cell(v['key'])} | "
         f"{v['lock']['min_retention_days']}/{v['lock']['max_retention_days']}, {v['lock']['mode']} |"
         for v in report.parts["vaults"]
     ]
