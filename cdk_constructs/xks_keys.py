@@ -14,7 +14,6 @@ from __future__ import annotations
 from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk_constructs.lambda_bundle import ARCHITECTURE, ROOT, RUNTIME, bundled_code
@@ -49,31 +48,14 @@ class ExternalKeyStore(Construct):
         store: StoreConfig,
         uri_endpoint: str,
         vpc_endpoint_service_name: str | None,
-        log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         partition, account = stack.partition, stack.account
         self.store_config = store
-        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
-        accept_risk(
-            self.log_group,
-            "VTC::VTC-ENCRYPT-ALL",
-            "The XKS handler's log group exists before any FB key does (the handler creates them), so it cannot "
-            "be under an FB key; it holds only key store ids, key ARNs and connection states, never data or the "
-            "proxy credential, encrypted by CloudWatch Logs at rest.",
-        )
-        for rule in (
-            "VTC::VTC-KEY-CUSTODY",
-            "NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted",
-            "cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check",
-        ):
-            accept_risk(
-                self.log_group,
-                rule,
-                "Written before any FB key exists (the handler creates them): no FB key can encrypt it; it "
-                "holds no data and no credentials, only key store ids, key ARNs and connection states.",
-            )
+        # No log group: it would exist before any FB key does, so no FB key could encrypt it (VTC §48,
+        # §51). The role may not write logs; every KMS call the function makes is in the key custody
+        # account's trail, and its one-line failure reaches CloudFormation's stack events.
         self.role_name = xks_handler_role_name(environment, region)
         self.role = iam.Role(
             self,
@@ -83,51 +65,46 @@ class ExternalKeyStore(Construct):
             description=f"LED {environment}: creates FB's external key store and its KMS keys (VTC §45)",
         )
         secret_region = store.credential_secret_arn.split(":")[3]
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    sid="WriteOwnLogGroup",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group_arn],
-                ),
-                iam.PolicyStatement(sid="ManageTheExternalKeyStore", actions=_STORE_ACTIONS, resources=["*"]),
-                # Only keys in an external key store: the origin the config chose (kms:KeyOrigin).
-                iam.PolicyStatement(
-                    sid="CreateKeysInTheExternalKeyStoreOnly",
-                    actions=["kms:CreateKey"],
-                    resources=["*"],
-                    conditions={"StringEquals": {"kms:KeyOrigin": "EXTERNAL_KEY_STORE"}},
-                ),
-                iam.PolicyStatement(sid="FindKeys", actions=["kms:ListKeys", "kms:ListAliases"], resources=["*"]),
-                iam.PolicyStatement(
-                    sid="SetUpOwnKeys",
-                    actions=_KEY_ACTIONS,
-                    resources=[f"arn:{partition}:kms:{region}:{account}:key/*"],
-                ),
-                iam.PolicyStatement(
-                    sid="NameOwnKeys",
-                    actions=["kms:CreateAlias", "kms:UpdateAlias"],
-                    resources=[
-                        f"arn:{partition}:kms:{region}:{account}:key/*",
-                        f"arn:{partition}:kms:{region}:{account}:alias/led-{environment}-*",
-                    ],
-                ),
-                iam.PolicyStatement(
-                    sid="ReadTheProxyCredential",
-                    actions=["secretsmanager:GetSecretValue"],
-                    resources=[store.credential_secret_arn],
-                ),
-                iam.PolicyStatement(
-                    sid="DecryptTheProxyCredential",
-                    actions=["kms:Decrypt"],
-                    resources=[f"arn:{partition}:kms:{secret_region}:{account}:key/*"],
-                    conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{secret_region}.amazonaws.com"}},
-                ),
-            ],
-        )
+        statements = [
+            iam.PolicyStatement(sid="ManageTheExternalKeyStore", actions=_STORE_ACTIONS, resources=["*"]),
+            # Only keys in an external key store: the origin the config chose (kms:KeyOrigin).
+            iam.PolicyStatement(
+                sid="CreateKeysInTheExternalKeyStoreOnly",
+                actions=["kms:CreateKey"],
+                resources=["*"],
+                conditions={"StringEquals": {"kms:KeyOrigin": "EXTERNAL_KEY_STORE"}},
+            ),
+            iam.PolicyStatement(sid="FindKeys", actions=["kms:ListKeys", "kms:ListAliases"], resources=["*"]),
+            iam.PolicyStatement(
+                sid="SetUpOwnKeys",
+                actions=_KEY_ACTIONS,
+                resources=[f"arn:{partition}:kms:{region}:{account}:key/*"],
+            ),
+            iam.PolicyStatement(
+                sid="NameOwnKeys",
+                actions=["kms:CreateAlias", "kms:UpdateAlias"],
+                resources=[
+                    f"arn:{partition}:kms:{region}:{account}:key/*",
+                    f"arn:{partition}:kms:{region}:{account}:alias/led-{environment}-*",
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="ReadTheProxyCredential",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[store.credential_secret_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DecryptTheProxyCredential",
+                actions=["kms:Decrypt"],
+                resources=[f"arn:{partition}:kms:{secret_region}:{account}:key/*"],
+                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{secret_region}.amazonaws.com"}},
+            ),
+        ]
+        # The role's boundary is its grant: the LED boundary denies key administration, which is this
+        # role's one task in FB's account, so it gets a ceiling that allows nothing beyond the grant.
+        self.boundary = iam.ManagedPolicy(self, "Boundary", statements=statements)
+        iam.PermissionsBoundary.of(self.role).apply(self.boundary)
+        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self.role], statements=statements)
         wildcards = [
             "*",
             f"arn:{partition}:kms:{region}:{account}:key/*",
@@ -135,15 +112,22 @@ class ExternalKeyStore(Construct):
             f"arn:{partition}:kms:{secret_region}:{account}:key/*",
         ]
         resolved = [stack.resolve(w) for w in wildcards]
-        for resource in dict.fromkeys(r if isinstance(r, str) else w for r, w in zip(resolved, wildcards, strict=True)):
+        for policy, resource in (
+            (policy, resource)
+            for policy in (self.policy, self.boundary)
+            for resource in dict.fromkeys(
+                r if isinstance(r, str) else w for r, w in zip(resolved, wildcards, strict=True)
+            )
+        ):
             accept_risk(
-                self.policy,
+                policy,
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]",
                 "KMS authorises CreateCustomKeyStore, DescribeCustomKeyStores, the connect/update calls, CreateKey "
                 "(here only with kms:KeyOrigin EXTERNAL_KEY_STORE), ListKeys and ListAliases on '*' only; the key "
                 "actions are limited to this account's keys in this region and aliases led-<env>-*, whose key "
                 "policies admit this role as an FB administration path; the credential's key only through "
                 "Secrets Manager.",
+                risk="xks-handler-key-administration",
             )
         self.function = lambda_.Function(
             self,
@@ -154,20 +138,15 @@ class ExternalKeyStore(Construct):
             code=bundled_code({"handler.py": HANDLER}, with_requirements=False),
             handler="handler.on_event",
             role=self.role.without_policy_updates(),
-            log_group=self.log_group,
             # Connecting a store can take minutes: the handler waits up to 13 of the 15 allowed.
             timeout=Duration.minutes(15),
             memory_size=256,
             reserved_concurrent_executions=1,
         )
+        # @aws-cdk/aws-lambda:useCdkManagedLogGroup gives every function a log group: not this one (above).
+        if not self.function.node.try_remove_child("LogGroup"):
+            raise AssertionError("the CDK no longer creates the function's log group as child 'LogGroup'")
         self.function.node.add_dependency(self.policy)
-        accept_risk(
-            self.role,
-            "VTC::VTC-LEAST-PRIVILEGE-BOUNDARY",
-            "The LED boundary denies key administration (CreateKey, PutKeyPolicy, CreateAlias, ...), which is this "
-            "role's one task in FB's own account, as it is the CloudFormation execution role's for the other "
-            "origins; its policy allows only keys of origin EXTERNAL_KEY_STORE, in this account and region.",
-        )
         reason = (
             "Runs only when FB deploys the key custody stack, invoked synchronously by CloudFormation, whose "
             "deployment fails with the handler's one-line reason; the key custody account has no VPC, and the "
@@ -178,7 +157,7 @@ class ExternalKeyStore(Construct):
             "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
             "cdk-validator-cfnguard::lambda_inside_vpc_check",
         ):
-            accept_risk(self.function, rule, reason)
+            accept_risk(self.function, rule, reason, risk="xks-handler-deployment-time-function")
         properties: dict[str, object] = {
             "CustomKeyStoreName": f"led-{environment}-fb",
             "XksProxyConnectivity": store.connectivity,

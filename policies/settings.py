@@ -28,6 +28,7 @@ class Settings:
     partition: str
     operator_party: str  # the led:party tag value of the platform operator's roles (VTC-PROCESSOR)
     data_key_arn: str | None  # the configured data key ARN (None until FB hands it over)
+    backup_key_arn: str | None  # the configured backup key ARN of the primary region (None likewise)
     log_archive_bucket: str
 
     @classmethod
@@ -47,6 +48,7 @@ class Settings:
             partition=env.partition,
             operator_party=OPERATOR_PARTY,
             data_key_arn=env.keys.data_key_arn,
+            backup_key_arn=env.keys.backup_key_arn,
             log_archive_bucket=env.log_archive_bucket_name,
         )
 

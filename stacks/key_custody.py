@@ -22,7 +22,6 @@ from stacks.log_archive import (
     key_custody_trail_name,
     log_archive_bucket_name,
 )
-from stacks.workload import retention
 
 # The requests that carry S3's encryption context; kms:DescribeKey carries none, so a statement
 # conditioned on the context could never allow it.
@@ -214,6 +213,7 @@ class KeyCustodyAuditStack(Stack):
             policy_name=cfg.resource_name("key-custody-boundary"),
             allowed_regions=allowed_regions,
             key_custody_account=acc.key_custody,
+            risk="key-custody-boundary-allow-all-ceiling",  # FB's account: FB accepts it
         )
         apply_boundary(self, self.boundary.policy)
 
@@ -245,6 +245,7 @@ class KeyCustodyAuditStack(Stack):
             "The key custody trail is read by AHOVOKS in its archive (VTC §27); the alarms on key changes are "
             "EventBridge rules forwarded to AHOVOKS, so a CloudWatch Logs copy in FB's account would add "
             "nothing AHOVOKS sees.",
+            risk="key-custody-trail-without-cloudwatch-logs",
         )
 
         rule_name = cfg.resource_name("key-custody-changes")
@@ -331,7 +332,6 @@ def _external_key_store(scope: Construct, cfg: EnvironmentConfig, region: str) -
         vpc_endpoint_service_name=store.vpc_endpoint_service_name
         if primary
         else store.secondary_vpc_endpoint_service_name,
-        log_retention=retention(cfg.logs.retention_days),
     )
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from policies import PACK_NAME, VtcChecks
 from policies.registry import BY_ID
+from tests.risk_cases import record_acknowledgement
 from tools import report as report_tool
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -237,7 +238,12 @@ def test_keys_backups_and_log_readers_come_from_the_templates(cdk_out, synth):
         assert summary["generations_configured"] == cfg.backup.generations
         copies = [c for p in report["backup_plans"] for r in p["rules"] for c in r["copies"]]
         assert copies and all(c["account"] == cfg.accounts.backup for c in copies)
-        assert summary["copies_to_other_account"] == len(copies) == (2 if cfg.backup.secondary_region else 1)
+        # The remote vaults (one per region) and, where configured, the air-gapped vault.
+        expected = (2 if cfg.backup.secondary_region else 1) + (1 if cfg.backup.air_gap.enabled else 0)
+        assert summary["copies_to_other_account"] == len(copies) == expected
+        air_gapped = [c for c in copies if c["air_gapped"]]
+        assert len(air_gapped) == (1 if cfg.backup.air_gap.enabled else 0)
+        assert summary["air_gapped_vaults"] == ([f"led-{env}-air-gapped-vault"] if cfg.backup.air_gap.enabled else [])
         assert all(c["retention_days"] == cfg.backup.copy_retention_days for c in copies)
         assert report["databases"][0]["key"].startswith("data key (")
         readers = " ".join(r["who"] for r in report["log_readers"])
@@ -406,6 +412,7 @@ def test_default_synthesis_enforces_the_gate_and_the_risk_register(cdk_out, synt
 def test_an_acknowledgement_without_a_reason_fails_both_rows(cdk_out):
     path = "prod/Backup/Plan/Plan/Resource"
     _edit_validation_report(cdk_out, lambda r: _acknowledge(r, "VTC-BACKUP-ELSEWHERE", path, "   "))
+    record_acknowledgement(cdk_out, path, "VTC::VTC-BACKUP-ELSEWHERE", "   ")
     prod = build(cdk_out)["prod"]
     risk = row(prod, "VTC-RISK-ACCEPTED")
     assert risk["status"] == "failing"
@@ -420,6 +427,7 @@ def test_an_acknowledgement_without_a_reason_fails_both_rows(cdk_out):
 def test_a_never_acknowledge_rule_acknowledged_in_prod_fails_the_gate(cdk_out, rule):
     path = "prod/Data/Database/Instance/Resource"
     _edit_validation_report(cdk_out, lambda r: _acknowledge(r, rule, path, "A reason that states the accepted risk."))
+    record_acknowledgement(cdk_out, path, f"VTC::{rule}", "A reason that states the accepted risk.")
     reports = build(cdk_out)
     gate_row = row(reports["prod"], "VTC-GATE")
     assert gate_row["status"] == "failing"
@@ -437,6 +445,9 @@ def test_a_never_acknowledge_rule_may_be_acknowledged_without_personal_data(cdk_
         lambda r: _acknowledge(
             r, "VTC-ENCRYPT-ALL", f"{env}/Data/Database/Instance/Resource", "Test data only, no personal data."
         ),
+    )
+    record_acknowledgement(
+        cdk_out, f"{env}/Data/Database/Instance/Resource", "VTC::VTC-ENCRYPT-ALL", "Test data only, no personal data."
     )
     assert row(build(cdk_out)[env], "VTC-GATE")["status"] == "enforced"
 

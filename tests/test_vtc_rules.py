@@ -14,6 +14,7 @@ from constructs import Construct
 
 from cdk_constructs.risk import accept_risk
 from policies import EVALUATIONS_FILE, RULES, VtcChecks
+from tests.risk_cases import register_of
 from tests.rules import ADMIN_STATEMENT, BACKUP, CASES, CASES_BY_NAME, FB, FB_KEY, REGION, WORKLOAD, Case, database
 
 # --- the checks ----------------------------------------------------------------------------------
@@ -119,6 +120,8 @@ def test_real_synthesis_fails_reports_and_acknowledges(tmp_path):
         accepted,
         "VTC::VTC-AUDIT-TRAIL-RETENTION",
         "A test log group whose short retention is the accepted risk under test.",
+        risk="short-retention",
+        register=register_of(**{"short-retention": {"rules": ["VTC::VTC-AUDIT-TRAIL-RETENTION"]}}),
     )
     cdk.Validations.of(app).add_plugins(VtcChecks(app))
     with pytest.raises(Exception, match="VTC-AUDIT-TRAIL-RETENTION"):

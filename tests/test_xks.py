@@ -398,7 +398,8 @@ def synthesized(tmp_path_factory):
     from tests.conftest import new_app
 
     config = load_config(FIXTURE)
-    app = new_app(tmp_path_factory.mktemp("xks.out"))
+    outdir = tmp_path_factory.mktemp("xks.out")
+    app = new_app(outdir)
     stages = led_app.build(app, config, list(config.environments.values()))
     assembly = app.synth()  # fails on any pack's error (failSynthOnValidationErrors)
     stage = stages[0]
@@ -406,7 +407,26 @@ def synthesized(tmp_path_factory):
     def template(stack: str) -> dict:
         return assembly.get_stack_artifact(stage.node.find_child(stack).artifact_id).template
 
+    SYNTHESIZED["outdir"] = outdir
     return config.environments["prod"], template
+
+
+SYNTHESIZED: dict[str, Path] = {}
+
+
+def test_the_gate_passes_the_external_key_store_in_prod(synthesized):
+    """prod holds personal data: nothing of the store may need a never-acknowledge rule acknowledged
+    (the handler has no log group, and its boundary is its grant), and every acknowledgement is registered."""
+    from policies.gate import main as gate
+
+    outdir = SYNTHESIZED["outdir"]
+    assert gate([str(outdir), "--config", str(FIXTURE), "--today", "2026-12-02"]) == 0
+    key_custody = [t for t in outdir.glob("assembly-prod/prodKeyCustody*.template.json") if "Audit" not in t.name]
+    for path in key_custody:
+        resources = json.loads(path.read_text())["Resources"].values()
+        assert not [r for r in resources if r["Type"] == "AWS::Logs::LogGroup"]
+        roles = [r for r in resources if r["Type"] == "AWS::IAM::Role"]
+        assert roles and all(r["Properties"].get("PermissionsBoundary") for r in roles)
 
 
 def of_type(template: dict, kind: str) -> dict[str, dict]:

@@ -55,6 +55,7 @@ RULE = RuleSpec(
     marks=(
         "AWS::Backup::RestoreTestingPlan",
         "AWS::Backup::RestoreTestingSelection",
+        "AWS::RAM::ResourceShare",
     ),
     resource_types=RESOURCE_TYPES,
     check=check,

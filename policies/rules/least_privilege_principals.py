@@ -16,6 +16,7 @@ POLICY_PROPERTIES = {
     "AWS::KMS::Key": "KeyPolicy",
     XKS_KEY_TYPE: "KeyPolicy",
     "AWS::Backup::BackupVault": "AccessPolicy",
+    "AWS::Backup::LogicallyAirGappedBackupVault": "AccessPolicy",
     "AWS::SNS::TopicPolicy": "PolicyDocument",
     "AWS::SQS::QueuePolicy": "PolicyDocument",
     "AWS::SecretsManager::ResourcePolicy": "ResourcePolicy",

@@ -49,6 +49,7 @@ RULE = RuleSpec(
     marks=(
         "AWS::RDS::DBInstance",
         "AWS::Backup::BackupVault",
+        "AWS::Backup::LogicallyAirGappedBackupVault",
     ),
     resource_types=RESOURCE_TYPES,
     check=check,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -187,9 +188,12 @@ class Inputs:
     config: LandingZoneConfig | None
     validation_report: dict[str, Any] | None = None  # validation-report.json as read (the gate's input)
     cdk_out: Path | None = None
+    today: date = field(default_factory=date.today)  # the report's date: days left until each risk's review
 
 
-def load_inputs(cdk_out: Path, *, config_path: str | None = None, catalogue: Path = CATALOGUE_FILE) -> Inputs:
+def load_inputs(
+    cdk_out: Path, *, config_path: str | None = None, catalogue: Path = CATALOGUE_FILE, today: date | None = None
+) -> Inputs:
     try:
         conditions = load_catalogue(catalogue)
     except CatalogueError as exc:
@@ -210,4 +214,5 @@ def load_inputs(cdk_out: Path, *, config_path: str | None = None, catalogue: Pat
         config=config,
         validation_report=validation,
         cdk_out=cdk_out,
+        today=today or date.today(),
     )
