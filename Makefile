@@ -51,7 +51,7 @@ bootstrap-templates: setup
 	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),)
 
 # The quality gates (settings in pyproject.toml): lint, formatting, types.
-LINT_PATHS := config policies led_ops tools stacks cdk_constructs
+LINT_PATHS := config contract policies led_ops tools stacks cdk_constructs
 lint: setup
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .

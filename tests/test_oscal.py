@@ -17,9 +17,10 @@ from trestle.oscal.assessment_results import AssessmentResults
 from trestle.oscal.component import ComponentDefinition
 
 from policies import gate
+from policies import risks as register
 from policies.catalogue import catalogue
 from policies.registry import RULES
-from tests import vtc_stand_in
+from tests.test_report import rerun_pack
 from tools import oscal
 from tools.oscal import risks
 from tools.oscal.common import Uuids
@@ -187,7 +188,7 @@ def test_a_failing_rule_is_a_not_satisfied_finding_with_its_construct_path(cdk_o
     for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
         del rule["CopyActions"]
     path.write_text(json.dumps(template))
-    vtc_stand_in.run(cdk_out)
+    rerun_pack(cdk_out)
     run(cdk_out)
 
     dev = results(cdk_out, "dev")
@@ -211,7 +212,7 @@ def test_an_acknowledged_vtc_finding_links_the_condition_to_its_risk(cdk_out):
         del rule["CopyActions"]
     path.write_text(json.dumps(template))
     reason = "Acceptance keeps no copy elsewhere: it is rebuilt from dev data and holds no personal data."
-    vtc_stand_in.run(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
+    rerun_pack(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
     run(cdk_out)
 
     acc = results(cdk_out, "acc")
@@ -254,22 +255,25 @@ def test_an_acknowledgement_without_a_reason_stays_an_open_risk(cdk_out):
 
 
 def test_owner_acceptance_and_review_dates_go_into_the_risk():
-    @dataclasses.dataclass(frozen=True)
-    class Accepted(gate.Acknowledgement):
-        owner: str = ""
-        accepted: str = ""
-        review_by: str = ""
-
     when = dt.datetime(2026, 12, 2, 1, tzinfo=dt.UTC)
     reason = "Test data only: the acceptance environment holds no personal data and is rebuilt nightly."
-    ack = Accepted("acc", "VTC", "VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource", reason)
+    ack = gate.Acknowledgement("acc", "VTC", "VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource", reason)
     bare = risks.accepted_risk(Uuids("acc"), ack, when, []).risk
     assert bare.deadline is None and bare.risk_log is None and "risk-owner" not in props(bare)
 
-    dated = dataclasses.replace(
-        ack, owner="AHOVOKS data protection officer", accepted="2026-11-20", review_by="2027-05-20"
+    record = register.AcceptedRisk(
+        environment="acc",
+        path="acc/Backup/Plan",  # made on the construct above the finding's resource
+        rule="VTC::VTC-BACKUP-ELSEWHERE",
+        reason=reason,
+        risk="acc-without-copies",
+        title="Acceptance keeps no copy elsewhere",
+        owner=register.Owner("dpo", "AHOVOKS", "data protection officer"),
+        accepted=dt.date(2026, 11, 20),
+        review_by=dt.date(2027, 5, 20),
     )
-    risk = risks.accepted_risk(Uuids("acc"), dated, when, []).risk
+    other = dataclasses.replace(record, rule="VTC::VTC-BACKUP-RETENTION", owner=register.Owner("x", "FB", "other"))
+    risk = risks.accepted_risk(Uuids("acc"), ack, when, [], [other, record]).risk
     p = props(risk)
     assert p["risk-owner"] == ["AHOVOKS data protection officer"]
     assert (p["accepted-on"], p["review-by"]) == (["2026-11-20"], ["2027-05-20"])
@@ -277,7 +281,19 @@ def test_owner_acceptance_and_review_dates_go_into_the_risk():
     (entry,) = risk.risk_log.entries
     assert entry.start == dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     assert text(entry.status_change) == "deviation-approved" and "AHOVOKS" in entry.description
-    assert risk.uuid == bare.uuid  # the same acknowledgement keeps its UUID when the fields arrive
+    assert risk.uuid == bare.uuid  # the same acknowledgement keeps its UUID when the record arrives
+
+
+def test_the_real_synthesis_gives_every_risk_its_owner_and_review_date(written):
+    prod = results(written, "prod")
+    assert prod.risks
+    for risk in prod.risks:
+        p = props(risk)
+        assert p["risk-owner"][0] in {
+            "AHOVOKS information security officer (the controller's)",
+            "Facilitair Bedrijf key custodian (custody of the LED keys)",
+        }, p
+        assert risk.deadline is not None and p["review-by"] and p["accepted-on"]
 
 
 def test_the_same_synthesis_gives_the_same_bytes_and_only_the_time_changes(cdk_out):

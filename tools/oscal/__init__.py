@@ -25,6 +25,8 @@ from trestle.oscal.assessment_results import AssessmentResults
 from trestle.oscal.component import ComponentDefinition
 
 from policies import gate
+from policies.risks import AcceptedRisk as Record
+from policies.risks import accepted_risks
 from tools.oscal.common import (
     ASSESSMENT_RESULTS_FILE,
     COMPONENT_DEFINITION_FILE,
@@ -44,13 +46,22 @@ def acknowledgements_of(inputs: Inputs, env: str) -> list[gate.Acknowledgement]:
     return [a for a in gate.acknowledgements(inputs.validation_report, environments) if a.environment == env]
 
 
+def records_of(inputs: Inputs) -> list[Record]:
+    """The register's records of the acknowledgements made in this synthesis (owner, dates)."""
+    if inputs.cdk_out is None:
+        return []
+    return accepted_risks(inputs.cdk_out, set(inputs.config.environments) if inputs.config else set(inputs.envs))
+
+
 def build(inputs: Inputs, report: dict[str, Any], when: dt.datetime) -> tuple[ComponentDefinition, AssessmentResults]:
     """Both documents of one environment from its report (report.json as the report tool built it)."""
     env = report["environment"]
     try:
         return (
             build_component_definition(report, inputs.catalogue, when),
-            build_assessment_results(report, inputs.catalogue, acknowledgements_of(inputs, env), when),
+            build_assessment_results(
+                report, inputs.catalogue, acknowledgements_of(inputs, env), when, records_of(inputs)
+            ),
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -12,6 +12,7 @@ risks are the acknowledgements the gate lists (tools/oscal/risks.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from trestle.common import const
@@ -38,6 +39,7 @@ from trestle.oscal.common import (
 from policies.catalogue import Catalogue, Condition
 from policies.gate import Acknowledgement
 from policies.registry import PACK_NAME
+from policies.risks import AcceptedRisk as Record
 from tools.oscal.common import (
     COMPONENT_DEFINITION_FILE,
     REPORT_FILE,
@@ -81,7 +83,9 @@ def _where(item: dict[str, Any]) -> list[Property]:
 class _Builder:
     """Builds the observations, findings and risks of one environment's result."""
 
-    def __init__(self, report: dict[str, Any], acks: list[Acknowledgement], when: dt.datetime) -> None:
+    def __init__(
+        self, report: dict[str, Any], acks: list[Acknowledgement], when: dt.datetime, records: Sequence[Record] = ()
+    ) -> None:
         self.env = report["environment"]
         self.ids = Uuids(self.env)
         self.when = when
@@ -92,7 +96,7 @@ class _Builder:
                 subject_uuid=component_uuid(self.ids), type="component", title=f"LED landing zone, {self.env}"
             )
         ]
-        self.risks = accepted_risks(self.ids, acks, when, self.origins)
+        self.risks = accepted_risks(self.ids, acks, when, self.origins, records)
         self.observations: list[Observation] = [r.observation for r in self.risks]
 
     def _observation(self, name: tuple[str, ...], title: str, description: str, **fields: Any) -> Observation:
@@ -218,10 +222,15 @@ def _local_definitions(builder: _Builder) -> LocalDefinitions1:
 
 
 def build_assessment_results(
-    report: dict[str, Any], catalogue: Catalogue, acks: list[Acknowledgement], when: dt.datetime
+    report: dict[str, Any],
+    catalogue: Catalogue,
+    acks: list[Acknowledgement],
+    when: dt.datetime,
+    records: Sequence[Record] = (),
 ) -> AssessmentResults:
-    """The assessment results of one environment from its compliance report and the gate's acknowledgements."""
-    builder = _Builder(report, acks, when)
+    """The assessment results of one environment from its compliance report, the gate's acknowledgements
+    and the register's records of them (owner, dates)."""
+    builder = _Builder(report, acks, when, records)
     env, ids = builder.env, builder.ids
     rows = {r["id"]: r for r in report.get("conditions", [])}
     missing = [c.id for c in catalogue.conditions if c.id not in rows]

@@ -2,20 +2,22 @@
 environment (`policies.gate.acknowledgements`), with status deviation-approved and its reason.
 
 An acknowledgement without a reason is no approved deviation (VTC-RISK-ACCEPTED fails on it): its
-risk stays "open". Owner, acceptance date and review-by date are put into the risk when the
-acknowledgement carries them (`acceptance`): the owner and both dates as properties, the review-by
-date as the risk's deadline, the acceptance as the risk log's entry.
+risk stays "open". Owner, acceptance date and review-by date come from the register's record of the
+acknowledgement (policies/risks.py `accepted_risks`, matched by `acceptance`): the owner and both
+dates as properties, the review-by date as the risk's deadline, the acceptance as the risk log's entry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from trestle.oscal.common import Entry, Observation, RelatedObservation, Risk, RiskLog, RiskStatus
 
 from policies.gate import Acknowledgement
+from policies.risks import AcceptedRisk as Record
 from tools.oscal.common import Uuids, one_line, prop
 from tools.report.conditions import VTC_ID, rule_id
 
@@ -32,30 +34,19 @@ class Acceptance:
     review_by: dt.date | None = None
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value.strip():
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
+def _made_by(record: Record, ack: Acknowledgement) -> bool:
+    """The register's record is the acknowledgement: the same rule, made at the construct or above it."""
+    path, at = ack.path.lstrip("/"), record.path.lstrip("/")
+    return record.rule.split("::", 1)[-1] == ack.rule and (path == at or path.startswith(at + "/"))
 
 
-def acceptance(ack: Acknowledgement) -> Acceptance:
-    """The acceptance fields of an acknowledgement, when it has them.
-
-    Wiring spot: the gate's Acknowledgement gets owner, accepted date and review-by date; read
-    them here (the names below are the ones expected; adjust if they are spelt otherwise).
-    """
-    return Acceptance(
-        owner=one_line(getattr(ack, "owner", "") or ""),
-        accepted=_date(getattr(ack, "accepted", None) or getattr(ack, "accepted_on", None)),
-        review_by=_date(getattr(ack, "review_by", None)),
-    )
+def acceptance(ack: Acknowledgement, records: Sequence[Record] = ()) -> Acceptance:
+    """Owner and dates of the register's record of the acknowledgement (empty: none records it, and
+    the gate fails on it)."""
+    record = next((r for r in records if _made_by(r, ack)), None)
+    if record is None:
+        return Acceptance()
+    return Acceptance(owner=one_line(record.owner.label), accepted=record.accepted, review_by=record.review_by)
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -81,7 +72,9 @@ class AcceptedRisk:
     risk: Risk
 
 
-def accepted_risk(ids: Uuids, ack: Acknowledgement, when: dt.datetime, origins: list[Any]) -> AcceptedRisk:
+def accepted_risk(
+    ids: Uuids, ack: Acknowledgement, when: dt.datetime, origins: list[Any], records: Sequence[Record] = ()
+) -> AcceptedRisk:
     name = ("acknowledgement", ack.pack, ack.rule, ack.path)
     where = [*prop("pack", ack.pack), *prop("rule", ack.rule), *prop("construct-path", ack.path)]
     observation = Observation(
@@ -97,7 +90,7 @@ def accepted_risk(ids: Uuids, ack: Acknowledgement, when: dt.datetime, origins: 
         origins=origins or None,
         collected=when,
     )
-    accepted = acceptance(ack)
+    accepted = acceptance(ack, records)
     props = [
         *where,
         *prop("conditions", ", ".join(cited_conditions(ack))),
@@ -138,8 +131,8 @@ def accepted_risk(ids: Uuids, ack: Acknowledgement, when: dt.datetime, origins: 
 
 
 def accepted_risks(
-    ids: Uuids, acks: list[Acknowledgement], when: dt.datetime, origins: list[Any]
+    ids: Uuids, acks: list[Acknowledgement], when: dt.datetime, origins: list[Any], records: Sequence[Record] = ()
 ) -> list[AcceptedRisk]:
-    """Every acknowledgement of the environment, in a stable order."""
+    """Every acknowledgement of the environment, in a stable order, with the register's owner and dates."""
     ordered = sorted(acks, key=lambda a: (a.pack, a.rule, a.path, a.reason))
-    return [accepted_risk(ids, a, when, origins) for a in ordered]
+    return [accepted_risk(ids, a, when, origins, records) for a in ordered]
