@@ -41,7 +41,7 @@ node_modules/.installed: package.json $(VENV)/.installed
 synth: setup
 	@rm -rf cdk.out
 	@$(CDK) synth $(CDK_FLAGS) --quiet $(CONTEXT)
-	@$(BIN)/python -m tools.report cdk.out $(if $(CONFIG),--config $(CONFIG),)
+	@$(BIN)/python -m tools.report cdk.out $(if $(CONFIG),--config $(CONFIG),) $(if $(OSCAL_TIMESTAMP),--oscal-timestamp $(OSCAL_TIMESTAMP),)
 	@$(BIN)/python -m policies.gate cdk.out $(if $(CONFIG),--config $(CONFIG),)
 	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),) >/dev/null
 
@@ -58,7 +58,7 @@ cost: setup
 	@$(BIN)/python -m tools.cost cdk.out
 
 # The quality gates (settings in pyproject.toml): lint, formatting, types.
-LINT_PATHS := config policies led_ops tools stacks cdk_constructs
+LINT_PATHS := config contract policies led_ops tools stacks cdk_constructs
 lint: setup
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .

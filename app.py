@@ -3,7 +3,7 @@
 
 cdk synth                      every environment of the embedded default config
 cdk synth -c envs=prod         one environment (comma-separated for several)
-cdk synth -c config=my.toml    another config file (same schema, see config/model.py)
+cdk synth -c config=my.toml    another config file (same schema, see config/)
 cdk synth -c packs=stock       rule packs: all (default: stock packs + VTC + Control Tower guard rules),
                                vtc (without the guard rules), stock, none (benchmarks)
 """
@@ -25,6 +25,7 @@ from cdk_constructs.tags import tag_party
 from cdk_constructs.vtc_metadata import VtcConditionMetadata
 from config import ConfigError, EnvironmentConfig, LandingZoneConfig, load_config, select_environments
 from policies import VtcChecks
+from policies.risks import RiskRegisterError
 from stacks.organization import OrganizationStack
 from stacks.stage import LandingZoneStage
 
@@ -119,8 +120,8 @@ def main() -> int:
         )
     try:
         build(app, config, environments)
-    except (ConfigError, WheelhouseMissing) as exc:
-        # One line: the set-up step to run, not a jsii traceback.
+    except (ConfigError, WheelhouseMissing, RiskRegisterError) as exc:
+        # One line: the set-up step to run or the acknowledgement to fix, not a jsii traceback.
         print(exc, file=sys.stderr)
         return 2
     app.synth()

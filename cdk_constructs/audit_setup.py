@@ -82,6 +82,7 @@ class DatabaseAuditSetup(Construct):
             "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
             "The pgaudit setup handler is only invoked synchronously by the custom resource provider during a "
             "deployment; a failure fails the CloudFormation update itself, so there is no lost event to queue.",
+            risk="deployment-time-functions",
         )
         framework_logs = logs.LogGroup(
             self,
@@ -121,6 +122,7 @@ class DatabaseAuditSetup(Construct):
             f"AwsSolutions::AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",
             "The provider may invoke the pgaudit setup handler and its versions only; ':*' is how IAM names "
             "a function's versions and aliases.",
+            risk="iam-aws-generated-names",
         )
         self.provider = cr.Provider(
             self,
@@ -143,7 +145,7 @@ class DatabaseAuditSetup(Construct):
             "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
             "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
         ):
-            accept_risk(framework, rule, framework_reason)
+            accept_risk(framework, rule, framework_reason, risk="deployment-time-functions")
         self.resource = CustomResource(
             self,
             "Default",

@@ -59,6 +59,42 @@ def backup_service_principal(scope: Construct) -> iam.ServicePrincipal:
     )
 
 
+def vault_access_policy(scope: Construct, copy_from_accounts: Sequence[str] = ()) -> iam.PolicyDocument:
+    """The access policy of every LED vault: recovery points leave by their lifecycle only, the vault
+    and its policy change only through a deployment (issue #9), copies come in from the named accounts."""
+    policy = iam.PolicyDocument(
+        statements=[
+            # Recovery points are removed by their lifecycle only (the vault lock enforces it).
+            iam.PolicyStatement(
+                sid="DenyManualRecoveryPointDeletion",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+                resources=["*"],
+            ),
+            # The vault and this policy change only through a deployment (issue #9).
+            iam.PolicyStatement(
+                sid="DenyVaultChangesOutsideDeployment",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=list(VAULT_CHANGING_ACTIONS),
+                resources=["*"],
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": deployment_role_arn(scope)}},
+            ),
+        ]
+    )
+    if copy_from_accounts:
+        policy.add_statements(
+            iam.PolicyStatement(
+                sid="CopyInFromLedWorkload",
+                principals=[iam.AccountPrincipal(a) for a in copy_from_accounts],
+                actions=["backup:CopyIntoBackupVault"],
+                resources=["*"],
+            )
+        )
+    return policy
+
+
 class LockedVault(Construct):
     """A backup vault under an FB key with a vault lock bounding retention both ways."""
 
@@ -77,36 +113,7 @@ class LockedVault(Construct):
         super().__init__(scope, construct_id)
         if max_retention_days < min_retention_days:
             raise ValueError("vault lock: max_retention_days must be at least min_retention_days")
-        access_policy = iam.PolicyDocument(
-            statements=[
-                # Recovery points are removed by their lifecycle only (the vault lock enforces it).
-                iam.PolicyStatement(
-                    sid="DenyManualRecoveryPointDeletion",
-                    effect=iam.Effect.DENY,
-                    principals=[iam.AnyPrincipal()],
-                    actions=["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
-                    resources=["*"],
-                ),
-                # The vault and this policy change only through a deployment (issue #9).
-                iam.PolicyStatement(
-                    sid="DenyVaultChangesOutsideDeployment",
-                    effect=iam.Effect.DENY,
-                    principals=[iam.AnyPrincipal()],
-                    actions=list(VAULT_CHANGING_ACTIONS),
-                    resources=["*"],
-                    conditions={"ArnNotEquals": {"aws:PrincipalArn": deployment_role_arn(self)}},
-                ),
-            ]
-        )
-        if copy_from_accounts:
-            access_policy.add_statements(
-                iam.PolicyStatement(
-                    sid="CopyInFromLedWorkload",
-                    principals=[iam.AccountPrincipal(a) for a in copy_from_accounts],
-                    actions=["backup:CopyIntoBackupVault"],
-                    resources=["*"],
-                )
-            )
+        access_policy = vault_access_policy(self, copy_from_accounts)
         self.vault = backup.BackupVault(
             self,
             "Vault",
@@ -186,6 +193,7 @@ class DailyBackupPlan(Construct):
             "AWSBackupServiceRolePolicyForBackup]",
             "AWS Backup's own service-role policy is the documented minimum for taking backups; it is "
             "kept current by AWS as services change, and the role carries the LED permissions boundary.",
+            risk="aws-managed-service-role-policies",
         )
 
 
@@ -282,7 +290,9 @@ class BackupDetection(Construct):
 
 
 class RestoreTesting(Construct):
-    """AWS Backup restore testing of the database into the isolated data tier (L1 only)."""
+    """AWS Backup restore testing of the database into the isolated data tier (L1 only), from the
+    recovery points of one vault: this account's, or a logically air-gapped vault of another account
+    shared with this one through AWS RAM (`source_account`, whose recovery points it reads)."""
 
     def __init__(
         self,
@@ -291,11 +301,12 @@ class RestoreTesting(Construct):
         *,
         plan_name: str,
         schedule: str,
-        vault: backup.IBackupVault,
+        vault_arn: str,
         database: rds.DatabaseInstance,
         subnet_group_name: str,
         security_group_id: str,
         validation_window_hours: int = 4,
+        source_account: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -306,8 +317,10 @@ class RestoreTesting(Construct):
             description="AWS Backup restore testing of the LED database",
         )
 
-        def arn(service: str, resource: str, name: str) -> str:
-            return stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=_COLON)
+        def arn(service: str, resource: str, name: str, account: str | None = None) -> str:
+            return stack.format_arn(
+                service=service, resource=resource, resource_name=name, arn_format=_COLON, account=account
+            )
 
         # AWS Backup names restore-test instances and recovery points itself: these prefixes are
         # as narrow as the service allows.
@@ -316,7 +329,7 @@ class RestoreTesting(Construct):
             arn("rds", "snapshot", "awsbackup:*"),
             arn("rds", "og", "*"),
             arn("rds", "pg", "*"),
-            arn("backup", "recovery-point", "*"),
+            arn("backup", "recovery-point", "*", source_account),
         ]
         policy = iam.ManagedPolicy(
             self,
@@ -343,7 +356,7 @@ class RestoreTesting(Construct):
                         "backup:GetRecoveryPointRestoreMetadata",
                         "backup:StartRestoreJob",
                     ],
-                    resources=[vault.backup_vault_arn, generated[4]],
+                    resources=[vault_arn, generated[4]],
                 ),
             ],
         )
@@ -353,7 +366,9 @@ class RestoreTesting(Construct):
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::{stack.resolve(resource)}]",
                 "AWS Backup names restore-test instances (awsbackup-restore-test-*), their snapshots "
                 "and recovery points itself, so the restore-testing role is scoped to those generated "
-                "names in this account and region, not to fixed ARNs.",
+                "names in this account and region (the recovery points: in the source vault's account), "
+                "not to fixed ARNs.",
+                risk="iam-aws-generated-names",
             )
         self.plan = backup.CfnRestoreTestingPlan(
             self,
@@ -364,7 +379,7 @@ class RestoreTesting(Construct):
             start_window_hours=4,
             recovery_point_selection=backup.CfnRestoreTestingPlan.RestoreTestingRecoveryPointSelectionProperty(
                 algorithm="LATEST_WITHIN_WINDOW",
-                include_vaults=[vault.backup_vault_arn],
+                include_vaults=[vault_arn],
                 recovery_point_types=["SNAPSHOT"],
                 selection_window_days=7,
             ),
@@ -414,6 +429,7 @@ class OnDemandBackupRole(Construct):
                 "AWS Backup's own service-role policies are the documented minimum for restore and copy "
                 "jobs and are kept current by AWS; the role carries the LED permissions boundary, which "
                 "denies key administration and making anything public.",
+                risk="aws-managed-service-role-policies",
             )
 
 

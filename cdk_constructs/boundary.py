@@ -206,7 +206,9 @@ class PermissionsBoundaryPolicy(Construct):
         data_key_arn: str | None = None,
         data_key_services: Sequence[str] = (),
         extra_statements: Sequence[iam.PolicyStatement] = (),
+        risk: str = "boundary-allow-all-ceiling",
     ) -> None:
+        """risk: the register's risk of the allow-all ceiling (policies/risks.toml), the account owner's."""
         super().__init__(scope, construct_id)
         account = Stack.of(self).account
         # The ARN of this very policy (path /), built from its name: no token of the policy itself.
@@ -239,7 +241,7 @@ class PermissionsBoundaryPolicy(Construct):
             "NIST.800.53.R5::NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",
             "NIST.800.53.R5::NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess",
         ):
-            accept_risk(self.policy, rule, reason)
+            accept_risk(self.policy, rule, reason, risk=risk)
 
 
 def apply_boundary(scope: IConstruct, policy: iam.IManagedPolicy) -> None:

@@ -8,7 +8,7 @@ is the one list of them; README "Control Tower proactive controls" mirrors it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from constructs import IConstruct
 
@@ -24,6 +24,7 @@ class GuardAcknowledgement:
     paths: tuple[str, ...]  # construct paths inside the stage
     reason: str
     single_az_only: bool = False  # only where the config runs the database in one Availability Zone
+    risk: str = field(kw_only=True)  # the accepted risk of the register (policies/risks.toml)
 
 
 _BOUNDARY = (
@@ -48,6 +49,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         ("LogArchive/ArchiveAccessTrail",),
         "The archive-access records stay in the archive itself, where AHOVOKS reads them directly (VTC §27); no "
         "alarm is built on them, so a CloudWatch Logs copy in the archive account would only be one more copy.",
+        risk="archive-trail-without-cloudwatch-logs",
     ),
     GuardAcknowledgement(
         "CT.CLOUDTRAIL.PR.3",
@@ -56,30 +58,49 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         "The key custody trail delivers into the AHOVOKS archive, and the key changes that matter (policy, grants, "
         "disabling, deletion) reach AHOVOKS through the EventBridge rule to its event bus; a CloudWatch Logs copy in "
         "FB's own account would be a copy FB could delete (VTC §27, §51).",
+        risk="key-custody-trail-without-cloudwatch-logs",
     ),
     GuardAcknowledgement(
         "CT.IAM.PR.2",
         "iam_managed_policy_no_statements_with_admin_access_check",
-        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary", "KeyCustodyAudit/PermissionsBoundary"),
+        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary"),
         _BOUNDARY,
+        risk="boundary-allow-all-ceiling",
+    ),
+    GuardAcknowledgement(
+        "CT.IAM.PR.2",
+        "iam_managed_policy_no_statements_with_admin_access_check",
+        ("KeyCustodyAudit/PermissionsBoundary",),
+        _BOUNDARY,
+        risk="key-custody-boundary-allow-all-ceiling",
     ),
     GuardAcknowledgement(
         "CT.IAM.PR.3",
         "iam_managed_policy_no_statements_with_full_access_check",
-        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary", "KeyCustodyAudit/PermissionsBoundary"),
+        ("Baseline/PermissionsBoundary", "LogArchive/PermissionsBoundary"),
         _BOUNDARY,
+        risk="boundary-allow-all-ceiling",
+    ),
+    GuardAcknowledgement(
+        "CT.IAM.PR.3",
+        "iam_managed_policy_no_statements_with_full_access_check",
+        ("KeyCustodyAudit/PermissionsBoundary",),
+        _BOUNDARY,
+        risk="key-custody-boundary-allow-all-ceiling",
     ),
     GuardAcknowledgement(
         "CT.LAMBDA.PR.3",
         "lambda_inside_vpc_check",
         ("Data/AuditSetup/Handler", "Recovery/RestoreValidation/Handler", "Recovery/ExitDrill/Handler"),
         _ISOLATED_FUNCTION,
+        risk="vpc-functions-unverified-by-control-tower",
     ),
     GuardAcknowledgement(
         "CT.LAMBDA.PR.3",
         "lambda_inside_vpc_check",
         ("Data/AuditSetup/Provider", "Network/Custom::VpcRestrictDefaultSGCustomResourceProvider"),
         _DEPLOY_TIME_PROVIDER,
+        risk="deployment-time-functions",
     ),
     GuardAcknowledgement(
         "CT.RDS.PR.8",
@@ -88,6 +109,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         "Automated backups are on, kept backup.generations days (3 by default) rather than the control's 7: "
         "VTC-NO-STALE-BACKUP (§47) and VTC-BACKUP-RETENTION (§38-39) keep exactly the configured generations, "
         "and AWS Backup's daily plan with its remote copies is the backup of record.",
+        risk="database-backups-outside-the-defaults",
     ),
     GuardAcknowledgement(
         "CT.RDS.PR.14",
@@ -95,6 +117,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         ("Data/Database",),
         "Every PostgreSQL log type the control lists (postgresql, upgrade) is exported; the instance also exports "
         "iam-db-auth-error (failed IAM logins, VTC-AUDIT-TRAIL §49), which the control's list does not know.",
+        risk="database-log-exports-beyond-the-control",
     ),
     GuardAcknowledgement(
         "CT.RDS.PR.20",
@@ -103,6 +126,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         "The database keeps PostgreSQL's port 5432: it is reachable only from the app-tier security group in "
         "isolated subnets, over TLS with IAM authentication (VTC-NO-COPY, VTC-SEC-STORAGE); another port would "
         "hide nothing from a client inside the VPC and would change every client and drill.",
+        risk="database-default-port",
     ),
     GuardAcknowledgement(
         "CT.RDS.PR.1",
@@ -111,6 +135,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         "This environment holds no production data and runs a single-AZ instance by configuration "
         "(database.multi_az, VTC-RIGHT-SIZED §52-54); its recovery path is the daily backup and its remote copies.",
         single_az_only=True,
+        risk="single-az-without-personal-data",
     ),
     GuardAcknowledgement(
         "CT.S3.PR.2",
@@ -119,6 +144,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         "Object-level access is recorded by CloudTrail data events (the workload trail for the exit bucket, the "
         "archive-access trail for the archive), KMS-encrypted and validated, instead of S3 server access logs, "
         "which S3 delivers only into an SSE-S3 bucket without default Object Lock (VTC §48, §27).",
+        risk="bucket-access-by-cloudtrail-data-events",
     ),
     GuardAcknowledgement(
         "CT.S3.PR.4",
@@ -126,6 +152,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         ("LogArchive/Bucket", "Recovery/ExitBucket"),
         "Nothing consumes events of these buckets: the archive is written only by CloudTrail and Config and read "
         "by auditors, the exit bucket only by the exit drill; every object-level call is in CloudTrail data events.",
+        risk="buckets-without-event-notifications",
     ),
     GuardAcknowledgement(
         "CT.S3.PR.9",
@@ -133,6 +160,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
         ("Recovery/ExitBucket",),
         "The exit bucket holds transient Parquet exports that must expire after drills.exit_export_expiry_days "
         "(VTC-NO-STALE-BACKUP §47, §49: no lasting copies); Object Lock would keep them; the log archive has it.",
+        risk="exit-bucket-without-object-lock",
     ),
 )
 
@@ -155,6 +183,6 @@ def acknowledge_control_tower(stage: IConstruct, *, multi_az: bool) -> list[str]
             construct = _find(stage, path)
             if construct is None:
                 continue
-            accept_risk(construct, f"{GUARD_PACK}::{ack.rule}", f"{ack.control}: {ack.reason}")
+            accept_risk(construct, f"{GUARD_PACK}::{ack.rule}", f"{ack.control}: {ack.reason}", risk=ack.risk)
             done.append(f"{path} {ack.rule}")
     return done

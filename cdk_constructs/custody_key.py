@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from aws_cdk import CfnDeletionPolicy
+from aws_cdk import CfnDeletionPolicy, CfnResource, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+from config.xks import KeyPurpose
+
+if TYPE_CHECKING:
+    from cdk_constructs.xks_keys import ExternalKeyStore
 
 # What the FB administration path may do: everything to manage the key, nothing to use it.
 KEY_ADMIN_ACTIONS: tuple[str, ...] = (
@@ -98,9 +104,16 @@ class CustodyKey(Construct):
         service_uses: Sequence[ServiceUse] = (),
         service_principal_uses: Sequence[ServicePrincipalUse] = (),
         rotation_period_days: int,
-        imported_key_material: bool = False,
+        origin: str = "AWS_KMS",
+        external_key_store: ExternalKeyStore | None = None,
+        purpose: KeyPurpose | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        if (origin == "EXTERNAL_KEY_STORE") != (external_key_store is not None):
+            raise ValueError("CustodyKey: an external key store exactly with origin EXTERNAL_KEY_STORE")
+        if external_key_store is not None:
+            # The custom resource's function sets the policy: it must be allowed to (lockout check).
+            admin_principal_arns = [*admin_principal_arns, external_key_store.admin_principal_arn]
         if not admin_principal_arns:
             raise ValueError("CustodyKey needs at least one FB administration principal")
         if not 90 <= rotation_period_days <= 2560:
@@ -176,19 +189,26 @@ class CustodyKey(Construct):
             )
         )
 
+        policy = iam.PolicyDocument(statements=statements)
+        if external_key_store is not None:
+            self._in_external_key_store(
+                external_key_store, alias_name, description, policy, purpose, rotation_period_days
+            )
+            return
+        imported = origin == "EXTERNAL"
         self.key = kms.CfnKey(
             self,
             "Default",
             description=description,
-            key_policy=iam.PolicyDocument(statements=statements),
+            key_policy=policy,
             key_spec="SYMMETRIC_DEFAULT",
             key_usage="ENCRYPT_DECRYPT",
             # VTC-KEY-REENCRYPT (§46): KMS rotates AWS-generated material itself. Imported
             # material (FB crypto module, §45) cannot rotate automatically: FB imports new
             # material and calls RotateKeyOnDemand within the same period (see README).
-            enable_key_rotation=not imported_key_material,
-            rotation_period_in_days=None if imported_key_material else rotation_period_days,
-            origin="EXTERNAL" if imported_key_material else "AWS_KMS",
+            enable_key_rotation=not imported,
+            rotation_period_in_days=None if imported else rotation_period_days,
+            origin=origin,
             pending_window_in_days=30,
         )
         # A key is the only way to read every backup: never deleted with the stack.
@@ -197,3 +217,33 @@ class CustodyKey(Construct):
         self.key.add_metadata("led:rotation-period-days", rotation_period_days)
         self.alias = kms.CfnAlias(self, "Alias", alias_name=f"alias/{alias_name}", target_key_id=self.key.attr_key_id)
         self.key_arn = self.key.attr_arn
+
+    def _in_external_key_store(
+        self,
+        store: ExternalKeyStore,
+        alias_name: str,
+        description: str,
+        policy: iam.PolicyDocument,
+        purpose: KeyPurpose | None,
+        rotation_period_days: int,
+    ) -> None:
+        """The key in FB's external key store (custom resource: CloudFormation cannot create it).
+
+        KMS cannot rotate a key in a custom key store (EnableKeyRotation): VTC-KEY-REENCRYPT
+        (§46) is met by a new external key and `led-ops reencrypt` within rotation_period_days."""
+        if purpose is None:
+            raise ValueError("CustodyKey: a key in the external key store needs its purpose (its external key)")
+        resource = store.key(
+            self,
+            "Xks",
+            purpose=purpose,
+            properties={
+                "AliasName": f"alias/{alias_name}",
+                "Description": description,
+                "KeyPolicy": Stack.of(self).resolve(policy.to_json()),
+            },
+        )
+        cfn = resource.node.default_child
+        assert isinstance(cfn, CfnResource)
+        cfn.add_metadata("led:rotation-period-days", rotation_period_days)
+        self.key_arn = resource.get_att_string("Arn")

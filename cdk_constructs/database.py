@@ -160,6 +160,7 @@ class AuditedPostgres(Construct):
             "AwsSolutions::AwsSolutions-RDS11",
             "The default PostgreSQL port stays: the instance is reachable only from the LED app tier's "
             "security group inside an isolated VPC, and the exit drill's standard tooling expects 5432.",
+            risk="database-default-port",
         )
         # The NIST rule looks for the backup plan inside this stack; the plan lives in the backup
         # stack and selects this instance by ARN (VTC-BACKUP-RETENTION checks it across stacks).
@@ -168,6 +169,7 @@ class AuditedPostgres(Construct):
             "NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan",
             "The AWS Backup plan that selects this instance lives in the environment's backup stack "
             "(led-<env>-backup); the VTC pack checks the selection across stacks.",
+            risk="database-backups-outside-the-defaults",
         )
         # Enhanced monitoring: RDS assumes the role only for this account's instances (confused
         # deputy, issue #9; AWS's enhanced-monitoring guide recommends both source keys).
@@ -190,6 +192,7 @@ class AuditedPostgres(Construct):
             "AmazonRDSEnhancedMonitoringRole]",
             "Enhanced monitoring needs AWS's own service-role policy, which only lets RDS write OS metrics "
             "to the RDSOSMetrics log group; the role carries the LED permissions boundary.",
+            risk="aws-managed-service-role-policies",
         )
         if not multi_az:
             for rule in ("AwsSolutions::AwsSolutions-RDS3", "NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport"):
@@ -198,4 +201,5 @@ class AuditedPostgres(Construct):
                     rule,
                     "Single-AZ in an environment that holds no personal data (VTC §52-54: right-sized); "
                     "availability of a non-production copy is not an authentic-source obligation.",
+                    risk="single-az-without-personal-data",
                 )

@@ -105,6 +105,7 @@ class VpcFunction(Construct):
                 "Lambda creates and deletes the function's network interfaces itself, in subnets and security "
                 "groups chosen at deployment: the grant covers those kinds of EC2 resource in this account and "
                 "region only, as the VPC attachment needs.",
+                risk="iam-aws-generated-names",
             )
         accept_risk(
             self.policy,
@@ -113,6 +114,7 @@ class VpcFunction(Construct):
             "DescribeNetworkInterfaces, interfaces Lambda creates itself: the AWSLambdaVPCAccessExecutionRole "
             "actions, nothing more) and, in the drill functions, backup:PutRestoreValidationResult and "
             "rds:DescribeExportTasks, which AWS authorizes on '*' only.",
+            risk="iam-actions-only-on-any-resource",
         )
         self.function = lambda_.Function(
             self,

@@ -126,6 +126,7 @@ class ArchiveLogStream(Construct):
             f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::{bucket_name}/{prefix}/*]",
             "Firehose names its objects by delivery time under this source's fixed prefix of the archive; "
             "the role may only add objects there, and Object Lock keeps every one of them.",
+            risk="iam-aws-generated-names",
         )
         self.stream = firehose.CfnDeliveryStream(
             self,

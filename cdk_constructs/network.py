@@ -101,6 +101,7 @@ class IsolatedNetwork(Construct):
             "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy",
             "The flow-log delivery role is created by the CDK FlowLog construct with one inline policy "
             "limited to this VPC's flow-log group; it carries the LED permissions boundary.",
+            risk="flow-log-role-inline-policy",
         )
         self.app_subnets = ec2.SubnetSelection(subnet_group_name=APP_TIER)
         self.data_subnets = ec2.SubnetSelection(subnet_group_name=DATA_TIER)

@@ -5,22 +5,33 @@ from __future__ import annotations
 from aws_cdk import Tags
 from constructs import IConstruct
 
-TAG_ENVIRONMENT = "led:environment"
-TAG_OWNER = "led:owner-party"
-TAG_OPERATOR = "led:operator"
-TAG_CLASSIFICATION = "led:data-classification"
-# VTC-EXIT (§42-43): the schedule that starts the exit drill's export (the pack reads it: the drill
-# function has other schedules too, e.g. its daily report, that export nothing).
-TAG_DRILL = "led:drill"
-EXIT_EXPORT = "exit-export"
+from contract.tags import (
+    EXIT_EXPORT,
+    NO_PERSONAL_DATA,
+    PERSONAL_DATA,
+    PERSONAL_DATA_EXPORT,
+    TAG_CLASSIFICATION,
+    TAG_DRILL,
+    TAG_ENVIRONMENT,
+    TAG_OPERATOR,
+    TAG_OWNER,
+)
 
-# VTC-PERSONAL-DATA (§20): stores holding the national register number and diploma data carry
-# this value; every other resource says it holds none.
-PERSONAL_DATA = "personal-data"
-NO_PERSONAL_DATA = "no-personal-data"
-# A transient export of personal data (the exit drill's Parquet): personal data all the same, but
-# not a source to back up; it expires and the next drill makes it again from the backed-up database.
-PERSONAL_DATA_EXPORT = "personal-data-export"
+__all__ = [
+    "EXIT_EXPORT",
+    "NO_PERSONAL_DATA",
+    "PERSONAL_DATA",
+    "PERSONAL_DATA_EXPORT",
+    "TAG_CLASSIFICATION",
+    "TAG_DRILL",
+    "TAG_ENVIRONMENT",
+    "TAG_OPERATOR",
+    "TAG_OWNER",
+    "mark_exit_drill_schedule",
+    "mark_personal_data_export",
+    "mark_personal_data_store",
+    "tag_party",
+]
 
 
 def tag_party(scope: IConstruct, *, environment: str, owner: str, operator: str | None = None) -> None:

@@ -2,7 +2,8 @@
 (VTC-POLICIES-VISIBLE, §55 and §58): an auditor reading the CloudFormation sees, next to each
 resource, which condition of the advice it serves, without reading the Python.
 
-One table decides it: by resource type, refined by construct path where the same type serves a
+The rules decide it: every rule names the resource types that serve its condition (`marks` on its
+`RuleSpec`, policies/rules/), refined here by construct path where the same type serves a
 different condition in a different place (the vaults in the backup account are the "backup
 elsewhere" of §37). The metadata key is `led:vtc-conditions`; logical ids do not change.
 """
@@ -15,67 +16,24 @@ import jsii
 from aws_cdk import CfnResource, IAspect
 from constructs import IConstruct
 
+from policies.catalogue import catalogue
+from policies.registry import RULES
+
 METADATA_KEY = "led:vtc-conditions"
 
+
+def _by_type() -> dict[str, tuple[str, ...]]:
+    """Resource type -> the conditions whose rules mark it (RuleSpec.marks), in the catalogue's order."""
+    order = [c.id for c in catalogue().conditions]
+    found: dict[str, set[str]] = {}
+    for rule in RULES:
+        for resource_type in rule.marks:
+            found.setdefault(resource_type, set()).add(rule.condition_id)
+    return {t: tuple(sorted(conditions, key=order.index)) for t, conditions in found.items()}
+
+
 # Resource type -> the conditions every resource of that type serves in this landing zone.
-BY_TYPE: dict[str, tuple[str, ...]] = {
-    "AWS::RDS::DBInstance": (
-        "VTC-SEC-STORAGE",
-        "VTC-AUDIT-TRAIL",
-        "VTC-PERSONAL-DATA",
-        "VTC-KEY-NO-PROVIDER",
-        "VTC-ENCRYPT-ALL",
-        "VTC-NO-COPY",
-        "VTC-RIGHT-SIZED",
-    ),
-    "AWS::RDS::DBParameterGroup": ("VTC-SEC-STORAGE", "VTC-AUDIT-TRAIL"),
-    "AWS::RDS::DBSubnetGroup": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::Backup::BackupVault": (
-        "VTC-PERSONAL-DATA",
-        "VTC-BACKUP-RETENTION",
-        "VTC-KEY-NO-PROVIDER",
-        "VTC-NO-STALE-BACKUP",
-        "VTC-ENCRYPT-ALL",
-    ),
-    "AWS::Backup::BackupPlan": ("VTC-BACKUP-ELSEWHERE", "VTC-BACKUP-RETENTION", "VTC-NO-STALE-BACKUP"),
-    "AWS::Backup::BackupSelection": ("VTC-BACKUP-RETENTION",),
-    "AWS::Backup::RestoreTestingPlan": ("VTC-BACKUP-ENVIRONMENT",),
-    "AWS::Backup::RestoreTestingSelection": ("VTC-BACKUP-ENVIRONMENT",),
-    "AWS::Backup::LogicallyAirGappedBackupVault": ("VTC-BACKUP-ELSEWHERE", "VTC-ENCRYPT-ALL"),
-    "AWS::KMS::Key": (
-        "VTC-OUTSOURCING-2016",
-        "VTC-KEY-NO-PROVIDER",
-        "VTC-KEY-REENCRYPT",
-        "VTC-ENCRYPT-ALL",
-        "VTC-KEY-CUSTODY",
-    ),
-    "AWS::KMS::Alias": ("VTC-KEY-CUSTODY",),
-    "AWS::Logs::LogGroup": ("VTC-AUDIT-TRAIL", "VTC-ENCRYPT-ALL"),
-    "AWS::EC2::FlowLog": ("VTC-AUDIT-TRAIL", "VTC-NO-COPY"),
-    "AWS::EC2::VPC": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::EC2::Subnet": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::EC2::RouteTable": ("VTC-NO-COPY",),
-    "AWS::EC2::SecurityGroup": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::EC2::SecurityGroupIngress": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::EC2::SecurityGroupEgress": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::EC2::VPCEndpoint": ("VTC-NO-COPY",),
-    "AWS::IAM::Role": ("VTC-LEAST-PRIVILEGE",),
-    "AWS::IAM::ManagedPolicy": ("VTC-LEAST-PRIVILEGE",),
-    "AWS::IAM::Policy": ("VTC-LEAST-PRIVILEGE",),
-    "AWS::SecretsManager::Secret": ("VTC-SEC-STORAGE", "VTC-ENCRYPT-ALL"),
-    "AWS::S3::Bucket": ("VTC-ENCRYPT-ALL", "VTC-NO-COPY"),
-    "AWS::S3::BucketPolicy": ("VTC-SEC-STORAGE", "VTC-NO-COPY"),
-    "AWS::SNS::Topic": ("VTC-ENCRYPT-ALL",),
-    "AWS::SQS::Queue": ("VTC-ENCRYPT-ALL",),
-    "AWS::CloudTrail::Trail": ("VTC-AUDIT-TRAIL", "VTC-LOGS-DIRECT", "VTC-ENCRYPT-ALL"),
-    "AWS::Config::ConfigRule": ("VTC-REGULAR-AUDIT",),
-    "AWS::Config::ConformancePack": ("VTC-REGULAR-AUDIT",),
-    "AWS::Config::ConfigurationRecorder": ("VTC-REGULAR-AUDIT",),
-    "AWS::Config::DeliveryChannel": ("VTC-REGULAR-AUDIT",),
-    "AWS::SecurityHub::Hub": ("VTC-REGULAR-AUDIT",),
-    "AWS::SecurityHub::Standard": ("VTC-REGULAR-AUDIT",),
-    "AWS::Organizations::Policy": ("VTC-OUTSOURCING-2016", "VTC-PROCESSOR", "VTC-LEAST-PRIVILEGE"),
-}
+BY_TYPE: dict[str, tuple[str, ...]] = _by_type()
 
 # (construct path pattern, resource types or None for any) -> extra conditions.
 BY_PATH: tuple[tuple[re.Pattern[str], frozenset[str] | None, tuple[str, ...]], ...] = (

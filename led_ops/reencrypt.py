@@ -13,6 +13,10 @@ cannot change the key of a recovery point: the only way is a copy under the new 
 
 Nothing is deleted before its replacement is verified. `plan` changes nothing; `run` without
 `--execute` prints the same plan.
+
+The new key has the configured origin (keys.origin, §45). For keys in FB's external key store
+(EXTERNAL_KEY_STORE) this is the rotation itself: KMS cannot rotate them, so FB names a new
+external key, the key custody stack creates the KMS key over it, and this moves the data there.
 """
 
 from __future__ import annotations
@@ -60,23 +64,46 @@ def check_new_key(ctx: Context, new_key: str) -> dict[str, Any]:
         raise UsageError(f"--new-key {new_key}: in region {parts[3]}; allowed: a key in {env.region}")
     meta = ctx.client("kms", region_of(new_key)).describe_key(KeyId=new_key)["KeyMetadata"]
     problems = []
-    if meta.get("KeyState") != "Enabled":
+    if meta.get("KeyState") == "Unavailable":
+        problems.append("state Unavailable: its external key store is disconnected (FB connects it first)")
+    elif meta.get("KeyState") != "Enabled":
         problems.append(f"state {meta.get('KeyState')}")
+    origin = meta.get("Origin", "AWS_KMS")
+    if origin != env.keys.origin:
+        problems.append(
+            f"origin {origin}, not keys.origin {env.keys.origin} (the new key follows the configured origin)"
+        )
     if meta.get("KeyUsage") != "ENCRYPT_DECRYPT":
         problems.append(f"usage {meta.get('KeyUsage')}")
     if meta.get("KeyManager") != "CUSTOMER":
         problems.append("not customer-managed (VTC-KEY-NO-PROVIDER, §44)")
     if problems:
         raise UsageError(
-            f"--new-key {new_key}: {', '.join(problems)}; allowed: an enabled customer-managed symmetric encryption key"
+            f"--new-key {new_key}: {', '.join(problems)}; allowed: an enabled customer-managed symmetric "
+            f"encryption key of origin {env.keys.origin}"
         )
     return meta
 
 
+def check_new_external_key(ctx: Context, new: dict[str, Any], current_key: str | None) -> None:
+    """XKS: the new key is backed by another external key than the database's key (else nothing rotates)."""
+    if ctx.env.keys.origin != "EXTERNAL_KEY_STORE" or current_key in (None, new.get("Arn")):
+        return
+    assert current_key is not None
+    old = ctx.client("kms", region_of(current_key)).describe_key(KeyId=current_key)["KeyMetadata"]
+    old_id = old.get("XksKeyConfiguration", {}).get("Id")
+    if old_id is not None and old_id == new.get("XksKeyConfiguration", {}).get("Id"):
+        raise UsageError(
+            f"--new-key {new.get('Arn')}: backed by external key {old_id}, the same as the database's key "
+            f"{current_key}; allowed: a key over a new external key of FB (keys.external_key_store.external_key_ids)"
+        )
+
+
 def make_plan(ctx: Context, new_key: str, *, new_vault: str | None, stamp: str) -> Plan:
     env = ctx.env
-    check_new_key(ctx, new_key)
+    meta = check_new_key(ctx, new_key)
     source = restore_drill.source_instance(ctx)
+    check_new_external_key(ctx, meta, source.get("KmsKeyId"))
     vault = new_vault or default_vault_name(ctx, new_key)
     backup = ctx.client("backup")
     try:
@@ -110,6 +137,12 @@ def show(ctx: Context, plan: Plan) -> None:
     env = ctx.env
     db = names.database_id(env)
     ctx.say(f"re-encryption of {env.name} to {plan.new_key} (enabled, customer-managed, key custody account)")
+    if env.keys.origin == "EXTERNAL_KEY_STORE":
+        ctx.say(
+            "  origin EXTERNAL_KEY_STORE: KMS cannot rotate keys in FB's external key store, so this copy under a "
+            "key over a new external key is their rotation "
+            f"(VTC-KEY-REENCRYPT, every {env.keys.rotation_period_days} days)"
+        )
     step = 0
 
     def say(text: str) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from policies.graph import in_place, same_place
+from policies.kms import classify_key
 from policies.model import Resource
 from policies.values import UNKNOWN, as_int, as_list, references, render, target_of
 
@@ -30,6 +32,9 @@ _ARN_TYPES = (
     (re.compile(r"^arn:[^:]*:s3:::"), "S3"),
 )
 _VAULT_ARN = re.compile(r"^arn:[^:]*:backup:(?P<region>[^:]*):(?P<account>[^:]*):backup-vault:(?P<name>.+)$")
+AIR_GAPPED = "AWS::Backup::LogicallyAirGappedBackupVault"
+# Both kinds of vault share one ARN shape (backup-vault:<name>) and can receive copies.
+VAULT_TYPES = ("AWS::Backup::BackupVault", AIR_GAPPED)
 
 
 @dataclass(frozen=True)
@@ -59,22 +64,6 @@ def plan_rules(plan: Resource) -> list[PlanRule]:
     return out
 
 
-def is_daily(schedule: Any) -> bool:
-    """At least once a day: a cron expression firing every day, or rate(1 day) or shorter."""
-    if not isinstance(schedule, str):
-        return False
-    s = schedule.strip()
-    rate = re.match(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$", s)
-    if rate:
-        n, unit = int(rate[1]), rate[2]
-        return unit.startswith("minute") or (unit.startswith("hour") and n <= 24) or n == 1
-    cron = re.match(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$", s)
-    if not cron:
-        return False
-    dom, month, dow = cron[3], cron[4], cron[5]
-    return dom in ("*", "?") and month == "*" and dow in ("*", "?")
-
-
 def copy_lifecycle(copy: dict) -> Any:
     lifecycle = copy.get("Lifecycle") or {}
     return lifecycle.get("DeleteAfterDays") if isinstance(lifecycle, dict) else None
@@ -90,7 +79,7 @@ class VaultLocation:
 def vault_location(value: Any, res: Resource) -> VaultLocation:
     """Account and region of a copy destination vault (an ARN, or a vault of this app)."""
     target = target_of(value, res.stack, res.app)
-    if target is not None and target.type in ("AWS::Backup::BackupVault", "AWS::Backup::LogicallyAirGappedBackupVault"):
+    if target is not None and target.type in VAULT_TYPES:
         return VaultLocation(
             target.stack.account, target.stack.region, f"vault {target.logical_id} of {target.stack.name}"
         )
@@ -104,15 +93,8 @@ def vault_location(value: Any, res: Resource) -> VaultLocation:
     return VaultLocation(account, region, rendered.text if rendered.decided else f"{rendered.text} ({rendered.why()})")
 
 
-def same_place(a: Resource, b: Resource) -> bool:
-    """AWS Backup plans, selections and restore tests act within one account and region."""
-    return a.stack.account == b.stack.account and a.stack.region == b.stack.region
-
-
 def selections(res: Resource) -> Iterator[Resource]:
-    for selection in res.app.resources("AWS::Backup::BackupSelection", stage=res.stack.stage):
-        if same_place(selection, res):
-            yield selection
+    yield from in_place(res, "AWS::Backup::BackupSelection")
 
 
 def _tag_selects(selection: dict, key: str, value: str) -> bool:
@@ -194,7 +176,7 @@ def find_vault(value: Any, res: Resource) -> Resource | None:
     """The vault of this app a plan's target or copy destination names (a Ref / GetAtt, an ARN, or,
     for a target, a name in the plan's own account and region); None when the app has none."""
     target = target_of(value, res.stack, res.app)
-    if target is not None and target.type == "AWS::Backup::BackupVault" and target.resource is not None:
+    if target is not None and target.type in VAULT_TYPES and target.resource is not None:
         return Resource(target.logical_id, target.resource, target.stack, res.app)
     rendered = render(value, res.stack, res.app)
     if not rendered.decided:
@@ -205,10 +187,11 @@ def find_vault(value: Any, res: Resource) -> Resource | None:
         if match
         else (res.stack.account, res.stack.region, rendered.text)
     )
-    for vault in res.app.resources("AWS::Backup::BackupVault", stage=res.stack.stage):
-        if vault.stack.account == account and vault.stack.region == region:
-            if render(vault.props.get("BackupVaultName"), vault.stack, res.app).text == name:
-                return vault
+    for vault_type in VAULT_TYPES:
+        for vault in res.app.resources(vault_type, stage=res.stack.stage):
+            if vault.stack.account == account and vault.stack.region == region:
+                if render(vault.props.get("BackupVaultName"), vault.stack, res.app).text == name:
+                    return vault
     return None
 
 
@@ -224,7 +207,10 @@ class Lock:
 
 
 def vault_lock(vault: Resource) -> Lock | None:
-    """The vault's lock (AWS Backup Vault Lock), None without one."""
+    """The vault's lock (AWS Backup Vault Lock), None without one. A logically air-gapped vault is
+    always locked, in compliance mode, by its own MinRetentionDays and MaxRetentionDays."""
+    if vault.type == AIR_GAPPED:
+        return Lock(as_int(vault.props.get("MinRetentionDays")), as_int(vault.props.get("MaxRetentionDays")))
     lock = vault.props.get("LockConfiguration")
     if not isinstance(lock, dict):
         return None
@@ -257,3 +243,23 @@ def max_retention_days(res: Resource) -> int:
                 if n is not None:
                     longest = max(longest, n)
     return longest
+
+
+def air_gap_key_problems(vault: Resource) -> list[str]:
+    """The key of a logically air-gapped vault must be the FB backup key (VTC §37, §46-47, §51): without
+    EncryptionKeyArn AWS Backup encrypts with an AWS-owned key, which FB neither holds nor rotates, so
+    the copies out of every LED account's reach would be out of FB's reach too."""
+    settings = vault.settings
+    value = vault.props.get("EncryptionKeyArn")
+    key = classify_key(value, vault)
+    if key.kind == "absent":
+        return ["no EncryptionKeyArn: AWS Backup encrypts the vault with an AWS-owned key, not the FB backup key"]
+    if key.kind != "customer":
+        return [f"EncryptionKeyArn: {key.why} (fails closed)" if key.kind == "undecidable" else key.why]
+    if key.account != settings.key_custody_account:
+        return [f"EncryptionKeyArn {key.why} is not in the key custody account {settings.key_custody_account}"]
+    text = render(value, vault.stack, vault.app).text
+    configured = settings.backup_key_arn
+    if configured and vault.stack.region == settings.region and text != configured:
+        return [f"EncryptionKeyArn {text} is not the FB backup key of the environment ({configured})"]
+    return []

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from policies.graph import is_cluster_member
 from policies.model import Resource
 from policies.values import as_bool
 
@@ -38,7 +39,7 @@ def _must_be_true(props: dict, name: str) -> tuple[str, ...]:
 def _rds_instance(res: Resource) -> list[KeyUse]:
     p = res.props
     uses = []
-    if "DBClusterIdentifier" not in p:  # Aurora instances are encrypted through their cluster
+    if not is_cluster_member(res):  # Aurora instances are encrypted through their cluster
         uses.append(KeyUse("KmsKeyId", p.get("KmsKeyId"), _must_be_true(p, "StorageEncrypted")))
     if as_bool(p.get("EnablePerformanceInsights")) is True:
         uses.append(KeyUse("PerformanceInsightsKMSKeyId", p.get("PerformanceInsightsKMSKeyId")))

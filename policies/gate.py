@@ -7,10 +7,14 @@ data). Fails, one line per problem, when
   failSynthOnValidationErrors=false would otherwise slip through),
 - the VTC pack did not run (no `vtc-evaluations.json`),
 - an acknowledgement has no reason,
-- a rule of the never-acknowledge list was acknowledged in an environment that holds personal data.
+- a rule of the never-acknowledge list was acknowledged in an environment that holds personal data,
+- an accepted risk of the register (policies/risks.py, recorded in the assembly's manifests) is past
+  its review-by date (`--today YYYY-MM-DD`, default today), or its acknowledgement no longer matches
+  a suppressed finding (a mistyped id or a fixed resource: cdk-nag ignores either silently),
+- a finding was suppressed by an acknowledgement outside the register (no owner, no dates).
 
-Otherwise it prints every acknowledgement per environment (pack, rule, construct path, reason):
-the accepted risks of the compliance report.
+Otherwise it prints every acknowledgement per environment (pack, rule, construct path, reason,
+owner, review-by): the accepted risks of the compliance report.
 
 The checks are importable: `check_environment` gives them for one environment, and the compliance
 report (tools/report/) computes its VTC-GATE and VTC-RISK-ACCEPTED rows with it.
@@ -19,17 +23,18 @@ report (tools/report/) computes its VTC-GATE and VTC-RISK-ACCEPTED rows with it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from config import ConfigError, load_config
-from policies.pack import EVALUATIONS_FILE
 from policies.registry import NEVER_ACKNOWLEDGE, PACK_NAME
+from policies.risks import AcceptedRisk, accepted_risks, parse_date
+from policies.synthesis import EVALUATIONS_FILE, VALIDATION_FILE, SynthesisError, read_validation_report
 
-REPORT_FILE = "validation-report.json"
+REPORT_FILE = VALIDATION_FILE
 NO_ENVIRONMENT = "(outside any environment)"
 
 
@@ -109,6 +114,99 @@ def never_acknowledged(ack: Acknowledgement, personal: set[str]) -> str | None:
     return None
 
 
+# The dated register (VTC-RISK-ACCEPTED, §56) -------------------------------------------------
+
+
+def _suppressed(report: dict) -> list[tuple[str, str, str, list[str]]]:
+    """(plugin, acknowledged id, acknowledged at, violating construct paths) of every suppressed finding."""
+    return [
+        (
+            str(plugin.get("pluginName", "?")),
+            str(v.get("acknowledgedId") or ""),
+            str(v.get("acknowledgedAt") or "").lstrip("/"),
+            [str(c.get("constructPath", "")).lstrip("/") for c in v.get("violatingConstructs", [])],
+        )
+        for plugin in report.get("pluginReports", [])
+        for v in plugin.get("suppressedViolations", [])
+    ]
+
+
+def suppresses(record: AcceptedRisk, finding: tuple[str, str, str, list[str]]) -> bool:
+    """The suppressed finding was suppressed by this acknowledgement: same id, made at the same
+    construct (or, where the report does not say where, a violating construct at or under it)."""
+    _, ack_id, at, paths = finding
+    if ack_id != record.rule:
+        return False
+    if at:
+        return at == record.path
+    return any(p == record.path or p.startswith(record.path + "/") for p in paths)
+
+
+def expired(record: AcceptedRisk, today: date) -> str | None:
+    """An accepted risk is reviewed by its review-by date (policies/risks.toml)."""
+    if record.accepted is None or record.review_by is None:
+        return f"accepted risk {record.where} has no valid accepted/review_by date in the assembly (YYYY-MM-DD)"
+    if record.review_by >= today:
+        return None
+    return (
+        f"accepted risk {record.where} was due for review on {record.review_by} ({(today - record.review_by).days} "
+        f"day(s) ago, today {today}): review it with its owner and renew accepted/review_by in policies/risks.toml, "
+        "or fix the finding (VTC-RISK-ACCEPTED)"
+    )
+
+
+def unmatched(record: AcceptedRisk, findings: list[tuple[str, str, str, list[str]]]) -> str | None:
+    """cdk-nag drops a mistyped or stale acknowledgement silently: each must have suppressed a finding."""
+    if any(suppresses(record, f) for f in findings):
+        return None
+    return (
+        f"accepted risk {record.where} matches no suppressed finding in {REPORT_FILE}: the rule id is mistyped "
+        "or the finding is gone; allowed: an acknowledgement that suppresses a finding (fix the id or drop it)"
+    )
+
+
+def unregistered(finding: tuple[str, str, str, list[str]], records: list[AcceptedRisk]) -> str | None:
+    """A finding suppressed without accept_risk has no owner and no dates."""
+    if any(suppresses(r, finding) for r in records):
+        return None
+    plugin, ack_id, at, paths = finding
+    return (
+        f"{plugin}: {ack_id or '?'} suppressed at {at or ', '.join(paths)} outside the risk register (no owner, "
+        "no dates): acknowledge through cdk_constructs/risk.py accept_risk(..., risk=<id of policies/risks.toml>)"
+    )
+
+
+@dataclass(frozen=True)
+class RegisterChecks:
+    """The register's checks for one environment (or the whole synthesis)."""
+
+    records: list[AcceptedRisk] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    unregistered: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.expired, *self.unmatched, *self.unregistered]
+
+
+def check_register(
+    report: dict, outdir: Path, environments: set[str], today: date, environment: str | None = None
+) -> RegisterChecks:
+    """Expired, unmatched and unregistered acknowledgements (only those of `environment`, if given)."""
+    records = accepted_risks(outdir, environments)
+    findings = _suppressed(report)
+    if environment is not None:
+        records = [r for r in records if r.environment == environment]
+        findings = [f for f in findings if _environment(f[2] or (f[3] or [""])[0], environments) == environment]
+    return RegisterChecks(
+        records=records,
+        expired=[p for r in records if (p := expired(r, today))],
+        unmatched=[p for r in records if (p := unmatched(r, findings))],
+        unregistered=[p for f in findings if (p := unregistered(f, records))],
+    )
+
+
 @dataclass(frozen=True)
 class EnvironmentGate:
     """The gate's checks for one environment (the compliance report's VTC-GATE and VTC-RISK-ACCEPTED rows)."""
@@ -120,10 +218,17 @@ class EnvironmentGate:
     pack_did_not_run: list[str]
     without_reason: list[str]
     never_acknowledged: list[str]
+    register: RegisterChecks = field(default_factory=RegisterChecks)
 
     @property
     def problems(self) -> list[str]:
-        return [*self.unacknowledged, *self.pack_did_not_run, *self.without_reason, *self.never_acknowledged]
+        return [
+            *self.unacknowledged,
+            *self.pack_did_not_run,
+            *self.without_reason,
+            *self.never_acknowledged,
+            *self.register.problems,
+        ]
 
     @property
     def passes(self) -> bool:
@@ -131,7 +236,12 @@ class EnvironmentGate:
 
 
 def check_environment(
-    report: dict, outdir: Path, environment: str, personal: set[str], environments: set[str]
+    report: dict,
+    outdir: Path,
+    environment: str,
+    personal: set[str],
+    environments: set[str],
+    today: date | None = None,
 ) -> EnvironmentGate:
     acks = [a for a in acknowledgements(report, environments) if a.environment == environment]
     return EnvironmentGate(
@@ -142,34 +252,53 @@ def check_environment(
         pack_did_not_run=pack_did_not_run(outdir),
         without_reason=[p for a in acks if (p := without_reason(a))],
         never_acknowledged=[p for a in acks if (p := never_acknowledged(a, personal))],
+        register=check_register(report, outdir, environments, today or date.today(), environment),
     )
 
 
-def problems(report: dict, outdir: Path, personal: set[str], environments: set[str]) -> list[str]:
+def problems(
+    report: dict, outdir: Path, personal: set[str], environments: set[str], today: date | None = None
+) -> list[str]:
     """Every reason the gate fails, over the whole synthesis (every environment and outside them)."""
     found = [*unacknowledged(report, environments), *pack_did_not_run(outdir)]
     for ack in acknowledgements(report, environments):
         found.extend(p for p in (without_reason(ack), never_acknowledged(ack, personal)) if p)
+    found += check_register(report, outdir, environments, today or date.today()).problems
     return found
 
 
-def render_accepted_risks(acks: list[Acknowledgement]) -> str:
-    by_env: dict[str, list[Acknowledgement]] = defaultdict(list)
-    for ack in acks:
-        by_env[ack.environment].append(ack)
-    lines = [f"Accepted risks (VTC-RISK-ACCEPTED): {len(acks)} acknowledgement(s)"]
+def render_accepted_risks(records: list[AcceptedRisk], today: date) -> str:
+    by_env: dict[str, list[AcceptedRisk]] = defaultdict(list)
+    for record in records:
+        by_env[record.environment].append(record)
+    lines = [f"Accepted risks (VTC-RISK-ACCEPTED) on {today}: {len(records)} acknowledgement(s)"]
     for env in sorted(by_env):
         lines.append(f"{env}:")
-        for ack in sorted(by_env[env], key=lambda a: (a.pack, a.rule, a.path)):
-            lines.append(f"  {ack.pack} {ack.rule} at {ack.path}: {ack.reason}")
+        for r in sorted(by_env[env], key=lambda r: (r.rule, r.path)):
+            lines.append(
+                f"  {r.rule} at {r.path}: {r.reason} [risk {r.risk}, owner {r.owner.label}, accepted {r.accepted}, "
+                f"review by {r.review_by}, {r.days_left(today)} day(s) left]"
+            )
     return "\n".join(lines)
+
+
+def today_option(value: str) -> date:
+    """--today: a date YYYY-MM-DD (argparse turns the error into one line)."""
+    parsed = parse_date(value)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"got {value!r}; allowed: a date YYYY-MM-DD")
+    return parsed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policies.gate", description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path, help="the cloud assembly directory (cdk.out)")
     parser.add_argument("--config", default=None, help="the config file used for synthesis (default: embedded)")
+    parser.add_argument(
+        "--today", type=today_option, default=None, help="the date review-by dates are compared with (default: today)"
+    )
     args = parser.parse_args(argv)
+    today = args.today or date.today()
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -177,18 +306,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report_path = args.outdir / REPORT_FILE
     try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        report = read_validation_report(args.outdir)
+    except SynthesisError as exc:
+        print(f"gate: {exc}", file=sys.stderr)
+        return 1
+    if report is None:
         print(f"gate: {report_path} not found: synthesize with @aws-cdk/core:validationReportJson", file=sys.stderr)
         return 1
     environments = set(config.environments)
     personal = {name for name, env in config.environments.items() if env.holds_personal_data}
-    found = problems(report, args.outdir, personal, environments)
+    found = problems(report, args.outdir, personal, environments, today)
     if found:
         for line in found:
             print(f"gate: {line}", file=sys.stderr)
         return 1
-    print(render_accepted_risks(acknowledgements(report, environments)))
+    print(render_accepted_risks(accepted_risks(args.outdir, environments), today))
     return 0
 
 

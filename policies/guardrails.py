@@ -31,76 +31,34 @@ deploy to (``LandingZoneConfig.bootstrap_targets``), and FB's key administrator 
 
 The documents are plain data built from the configuration (no CloudFormation tokens), so the
 same text is what `policies/scp/*.json` shows reviewers and what the organisation stack attaches.
-Regenerate the reviewable files with ``python -m policies.guardrails``.
+Regenerate the reviewable files with ``python -m policies.guardrails`` (it writes the data
+perimeter RCPs of policies/rcp.py into `policies/rcp/` too). The region guardrail, with the backup
+and egress statements, is in policies/guardrails_region.py; the shared pieces (documents, quotas,
+accounts) in policies/guardrail_base.py.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from cdk_constructs.audit_protection import AUDIT_PROTECTION_SID, AUDIT_TAMPERING_ACTIONS, audit_resource_patterns
-from config import LandingZoneConfig, load_config, partition_of
+from config import ConfigError, LandingZoneConfig, load_config
+from policies.guardrail_base import (
+    SCP_MAX_CHARS,
+    Guardrail,
+    _deny,
+    _deployment_roles,
+    _document,
+    _not_principals,
+    check_quota,
+    member_accounts,
+    organization_partition,
+)
+from policies.guardrails_region import egress_statements, region_guardrail
 
-SCP_MAX_CHARS = 5120
 SCP_DIRECTORY = Path(__file__).with_name("scp")
 
-# Global services with a single endpoint (us-east-1 or us-west-2), after the AWS Control Tower
-# region deny control and the IAM user guide's example; kept to what an LED account can need.
-# KMS is deliberately absent: keys are regional and the LED keys live in the allowed regions.
-GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
-    "account:*",
-    "acm:*",
-    "artifact:*",
-    "aws-marketplace:*",
-    "aws-portal:*",
-    "billing:*",
-    "budgets:*",
-    "ce:*",
-    "cloudfront:*",
-    "cloudtrail:LookupEvents",
-    "compute-optimizer:*",
-    "consolidatedbilling:*",
-    "cur:*",
-    "directconnect:*",
-    "ec2:DescribeRegions",
-    "ec2:DescribeTransitGateways",
-    "ec2:DescribeVpnGateways",
-    "fms:*",
-    "freetier:*",
-    "globalaccelerator:*",
-    "health:*",
-    "iam:*",
-    "importexport:*",
-    "invoicing:*",
-    "networkmanager:*",
-    "notifications:*",
-    "notifications-contacts:*",
-    "organizations:*",
-    "payments:*",
-    "pricing:*",
-    "resource-explorer-2:*",
-    "route53:*",
-    "route53domains:*",
-    "s3:GetAccountPublicAccessBlock",
-    "s3:GetBucketLocation",
-    "s3:GetBucketPolicyStatus",
-    "s3:GetBucketPublicAccessBlock",
-    "s3:ListAllMyBuckets",
-    "savingsplans:*",
-    "shield:*",
-    "sso:*",
-    "sts:*",
-    "support:*",
-    "supportplans:*",
-    "tag:GetResources",
-    "tax:*",
-    "trustedadvisor:*",
-    "waf:*",
-    "wafv2:*",
-)
 
 AUDIT_DISABLING_ACTIONS: tuple[str, ...] = (
     "cloudtrail:StopLogging",
@@ -206,60 +164,6 @@ INTERNET_GATEWAY_ACTIONS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class Guardrail:
-    name: str
-    description: str
-    document: dict
-
-    def text(self) -> str:
-        """The text the Organizations API stores (and counts against the 5,120-character limit)."""
-        return json.dumps(self.document, separators=(",", ":"))
-
-    def reviewable(self) -> str:
-        return json.dumps(self.document, indent=2) + "\n"
-
-
-def _document(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def _deny(
-    sid: str, actions: tuple[str, ...] | list[str], resources: list[str] | str = "*", condition: dict | None = None
-) -> dict:
-    statement: dict = {"Sid": sid, "Effect": "Deny", "Action": sorted(actions), "Resource": resources}
-    if condition:
-        statement["Condition"] = condition
-    return statement
-
-
-def organization_partition(config: LandingZoneConfig) -> str:
-    """The partition of the environments' accounts (one organisation never spans two partitions;
-    the config refuses an [organization] whose environments do)."""
-    return partition_of(next(iter(config.environments.values())).region)
-
-
-def member_accounts(config: LandingZoneConfig) -> list[str]:
-    """The accounts the guardrails are attached to: workload, log archive, backup of every environment."""
-    accounts = {
-        a
-        for env in config.environments.values()
-        for a in (env.accounts.workload, env.accounts.log_archive, env.accounts.backup)
-    }
-    return sorted(accounts)
-
-
-def _deployment_roles(config: LandingZoneConfig, accounts: list[str]) -> list[str]:
-    # The CloudFormation execution role of the CDK bootstrap: the only path that may change the
-    # audit configuration, so every change is a reviewed, recorded deployment. Exact ARNs, one per
-    # account and region the stacks deploy to: no wildcard in aws:PrincipalArn.
-    return config.execution_role_arns(bootstrapper="AHOVOKS", accounts=set(accounts))
-
-
-def _not_principals(arns: list[str]) -> dict:
-    return {"ArnNotEquals": {"aws:PrincipalArn": arns}}
-
-
 def exact_deployment_roles(config: LandingZoneConfig, partition: str) -> list[str]:
     """The CloudFormation execution role of the CDK bootstrap, by exact ARN (no wildcard), in every
     account and region that deploys LED audit resources: the workload and log archive accounts."""
@@ -307,122 +211,6 @@ def audit_log_group_pattern(partition: str) -> str:
     return f"arn:{partition}:logs:*:*:log-group:/led/*"
 
 
-# --- Backups and egress (issue #9), in the region guardrail -------------------------------------
-
-# Recovery points leave only by their lifecycle: nobody, the deployment role included, deletes one.
-RECOVERY_POINT_DELETING_ACTIONS: tuple[str, ...] = (
-    "backup:DeleteRecoveryPoint",
-    "backup:DisassociateRecoveryPoint",
-    "backup:UpdateRecoveryPointLifecycle",
-)
-# The plan, its selection, the LED vaults, their policies and locks, and the detection framework
-# change only through a deployment: a silent stop of the backups needs a reviewed change.
-BACKUP_CHANGING_ACTIONS: tuple[str, ...] = (
-    "backup:CreateBackupSelection",
-    "backup:DeleteBackupPlan",
-    "backup:DeleteBackupSelection",
-    "backup:DeleteBackupVault",
-    "backup:DeleteBackupVaultAccessPolicy",
-    "backup:DeleteBackupVaultLockConfiguration",
-    "backup:DeleteFramework",
-    "backup:PutBackupVaultAccessPolicy",
-    "backup:PutBackupVaultLockConfiguration",
-    "backup:UpdateBackupPlan",
-    "backup:UpdateFramework",
-)
-# The alarms that say a daily recovery point is missing (BackupDetection) stay on.
-ALARM_CHANGING_ACTIONS: tuple[str, ...] = (
-    "cloudwatch:DeleteAlarms",
-    "cloudwatch:DisableAlarmActions",
-    "cloudwatch:PutMetricAlarm",
-)
-# Ways out of an isolated VPC that the landing zone never builds (the internet gateways are
-# denied by the data guardrail already).
-NETWORK_LINK_ACTIONS: tuple[str, ...] = (
-    "ec2:AcceptTransitGatewayPeeringAttachment",
-    "ec2:AcceptTransitGatewayVpcAttachment",
-    "ec2:AcceptVpcPeeringConnection",
-    "ec2:AttachVpnGateway",
-    "ec2:CreateClientVpnEndpoint",
-    "ec2:CreateCustomerGateway",
-    "ec2:CreateNatGateway",
-    "ec2:CreateTransitGateway*",
-    "ec2:CreateVpcPeeringConnection",
-    "ec2:CreateVpnConnection",
-    "ec2:CreateVpnGateway",
-    "lambda:CreateFunctionUrlConfig",
-    "lambda:UpdateFunctionUrlConfig",
-)
-# Ways out the landing zone builds itself, changed only through a deployment: VPC endpoints (and
-# their policies) and the DNS firewall, its rules, association and query logging.
-EGRESS_CHANGING_ACTIONS: tuple[str, ...] = (
-    "ec2:CreateVpcEndpoint",
-    "ec2:ModifyVpcEndpoint",
-    "route53resolver:Associate*",
-    "route53resolver:Create*",
-    "route53resolver:Delete*",
-    "route53resolver:Disassociate*",
-    "route53resolver:Import*",
-    "route53resolver:Put*",
-    "route53resolver:Update*",
-)
-FUNCTION_CONFIGURING_ACTIONS: tuple[str, ...] = ("lambda:CreateFunction", "lambda:UpdateFunctionConfiguration")
-
-
-def deployment_role_arns(config: LandingZoneConfig, *roles: str) -> list[str]:
-    """The exact CloudFormation execution role of every (account, region) the landing zone deploys
-    the given account roles ("workload", "log_archive", "backup") to: the only principals that may
-    change the backups and the egress paths there (no wildcard, §37-39, §49)."""
-    accounts = {getattr(env.accounts, role) for env in config.environments.values() for role in roles}
-    return _deployment_roles(config, sorted(accounts))
-
-
-def _outside(config: LandingZoneConfig, *roles: str) -> dict:
-    return {"ArnNotEquals": {"aws:PrincipalArn": deployment_role_arns(config, *roles)}}
-
-
-def led_vault_patterns(partition: str) -> list[str]:
-    # Matches the vault names of BackupStack and RemoteVaultStack (led-<env>-vault,
-    # led-<env>-remote-vault); a re-encryption vault of led-ops (led-<env>-vault-<key id>) stays free.
-    return [f"arn:{partition}:backup:*:*:backup-vault:led-*-vault"]
-
-
-def backup_statements(config: LandingZoneConfig) -> list[dict]:
-    """VTC-BACKUP-RETENTION / VTC-BACKUP-ELSEWHERE (§37-39): the backups cannot be stopped silently."""
-    partition = organization_partition(config)
-    # Plans and vaults live in the workload and backup accounts, the alarms in the workload account.
-    return [
-        _deny("DenyDeletingRecoveryPoints", RECOVERY_POINT_DELETING_ACTIONS),
-        _deny(
-            "DenyChangingBackupsOutsideDeployment",
-            BACKUP_CHANGING_ACTIONS,
-            condition=_outside(config, "workload", "backup"),
-        ),
-        _deny(
-            "DenyChangingLedAlarmsOutsideDeployment",
-            ALARM_CHANGING_ACTIONS,
-            [f"arn:{partition}:cloudwatch:*:*:alarm:led-*"],
-            condition=_outside(config, "workload"),
-        ),
-    ]
-
-
-def egress_statements(config: LandingZoneConfig) -> list[dict]:
-    """VTC-NO-COPY (§49): no way out of the VPC but the endpoints the landing zone builds."""
-    return [
-        _deny("DenyNetworkLinksOut", NETWORK_LINK_ACTIONS),
-        # The VPC, its endpoints and its DNS firewall are the workload account's.
-        _deny("DenyChangingEgressOutsideDeployment", EGRESS_CHANGING_ACTIONS, condition=_outside(config, "workload")),
-        # A function outside a VPC reaches the internet. The CDK's own provider functions (custom
-        # resources) run outside the VPC, so the deployments of every LED account stay allowed.
-        _deny(
-            "DenyFunctionsOutsideVpc",
-            FUNCTION_CONFIGURING_ACTIONS,
-            condition={"Null": {"lambda:VpcIds": "true"}, **_outside(config, "workload", "log_archive", "backup")},
-        ),
-    ]
-
-
 def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
     partition = organization_partition(config)
     deployers = _not_principals(_deployment_roles(config, member_accounts(config)))
@@ -452,6 +240,33 @@ def audit_guardrail(config: LandingZoneConfig) -> Guardrail:
             ),
         ),
     )
+
+
+def key_creation_statements(config: LandingZoneConfig) -> list[dict]:
+    """Keys and key stores are created only in a key custody account, and there only with the
+    environment's keys.origin (kms:KeyOrigin: AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE).
+    A key store of a workload role's own, pointing at a proxy of its choice, would be a key outside
+    FB's custody (VTC §51). The origin statement bites where the key custody account is a target."""
+    custodians: dict[str, set[str]] = {}
+    for env in config.environments.values():
+        custodians.setdefault(env.accounts.key_custody, set()).add(env.keys.origin)
+    statements = [
+        _deny(
+            "DenyKeysOutsideKeyCustody",
+            ["kms:CreateKey", "kms:CreateCustomKeyStore", "kms:ConnectCustomKeyStore", "kms:UpdateCustomKeyStore"],
+            condition={"StringNotEquals": {"aws:PrincipalAccount": sorted(custodians)}},
+        )
+    ]
+    by_origins: dict[tuple[str, ...], list[str]] = {}
+    for account, allowed in sorted(custodians.items()):
+        by_origins.setdefault(tuple(sorted(allowed)), []).append(account)
+    for i, (origins, accounts) in enumerate(sorted(by_origins.items())):
+        condition = {
+            "StringEquals": {"aws:PrincipalAccount": accounts},
+            "StringNotEquals": {"kms:KeyOrigin": list(origins)},
+        }
+        statements.append(_deny(f"DenyKeysOfAnotherOrigin{i or ''}", ["kms:CreateKey"], condition=condition))
+    return statements
 
 
 def data_guardrail(config: LandingZoneConfig) -> Guardrail:
@@ -488,6 +303,7 @@ def data_guardrail(config: LandingZoneConfig) -> Guardrail:
         # Issue #9: no VPN, peering, Transit Gateway, NAT or function URL (the rest of the egress
         # statements are in the region guardrail: the documents' sizes).
         *[st for st in egress_statements(config) if st["Sid"] == "DenyNetworkLinksOut"],
+        *key_creation_statements(config),
     ]
     organization = config.organization
     if organization is not None and organization.organization_id is not None:
@@ -531,30 +347,9 @@ def identity_guardrail(config: LandingZoneConfig) -> Guardrail:
     )
 
 
-def region_guardrail(config: LandingZoneConfig) -> Guardrail:
-    """Where the data may be and go: the allowed regions only, no way out of the VPC but the landing
-    zone's own, and backups that cannot be stopped or deleted silently. One document, because five
-    SCPs per target (FullAWSAccess included) is the quota and four LED documents fill it."""
-    return Guardrail(
-        name="led-region-guardrail",
-        description="LED: allowed EU regions only, no way out of the VPC, backups cannot be stopped silently "
-        "(VTC-OUTSOURCING-2016, VTC-NO-COPY, VTC-BACKUP-RETENTION, §18-19, §37-39, §49)",
-        document=_document(
-            {
-                "Sid": "DenyOutsideAllowedRegions",
-                "Effect": "Deny",
-                "NotAction": sorted(GLOBAL_SERVICE_ACTIONS),
-                "Resource": "*",
-                "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(config.allowed_regions)}},
-            },
-            *backup_statements(config),
-            *[st for st in egress_statements(config) if st["Sid"] != "DenyNetworkLinksOut"],
-        ),
-    )
-
-
 def guardrails(config: LandingZoneConfig) -> list[Guardrail]:
-    return [region_guardrail(config), audit_guardrail(config), data_guardrail(config), identity_guardrail(config)]
+    documents = [region_guardrail(config), audit_guardrail(config), data_guardrail(config), identity_guardrail(config)]
+    return check_quota(documents, kind="service control policy", max_chars=SCP_MAX_CHARS)
 
 
 def write_reviewable(config: LandingZoneConfig, directory: Path = SCP_DIRECTORY) -> list[Path]:
@@ -568,8 +363,17 @@ def write_reviewable(config: LandingZoneConfig, directory: Path = SCP_DIRECTORY)
 
 
 def main(argv: list[str]) -> int:
-    config = load_config(argv[1] if len(argv) > 1 else None)
-    for path in write_reviewable(config):
+    """Write the reviewable SCPs (policies/scp/) and RCPs (policies/rcp/); a bad config or a policy
+    over the quota is one line on stderr, and nothing is written."""
+    from policies import rcp
+
+    try:
+        config = load_config(argv[1] if len(argv) > 1 else None)
+        guardrails(config), rcp.rcps(config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for path in [*write_reviewable(config), *rcp.write_reviewable(config)]:
         print(path)
     return 0
 

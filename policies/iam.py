@@ -53,6 +53,18 @@ DECRYPT_ACTIONS = (
 STAR_ONLY_WRITES = {
     "backup:putrestorevalidationresult": "records the outcome of a restore test on its job; AWS Backup has no "
     "resource-level permission for it",
+    # KMS authorises these on '*' only (no key exists yet, or a custom key store is no resource type);
+    # FB's XKS handler needs them (cdk_constructs/xks_keys.py), CreateKey only with kms:KeyOrigin.
+    **{
+        f"kms:{action}": "KMS has no resource-level permission for it (AWS KMS permissions reference)"
+        for action in (
+            "createkey",
+            "createcustomkeystore",
+            "connectcustomkeystore",
+            "disconnectcustomkeystore",
+            "updatecustomkeystore",
+        )
+    },
 }
 
 

@@ -9,6 +9,11 @@ from typing import Any, Literal
 from policies.model import Resource
 from policies.values import UNKNOWN, is_parameter, render, target_of
 
+# The KMS keys a template can create: CloudFormation's, and the custom resource that creates keys
+# in FB's external key store (cdk_constructs/xks_keys.py; CloudFormation cannot).
+XKS_KEY_TYPE = "Custom::LedXksKey"
+KEY_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey", XKS_KEY_TYPE)
+
 _KMS_ARN = re.compile(r"^arn:[^:]*:kms:(?P<region>[^:]*):(?P<account>[^:]*):(?P<kind>key|alias)/(?P<name>.+)$")
 _KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
@@ -28,7 +33,7 @@ def classify_key(value: Any, res: Resource) -> KeyRef:
         return KeyRef("undecidable", why=f"the key is parameter {param}, only known at deploy time")
     target = target_of(value, res.stack, res.app)
     if target is not None:
-        if target.type in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey", "AWS::KMS::Alias"):
+        if target.type in (*KEY_TYPES, "AWS::KMS::Alias"):
             return KeyRef(
                 "customer",
                 account=target.stack.account,

@@ -38,8 +38,7 @@ from config import LandingZoneConfig, load_config
 from policies.model import AppIndex, Resource, Result, StackInfo, Status, fail
 from policies.registry import PACK_NAME, RULES, RuleSpec, rules_for
 from policies.settings import Settings
-
-EVALUATIONS_FILE = "vtc-evaluations.json"
+from policies.synthesis import EVALUATIONS_FILE, read_assembly
 
 
 @jsii.implements(IApplyRule)
@@ -176,6 +175,19 @@ class VtcChecks(NagPack):
         # assembly's root, whatever the stages nest below it.
         app = jsii.get(context, "appConstruct")
         outdir = Path(app.outdir)
+        failures = self._evaluate_assembly(outdir, app)
+        self.write_evaluations(outdir)
+        return self._report(failures)
+
+    def evaluate_assembly(self, outdir: Path) -> list[dict[str, str]]:
+        """Every rule on a cloud assembly already on disk, without its app (a changed template
+        re-checked): writes vtc-evaluations.json and returns the evaluations. Acknowledgements
+        live in the construct tree, so cdk-nag's report is not rewritten."""
+        self._evaluate_assembly(outdir, None)
+        self.write_evaluations(outdir)
+        return self.evaluations
+
+    def _evaluate_assembly(self, outdir: Path, app: Any) -> list[_Evaluation]:
         self._reset()
         for info, paths in _assembly_stacks(outdir, self._settings, self._default):
             self._app.add(info)
@@ -183,9 +195,7 @@ class VtcChecks(NagPack):
                 definition = info.resources.get(logical_id)
                 if definition is not None and rules_for(definition.get("Type", "")):
                     self._collected.append((_Located(app, path), info, logical_id))
-        failures = self._evaluate()
-        self.write_evaluations(outdir)
-        return self._report(failures)
+        return self._evaluate()
 
     def validate_scope(self, scope: IConstruct) -> cdk.PolicyValidationPluginReport:
         """Validate a construct tree (rule tests): the tree walk finds the resources."""
@@ -306,52 +316,19 @@ def _assembly_stacks(
     """Every stack of a cloud assembly (nested stage assemblies included), with the construct
     path of each logical id, from the manifests' aws:cdk:logicalId metadata."""
     found: list[tuple[StackInfo, dict[str, str]]] = []
-
-    def visit(directory: Path, stage: str | None) -> None:
-        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        for artifact_id, artifact in manifest.get("artifacts", {}).items():
-            kind = artifact.get("type")
-            props = artifact.get("properties") or {}
-            if kind == "cdk:cloud-assembly":
-                # A nested assembly is a Stage: its display name is the stage (environment) name.
-                visit(directory / props["directoryName"], props.get("displayName") or artifact_id)
-            elif kind == "aws:cloudformation:stack":
-                metadata = dict(artifact.get("metadata") or {})
-                if artifact.get("additionalMetadataFile"):
-                    extra = directory / artifact["additionalMetadataFile"]
-                    metadata.update(json.loads(extra.read_text(encoding="utf-8")))
-                paths = {
-                    entry["data"]: path.lstrip("/")
-                    for path, entries in metadata.items()
-                    for entry in entries
-                    if entry.get("type") == "aws:cdk:logicalId"
-                }
-                account, region = _environment(artifact.get("environment", ""))
-                found.append(
-                    (
-                        StackInfo(
-                            key=artifact.get("displayName", artifact_id),
-                            name=props.get("stackName", artifact_id),
-                            stage=stage if stage in settings else None,
-                            account=account,
-                            region=region,
-                            template=json.loads((directory / props["templateFile"]).read_text(encoding="utf-8")),
-                            settings=settings.get(stage, default) if stage else default,
-                        ),
-                        paths,
-                    )
-                )
-
-    visit(outdir, None)
+    for stack in read_assembly(outdir).stacks:
+        stage = stack.stage
+        info = StackInfo(
+            key=stack.display_name,
+            name=stack.stack_name,
+            stage=stage if stage in settings else None,
+            account=stack.account,
+            region=stack.region,
+            template=stack.template,
+            settings=settings.get(stage, default) if stage else default,
+        )
+        found.append((info, stack.paths))
     return found
-
-
-def _environment(uri: str) -> tuple[str | None, str | None]:
-    account, _, region = uri.removeprefix("aws://").partition("/")
-    return (
-        None if not account or account.startswith("unknown-") else account,
-        None if not region or region.startswith("unknown-") else region,
-    )
 
 
 def _template(stack: cdk.Stack, stage: cdk.Stage | None) -> dict:

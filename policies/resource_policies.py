@@ -14,6 +14,7 @@ from policies.values import as_list, render
 POLICY_PROPERTIES = {
     "AWS::S3::BucketPolicy": "PolicyDocument",
     "AWS::Backup::BackupVault": "AccessPolicy",
+    "AWS::Backup::LogicallyAirGappedBackupVault": "AccessPolicy",
     "AWS::SNS::TopicPolicy": "PolicyDocument",
 }
 _ACCOUNT_OF_ARN = re.compile(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):")

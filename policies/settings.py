@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config import CDK_DEFAULT_QUALIFIER, OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
+from config.xks import XKS_HANDLER_ROLE_PREFIX
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +28,7 @@ class Settings:
     partition: str
     operator_party: str  # the led:party tag value of the platform operator's roles (VTC-PROCESSOR)
     data_key_arn: str | None  # the configured data key ARN (None until FB hands it over)
+    backup_key_arn: str | None  # the configured backup key ARN of the primary region (None likewise)
     log_archive_bucket: str
 
     @classmethod
@@ -46,16 +48,21 @@ class Settings:
             partition=env.partition,
             operator_party=OPERATOR_PARTY,
             data_key_arn=env.keys.data_key_arn,
+            backup_key_arn=env.keys.backup_key_arn,
             log_archive_bucket=env.log_archive_bucket_name,
         )
 
     def is_key_admin(self, principal: str) -> bool:
-        """The FB administration path: FB's key-administrator role and the CloudFormation
-        execution role that deploys the key stacks, both in the key custody account (§51)."""
+        """The FB administration path: FB's key-administrator role, the CloudFormation execution
+        role that deploys the key stacks and, for keys in FB's external key store, the role of the
+        custom resource that creates them (cdk_constructs/xks_keys.py), all in the key custody
+        account (§51)."""
         prefix = f":iam::{self.key_custody_account}:role/"
         if not principal.startswith("arn:") or prefix not in principal:
             return False
         name = principal.split(prefix, 1)[1]
-        return name == self.key_admin_role_name or name.startswith(
-            f"cdk-{CDK_DEFAULT_QUALIFIER}-cfn-exec-role-{self.key_custody_account}-"
+        return (
+            name == self.key_admin_role_name
+            or name.startswith(f"cdk-{CDK_DEFAULT_QUALIFIER}-cfn-exec-role-{self.key_custody_account}-")
+            or name.startswith(f"{XKS_HANDLER_ROLE_PREFIX}{self.environment}-")
         )

@@ -437,6 +437,7 @@ class AccessStack(_WorkloadStack):
                 self.application_manager.policy,
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::{self.resolve_arn(resource)}]",
                 drill_reason,
+                risk="iam-aws-generated-names",
             )
 
     def _accept_risks(self, *, stacks: str, db_log_groups: str, audit_log_groups: str, recovery_points: str) -> None:
@@ -448,12 +449,18 @@ class AccessStack(_WorkloadStack):
             "metrics and alarm states carry no personal data."
         )
         for party_role in (self.platform_operator, self.break_glass):
-            accept_risk(party_role.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]", metrics_reason)
+            accept_risk(
+                party_role.policy,
+                "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                metrics_reason,
+                risk="iam-actions-only-on-any-resource",
+            )
         accept_risk(
             self.application_manager.policy,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
             metrics_reason + " So do AWS Backup's ListRecoveryPointsByResource, DescribeRestoreJob and "
             "ListCopyJobs and RDS DescribeExportTasks, which the drills follow; all are reads.",
+            risk="iam-actions-only-on-any-resource",
         )
         for party_role in (self.platform_operator, self.break_glass):
             accept_risk(
@@ -461,18 +468,21 @@ class AccessStack(_WorkloadStack):
                 resource(stacks),
                 "CloudFormation stack ARNs end in a generated id; the role only reads (describes) the "
                 "stacks named led-<env>-* of this account and region, it changes none.",
+                risk="iam-aws-generated-names",
             )
         accept_risk(
             self.break_glass.policy,
             resource(recovery_points),
             "AWS Backup names recovery points itself; break glass may restore any recovery point of this "
             "account and region, and only into a new instance through the named restore role.",
+            risk="iam-aws-generated-names",
         )
         accept_risk(
             self.application_manager.policy,
             resource(stacks),
             "CloudFormation stack ARNs end in a generated id; AHOVOKS' application manager only reads "
             "(describes) the stacks named led-<env>-* of this account and region, it changes none.",
+            risk="iam-aws-generated-names",
         )
         for party_role in (self.application_manager, self.auditor):
             accept_risk(
@@ -480,18 +490,21 @@ class AccessStack(_WorkloadStack):
                 resource(db_log_groups),
                 "RDS names the database's log streams itself; the grant is read-only and limited to "
                 "the log groups of the one LED database.",
+                risk="iam-aws-generated-names",
             )
         accept_risk(
             self.auditor.policy,
             resource(audit_log_groups),
             "CloudTrail names its log streams per account and region; the grant is read-only and "
             "limited to the LED audit log groups of this environment.",
+            risk="iam-aws-generated-names",
         )
         accept_risk(
             self.auditor.policy,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
             "CloudTrail LookupEvents/DescribeTrails, the Config Describe/Get/Select APIs and "
             "logs:DescribeLogGroups authorise on '*' only; the auditor role is read-only.",
+            risk="iam-actions-only-on-any-resource",
         )
 
     def resolve_arn(self, value: str) -> str:

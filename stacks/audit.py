@@ -347,6 +347,7 @@ class AuditStack(_WorkloadStack):
             "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]",
             "AWS Config's own service-role policy is the documented way to let the recorder describe every "
             "resource type; AWS keeps it current as types are added, and the role carries the LED boundary.",
+            risk="aws-managed-service-role-policies",
         )
         delivery = iam.ManagedPolicy(
             self,
@@ -376,6 +377,7 @@ class AuditStack(_WorkloadStack):
             f"{self.bucket_name}/{CONFIG_PREFIX}/AWSLogs/{cfg.accounts.workload}/Config/*]",
             "AWS Config names its snapshot and history objects per region and date under its fixed prefix "
             "in the log archive; the role may only add objects there (Object Lock keeps them).",
+            risk="iam-aws-generated-names",
         )
         self.recorder = config_.CfnConfigurationRecorder(
             self,

@@ -14,6 +14,7 @@ from constructs import Construct
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
 from cdk_constructs.risk import accept_risk
+from cdk_constructs.xks_keys import ExternalKeyStore
 from config import CDK_DEFAULT_QUALIFIER, EnvironmentConfig, execution_role_arn, service_domain_of
 from stacks.log_archive import (
     key_custody_event_bus_arn,
@@ -41,7 +42,8 @@ class KeyCustodyStack(Stack):
         common: dict[str, Any] = dict(
             admin_principal_arns=_admins(cfg, cfg.region),
             rotation_period_days=cfg.keys.rotation_period_days,
-            imported_key_material=cfg.keys.imported_key_material,
+            origin=cfg.keys.origin,
+            external_key_store=_external_key_store(self, cfg, cfg.region),
         )
 
         exit_bucket_arn = f"arn:{partition}:s3:::{cfg.exit_bucket_name}"
@@ -51,6 +53,7 @@ class KeyCustodyStack(Stack):
         self.data_key = CustodyKey(
             self,
             "DataKey",
+            purpose="data",
             alias_name=cfg.key_alias_name("data"),
             description=f"LED {cfg.name}: data key (database, snapshots, secrets, Performance Insights)",
             service_uses=[
@@ -88,6 +91,7 @@ class KeyCustodyStack(Stack):
         self.backup_key = CustodyKey(
             self,
             "BackupKey",
+            purpose="backup",
             alias_name=cfg.key_alias_name("backup"),
             description=f"LED {cfg.name}: backup vault key (primary region)",
             service_uses=[
@@ -105,6 +109,7 @@ class KeyCustodyStack(Stack):
         self.log_key = CustodyKey(
             self,
             "LogKey",
+            purpose="log",
             alias_name=cfg.key_alias_name("log"),
             description=f"LED {cfg.name}: log key (log groups, trail, log archive, alarms topic)",
             service_uses=[
@@ -208,6 +213,7 @@ class KeyCustodyAuditStack(Stack):
             policy_name=cfg.resource_name("key-custody-boundary"),
             allowed_regions=allowed_regions,
             key_custody_account=acc.key_custody,
+            risk="key-custody-boundary-allow-all-ceiling",  # FB's account: FB accepts it
         )
         apply_boundary(self, self.boundary.policy)
 
@@ -239,6 +245,7 @@ class KeyCustodyAuditStack(Stack):
             "The key custody trail is read by AHOVOKS in its archive (VTC §27); the alarms on key changes are "
             "EventBridge rules forwarded to AHOVOKS, so a CloudWatch Logs copy in FB's account would add "
             "nothing AHOVOKS sees.",
+            risk="key-custody-trail-without-cloudwatch-logs",
         )
 
         rule_name = cfg.resource_name("key-custody-changes")
@@ -297,7 +304,9 @@ class SecondaryKeyCustodyStack(Stack):
                 ),
             ],
             rotation_period_days=cfg.keys.rotation_period_days,
-            imported_key_material=cfg.keys.imported_key_material,
+            origin=cfg.keys.origin,
+            external_key_store=_external_key_store(self, cfg, region),
+            purpose="secondary_backup",
         )
         CfnOutput(
             self,
@@ -305,6 +314,25 @@ class SecondaryKeyCustodyStack(Stack):
             value=self.backup_key.key_arn,
             description="Put this ARN into keys.secondary_backup_key_arn of the LED config",
         )
+
+
+def _external_key_store(scope: Construct, cfg: EnvironmentConfig, region: str) -> ExternalKeyStore | None:
+    """FB's external key store in this region (origin EXTERNAL_KEY_STORE), else None."""
+    store = cfg.keys.external_key_store
+    if cfg.keys.origin != "EXTERNAL_KEY_STORE" or store is None:
+        return None
+    primary = region == cfg.region
+    return ExternalKeyStore(
+        scope,
+        "ExternalKeyStore",
+        environment=cfg.name,
+        region=region,
+        store=store,
+        uri_endpoint=store.uri_endpoint if primary else store.secondary_uri_endpoint or store.uri_endpoint,
+        vpc_endpoint_service_name=store.vpc_endpoint_service_name
+        if primary
+        else store.secondary_vpc_endpoint_service_name,
+    )
 
 
 def _admins(cfg: EnvironmentConfig, region: str) -> list[str]:

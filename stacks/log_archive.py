@@ -247,6 +247,7 @@ class LogArchiveStack(Stack):
             "The archive-access records stay in the archive itself, where AHOVOKS reads them directly "
             "(VTC §27); no alarm is built on them, so a CloudWatch Logs copy in the archive account would "
             "only be one more copy to govern.",
+            risk="archive-trail-without-cloudwatch-logs",
         )
         for rule in ("AwsSolutions::AwsSolutions-S1", "NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled"):
             accept_risk(
@@ -255,6 +256,7 @@ class LogArchiveStack(Stack):
                 "Reads of the archive are recorded by the archive-access CloudTrail trail (object-level data "
                 "events, KMS-encrypted, validated, kept under Object Lock) instead of S3 server access logs, "
                 "which S3 can only deliver unencrypted by the FB key into a bucket without Object Lock.",
+                risk="bucket-access-by-cloudtrail-data-events",
             )
         accept_risk(
             self.bucket.node.default_child,
@@ -262,6 +264,7 @@ class LogArchiveStack(Stack):
             "The archive's immutability comes from Object Lock in compliance mode in an AHOVOKS account the "
             "processor cannot reach; a cross-region replica would need a second FB log key and is not required "
             "by the VTC advice for logs (§27, §49).",
+            risk="buckets-not-replicated",
         )
         # VTC-LOGS-DIRECT (§27): the workload's database and flow logs, streamed in under the FB
         # log key (cdk_constructs/log_stream_archive.py).
@@ -324,6 +327,7 @@ class LogArchiveStack(Stack):
             f"AwsSolutions::AwsSolutions-IAM5[Resource::<{self._logical_id(self.bucket)}.Arn>/*]",
             "AHOVOKS auditors read every log object of this one archive bucket (read-only; object keys are "
             "chosen by CloudTrail and Config per account, region and date).",
+            risk="iam-aws-generated-names",
         )
 
     def _logical_id(self, bucket: s3.Bucket) -> str:

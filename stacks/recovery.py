@@ -60,7 +60,11 @@ class RecoveryStack(_WorkloadStack):
             self,
             "RestoreValidation",
             environment_name=config.name,
-            restore_testing_plan_arn=backup.restore_testing.plan.attr_restore_testing_plan_arn,
+            restore_testing_plan_arns=[
+                t.plan.attr_restore_testing_plan_arn
+                for t in (backup.restore_testing, backup.air_gap_restore_testing)
+                if t is not None
+            ],
             database_name=config.database.database_name,
             validator_role=RESTORE_VALIDATOR_ROLE,
             expected_tables=drills.expected_tables,

@@ -9,17 +9,17 @@ from aws_cdk import Environment, Stage
 from constructs import Construct
 
 from cdk_constructs.tags import tag_party
-from config import OPERATOR_PARTY, EnvironmentConfig, LandingZoneConfig
+from config import EnvironmentConfig, LandingZoneConfig
+from contract.names import stack_name
+from contract.parties import AHOVOKS, FB, OPERATOR_PARTY
 from stacks.access import AccessStack
 from stacks.audit import AuditStack
 from stacks.key_custody import KeyCustodyAuditStack, KeyCustodyStack, SecondaryKeyCustodyStack
 from stacks.log_archive import LogArchiveStack
 from stacks.recovery import RecoveryStack
-from stacks.remote_vault import RemoteVaultStack, remote_vault_arn
+from stacks.remote_vault import RemoteVaultStack, air_gap_arn, remote_vault_arn
 from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
 
-FB = "Facilitair Bedrijf"
-AHOVOKS = "AHOVOKS"
 OPERATOR = OPERATOR_PARTY
 
 
@@ -36,7 +36,7 @@ class LandingZoneStage(Stage):
             return Environment(account=account, region=region or cfg.region)
 
         def name(role: str) -> str:
-            return f"led-{cfg.name}-{role}"
+            return stack_name(cfg, role)
 
         def describe(role: str, owner: str, conditions: str) -> str:
             return f"LED {cfg.name}: {role}. Owner: {owner}. Serves {conditions}."
@@ -76,6 +76,7 @@ class LandingZoneStage(Stage):
             "RemoteVault",
             config=cfg,
             key_arn=cfg.key_arn("backup"),
+            air_gapped=cfg.backup.air_gap.enabled,
             env=env(acc.backup),
             stack_name=name("remote-vault"),
             termination_protection=True,
@@ -105,6 +106,10 @@ class LandingZoneStage(Stage):
             )
             tag_party(self.secondary_remote_vault, environment=cfg.name, owner=AHOVOKS)
             remote_arns.append(remote_vault_arn(cfg, secondary))
+        # VTC §37: the air-gapped copy, last (the copy actions of the existing vaults keep their ids).
+        air_gap = air_gap_arn(cfg) if cfg.backup.air_gap.enabled else None
+        if air_gap is not None:
+            remote_arns.append(air_gap)
 
         workload = env(acc.workload)
         self.baseline = BaselineStack(
@@ -150,6 +155,7 @@ class LandingZoneStage(Stage):
             network=self.network.network,
             data=self.data,
             remote_vault_arns=remote_arns,
+            air_gapped_vault_arn=air_gap,
             env=workload,
             stack_name=name("backup"),
             termination_protection=True,

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from policies.guardrails import guardrails, member_accounts
+from policies.rcp import rcps
 from stacks.access import role_names
 from stacks.log_archive import log_archive_bucket_name
 from tests.policy_eval import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, denying_sids, evaluate, resolve
@@ -561,10 +562,14 @@ def test_organization_stack_attaches_the_guardrails_to_the_member_accounts(synth
     template = _organization_template(synth)
     policies = resources(template, "AWS::Organizations::Policy")
     documents = {g.name: g for g in guardrails(synth.config)}
+    kinds = dict.fromkeys(documents, "SERVICE_CONTROL_POLICY")
+    # The data perimeter RCPs (policies/rcp.py) beside them, on the same accounts.
+    documents.update({r.name: r for r in rcps(synth.config)})
+    kinds.update(dict.fromkeys((r.name for r in rcps(synth.config)), "RESOURCE_CONTROL_POLICY"))
     assert {p["Properties"]["Name"] for p in policies.values()} == set(documents)
     for policy in policies.values():
         props = policy["Properties"]
-        assert props["Type"] == "SERVICE_CONTROL_POLICY"
+        assert props["Type"] == kinds[props["Name"]]
         assert props["Content"] == documents[props["Name"]].document
         assert props["TargetIds"] == member_accounts(synth.config)
     artifact = synth.assembly.get_stack_by_name("led-organization")

@@ -30,7 +30,8 @@ def test_copies_are_kept_the_copy_retention_window(synth):
     plan = _one(synth, "Backup", "AWS::Backup::BackupPlan")
     (rule,) = plan["BackupPlan"]["BackupPlanRule"]
     assert rule["Lifecycle"]["DeleteAfterDays"] == PROD.backup.generations
-    assert [c["Lifecycle"]["DeleteAfterDays"] for c in rule["CopyActions"]] == [PROD.backup.copy_retention_days] * 2
+    # The remote vaults of both regions and the air-gapped vault (tests/test_air_gap.py).
+    assert [c["Lifecycle"]["DeleteAfterDays"] for c in rule["CopyActions"]] == [PROD.backup.copy_retention_days] * 3
     assert PROD.backup.generations < PROD.backup.copy_retention_days < PROD.keys.rotation_period_days
 
 

@@ -123,6 +123,6 @@ def test_control_tower_controls_ran_and_every_finding_is_acknowledged_with_a_rea
 
 def test_control_tower_acknowledgement_ids_follow_the_plugin(synth):
     with pytest.raises(ValueError, match="allowed form"):
-        accept_risk(synth.stages["dev"], "cdk-validator-cfnguard::CT.S3.PR.2", "x" * 60)
+        accept_risk(synth.stages["dev"], "cdk-validator-cfnguard::CT.S3.PR.2", "x" * 60, risk="buckets-not-replicated")
     with pytest.raises(ValueError, match="allowed form"):
-        accept_risk(synth.stages["dev"], "s3_bucket_logging_enabled_check", "x" * 60)
+        accept_risk(synth.stages["dev"], "s3_bucket_logging_enabled_check", "x" * 60, risk="buckets-not-replicated")

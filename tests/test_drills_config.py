@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
-from config.model import Drills
+from config.drills import Drills
 
 DEV_CHECKS = (
     'expected_tables = ["public.qualifications"]\nmin_rows = { "public.qualifications" = 0 }\n'
@@ -36,27 +36,31 @@ def test_example_config_sets_the_drills_per_environment() -> None:
     assert config.environments["prod"].drills.second_partner_principal_arn.endswith(":role/led-exit-reader")
 
 
+DEV_PARTNER = (
+    'second_partner_principal_arn = "arn:aws:iam::210987654321:role/led-exit-reader"\nexit_export_expiry_days = 7'
+)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
         (
-            'exit_drill_schedule = "cron(0 6 1 * ? *)"\n'
-            'second_partner_principal_arn = "arn:aws:iam::210987654321:root"',
-            'exit_drill_schedule = "monthly"\nsecond_partner_principal_arn = "arn:aws:iam::210987654321:root"',
+            'exit_drill_schedule = "cron(0 6 1 * ? *)"\n',
+            'exit_drill_schedule = "monthly"\n',
             "environment 'dev', field 'drills.exit_drill_schedule': got 'monthly'; allowed: an EventBridge cron",
         ),
         (
-            'second_partner_principal_arn = "arn:aws:iam::210987654321:root"\nexit_export_expiry_days = 7',
+            DEV_PARTNER,
             'second_partner_principal_arn = "arn:aws:iam::210987654321:user/bob"\nexit_export_expiry_days = 7',
             "environment 'dev', field 'drills.second_partner_principal_arn': got 'arn:aws:iam::210987654321:user/bob'",
         ),
         (
-            'second_partner_principal_arn = "arn:aws:iam::210987654321:root"\nexit_export_expiry_days = 7',
+            DEV_PARTNER,
             'second_partner_principal_arn = "arn:aws:iam::444455556666:root"\nexit_export_expiry_days = 7',
             "in LED account 444455556666; allowed: a principal of the second partner's own account",
         ),
         (
-            'second_partner_principal_arn = "arn:aws:iam::210987654321:root"\nexit_export_expiry_days = 7',
+            DEV_PARTNER,
             'second_partner_principal_arn = "arn:aws-eusc:iam::210987654321:root"\nexit_export_expiry_days = 7',
             "allowed: a principal of partition aws (region eu-west-1)",
         ),

@@ -13,6 +13,7 @@ STATEFUL_TYPES = {
     "AWS::RDS::DBInstance",
     "AWS::RDS::DBCluster",
     "AWS::Backup::BackupVault",
+    "AWS::Backup::LogicallyAirGappedBackupVault",
     "AWS::S3::Bucket",
     "AWS::Logs::LogGroup",
     "AWS::SecretsManager::Secret",
@@ -35,6 +36,7 @@ PINNED_LOGICAL_IDS = {
 PROD_ONLY_PINNED = {
     ("SecondaryKeyCustody", "AWS::KMS::Key"): {"SecondaryBackupKey"},
     ("SecondaryRemoteVault", "AWS::Backup::BackupVault"): {"Vault645BC77C"},
+    ("RemoteVault", "AWS::Backup::LogicallyAirGappedBackupVault"): {"AirGapVaultDC9AFF19"},
 }
 
 
@@ -126,7 +128,7 @@ def test_imported_key_material_switch_creates_external_keys():
     from tests.conftest import new_app
 
     base = load_config().environments["dev"]
-    cfg = base.model_copy(update={"keys": base.keys.model_copy(update={"imported_key_material": True})})
+    cfg = base.model_copy(update={"keys": base.keys.model_copy(update={"origin": "EXTERNAL"})})
     app = new_app()
     stack = KeyCustodyStack(app, "Fb", config=cfg, env=cdk.Environment(account="111122223333", region="eu-west-1"))
     template = app.synth().get_stack_artifact(stack.artifact_id).template
@@ -274,8 +276,9 @@ def test_daily_plan_keeps_exactly_the_generations_and_copies_elsewhere(synth, en
     assert rule["Lifecycle"]["DeleteAfterDays"] == cfg.backup.generations
     copies = rule["CopyActions"]
     regions = [cfg.region] + ([cfg.backup.secondary_region] if cfg.backup.secondary_region else [])
-    assert len(copies) == len(regions)
-    for copy, region in zip(copies, regions, strict=True):
+    # The air-gapped vault's copy comes last (tests/test_air_gap.py).
+    assert len(copies) == len(regions) + (1 if cfg.backup.air_gap.enabled else 0)
+    for copy, region in zip(copies[: len(regions)], regions, strict=True):
         destination = json.dumps(copy["DestinationBackupVaultArn"])
         assert f":backup:{region}:{cfg.accounts.backup}:backup-vault:led-{env}-remote-vault" in destination
         assert copy["Lifecycle"]["DeleteAfterDays"] == cfg.backup.copy_retention_days

@@ -1,7 +1,7 @@
 """The compliance report follows the synthesis: each status is checked against the templates.
 
-Every test works on a copy of the session's cdk.out (the landing zone is synthesized once); the
-VTC pack's outputs come from tests/vtc_stand_in.py or tests/fixtures/ until the pack lands.
+Every test works on a copy of the session's cdk.out (the landing zone is synthesized once, the
+real VTC pack included); a test that changes a template re-runs the real pack on it (`rerun_pack`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests import vtc_stand_in
+from policies import PACK_NAME, VtcChecks
+from policies.registry import BY_ID
+from tests.risk_cases import record_acknowledgement
 from tools import report as report_tool
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,6 +33,45 @@ def cdk_out(synth, tmp_path) -> Path:
 def build(cdk_out: Path) -> dict[str, dict]:
     inputs = report_tool.load_inputs(cdk_out)
     return report_tool.write_reports(cdk_out, inputs)
+
+
+def rerun_pack(cdk_out: Path, *, acknowledge: dict[tuple[str, str], str] | None = None) -> None:
+    """The real VTC pack on the (changed) templates of cdk_out: vtc-evaluations.json, and its
+    failures as the VTC plugin's findings in validation-report.json, the way CDK writes them.
+    Acknowledgements live in the construct tree, which a changed template has no more: those of the
+    synthesis are kept, `acknowledge` ((rule id, construct path) -> reason) adds some."""
+    evaluations = VtcChecks().evaluate_assembly(cdk_out)
+    path = cdk_out / "validation-report.json"
+    report = json.loads(path.read_text())
+    vtc = next((p for p in report["pluginReports"] if p["pluginName"] == PACK_NAME), None)
+    if vtc is None:  # CDK lists a plugin only when it reported something
+        vtc = {"pluginName": PACK_NAME, "violations": [], "suppressedViolations": []}
+        report["pluginReports"].append(vtc)
+    kept = {
+        (v["ruleName"], c["constructPath"]): v for v in vtc["suppressedViolations"] for c in v["violatingConstructs"]
+    }
+    violations, suppressed = [], []
+    for e in (e for e in evaluations if e["result"] == "non_compliant"):
+        key = (e["rule_id"], e["path"])
+        if key in kept:
+            suppressed.append(kept[key])
+            continue
+        finding = {
+            "ruleName": e["rule_id"],
+            "description": f"{BY_ID[e['rule_id']].message} Here: {e.get('why', '')}.",
+            "severity": "error",
+            "violatingConstructs": [{"constructPath": e["path"], "stackTraces": []}],
+        }
+        if key in (acknowledge or {}):
+            reason = (acknowledge or {})[key]
+            acknowledged = {"acknowledgedId": f"{PACK_NAME}::{e['rule_id']}", "reason": reason}
+            suppressed.append({**finding, **acknowledged, "acknowledgedAt": e["path"].rsplit("/", 1)[0]})
+        else:
+            violations.append(finding)
+    vtc.update(
+        conclusion="failure" if violations else "success", violations=violations, suppressedViolations=suppressed
+    )
+    path.write_text(json.dumps(report, indent=1))
 
 
 def row(report: dict, condition: str) -> dict:
@@ -71,7 +112,6 @@ def test_without_the_pack_every_checkable_condition_says_the_pack_did_not_run(cd
 
 
 def test_compliant_evaluations_make_a_condition_enforced_with_its_resources(cdk_out):
-    vtc_stand_in.run(cdk_out)
     reports = build(cdk_out)
     prod = reports["prod"]
     elsewhere = row(prod, "VTC-BACKUP-ELSEWHERE")
@@ -86,17 +126,23 @@ def test_compliant_evaluations_make_a_condition_enforced_with_its_resources(cdk_
             "type": "AWS::Backup::BackupPlan",
         }
     ]
-    # Rule ids with a suffix serve their condition: both encryption rules count for VTC-ENCRYPT-ALL.
+    # Rule ids with a suffix serve their condition: the three key custody rules count for VTC-KEY-CUSTODY.
+    custody = row(prod, "VTC-KEY-CUSTODY")
+    assert custody["rules"] == ["VTC-KEY-CUSTODY", "VTC-KEY-CUSTODY-ADMIN", "VTC-KEY-CUSTODY-POLICY"]
     encrypt = row(prod, "VTC-ENCRYPT-ALL")
-    assert encrypt["rules"] == ["VTC-ENCRYPT-ALL-DATABASE", "VTC-ENCRYPT-ALL-LOGS"]
+    assert encrypt["status"] == "enforced" and encrypt["evaluated"]["non_compliant"] == 0
     prod_stores = [
         r
         for path in (cdk_out / "assembly-prod").glob("*.template.json")
         for r in json.loads(path.read_text())["Resources"].values()
         if r["Type"] in {"AWS::Logs::LogGroup", "AWS::RDS::DBInstance"}
     ]
-    assert encrypt["evaluated"]["compliant"] == len(prod_stores)  # every log group and the database
+    assert encrypt["evaluated"]["compliant"] >= len(prod_stores)  # every log group and the database, and more
     # A condition no rule evaluated is not claimed.
+    evaluations = json.loads((cdk_out / "vtc-evaluations.json").read_text())
+    evaluations["evaluations"] = [e for e in evaluations["evaluations"] if e["rule_id"] != "VTC-EXIT"]
+    (cdk_out / "vtc-evaluations.json").write_text(json.dumps(evaluations))
+    prod = build(cdk_out)["prod"]
     assert row(prod, "VTC-EXIT")["status"] == "not-checked"
     assert "no VTC rule evaluated" in row(prod, "VTC-EXIT")["note"]
 
@@ -107,7 +153,7 @@ def test_removing_the_copy_action_turns_backup_elsewhere_to_failing(cdk_out):
     for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
         del rule["CopyActions"]
     path.write_text(json.dumps(template))
-    vtc_stand_in.run(cdk_out)
+    rerun_pack(cdk_out)
 
     reports = build(cdk_out)
     failing = row(reports["dev"], "VTC-BACKUP-ELSEWHERE")
@@ -127,7 +173,7 @@ def test_an_acknowledged_vtc_finding_is_an_accepted_risk_with_its_reason(cdk_out
         del rule["CopyActions"]
     path.write_text(json.dumps(template))
     reason = "Acceptance keeps no copy elsewhere: it is rebuilt from dev data and holds no personal data."
-    vtc_stand_in.run(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
+    rerun_pack(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
 
     report = build(cdk_out)["acc"]
     accepted = row(report, "VTC-BACKUP-ELSEWHERE")
@@ -192,7 +238,12 @@ def test_keys_backups_and_log_readers_come_from_the_templates(cdk_out, synth):
         assert summary["generations_configured"] == cfg.backup.generations
         copies = [c for p in report["backup_plans"] for r in p["rules"] for c in r["copies"]]
         assert copies and all(c["account"] == cfg.accounts.backup for c in copies)
-        assert summary["copies_to_other_account"] == len(copies) == (2 if cfg.backup.secondary_region else 1)
+        # The remote vaults (one per region) and, where configured, the air-gapped vault.
+        expected = (2 if cfg.backup.secondary_region else 1) + (1 if cfg.backup.air_gap.enabled else 0)
+        assert summary["copies_to_other_account"] == len(copies) == expected
+        air_gapped = [c for c in copies if c["air_gapped"]]
+        assert len(air_gapped) == (1 if cfg.backup.air_gap.enabled else 0)
+        assert summary["air_gapped_vaults"] == ([f"led-{env}-air-gapped-vault"] if cfg.backup.air_gap.enabled else [])
         assert all(c["retention_days"] == cfg.backup.copy_retention_days for c in copies)
         assert report["databases"][0]["key"].startswith("data key (")
         readers = " ".join(r["who"] for r in report["log_readers"])
@@ -361,6 +412,7 @@ def test_default_synthesis_enforces_the_gate_and_the_risk_register(cdk_out, synt
 def test_an_acknowledgement_without_a_reason_fails_both_rows(cdk_out):
     path = "prod/Backup/Plan/Plan/Resource"
     _edit_validation_report(cdk_out, lambda r: _acknowledge(r, "VTC-BACKUP-ELSEWHERE", path, "   "))
+    record_acknowledgement(cdk_out, path, "VTC::VTC-BACKUP-ELSEWHERE", "   ")
     prod = build(cdk_out)["prod"]
     risk = row(prod, "VTC-RISK-ACCEPTED")
     assert risk["status"] == "failing"
@@ -375,6 +427,7 @@ def test_an_acknowledgement_without_a_reason_fails_both_rows(cdk_out):
 def test_a_never_acknowledge_rule_acknowledged_in_prod_fails_the_gate(cdk_out, rule):
     path = "prod/Data/Database/Instance/Resource"
     _edit_validation_report(cdk_out, lambda r: _acknowledge(r, rule, path, "A reason that states the accepted risk."))
+    record_acknowledgement(cdk_out, path, f"VTC::{rule}", "A reason that states the accepted risk.")
     reports = build(cdk_out)
     gate_row = row(reports["prod"], "VTC-GATE")
     assert gate_row["status"] == "failing"
@@ -392,6 +445,9 @@ def test_a_never_acknowledge_rule_may_be_acknowledged_without_personal_data(cdk_
         lambda r: _acknowledge(
             r, "VTC-ENCRYPT-ALL", f"{env}/Data/Database/Instance/Resource", "Test data only, no personal data."
         ),
+    )
+    record_acknowledgement(
+        cdk_out, f"{env}/Data/Database/Instance/Resource", "VTC::VTC-ENCRYPT-ALL", "Test data only, no personal data."
     )
     assert row(build(cdk_out)[env], "VTC-GATE")["status"] == "enforced"
 

@@ -11,6 +11,7 @@ import pytest
 from cdk_constructs.boundary import SELF_PROTECTION_SIDS
 from policies import EVALUATIONS_FILE, NEVER_ACKNOWLEDGE, RULES, gate, table
 from policies.catalogue import catalogue
+from tests.risk_cases import record_acknowledgement
 from tests.test_vtc_means import _index, _results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,8 +95,13 @@ def outdir(tmp_path) -> Path:
 
 
 def run_gate(outdir: Path, report: dict) -> int:
+    """The gate on a hand-made report whose acknowledgements accept_risk made (recorded in the register)."""
     (outdir / gate.REPORT_FILE).write_text(json.dumps(report))
-    return gate.main([str(outdir)])
+    for plugin in report["pluginReports"]:
+        for v in plugin["suppressedViolations"]:
+            path = v["violatingConstructs"][0]["constructPath"]
+            record_acknowledgement(outdir, path, v["acknowledgedId"], v["reason"])
+    return gate.main([str(outdir), "--today", "2026-12-02"])
 
 
 def test_gate_fails_on_unacknowledged_violation(outdir, capsys):
@@ -113,7 +119,11 @@ def test_gate_fails_on_never_acknowledge_rule_in_personal_data_environment(rule,
 def test_gate_accepts_a_reasoned_acknowledgement_elsewhere(outdir, capsys):
     assert run_gate(outdir, _report(suppressed=[_ack("VTC-ENCRYPT-ALL", "dev/Data/Db/Resource")])) == 0
     out = capsys.readouterr().out
-    assert "dev:\n  VTC VTC-ENCRYPT-ALL at dev/Data/Db/Resource: A reason" in out
+    assert "dev:\n  VTC::VTC-ENCRYPT-ALL at dev/Data/Db/Resource: A reason" in out
+    assert (
+        "[risk test-risk, owner AHOVOKS information security officer (the controller's), accepted 2026-12-02, " in out
+    )
+    assert "review by 2027-06-01, 181 day(s) left]" in out
 
 
 def test_gate_fails_on_acknowledgement_without_reason(outdir, capsys):

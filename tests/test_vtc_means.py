@@ -13,7 +13,7 @@ from config import load_config
 from policies.model import AppIndex, Resource
 from policies.pack import _assembly_stacks
 from policies.registry import BY_ID
-from policies.rules.exit_drill import at_least_monthly
+from policies.schedule import at_least_monthly
 from policies.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""Every VTC rule: compliant and non-compliant cases (tests/vtc_cases.py), and a case per value
+"""Every VTC rule: compliant and non-compliant cases (tests/rules/<rule module>.py), and a case per value
 shape it reads. All cases are small stacks of one app, synthesized once; each case is checked on
 its own with `VtcChecks.validate_scope`."""
 
@@ -14,8 +14,8 @@ from constructs import Construct
 
 from cdk_constructs.risk import accept_risk
 from policies import EVALUATIONS_FILE, RULES, VtcChecks
-from tests import vtc_cases
-from tests.vtc_cases import ADMIN_STATEMENT, BACKUP, CASES, FB, FB_KEY, REGION, WORKLOAD, Case
+from tests.risk_cases import register_of
+from tests.rules import ADMIN_STATEMENT, BACKUP, CASES, CASES_BY_NAME, FB, FB_KEY, REGION, WORKLOAD, Case, database
 
 # --- the checks ----------------------------------------------------------------------------------
 
@@ -44,9 +44,9 @@ def cases(tmp_path_factory) -> dict[str, cdk.Stack]:
     stacks["cross_stack"] = consumer
     # A tag-based selection in another account does not back up the workload's database.
     store = cdk.Stack(app, "XStore", env=cdk.Environment(account=WORKLOAD, region="eu-central-1"))
-    vtc_cases.database(store)
+    database(store)
     elsewhere = cdk.Stack(app, "XSelectsElsewhere", env=cdk.Environment(account=BACKUP, region="eu-central-1"))
-    vtc_cases.CASES_BY_NAME["retention_selected_by_tag"].build(elsewhere)
+    CASES_BY_NAME["retention_selected_by_tag"].build(elsewhere)
     app.synth()
     return stacks
 
@@ -120,6 +120,8 @@ def test_real_synthesis_fails_reports_and_acknowledges(tmp_path):
         accepted,
         "VTC::VTC-AUDIT-TRAIL-RETENTION",
         "A test log group whose short retention is the accepted risk under test.",
+        risk="short-retention",
+        register=register_of(**{"short-retention": {"rules": ["VTC::VTC-AUDIT-TRAIL-RETENTION"]}}),
     )
     cdk.Validations.of(app).add_plugins(VtcChecks(app))
     with pytest.raises(Exception, match="VTC-AUDIT-TRAIL-RETENTION"):

@@ -6,8 +6,9 @@ function, a CloudFormation change set run by the execution role, new code in an 
 Evaluation of one request (principal, action, resource, context):
 
 1. an explicit Deny in any applicable policy (identity, boundary, SCPs of the principal's
-   account, the resource's policy) decides: denied;
-2. the SCPs must allow (the attached guardrails deny only; FullAWSAccess is assumed), and so must
+   account, the resource's policy, the RCPs of the resource's account, whoever asks) decides: denied;
+2. the SCPs and RCPs must allow (the attached ones deny only; FullAWSAccess and RCPFullAWSAccess
+   are assumed), and so must
    the boundary if the principal has one;
 3. same account: an identity allow suffices, or a resource policy that names the principal itself;
    other account: the resource policy must allow the principal (or its account) AND its identity
@@ -42,7 +43,7 @@ class Origin:
     logical_id: str
     sid: str
     effect: str
-    kind: str  # identity, boundary, scp, resource, trust
+    kind: str  # identity, boundary, scp, rcp, resource, trust
 
     def label(self) -> str:
         return f"{self.effect} {self.stack}/{self.logical_id} Sid={self.sid} ({self.kind})"
@@ -115,6 +116,11 @@ class Inventory:
     resource_policies: list[ResourcePolicy] = field(default_factory=list)
     scps: list[Doc] = field(default_factory=list)
     scp_accounts: frozenset[str] = frozenset()
+    # The data perimeter RCPs (policies/rcp.py): they govern requests TO resources in these accounts.
+    rcps: list[Doc] = field(default_factory=list)
+    rcp_accounts: frozenset[str] = frozenset()
+    organization_id: str | None = None
+    org_accounts: frozenset[str] = frozenset()  # the accounts known to be in the organisation
     functions: dict[str, str] = field(default_factory=dict)  # function ARN -> role ARN
     stacks: dict[str, str] = field(default_factory=dict)  # stack ARN (sample) -> account
 
@@ -161,6 +167,21 @@ def request_context(inventory: Inventory, principal: Principal, resource: str, e
     return context
 
 
+def perimeter_context(inventory: Inventory, principal: Principal, resource_account: str | None, context: dict) -> dict:
+    """The keys the RCPs test, as AWS sets them: aws:PrincipalOrgID for a principal of the
+    organisation, aws:PrincipalIsAWSService, and for a service the account it acts for (unless the
+    request says otherwise: the resource's own account, the organisation's). Only for the RCPs, so
+    the verdicts of the other policies stay as they were computed before the RCPs."""
+    extra: dict = {"aws:PrincipalIsAWSService": "true" if principal.kind == "service" else "false"}
+    if principal.kind != "service" and principal.account in inventory.org_accounts and inventory.organization_id:
+        extra["aws:PrincipalOrgID"] = inventory.organization_id
+    if principal.kind == "service" and resource_account:
+        extra["aws:SourceAccount"] = resource_account
+        if resource_account in inventory.org_accounts and inventory.organization_id:
+            extra["aws:SourceOrgID"] = inventory.organization_id
+    return {**extra, **context}
+
+
 def _region_of(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[3] if len(parts) > 4 and parts[3] else None
@@ -184,9 +205,13 @@ def decide(
         policies = [p.doc for p in found]
         resource_account = found[0].account if found else (arn_account(resource) or principal.account)
         service = found[0].service if found else ""
+    rcps = inventory.rcps if resource_account in inventory.rcp_accounts else []
     denies = [
         *_matches([*identity, *boundary, *scps], "Deny", action, resource, context),
         *_matches(policies, "Deny", action, resource, context, caller),
+        *_matches(
+            rcps, "Deny", action, resource, perimeter_context(inventory, principal, resource_account, context), caller
+        ),
     ]
     if denies:
         return Decision(DENIED, tuple(denies))

@@ -108,10 +108,6 @@ def condition_holds(conditions: dict, context: dict) -> bool:
     )
 
 
-# Backwards-compatible name of tests/policy_eval.py.
-_condition_holds = condition_holds
-
-
 def action_matches(statement: dict, action: str) -> bool:
     if "Action" in statement:
         return any(glob(a, action, case_sensitive=False) for a in as_list(statement["Action"]))
@@ -169,9 +165,6 @@ def matching(
         for s in as_list(d.get("Statement"))
         if s.get("Effect") == effect and statement_matches(s, action, resource, context, caller)
     ]
-
-
-_matching = matching
 
 
 def evaluate(

@@ -3,7 +3,8 @@ identity policies (AWS::IAM::Policy, AWS::IAM::ManagedPolicy, inline Policies) a
 boundary (the ManagedPolicyArn resolved to the boundary in the templates), every resource-based
 policy (KMS key policies, S3 bucket policies, secrets' resource policies, Backup vault access
 policies, SNS topic policies), the Lambda functions and their roles, the CDK bootstrap roles
-(`policies.access.bootstrap`), the external principals of the parties and the guardrail SCPs.
+(`policies.access.bootstrap`), the external principals of the parties, the guardrail SCPs and the
+data perimeter RCPs.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from config import EnvironmentConfig, LandingZoneConfig
 from policies.access.bootstrap import BOOTSTRAP_STACK, BootstrapRole, bootstrap_roles
 from policies.access.engine import Doc, Inventory, Principal, ResourcePolicy
 from policies.access.evaluator import as_list
+from policies.access.perimeter import outsider_arn
 from policies.access.templates import Resolver, StackTemplate
 from policies.guardrails import guardrails, member_accounts
+from policies.rcp import rcps
 
 MFA_KEY = "aws:MultiFactorAuthPresent"
 BootstrapModel = Callable[[str, str, str], list[BootstrapRole]]
@@ -201,6 +204,9 @@ def external_principals(config: EnvironmentConfig) -> dict[str, list[str]]:
         "auditor": list(access.auditor_principals),
         "break-glass": list(access.break_glass_principals),
         "fb-key-admin": [fb],
+        # Outside the organisation (policies/access/perimeter.py): the exit drill's second partner, an outsider.
+        "exit-partner": [config.drills.second_partner_principal_arn],
+        "outsider": [outsider_arn(config)],
     }
 
 
@@ -236,6 +242,14 @@ def build_inventory(
     if landing_zone is not None and landing_zone.organization is not None:
         inventory.scps = [Doc("SCP", g.name, "scp", g.document) for g in guardrails(landing_zone)]
         inventory.scp_accounts = frozenset(member_accounts(landing_zone))
+        # The RCPs govern the member accounts' resources; the organisation is known to hold those
+        # accounts and the management account (the others are modelled as outside it).
+        inventory.rcps = [Doc("RCP", r.name, "rcp", r.document) for r in rcps(landing_zone)]
+        inventory.rcp_accounts = frozenset(member_accounts(landing_zone)) if inventory.rcps else frozenset()
+        inventory.organization_id = landing_zone.organization.organization_id
+        inventory.org_accounts = frozenset(
+            [*member_accounts(landing_zone), landing_zone.organization.management_account]
+        )
     return inventory
 
 

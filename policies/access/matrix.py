@@ -23,6 +23,7 @@ from policies.access.inventory import (
     external_principals,
     key_arns_from_config,
 )
+from policies.access.perimeter import PERIMETER_BY_DESIGN, applies, perimeter_outcomes
 from policies.access.templates import Resolver, StackTemplate, stage_templates
 
 NOT_APPLICABLE = "n/a"
@@ -36,6 +37,7 @@ class Check:
     resource: str
     context: tuple[tuple[str, str], ...] = ()
     own_role: bool = False  # the resource is the acting party's own role (resource is ignored)
+    who: str = "any"  # which principals make the request: any, outside, service (policies/access/perimeter.py)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ BY_DESIGN: dict[tuple[str, str], str] = {
     ("fb-key-admin", "change-key-policy"): "FB administers its keys (VTC-KEY-CUSTODY §51); every key policy "
     "change is recorded by the key custody trail and forwarded to AHOVOKS",
     ("fb-key-admin", "deploy-stack"): "FB deploys the key custody stacks through its own bootstrap (README, Deploying)",
+    **PERIMETER_BY_DESIGN,
 }
 
 
@@ -138,14 +141,6 @@ def _db_instance(stacks: list[StackTemplate]) -> tuple[StackTemplate, str, dict]
     return None
 
 
-def _first(stacks: list[StackTemplate], resource_type: str) -> tuple[StackTemplate, str] | None:
-    for stack in stacks:
-        for lid, resource in stack.resources.items():
-            if resource["Type"] == resource_type:
-                return stack, lid
-    return None
-
-
 def outcomes(
     stacks: list[StackTemplate], resolver: Resolver, inventory: Inventory, cfg: EnvironmentConfig
 ) -> list[Outcome]:
@@ -153,6 +148,7 @@ def outcomes(
     p, r, workload = cfg.partition, cfg.region, cfg.accounts.workload
     found: list[Outcome] = []
     database = _db_instance(stacks)
+    secret: str | None = None
     if database:
         stack, lid, props = database
         secret = resolver.attribute(stack, lid, "MasterUserSecret.SecretArn")
@@ -239,7 +235,7 @@ def outcomes(
             ("VTC-PROCESSOR", "VTC-LEAST-PRIVILEGE"),
         )
     )
-    return found + _unseen_outcomes(cfg)
+    return found + _unseen_outcomes(cfg) + perimeter_outcomes(cfg, secret)
 
 
 def _unseen_outcomes(cfg: EnvironmentConfig) -> list[Outcome]:
@@ -323,6 +319,8 @@ def parties(inventory: Inventory, cfg: EnvironmentConfig) -> list[Party]:
         Party("break-glass", "break glass (AHOVOKS)", (role("break-glass"),), tuple(external["break-glass"])),
         Party("fb-key-admin", "FB key administrator", (), tuple(external["fb-key-admin"])),
         Party("aws-services", "AWS services", (), services),
+        Party("exit-partner", "second partner (exit drill)", (), tuple(external["exit-partner"])),
+        Party("outsider", "outside the organisation", (), tuple(external["outsider"])),
     ]
     return [
         Party(
@@ -335,22 +333,27 @@ def parties(inventory: Inventory, cfg: EnvironmentConfig) -> list[Party]:
     ]
 
 
-def _label(steps: list[Step]) -> tuple[str, ...]:
-    return tuple(step.via for step in steps)
+def _at_own_role(arn: str, denial: Cell, party: Party) -> bool:
+    """A deny met at the party's own LED role says more than an RCP's on its outside identity."""
+    return arn in party.roles and denial.principal not in party.roles and {o.kind for o in denial.statements} == {"rcp"}
 
 
 def evaluate_cell(inventory: Inventory, party: Party, outcome: Outcome, paths: dict[str, list[Step]]) -> Cell:
     """The verdict of one party for one outcome: allowed if any principal the party reaches may make
     any of the outcome's requests (the shortest path wins); denied if none may and an explicit deny
-    stopped at least one; not granted otherwise."""
+    stopped at least one (preferably at the party's own role); not granted otherwise."""
     best: Cell | None = None
     denial: Cell | None = None
+    tried = False
     for check in outcome.checks:
         resources = party.roles if check.own_role else (check.resource,)
         if not resources:
             continue
         for arn, steps in sorted(paths.items(), key=lambda item: len(item[1])):
             principal = inventory.principals[arn]
+            if not applies(check, principal.kind, principal.account, inventory.org_accounts):
+                continue
+            tried = True
             for resource in resources:
                 decision = decide(inventory, principal, check.action, resource, dict(check.context))
                 cell = Cell(
@@ -360,17 +363,16 @@ def evaluate_cell(inventory: Inventory, party: Party, outcome: Outcome, paths: d
                     check.action,
                     resource,
                     arn,
-                    _label(steps),
+                    tuple(step.via for step in steps),
                     decision.statements,
                 )
                 if decision.verdict == ALLOWED and (best is None or len(cell.path) < len(best.path)):
                     best = cell
-                elif decision.verdict == DENIED and denial is None:
+                elif decision.verdict == DENIED and (denial is None or _at_own_role(arn, denial, party)):
                     denial = cell
     chosen = best or denial
     if chosen is None:
-        applicable = party.roles or not all(c.own_role for c in outcome.checks)
-        return Cell(party.id, outcome.id, NOT_GRANTED if applicable else NOT_APPLICABLE)
+        return Cell(party.id, outcome.id, NOT_GRANTED if tried else NOT_APPLICABLE)
     by_design = BY_DESIGN.get((party.id, outcome.id), "") if chosen.verdict == ALLOWED else ""
     return Cell(**{**chosen.__dict__, "by_design": by_design})
 

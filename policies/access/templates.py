@@ -9,11 +9,12 @@ master secret's ARN ends in `rds!db-<instance identifier>` (the real one has a g
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from policies.synthesis import read_assembly
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,6 @@ def _partition(region: str) -> str:
     return "aws-eusc" if region.startswith("eusc-") else "aws"
 
 
-def _environment(uri: str) -> tuple[str, str]:
-    account, _, region = uri.removeprefix("aws://").partition("/")
-    return account, region
-
-
 def stage_templates(assembly_dir: Path | str, env_name: str) -> list[StackTemplate]:
     """Every stack of the stage `env_name` (the nested assembly `assembly-<env>`), with the
     account and region of its manifest and the bootstrap roles it deploys with."""
@@ -49,30 +45,27 @@ def stage_templates(assembly_dir: Path | str, env_name: str) -> list[StackTempla
     directory = root / f"assembly-{env_name}"
     if not (directory / "manifest.json").is_file():
         raise FileNotFoundError(f"{root}: no stage '{env_name}' (no {directory.name}/manifest.json)")
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     found = []
-    for artifact_id, artifact in manifest.get("artifacts", {}).items():
-        if artifact.get("type") != "aws:cloudformation:stack":
+    for stack in read_assembly(root).stacks:
+        if stack.directory != directory:
             continue
-        props = artifact.get("properties", {})
-        account, region = _environment(artifact.get("environment", "aws://unknown/unknown"))
+        account, region = stack.account_text, stack.region_text
         partition = _partition(region)
-        template = json.loads((directory / props["templateFile"]).read_text(encoding="utf-8"))
 
         def role(value: str | None, partition=partition) -> str | None:
             return value.replace("${AWS::Partition}", partition) if value else None
 
         found.append(
             StackTemplate(
-                artifact_id=artifact_id,
-                stack_name=props.get("stackName", artifact_id),
-                display_name=artifact.get("displayName", artifact_id),
+                artifact_id=stack.artifact_id,
+                stack_name=stack.stack_name,
+                display_name=stack.display_name,
                 account=account,
                 region=region,
                 partition=partition,
-                template=template,
-                deploy_role_arn=role(props.get("assumeRoleArn")),
-                execution_role_arn=role(props.get("cloudFormationExecutionRoleArn")),
+                template=stack.template,
+                deploy_role_arn=role(stack.properties.get("assumeRoleArn")),
+                execution_role_arn=role(stack.properties.get("cloudFormationExecutionRoleArn")),
             )
         )
     return found

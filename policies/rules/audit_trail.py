@@ -3,7 +3,9 @@ encrypts its log files, is logging, and covers every region and the global servi
 
 from __future__ import annotations
 
+from policies.graph import is_cluster_member
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_list, target_of
 
 RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::CloudTrail::Trail")
@@ -58,7 +60,29 @@ def check(res: Resource) -> Result:
     if res.type == "AWS::CloudTrail::Trail":
         return _trail(res)
     if res.type == "AWS::RDS::DBInstance":
-        if "DBClusterIdentifier" in res.props:
+        if is_cluster_member(res):
             return NOT_APPLICABLE
         return _database(res, "DBParameterGroupName", "AWS::RDS::DBParameterGroup")
     return _database(res, "DBClusterParameterGroupName", "AWS::RDS::DBClusterParameterGroup")
+
+
+RULE = RuleSpec(
+    rule_id="VTC-AUDIT-TRAIL",
+    condition_id="VTC-AUDIT-TRAIL",
+    paragraph="§11, §49",
+    title="the database audits and exports its logs; every trail validates, encrypts and covers all regions",
+    trigger="an RDS database without its log export (postgresql/audit) or, for PostgreSQL, without pgaudit "
+    "loaded and pgaudit.log set; a trail without log file validation, logging, a KMS key, "
+    "IsMultiRegionTrail or IncludeGlobalServiceEvents",
+    fix="use AuditedPostgres (cdk_constructs/database.py); on trails: log file validation, a KMS key, "
+    "is_multi_region_trail=True, include_global_service_events=True",
+    marks=(
+        "AWS::RDS::DBInstance",
+        "AWS::RDS::DBParameterGroup",
+        "AWS::Logs::LogGroup",
+        "AWS::EC2::FlowLog",
+        "AWS::CloudTrail::Trail",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -8,6 +8,7 @@ with ResourceType VPC and TrafficType ALL (accepted and rejected traffic), and h
 from __future__ import annotations
 
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import target_of
 
 RESOURCE_TYPES = ("AWS::EC2::VPC",)
@@ -39,3 +40,16 @@ def check(res: Resource) -> Result:
             return verdict([])
         problems.extend(found)
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-AUDIT-TRAIL-FLOW-LOGS",
+    condition_id="VTC-AUDIT-TRAIL",
+    paragraph="§49",
+    title="every VPC records all its traffic in flow logs",
+    trigger="an AWS::EC2::VPC that no AWS::EC2::FlowLog of the app names (ResourceType VPC), or whose flow "
+    "logs record less than TrafficType ALL or have no destination",
+    fix="use IsolatedNetwork (cdk_constructs/network.py): flow_logs with FlowLogTrafficType.ALL to a log group",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -25,11 +25,12 @@ from policies.backup import (
     find_vault,
     plan_rules,
     plan_selects_personal_data,
-    same_place,
     vault_lock,
     vault_name,
 )
+from policies.graph import in_place
 from policies.model import NOT_APPLICABLE, Resource, Result, verdict
+from policies.spec import RuleSpec
 from policies.values import as_int, as_list, render
 
 RESOURCE_TYPES = ("AWS::Backup::BackupPlan", "AWS::Backup::BackupVault")
@@ -138,7 +139,7 @@ def _check_plan(res: Resource) -> Result:
                 continue
             keep = as_int(copy_lifecycle(copy))
             problems += _lock_problems("copy destination", destination, generations, [keep] if keep else [])
-    alarms = [a for a in res.app.resources("AWS::CloudWatch::Alarm", stage=res.stack.stage) if same_place(a, res)]
+    alarms = in_place(res, "AWS::CloudWatch::Alarm")
     for name in sorted(watched_vaults):
         if not any(_alarm_watches(a, name) for a in alarms):
             problems.append(
@@ -146,7 +147,7 @@ def _check_plan(res: Resource) -> Result:
                 "(AWS/Backup job metric, TreatMissingData breaching)"
             )
     kinds = {PROTECTED_TYPES[s.type] for s in stores}
-    frameworks = [f for f in res.app.resources("AWS::Backup::Framework", stage=res.stack.stage) if same_place(f, res)]
+    frameworks = in_place(res, "AWS::Backup::Framework")
     if not any(_framework_watches(f, kinds) for f in frameworks):
         problems.append(
             f"no AWS Backup framework checks that the last recovery point of {', '.join(sorted(kinds))} is at most "
@@ -161,3 +162,21 @@ def check(res: Resource) -> Result:
     if res.tag(TAG_CLASSIFICATION) != PERSONAL_DATA:
         return NOT_APPLICABLE
     return verdict(_lock_problems("vault", res, res.settings.generations, []))
+
+
+RULE = RuleSpec(
+    rule_id="VTC-BACKUP-RETENTION-DETECT",
+    condition_id="VTC-BACKUP-RETENTION",
+    paragraph="§37-39",
+    title="a stopped backup of personal data is noticed within a day, and locked vaults keep what exists",
+    trigger="a backup plan selecting a personal-data store without, in its account and region, an alarm "
+    "with an action on its vault's AWS/Backup job metric firing within 26 hours (TreatMissingData "
+    "breaching), an AWS Backup framework with BACKUP_LAST_RECOVERY_POINT_CREATED at most a day covering "
+    "the store's type, or whose target vault or copy destination is no vault of the app or has no vault "
+    "lock admitting its retention; a vault tagged personal-data without a vault lock keeping at least "
+    "backup.generations days",
+    fix="build BackupDetection and LockedVault (cdk_constructs/backup.py) as the backup and remote vault stacks do",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from policies.backup import same_place, selected_types
+from policies.backup import selected_types
+from policies.graph import same_place
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import render, target_of
 
 RESOURCE_TYPES = ("AWS::Backup::BackupSelection",)
@@ -40,3 +42,21 @@ def check(res: Resource) -> Result:
             tested.add(sel.props["ProtectedResourceType"])
     missing = sorted(types - tested)
     return verdict([f"no restore testing selection of an existing plan covers type {t}" for t in missing])
+
+
+RULE = RuleSpec(
+    rule_id="VTC-BACKUP-ENVIRONMENT",
+    condition_id="VTC-BACKUP-ENVIRONMENT",
+    paragraph="§40",
+    title="restore tests cover every protected resource type",
+    trigger="a backup selection protecting a resource type that no restore testing selection of an "
+    "existing restore testing plan in the same account covers",
+    fix="add a RestoreTesting plan and selection for that type (cdk_constructs/backup.py RestoreTesting)",
+    marks=(
+        "AWS::Backup::RestoreTestingPlan",
+        "AWS::Backup::RestoreTestingSelection",
+        "AWS::RAM::ResourceShare",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -7,20 +7,22 @@ from policies.backup import (
     PERSONAL_DATA,
     PROTECTED_TYPES,
     TAG_CLASSIFICATION,
-    is_daily,
     plan_of,
     plan_rules,
     selection_covers,
     selections,
 )
+from policies.graph import is_cluster_member
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.schedule import is_daily
+from policies.spec import RuleSpec
 from policies.values import as_int
 
 RESOURCE_TYPES = tuple(PROTECTED_TYPES)
 
 
 def check(res: Resource) -> Result:
-    if res.type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in res.props:
+    if is_cluster_member(res):
         return NOT_APPLICABLE  # backed up through its cluster
     if res.tag(TAG_CLASSIFICATION) != PERSONAL_DATA:
         return NOT_APPLICABLE
@@ -41,3 +43,22 @@ def check(res: Resource) -> Result:
     if not seen:
         return fail("no AWS Backup selection of this environment selects this personal-data store")
     return fail(f"no daily rule keeping at least {generations} generations selects it; found: {', '.join(seen)}")
+
+
+RULE = RuleSpec(
+    rule_id="VTC-BACKUP-RETENTION",
+    condition_id="VTC-BACKUP-RETENTION",
+    paragraph="§38-39",
+    title="every personal-data store is backed up daily, keeping the configured generations",
+    trigger="a store tagged led:data-classification=personal-data that no AWS Backup selection of its "
+    "environment puts under a daily rule keeping at least backup.generations recovery points",
+    fix="select the store in the environment's DailyBackupPlan (cdk_constructs/backup.py)",
+    marks=(
+        "AWS::Backup::BackupVault",
+        "AWS::Backup::BackupPlan",
+        "AWS::Backup::BackupSelection",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

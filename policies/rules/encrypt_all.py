@@ -5,6 +5,7 @@ from __future__ import annotations
 from policies.encryption import KEY_USES, key_uses
 from policies.kms import classify_key
 from policies.model import Resource, Result, verdict
+from policies.spec import RuleSpec
 
 RESOURCE_TYPES = tuple(KEY_USES)
 
@@ -21,3 +22,31 @@ def check(res: Resource) -> Result:
         elif key.kind == "undecidable":
             problems.append(f"{use.label}: {key.why} (fails closed)")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-ENCRYPT-ALL",
+    condition_id="VTC-ENCRYPT-ALL",
+    paragraph="§48",
+    title="every store that can be encrypted is encrypted with a customer-managed key",
+    trigger="an RDS instance or cluster (storage, Performance Insights, master secret, backup replication), "
+    "S3 bucket, log group, secret, SNS topic, SQS queue, EBS volume, EFS file system, backup vault, "
+    "trail, Kinesis or Firehose stream or DynamoDB table without a key, with an AWS-managed key "
+    "(alias/aws/...) or with a key reference that cannot be read",
+    fix="pass the FB key (kms.Key.from_key_arn with the configured key ARN) as the resource's encryption key",
+    marks=(
+        "AWS::RDS::DBInstance",
+        "AWS::Backup::BackupVault",
+        "AWS::Backup::LogicallyAirGappedBackupVault",
+        "AWS::KMS::Key",
+        "AWS::Logs::LogGroup",
+        "AWS::SecretsManager::Secret",
+        "AWS::S3::Bucket",
+        "AWS::SNS::Topic",
+        "AWS::SQS::Queue",
+        "AWS::CloudTrail::Trail",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

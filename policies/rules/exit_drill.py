@@ -14,7 +14,7 @@ database's environment, account and region there must be:
   a Lambda function whose role may call rds:StartExportTask and pass an export role (iam:PassRole
   on it).
 
-Schedules are read conservatively (`at_least_monthly`); anything else fails closed.
+Schedules are read conservatively (`policies.schedule.at_least_monthly`); anything else fails closed.
 """
 
 from __future__ import annotations
@@ -23,85 +23,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from policies.backup import same_place
 from policies.encryption import key_uses
+from policies.graph import in_place, is_cluster_member, role_policies
 from policies.kms import classify_key
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.schedule import at_least_monthly
+from policies.spec import RuleSpec
 from policies.values import as_list, references, render, target_of
 
 RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
 EXPORT_SERVICE = "export.rds.amazonaws.com"
 TAG_DRILL, EXIT_EXPORT = "led:drill", "exit-export"  # cdk_constructs/tags.py mark_exit_drill_schedule
-_MAX_RATE_DAYS = 28  # the shortest month: rate(n days) with n <= 28 fires in every month
-
-_NUM = r"\d{1,2}"
-_DAY_NAME = r"(?:SUN|MON|TUE|WED|THU|FRI|SAT|[1-7])"
-_MINUTE_HOUR = re.compile(r"^(\*|\d{1,2}(-\d{1,2})?(/\d{1,2})?|\*/\d{1,2})(,(\d{1,2}(-\d{1,2})?(/\d{1,2})?))*$")
-
-
-def _dom_every_month(field: str) -> bool:
-    """A day-of-month field that matches at least one day in every month (February included)."""
-    if field in ("*", "L", "LW") or re.fullmatch(r"\*/\d{1,2}", field):
-        return True
-    for part in field.split(","):
-        m = re.fullmatch(rf"({_NUM})(W|-{_NUM}|/{_NUM})?", part)
-        if m and 1 <= int(m[1]) <= 28:
-            return True
-    return False
-
-
-def _dow_every_month(field: str) -> bool:
-    """A day-of-week field that matches at least one day in every month."""
-    if field == "*":
-        return True
-    parts = field.upper().split(",")
-    for part in parts:
-        if re.fullmatch(rf"{_DAY_NAME}(-{_DAY_NAME})?", part) or re.fullmatch(rf"{_DAY_NAME}L", part):
-            return True
-        m = re.fullmatch(rf"{_DAY_NAME}#([1-5])", part)
-        if m and int(m[1]) <= 4:  # the fifth weekday of a month does not exist in every month
-            return True
-    return False
-
-
-def at_least_monthly(expression: Any) -> tuple[bool, str]:
-    """Whether an EventBridge schedule expression fires at least once in every month, and why not."""
-    if not isinstance(expression, str):
-        return False, f"ScheduleExpression {str(expression)[:80]} cannot be read (fails closed)"
-    s = expression.strip()
-    rate = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", s)
-    if rate:
-        n, unit = int(rate[1]), rate[2]
-        days = n if unit.startswith("day") else n / 24 if unit.startswith("hour") else n / 1440
-        if n < 1 or days > _MAX_RATE_DAYS:
-            return False, f"{s} fires less often than monthly (at most every {_MAX_RATE_DAYS} days)"
-        return True, ""
-    cron = re.fullmatch(r"cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)", s)
-    if not cron:
-        return False, f"{s!r} is not a rate(...) or cron(...) expression this rule can read (fails closed)"
-    minute, hour, dom, month, dow, year = cron.groups()
-    if not (_MINUTE_HOUR.match(minute) and _MINUTE_HOUR.match(hour)):
-        return False, f"{s}: cannot read the minute or hour field (fails closed)"
-    if year != "*":
-        return False, f"{s}: the year field {year!r} stops the drill after some years; use '*'"
-    if month not in ("*", "*/1", "1-12"):
-        return False, f"{s}: month field {month!r} skips months: the drill must run every month"
-    if dom == "?" and dow != "?":
-        ok = _dow_every_month(dow)
-    elif dow == "?" and dom != "?":
-        ok = _dom_every_month(dom)
-    else:
-        return False, f"{s}: exactly one of day-of-month and day-of-week must be '?' (fails closed)"
-    if not ok:
-        return False, (
-            f"{s}: its day field ({dom if dow == '?' else dow}) matches no day in some months "
-            "(days 29-31, a fifth weekday) or cannot be read (fails closed)"
-        )
-    return True, ""
-
-
-def _in_place(res: Resource, resource_type: str) -> list[Resource]:
-    return [r for r in res.app.resources(resource_type, stage=res.stack.stage) if same_place(r, res)]
 
 
 def _statements(document: Any) -> Iterator[dict]:
@@ -118,27 +50,6 @@ def _trusts_export(role: Resource) -> bool:
         if EXPORT_SERVICE in services:
             return True
     return False
-
-
-def _role_documents(role: Resource) -> Iterator[tuple[Resource, Any]]:
-    """Every identity policy document that applies to a role: inline, attached policies of the app."""
-    for inline in as_list(role.props.get("Policies")):
-        if isinstance(inline, dict):
-            yield role, inline.get("PolicyDocument")
-    attached = {
-        (t.stack.key, t.logical_id)
-        for value in as_list(role.props.get("ManagedPolicyArns"))
-        for t in references(value, role.stack, role.app)
-    }
-    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        for policy in role.app.resources(kind, stage=role.stack.stage):
-            names_role = any(
-                role.is_same(t.stack, t.logical_id)
-                for value in as_list(policy.props.get("Roles"))
-                for t in references(value, policy.stack, policy.app)
-            )
-            if names_role or (policy.stack.key, policy.logical_id) in attached:
-                yield policy, policy.props.get("PolicyDocument")
 
 
 def _allows(st: dict, *actions: str) -> bool:
@@ -172,7 +83,8 @@ def _exit_buckets(res: Resource, export_roles: list[Resource]) -> tuple[list[Res
     writable: set[tuple[str, str]] = set()
     names: set[str] = set()
     for role in export_roles:
-        for holder, document in _role_documents(role):
+        for policy in role_policies(role):
+            holder, document = policy.holder, policy.document
             for st in _statements(document):
                 if _allows(st, "s3:PutObject"):
                     writable.update(_resource_targets(holder, st))
@@ -209,7 +121,8 @@ def _drill_function(rule: Resource, export_roles: list[Resource]) -> bool:
             continue
         role = Resource(role_ref.logical_id, role_ref.resource, role_ref.stack, rule.app)
         starts = passes = False
-        for holder, document in _role_documents(role):
+        for policy in role_policies(role):
+            holder, document = policy.holder, policy.document
             for st in _statements(document):
                 if _allows(st, "rds:StartExportTask"):
                     starts = True
@@ -227,9 +140,9 @@ def _drill_function(rule: Resource, export_roles: list[Resource]) -> bool:
 def check(res: Resource) -> Result:
     if res.stack.account is None or res.stack.account != res.settings.workload_account:
         return NOT_APPLICABLE
-    if res.type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in res.props:
+    if is_cluster_member(res):
         return NOT_APPLICABLE  # exported through its cluster
-    export_roles = [r for r in _in_place(res, "AWS::IAM::Role") if _trusts_export(r)]
+    export_roles = [r for r in in_place(res, "AWS::IAM::Role") if _trusts_export(r)]
     if not export_roles:
         return fail(
             f"no IAM role trusted by {EXPORT_SERVICE} in account {res.stack.account} region "
@@ -243,7 +156,7 @@ def check(res: Resource) -> Result:
             or ["no exit bucket: no S3 bucket of this environment that the export role may s3:PutObject to"]
         )
     schedules: list[str] = []
-    for rule in _in_place(res, "AWS::Events::Rule"):
+    for rule in in_place(res, "AWS::Events::Rule"):
         if rule.tag(TAG_DRILL) != EXIT_EXPORT or "ScheduleExpression" not in rule.props:
             continue
         if rule.props.get("State") == "DISABLED":
@@ -268,3 +181,20 @@ def check(res: Resource) -> Result:
             )
     problems.extend(schedules)
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-EXIT",
+    condition_id="VTC-EXIT",
+    paragraph="§42-43",
+    title="an at least monthly exit drill exports the database to an exit bucket under a customer-managed key",
+    trigger="a database of the workload account whose environment lacks, in its account and region, a role "
+    "trusted by export.rds.amazonaws.com, an S3 bucket that role may write to encrypted with a "
+    "customer-managed key, or an enabled schedule tagged led:drill=exit-export firing at least monthly "
+    "(cron/rate read conservatively; days 29-31 and rate over 28 days are not) whose target is a Lambda "
+    "function allowed rds:StartExportTask and iam:PassRole on that role",
+    fix="build ExitBucket and ExitDrill (stacks/recovery.py) with drills.exit_drill_schedule at least monthly, "
+    "e.g. cron(0 6 1 * ? *); mark_exit_drill_schedule on the schedule that starts the export",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -4,15 +4,16 @@ KMS key is created anywhere else."""
 from __future__ import annotations
 
 from policies.encryption import KEY_USES, key_uses
-from policies.kms import classify_key
+from policies.kms import KEY_TYPES, XKS_KEY_TYPE, classify_key
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 
-RESOURCE_TYPES = (*KEY_USES, "AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = (*KEY_USES, *KEY_TYPES)
 
 
 def check(res: Resource) -> Result:
     custody = res.settings.key_custody_account
-    if res.type in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey"):
+    if res.type in KEY_TYPES:
         if res.stack.account is None:
             return fail(
                 "the stack is environment-agnostic: cannot tell that the key lives in the key custody "
@@ -40,3 +41,24 @@ def check(res: Resource) -> Result:
                 f"{use.label}: key {key.why} is in account {key.account}, not in the key custody account {custody}"
             )
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-KEY-CUSTODY",
+    condition_id="VTC-KEY-CUSTODY",
+    paragraph="§51",
+    title="keys belong to the key custody account of the Facilitair Bedrijf",
+    trigger="a resource encrypted under a key of another account than the key custody account, or an "
+    "AWS::KMS::Key created outside the key custody account",
+    fix="use the key ARN from the environment's [keys] config (a key in the key custody account); create "
+    "keys only in the key custody stack",
+    marks=(
+        "AWS::KMS::Key",
+        "AWS::KMS::Alias",
+        XKS_KEY_TYPE,
+        "Custom::LedExternalKeyStore",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from policies.iam import principal_values, statements
+from policies.kms import KEY_TYPES
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, describe, render
 
-RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = KEY_TYPES
 
 ADMIN_ACTIONS = frozenset(
     a.lower()
@@ -102,3 +104,19 @@ def check(res: Resource) -> Result:
                     f"role (role/{settings.key_admin_role_name} in account {settings.key_custody_account})"
                 )
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-KEY-CUSTODY-ADMIN",
+    condition_id="VTC-KEY-CUSTODY",
+    paragraph="§51",
+    title="only the FB administration role administers a key",
+    trigger="a key policy that allows key administration (PutKeyPolicy, ScheduleKeyDeletion, DisableKey, "
+    "ImportKeyMaterial, kms:*, ...) or CreateGrant/RevokeGrant/RetireGrant not limited to AWS resources "
+    "(Bool kms:GrantIsForAWSResource true) to any other principal",
+    fix="grant administrative actions only to the FB key-administrator role; constrain CreateGrant with "
+    "kms:GrantIsForAWSResource",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -17,10 +17,12 @@ import re
 from fnmatch import fnmatchcase
 
 from policies.iam import principal_values, statements
+from policies.kms import KEY_TYPES
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_list, describe, render
 
-RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = KEY_TYPES
 
 USE_ACTIONS = (
     "kms:decrypt",
@@ -101,3 +103,19 @@ def check(res: Resource) -> Result:
             elif account not in accounts:
                 out.append(f"{what} to {text}, outside its kms:CallerAccount {sorted(accounts)}")
     return verdict(out)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-KEY-CUSTODY-POLICY",
+    condition_id="VTC-KEY-CUSTODY",
+    paragraph="§44, §51",
+    title="the LED accounts use a key only through the AWS services named for it",
+    trigger="a key policy statement allowing a use of the key (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, "
+    "Sign, MAC, kms:*, *) to an account, role or '*' without kms:ViaService and kms:CallerAccount "
+    "(StringEquals), or to a principal outside its kms:CallerAccount",
+    fix="use the key through ServiceUse (cdk_constructs/custody_key.py): kms:ViaService of the key's services "
+    "and kms:CallerAccount of the principals' accounts",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

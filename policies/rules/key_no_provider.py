@@ -4,9 +4,11 @@ only on behalf of the LED accounts (a condition pins the source account, context
 from __future__ import annotations
 
 from policies.iam import principal_values, statements
+from policies.kms import KEY_TYPES, XKS_KEY_TYPE
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 
-RESOURCE_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+RESOURCE_TYPES = KEY_TYPES
 _PINNING = (
     "aws:sourceaccount",
     "aws:sourcearn",
@@ -41,3 +43,23 @@ def check(res: Resource) -> Result:
         if services and not _pins(st.condition):
             out.append(f"statement {st.sid}: service principal {services} may use the key for any account")
     return verdict(out)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-KEY-NO-PROVIDER",
+    condition_id="VTC-KEY-NO-PROVIDER",
+    paragraph="§44",
+    title="a key policy lets AWS services use the key only on behalf of named accounts",
+    trigger="a key policy statement allowing principal '*' or a service principal without a condition on "
+    "source account, caller account, kms:ViaService or encryption context",
+    fix="add aws:SourceAccount, kms:CallerAccount, kms:ViaService or an encryption-context condition",
+    marks=(
+        "AWS::RDS::DBInstance",
+        "AWS::Backup::BackupVault",
+        "AWS::KMS::Key",
+        XKS_KEY_TYPE,
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

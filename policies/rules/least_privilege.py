@@ -4,7 +4,9 @@ services, no `Resource: *` with write or decrypt actions, no administrator polic
 from __future__ import annotations
 
 from policies.iam import DATA_SERVICES, STAR_ONLY_WRITES, is_read_only, service_of, statements
+from policies.kms import XKS_KEY_TYPE
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_list, render
 
 RESOURCE_TYPES = (
@@ -14,13 +16,14 @@ RESOURCE_TYPES = (
     "AWS::IAM::Group",
     "AWS::IAM::User",
     "AWS::KMS::Key",
+    XKS_KEY_TYPE,
 )
 BOUNDARY_METADATA = "led:permissions-boundary"
 _ADMIN_POLICIES = ("/AdministratorAccess", "/PowerUserAccess", "/IAMFullAccess", "FullAccess")
 
 
 def _documents(res: Resource) -> list[tuple[str, object]]:
-    if res.type == "AWS::KMS::Key":
+    if res.type in ("AWS::KMS::Key", XKS_KEY_TYPE):
         return [("KeyPolicy", res.props.get("KeyPolicy"))]
     if res.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         return [("PolicyDocument", res.props.get("PolicyDocument"))]
@@ -46,7 +49,7 @@ def _statement_problems(label: str, doc: object, res: Resource) -> list[str]:
             elif action.endswith(":*") and service_of(action) in DATA_SERVICES:
                 out.append(f"{where}: Action {action!r} on a data or key service")
         # In a key policy, Resource '*' means "this key".
-        if res.type != "AWS::KMS::Key" and ("*" in st.resources or st.not_resources):
+        if res.type not in ("AWS::KMS::Key", XKS_KEY_TYPE) and ("*" in st.resources or st.not_resources):
             risky = [a for a in st.actions if not is_read_only(a) and a.lower() not in STAR_ONLY_WRITES]
             if risky:
                 out.append(f"{where}: Resource '*' with write or decrypt actions {', '.join(risky[:5])}")
@@ -76,3 +79,24 @@ def check(res: Resource) -> Result:
         if text.endswith(_ADMIN_POLICIES) and ":iam::aws:policy/" in text:
             problems.append(f"managed policy {text} grants administrator or full access")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LEAST-PRIVILEGE",
+    condition_id="VTC-LEAST-PRIVILEGE",
+    paragraph="conclusion V",
+    title="policies grant no wildcard action and no write or decrypt on every resource; no IAM users",
+    trigger="an Allow (identity or key policy) with Action '*', NotAction, 'service:*' on a data or key "
+    "service; an identity policy with Resource '*' and a write or decrypt action; an AWS "
+    "administrator/full-access managed policy; an IAM user",
+    fix="name the actions and the resources (use grant_* methods); roles instead of users",
+    marks=(
+        "AWS::IAM::Role",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::Policy",
+        "AWS::Organizations::Policy",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -20,6 +20,7 @@ from fnmatch import fnmatchcase
 
 from policies.iam import Statement, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_list, render
 
 RESOURCE_TYPES = ("AWS::IAM::ManagedPolicy",)
@@ -97,3 +98,21 @@ def check(res: Resource) -> Result:
                 unless = " (or only unless iam:PermissionsBoundary is this boundary)" if conditional else ""
                 problems.append(f"no Deny of {action} on {target}{unless}: nothing stops {what}")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LEAST-PRIVILEGE-BOUNDARY-SELF",
+    condition_id="VTC-LEAST-PRIVILEGE",
+    paragraph="conclusion V",
+    title="the permissions boundary protects itself",
+    trigger="an LED permissions boundary (led:permissions-boundary) without an explicit Deny of removing a "
+    "boundary (Delete*PermissionsBoundary), replacing it or creating a role or user without it "
+    "(Put*PermissionsBoundary, CreateRole, CreateUser unless iam:PermissionsBoundary is this boundary), "
+    "editing or deleting the boundary policy (CreatePolicyVersion, SetDefaultPolicyVersion, "
+    "DeletePolicyVersion, DeletePolicy) or changing the trust of led-* roles (UpdateAssumeRolePolicy)",
+    fix="build the boundary with PermissionsBoundaryPolicy (cdk_constructs/boundary.py), which adds "
+    "self_protection_statements",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 
 from policies.iam import is_wildcard_principal, statements
+from policies.kms import XKS_KEY_TYPE
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 
 POLICY_PROPERTIES = {
     "AWS::IAM::Role": "AssumeRolePolicyDocument",
     "AWS::S3::BucketPolicy": "PolicyDocument",
     "AWS::KMS::Key": "KeyPolicy",
+    XKS_KEY_TYPE: "KeyPolicy",
     "AWS::Backup::BackupVault": "AccessPolicy",
+    "AWS::Backup::LogicallyAirGappedBackupVault": "AccessPolicy",
     "AWS::SNS::TopicPolicy": "PolicyDocument",
     "AWS::SQS::QueuePolicy": "PolicyDocument",
     "AWS::SecretsManager::ResourcePolicy": "ResourcePolicy",
@@ -41,3 +45,17 @@ def check(res: Resource) -> Result:
         elif is_wildcard_principal(st.principal) and not st.condition:
             out.append(f"statement {st.sid}: Allow to principal '*' without a narrowing condition")
     return verdict(out)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LEAST-PRIVILEGE-PRINCIPALS",
+    condition_id="VTC-LEAST-PRIVILEGE",
+    paragraph="conclusion V",
+    title="trust and resource policies name their principals",
+    trigger="an Allow to principal '*' without a narrowing condition, or with NotPrincipal, in a trust, "
+    "key, bucket, vault, topic, queue, secret, endpoint or log resource policy",
+    fix="name the principals, or add a condition such as aws:PrincipalAccount / aws:SourceAccount",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

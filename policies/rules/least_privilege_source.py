@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from policies.model import Resource, Result, fail, verdict
 from policies.resource_policies import POLICY_PROPERTIES, condition_keys, policy_statements, service_principals
+from policies.spec import RuleSpec
 
 RESOURCE_TYPES = tuple(POLICY_PROPERTIES)
 SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths")
@@ -34,3 +35,16 @@ def check(res: Resource) -> Result:
                 "aws:SourceArn or aws:SourceOrgID: it acts for any AWS account"
             )
     return verdict(out)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LEAST-PRIVILEGE-SOURCE",
+    condition_id="VTC-LEAST-PRIVILEGE",
+    paragraph="conclusion V",
+    title="AWS services act on LED resources only for the LED's own sources",
+    trigger="a bucket policy, backup vault access policy or SNS topic policy allowing an AWS service principal "
+    "without an aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition",
+    fix="add aws:SourceAccount (and aws:SourceArn where the service sets it) to the statement",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

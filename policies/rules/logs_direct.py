@@ -4,6 +4,7 @@ directly and where Object Lock keeps the processor from deleting or rewriting it
 from __future__ import annotations
 
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_int, render, target_of
 
 RESOURCE_TYPES = ("AWS::CloudTrail::Trail", "AWS::S3::Bucket")
@@ -52,3 +53,17 @@ def _archive_bucket(res: Resource) -> Result:
 
 def check(res: Resource) -> Result:
     return _trail(res) if res.type == "AWS::CloudTrail::Trail" else _archive_bucket(res)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LOGS-DIRECT",
+    condition_id="VTC-LOGS-DIRECT",
+    paragraph="§27",
+    title="the audit trail lands in the log archive account, under Object Lock",
+    trigger="a trail delivering to a bucket outside the log archive account (or one the app cannot place); "
+    "a bucket of the log archive account without Object Lock in COMPLIANCE mode",
+    fix="deliver to the log archive bucket; enable Object Lock with a COMPLIANCE default retention",
+    marks=("AWS::CloudTrail::Trail",),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -24,6 +24,7 @@ from policies.resource_policies import (
     pinned_to_account,
     policy_statements,
 )
+from policies.spec import RuleSpec
 from policies.values import as_bool, target_of
 
 RESOURCE_TYPES = tuple(POLICY_PROPERTIES)
@@ -124,3 +125,18 @@ def check(res: Resource) -> Result:
                     f"{account}, another party than the owner of account {own}"
                 )
     return verdict(out)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LOGS-DIRECT-RESOURCE-POLICY",
+    condition_id="VTC-LOGS-DIRECT",
+    paragraph="§27, §37, §42-43",
+    title="no other party may delete, overwrite or unlock the archive, the vaults, the exports or the topics",
+    trigger="a bucket policy, backup vault access policy or SNS topic policy allowing a principal of another "
+    "account (or '*' not narrowed by aws:PrincipalAccount to the owner) to delete or overwrite objects or "
+    "recovery points, or change the policy, lock, lifecycle, versioning, ACLs or topic attributes",
+    fix="grant other parties only reads (s3:GetObject, s3:ListBucket) or backup:CopyIntoBackupVault; keep "
+    "deletes and policy or lock changes with the owner's deployment",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

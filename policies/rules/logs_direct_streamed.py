@@ -13,6 +13,7 @@ Whatever cannot be followed fails closed, saying why.
 from __future__ import annotations
 
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import render, target_of
 
 RESOURCE_TYPES = ("AWS::Logs::LogGroup",)
@@ -120,3 +121,18 @@ def check(res: Resource) -> Result:
             return verdict([])
         problems.extend(found)
     return verdict([f"{source} {name or res.logical_id}: {p}" for p in problems])
+
+
+RULE = RuleSpec(
+    rule_id="VTC-LOGS-DIRECT-STREAMED",
+    condition_id="VTC-LOGS-DIRECT",
+    paragraph="§27, §49",
+    title="the database audit logs and flow logs are streamed into the log archive",
+    trigger="a database log group (/aws/rds/...) or flow-log group without a subscription filter sending every "
+    "event to a CloudWatch Logs destination of the log archive account whose Firehose stream writes, "
+    "KMS-encrypted, into a log archive bucket of this app",
+    fix="pass archive_destination_arn to AuditedPostgres / IsolatedNetwork (cdk_constructs/log_stream_archive.py) "
+    "and keep the ArchiveLogStream of the log archive stack",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

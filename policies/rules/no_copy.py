@@ -4,6 +4,7 @@ data port open to the internet, no internet route from the data tier."""
 from __future__ import annotations
 
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_int, as_list, references, render, target_of
 
 RESOURCE_TYPES = (
@@ -120,3 +121,34 @@ def check(res: Resource) -> Result:
     problems = [problem for rule in ingress if isinstance(rule, dict) and (problem := _ingress_problem(rule, res))]
     problems += [problem for rule in egress if isinstance(rule, dict) and (problem := _egress_problem(rule, res))]
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-NO-COPY",
+    condition_id="VTC-NO-COPY",
+    paragraph="§49",
+    title="nothing makes the data reachable from the internet",
+    trigger="an RDS instance not explicitly PubliclyAccessible=false, an S3 bucket without all four public "
+    "access blocks, a security group opening a data port (or all traffic) to 0.0.0.0/0 or ::/0 or "
+    "allowing egress to them, a route to an internet gateway from a data subnet",
+    fix="keep the data tier in isolated subnets: publicly_accessible=False, BlockPublicAccess.BLOCK_ALL, "
+    "ingress only from the application tier's security group, allow_all_outbound=False, no internet "
+    "gateway",
+    marks=(
+        "AWS::RDS::DBInstance",
+        "AWS::RDS::DBSubnetGroup",
+        "AWS::EC2::FlowLog",
+        "AWS::EC2::VPC",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::RouteTable",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::SecurityGroupIngress",
+        "AWS::EC2::SecurityGroupEgress",
+        "AWS::EC2::VPCEndpoint",
+        "AWS::S3::Bucket",
+        "AWS::S3::BucketPolicy",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

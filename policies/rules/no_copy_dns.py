@@ -10,8 +10,9 @@ fail open.
 
 from __future__ import annotations
 
-from policies.backup import same_place
+from policies.graph import same_place
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_int, as_list, target_of
 
 RESOURCE_TYPES = ("AWS::EC2::VPC",)
@@ -86,3 +87,18 @@ def check(res: Resource) -> Result:
         ):
             problems.append(f"FirewallConfig {config.logical_id} lets DNS Firewall fail open")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-NO-COPY-DNS",
+    condition_id="VTC-NO-COPY",
+    paragraph="§49",
+    title="no data leaves the VPC through DNS queries",
+    trigger="a VPC without a Route 53 Resolver DNS Firewall rule group association in its account and region "
+    "whose rule group ends (highest priority number) with a BLOCK of '*'; an associated rule group "
+    "allowing '*' or an unreadable domain list; a FirewallConfig letting the firewall fail open",
+    fix="build DnsFirewall (cdk_constructs/network.py) on the VPC, as the network stack does",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policies.backup import plan_rules, vault_location
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_list, render, target_of
 
 RESOURCE_TYPES = ("*",)
@@ -57,3 +58,20 @@ def check(res: Resource) -> Result:
         elif copy_region not in allowed:
             problems.append(f"{what} is in region {copy_region}, outside the allowed regions")
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-OUTSOURCING-2016",
+    condition_id="VTC-OUTSOURCING-2016",
+    paragraph="§18-19",
+    title="every stack and every copy of the data stays in an allowed EU region",
+    trigger="a resource of a stack outside allowed_regions or of an environment-agnostic stack; a backup "
+    "copy, RDS backup replication, S3 replication or DynamoDB replica in another region",
+    fix="deploy to and copy to regions listed in allowed_regions only",
+    marks=(
+        "AWS::KMS::Key",
+        "AWS::Organizations::Policy",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policies.backup import TAG_CLASSIFICATION
 from policies.model import Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 
 RESOURCE_TYPES = (
     "AWS::RDS::DBInstance",
@@ -33,3 +34,23 @@ def check(res: Resource) -> Result:
             "holds_personal_data = false"
         )
     return verdict([])
+
+
+RULE = RuleSpec(
+    rule_id="VTC-PERSONAL-DATA",
+    condition_id="VTC-PERSONAL-DATA",
+    paragraph="§20",
+    title="every data store says whether it holds personal data",
+    trigger="a data store without the led:data-classification tag (personal-data, personal-data-export for "
+    "transient exports, or no-personal-data), or tagged as personal data in an environment "
+    "configured without personal data",
+    fix="mark_personal_data_store(...) (or mark_personal_data_export for exports; cdk_constructs/tags.py) "
+    "on every store",
+    marks=(
+        "AWS::RDS::DBInstance",
+        "AWS::Backup::BackupVault",
+        "AWS::Backup::LogicallyAirGappedBackupVault",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -26,13 +26,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from policies.graph import role_policies
 from policies.iam import Statement, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
-from policies.values import UNKNOWN, as_list, render, target_of
+from policies.spec import RuleSpec
+from policies.values import UNKNOWN, render
 
 RESOURCE_TYPES = ("AWS::IAM::Role",)
 TAG_PARTY = "led:party"  # cdk_constructs/party_role.py PartyRole tags every role with its party
-_POLICY_TYPES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
 
 
 @dataclass(frozen=True)
@@ -93,56 +94,6 @@ def _party(res: Resource) -> tuple[str | None, str]:
     return (rendered.text, "") if rendered.decided else (None, rendered.why())
 
 
-def _names_role(ref: object, policy: Resource, role: Resource, role_name: str | None) -> bool:
-    target = target_of(ref, policy.stack, policy.app)
-    if target is not None:
-        return target.stack is role.stack and target.logical_id == role.logical_id
-    if role_name is None or policy.stack.account != role.stack.account:
-        return False
-    rendered = render(ref, policy.stack, policy.app)
-    return rendered.decided and rendered.text == role_name
-
-
-def attached_documents(res: Resource) -> list[tuple[str, Resource, object]]:
-    """Every policy document attached to the role: (label, the resource holding it, the document)."""
-    docs: list[tuple[str, Resource, object]] = []
-    for i, policy in enumerate(as_list(res.props.get("Policies"))):
-        name = policy.get("PolicyName") if isinstance(policy, dict) else None
-        document = policy.get("PolicyDocument") if isinstance(policy, dict) else policy
-        docs.append((f"inline policy {name if isinstance(name, str) else i}", res, document))
-    name_value = res.props.get("RoleName")
-    rendered = render(name_value, res.stack, res.app) if name_value is not None else None
-    role_name = rendered.text if rendered is not None and rendered.decided else None
-    seen: set[tuple[str, str]] = set()
-    for kind in _POLICY_TYPES:
-        for policy in res.app.resources(kind):
-            if any(_names_role(ref, policy, res, role_name) for ref in as_list(policy.props.get("Roles"))):
-                seen.add((policy.stack.key, policy.logical_id))
-                docs.append(
-                    (
-                        f"{kind.rsplit('::', 1)[1]} {policy.logical_id} of stack {policy.stack.name}",
-                        policy,
-                        policy.props.get("PolicyDocument"),
-                    )
-                )
-    for arn in as_list(res.props.get("ManagedPolicyArns")):
-        target = target_of(arn, res.stack, res.app)
-        if target is None or target.type != "AWS::IAM::ManagedPolicy" or target.resource is None:
-            continue
-        if (target.stack.key, target.logical_id) in seen:
-            continue
-        seen.add((target.stack.key, target.logical_id))
-        policy = Resource(target.logical_id, target.resource, target.stack, res.app)
-        docs.append(
-            (
-                f"ManagedPolicy {policy.logical_id} of stack {policy.stack.name}",
-                policy,
-                policy.props.get("PolicyDocument"),
-            )
-        )
-    return docs
-
-
 def check(res: Resource) -> Result:
     party, why = _party(res)
     if why:
@@ -155,7 +106,8 @@ def check(res: Resource) -> Result:
         return NOT_APPLICABLE
     sts: list[Statement] = []
     notes: list[str] = []
-    for label, holder, document in attached_documents(res):
+    for policy in role_policies(res):
+        label, holder, document = policy.label, policy.holder, policy.document
         found, unreadable = statements(document, holder)
         sts.extend(found)
         notes.extend(f"{label}: {u} (fails closed)" for u in unreadable)
@@ -180,3 +132,24 @@ def check(res: Resource) -> Result:
     if not problems:
         return verdict([])
     return verdict([f"operator role (led:party={party}): " + problems[0], *problems[1:], *notes])
+
+
+RULE = RuleSpec(
+    rule_id="VTC-PROCESSOR",
+    condition_id="VTC-PROCESSOR",
+    paragraph="§14-15, §27, §34",
+    title="the platform operator (processor) can read no personal data, use no key and alter no log",
+    trigger="an IAM role tagged led:party with the operator party whose attached policies (inline, managed "
+    "or AWS::IAM::Policy naming the role) lack an unconditional explicit Deny of "
+    "secretsmanager:GetSecretValue on the workload account's secrets, kms:Decrypt on the configured "
+    "data key or on every key of the key custody account, rds-db:connect on the workload account's "
+    "database users, or s3:PutObject / s3:DeleteObject on the log archive bucket's objects "
+    "(wildcards count; a Deny with a Condition, NotResource or an unreadable part does not)",
+    fix="build the operator role as stacks/access.py does: the Deny statements DenyReadingTheDatabaseSecret, "
+    "DenyDatabaseLoginAndPasswordChange, DenyUsingTheDataKey and DenyWritingToTheLogArchive "
+    "(OPERATOR_DENIED_* actions) in its policy",
+    marks=("AWS::Organizations::Policy",),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

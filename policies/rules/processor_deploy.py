@@ -27,9 +27,11 @@ their test checks it.
 
 from __future__ import annotations
 
+from policies.graph import role_policies
 from policies.iam import Statement, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
-from policies.rules.processor import TAG_PARTY, _party, attached_documents, covers, matches
+from policies.rules.processor import TAG_PARTY, _party, covers, matches
+from policies.spec import RuleSpec
 from policies.values import UNKNOWN
 
 RESOURCE_TYPES = ("AWS::IAM::Role",)
@@ -70,7 +72,8 @@ def check(res: Resource) -> Result:
     every_resource = "*"
     sts: list[Statement] = []
     notes: list[str] = []
-    for label, holder, document in attached_documents(res):
+    for policy in role_policies(res):
+        label, holder, document = policy.label, policy.holder, policy.document
         found, unreadable = statements(document, holder)
         sts.extend(found)
         notes.extend(f"{label}: {u} (fails closed)" for u in unreadable)
@@ -93,3 +96,22 @@ def check(res: Resource) -> Result:
     if not problems:
         return verdict([])
     return verdict([f"operator role (led:party={party}) may deploy: " + problems[0], *problems[1:], *notes])
+
+
+RULE = RuleSpec(
+    rule_id="VTC-PROCESSOR-DEPLOY",
+    condition_id="VTC-PROCESSOR",
+    paragraph="§14-15, §34",
+    title="the platform operator (processor) cannot deploy: deploying is a path to the data",
+    trigger="an IAM role tagged led:party with the operator party whose attached policies lack an "
+    "unconditional explicit Deny of sts:AssumeRole on the CDK bootstrap roles (arn:<partition>:iam::*:role/cdk-*) "
+    "or of the CloudFormation write actions (CreateChangeSet, ExecuteChangeSet, CreateStack, UpdateStack, "
+    "DeleteStack, ...) on every resource, or that Allow sts:AssumeRole on any role or a CloudFormation write "
+    "action such a Deny does not cover",
+    fix="no deployment rights for the operator: the controller's pipeline deploys ([deployment] in the config, "
+    "tools/bootstrap.py); keep the Deny statements DenyAssumingTheCdkBootstrapRoles and DenyChangingStacks "
+    "(stacks/access.py deployment_denies) in its policy and propose changes by pull request",
+    resource_types=RESOURCE_TYPES,
+    check=check,
+    never_acknowledge=True,
+)

@@ -33,8 +33,10 @@ declare the rules as AWS::Config::ConfigRule for this rule to see them.
 
 from __future__ import annotations
 
-from policies.backup import PROTECTED_TYPES, same_place
+from policies.backup import PROTECTED_TYPES
+from policies.graph import in_place, is_cluster_member
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, as_int, as_list, render, target_of
 
 _RECORDER = "AWS::Config::ConfigurationRecorder"
@@ -64,10 +66,6 @@ CORE_RULE_TYPES = ("AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::Backup::Back
 # Snapshot delivery frequencies of a delivery channel: at least daily.
 DAILY_OR_MORE = ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours")
 _BACKUP_FREQUENCY_RULES = CORE_CONTROLS["a daily backup plan"]
-
-
-def _in_place(res: Resource, resource_type: str) -> list[Resource]:
-    return [r for r in res.app.resources(resource_type, stage=res.stack.stage) if same_place(r, res)]
 
 
 def _recorded(recorder: Resource) -> tuple[str, object]:
@@ -128,7 +126,7 @@ def _bucket_account(channel: Resource) -> tuple[str | None, str]:
 
 
 def _channel_problems(res: Resource) -> list[str]:
-    channels = _in_place(res, _CHANNEL)
+    channels = in_place(res, _CHANNEL)
     if not channels:
         return [
             f"no AWS::Config::DeliveryChannel in account {res.stack.account} region {res.stack.region}: add one "
@@ -178,7 +176,7 @@ def _counts(rule: Resource, identifier: str) -> bool:
 def _rules_problems(res: Resource) -> list[str]:
     present: set[str] = set()
     unreadable: list[str] = []
-    for rule in _in_place(res, _CONFIG_RULE):
+    for rule in in_place(res, _CONFIG_RULE):
         source = rule.props.get("Source")
         if not isinstance(source, dict) or source.get("Owner") != "AWS":
             continue
@@ -197,7 +195,7 @@ def _rules_problems(res: Resource) -> list[str]:
 
 def _recorder(res: Resource) -> Result:
     problems: list[str] = []
-    stores = {s.type for t in DATA_TYPES for s in _in_place(res, t)}
+    stores = {s.type for t in DATA_TYPES for s in in_place(res, t)}
     for resource_type in sorted(set(CORE_RULE_TYPES) | stores):
         records = _records(res, resource_type)
         if isinstance(records, str):
@@ -213,9 +211,9 @@ def _recorder(res: Resource) -> Result:
 def _store(res: Resource) -> Result:
     if res.stack.account is None or res.stack.account != res.settings.workload_account:
         return NOT_APPLICABLE
-    if res.type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in res.props:
+    if is_cluster_member(res):
         return NOT_APPLICABLE  # audited through its cluster
-    recorders = _in_place(res, _RECORDER)
+    recorders = in_place(res, _RECORDER)
     if not recorders:
         return fail(
             f"no AWS::Config::ConfigurationRecorder in account {res.stack.account} region "
@@ -236,3 +234,29 @@ def _store(res: Resource) -> Result:
 
 def check(res: Resource) -> Result:
     return _recorder(res) if res.type == _RECORDER else _store(res)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-REGULAR-AUDIT",
+    condition_id="VTC-REGULAR-AUDIT",
+    paragraph="§11, §24-27",
+    title="AWS Config records the workload account, delivers to the log archive and re-checks the core controls",
+    trigger="a data store of the workload account without a configuration recorder recording its type in its "
+    "account and region; a recorder that does not record all supported types (or the core ones), "
+    "without a delivery channel delivering at least daily snapshots to a log archive account bucket, "
+    "or without AWS managed Config rules for encryption at rest, backup plan, RDS public access, "
+    "CloudTrail enabled and S3 public access",
+    fix="build the AuditStack's AWS Config (stacks/audit.py): a recorder with all_supported=True, a delivery "
+    "channel to the log archive bucket with a TwentyFour_Hours snapshot frequency, and the managed rules "
+    "of audit_rules()",
+    marks=(
+        "AWS::Config::ConfigRule",
+        "AWS::Config::ConformancePack",
+        "AWS::Config::ConfigurationRecorder",
+        "AWS::Config::DeliveryChannel",
+        "AWS::SecurityHub::Hub",
+        "AWS::SecurityHub::Standard",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

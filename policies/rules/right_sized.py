@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from policies.graph import is_cluster_member
 from policies.model import NOT_APPLICABLE, Resource, Result, verdict
+from policies.spec import RuleSpec
 from policies.values import as_int
 
 RESOURCE_TYPES = ("AWS::RDS::DBInstance",)
@@ -13,7 +15,7 @@ _SMALL = re.compile(r"^db\.(t4g|t3|m6g|m7g|m8g|r6g|r7g|r8g)\.(micro|small|medium
 
 def check(res: Resource) -> Result:
     p = res.props
-    if "DBClusterIdentifier" in p:
+    if is_cluster_member(res):
         return NOT_APPLICABLE
     problems = []
     klass = p.get("DBInstanceClass")
@@ -26,3 +28,17 @@ def check(res: Resource) -> Result:
             f"above AllocatedStorage {p.get('AllocatedStorage')!r}"
         )
     return verdict(problems)
+
+
+RULE = RuleSpec(
+    rule_id="VTC-RIGHT-SIZED",
+    condition_id="VTC-RIGHT-SIZED",
+    paragraph="§52-54",
+    title="the database is small, with a storage ceiling",
+    trigger="an RDS instance of a class outside the small families and sizes, or without MaxAllocatedStorage "
+    "above AllocatedStorage",
+    fix="database.instance_class and database.max_allocated_storage_gib in the config",
+    marks=("AWS::RDS::DBInstance",),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from policies.graph import is_cluster_member
 from policies.iam import is_wildcard_principal, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
+from policies.spec import RuleSpec
 from policies.values import as_bool, render, target_of
 
 RESOURCE_TYPES = ("AWS::S3::Bucket", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
@@ -72,7 +74,32 @@ def check(res: Resource) -> Result:
     if res.type == "AWS::S3::Bucket":
         return _bucket(res)
     if res.type == "AWS::RDS::DBInstance":
-        if "DBClusterIdentifier" in res.props:
+        if is_cluster_member(res):
             return NOT_APPLICABLE
         return _parameter_group(res, "DBParameterGroupName", "AWS::RDS::DBParameterGroup")
     return _parameter_group(res, "DBClusterParameterGroupName", "AWS::RDS::DBClusterParameterGroup")
+
+
+RULE = RuleSpec(
+    rule_id="VTC-SEC-STORAGE",
+    condition_id="VTC-SEC-STORAGE",
+    paragraph="§11",
+    title="TLS is enforced on the way to the data",
+    trigger="an S3 bucket without a policy denying requests when aws:SecureTransport is false; an RDS "
+    "database whose parameter group does not set rds.force_ssl=1 (require_secure_transport for MySQL)",
+    fix="enforce_ssl=True on buckets; a parameter group with rds.force_ssl=1",
+    marks=(
+        "AWS::RDS::DBInstance",
+        "AWS::RDS::DBParameterGroup",
+        "AWS::RDS::DBSubnetGroup",
+        "AWS::EC2::VPC",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::SecurityGroupIngress",
+        "AWS::EC2::SecurityGroupEgress",
+        "AWS::SecretsManager::Secret",
+        "AWS::S3::BucketPolicy",
+    ),
+    resource_types=RESOURCE_TYPES,
+    check=check,
+)

@@ -78,8 +78,13 @@ FREE: dict[str, str] = {
         "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
         "AWS::Organizations::Policy",
         "AWS::SSM::Parameter",
+        "AWS::RAM::ResourceShare",
     )
 }
+# A vault costs nothing itself: what it holds is priced with the plan's copy actions (backup_plan).
+FREE["AWS::Backup::LogicallyAirGappedBackupVault"] = (
+    "the vault itself; the copies it holds are priced as the backup plan's copies in its region"
+)
 
 # Billed per use, at volumes this landing zone keeps far below a cent a month: listed beside the
 # estimate with the reason, not priced.

@@ -1,4 +1,5 @@
-"""python -m tools.report cdk.out [--config my.toml] [--catalogue policies/conditions.toml]"""
+"""python -m tools.report cdk.out [--config my.toml] [--catalogue policies/conditions.toml] [--today YYYY-MM-DD]
+[--oscal-timestamp T]"""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 from policies.catalogue import CATALOGUE_FILE
+from policies.gate import today_option
+from tools.oscal import OscalError, parse_timestamp, write_oscal
 from tools.report.inputs import ReportError, load_inputs
 from tools.report.model import PACK_DID_NOT_RUN
 from tools.report.render import write_reports
@@ -24,11 +27,24 @@ def main(argv: list[str] | None = None) -> int:
         default=CATALOGUE_FILE,
         help="the VTC condition catalogue (default: the project's policies/conditions.toml)",
     )
+    parser.add_argument(
+        "--today",
+        type=today_option,
+        default=None,
+        help="the report's date, from which the days left until each accepted risk's review count (default: today)",
+    )
+    parser.add_argument(
+        "--oscal-timestamp",
+        default=None,
+        help="the time of the OSCAL files, ISO 8601 with a time zone (default: now)",
+    )
     args = parser.parse_args(argv)
     try:
-        inputs = load_inputs(args.cdk_out, config_path=args.config, catalogue=args.catalogue)
+        when = parse_timestamp(args.oscal_timestamp)
+        inputs = load_inputs(args.cdk_out, config_path=args.config, catalogue=args.catalogue, today=args.today)
         reports = write_reports(args.cdk_out, inputs)
-    except ReportError as exc:
+        write_oscal(args.cdk_out, inputs, reports, when)  # tools/oscal/: beside each report
+    except (ReportError, OscalError) as exc:
         print(exc, file=sys.stderr)
         return 2
     for env, report in reports.items():

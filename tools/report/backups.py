@@ -34,9 +34,15 @@ def _lock_mode(lock: dict[str, Any]) -> str:
     return "governance" if lock else "none"
 
 
+AIR_GAPPED = "AWS::Backup::LogicallyAirGappedBackupVault"
+AIR_GAPPED_NOTE = ", logically air-gapped"
+
+
 def _vault(ctx: Context, stack: Stack, lid: str, resource: dict[str, Any]) -> dict[str, Any]:
     props = resource["Properties"]
-    lock = props.get("LockConfiguration") or {}
+    air_gapped = resource["Type"] == AIR_GAPPED
+    # A logically air-gapped vault is always locked, in compliance mode, by its own retention range.
+    lock = props if air_gapped else (props.get("LockConfiguration") or {})
     name = text(props.get("BackupVaultName"))
     return {
         "stack": stack.stack_name,
@@ -47,10 +53,11 @@ def _vault(ctx: Context, stack: Stack, lid: str, resource: dict[str, Any]) -> di
         "region": stack.region,
         "key": key_label(ctx.cfg, props.get("EncryptionKeyArn")),
         "arn": f"arn:<partition>:backup:{stack.region}:{stack.account}:backup-vault:{name}",
+        "air_gapped": air_gapped,
         "lock": {
             "min_retention_days": lock.get("MinRetentionDays"),
             "max_retention_days": lock.get("MaxRetentionDays"),
-            "mode": _lock_mode(lock),
+            "mode": "compliance (logically air-gapped, never lifted)" if air_gapped else _lock_mode(lock),
         },
         "classification": tags_of(resource).get("led:data-classification", ""),
     }
@@ -61,6 +68,7 @@ def _copy(vaults: list[dict[str, Any]], action: dict[str, Any]) -> dict[str, Any
     target = _vault_for_arn(vaults, arn)
     return {
         "destination": arn,
+        "air_gapped": bool(target and target["air_gapped"]),
         "retention_days": (action.get("Lifecycle") or {}).get("DeleteAfterDays"),
         "account": target["account"] if target else arn_part(arn, 4),
         "region": target["region"] if target else arn_part(arn, 3),
@@ -113,17 +121,24 @@ def backup_summary(
             for r in p["rules"]
         ],
         "copies": [
-            f"{c['destination']} (account {c['account']}, {c['region']}), kept {c['retention_days']} days"
+            f"{c['destination']} (account {c['account']}, {c['region']}{AIR_GAPPED_NOTE if c['air_gapped'] else ''}),"
+            f" kept {c['retention_days']} days"
             for _, c in copies
         ],
         "copies_to_other_account": sum(1 for p, c in copies if c["account"] and c["account"] != p["account"]),
+        "air_gapped_vaults": [v["name"] for v in vaults if v["air_gapped"]],
         "vaults": len(vaults),
     }
 
 
 def collect_backups(ctx: Context) -> dict[str, Any]:
     stacks = ctx.stacks
-    vaults = [_vault(ctx, s, lid, r) for s in stacks for lid, r in s.of_type("AWS::Backup::BackupVault").items()]
+    vaults = [
+        _vault(ctx, s, lid, r)
+        for kind in ("AWS::Backup::BackupVault", AIR_GAPPED)
+        for s in stacks
+        for lid, r in s.of_type(kind).items()
+    ]
     plans = [
         {
             "stack": s.stack_name,
@@ -141,7 +156,14 @@ def collect_backups(ctx: Context) -> dict[str, Any]:
         "vaults": vaults,
         "backup_plans": plans,
         "restore_tests": [
-            {"stack": s.stack_name, "logical_id": lid, "schedule": r["Properties"].get("ScheduleExpression")}
+            {
+                "stack": s.stack_name,
+                "logical_id": lid,
+                "schedule": r["Properties"].get("ScheduleExpression"),
+                "from_vaults": [
+                    text(v) for v in (r["Properties"].get("RecoveryPointSelection") or {}).get("IncludeVaults", [])
+                ],
+            }
             for s in stacks
             for lid, r in s.of_type("AWS::Backup::RestoreTestingPlan").items()
         ],

@@ -18,6 +18,7 @@ from cdk_constructs.vtc_metadata import METADATA_KEY
 from policies import gate
 from policies.catalogue import Condition
 from policies.registry import RULES
+from policies.risks import AcceptedRisk
 from tools.report.access import overclaimed
 from tools.report.inputs import VALIDATION_FILE, Finding, in_env
 from tools.report.model import (
@@ -195,9 +196,38 @@ def collect_conditions(ctx: Context) -> dict[str, Any]:
     return {"conditions": [_row(ctx, c, ev, gate_rows.get(c.id)) for c in ctx.inputs.catalogue.conditions]}
 
 
+def _environments(ctx: Context) -> set[str]:
+    config = ctx.inputs.config
+    return set(config.environments) if config else set(ctx.inputs.envs)
+
+
+def _dated(ctx: Context, records: list[AcceptedRisk], finding: Finding) -> dict[str, Any]:
+    """Owner, dates and days left of the register's record of the acknowledgement that suppressed
+    `finding` (empty values when none did: the gate then fails on it)."""
+    suppressed = ("", finding.acknowledged_id, finding.acknowledged_at.lstrip("/"), finding.paths)
+    record = next((r for r in records if gate.suppresses(r, suppressed)), None)
+    if record is None:
+        return {
+            **dict.fromkeys(("risk", "risk_title", "owner", "owner_party", "accepted", "review_by"), ""),
+            "days_left": None,
+        }
+    return {
+        "risk": record.risk,
+        "risk_title": record.title,
+        "owner": record.owner.label,
+        "owner_party": record.owner.party,
+        "accepted": str(record.accepted or ""),
+        "review_by": str(record.review_by or ""),
+        "days_left": record.days_left(ctx.inputs.today),
+    }
+
+
 def collect_register(ctx: Context) -> dict[str, Any]:
-    """Every acknowledgement of every pack in the environment, and what is still unacknowledged."""
+    """Every acknowledgement of every pack in the environment, with its owner, the date it was
+    accepted, its review-by date and the days left until then (from the report's date); and what is
+    still unacknowledged."""
     env_findings = [f for f in ctx.inputs.findings if any(in_env(p, ctx.env) for p in f.paths)]
+    records = gate.accepted_risks(ctx.inputs.cdk_out, _environments(ctx)) if ctx.inputs.cdk_out else []
     register = [
         {
             "pack": f.pack,
@@ -206,6 +236,7 @@ def collect_register(ctx: Context) -> dict[str, Any]:
             "acknowledged_at": f.acknowledged_at,
             "reason": f.reason,
             "conditions": [m.rstrip(".,") for m in sorted(set(VTC_ID.findall(f.reason)) | set(VTC_ID.findall(f.rule)))],
+            **_dated(ctx, records, f),
             **ctx.locate(p),
         }
         for f in env_findings
@@ -220,7 +251,11 @@ def collect_register(ctx: Context) -> dict[str, Any]:
         for p in f.paths
         if in_env(p, ctx.env)
     ]
-    return {"accepted_risks": register, "unacknowledged_findings": unacknowledged}
+    return {
+        "accepted_risks": register,
+        "accepted_risks_as_of": ctx.inputs.today.isoformat(),
+        "unacknowledged_findings": unacknowledged,
+    }
 
 
 # VTC-RISK-ACCEPTED and VTC-GATE: the gate's own checks --------------------------------------------
@@ -249,27 +284,31 @@ def _without_report() -> dict[str, dict[str, Any]]:
 
 
 def _risk_row(checks: gate.EnvironmentGate, summary: dict[str, Any], counted: str) -> dict[str, Any]:
-    if checks.without_reason:
+    register = checks.register
+    if checks.without_reason or register.problems:
+        problems = [*checks.without_reason, *register.problems]
         return {
             "status": FAILING,
-            "failures": _failures(RISK_ACCEPTED, checks.without_reason),
+            "failures": _failures(RISK_ACCEPTED, problems),
             "checks": summary,
-            "note": f"{len(checks.without_reason)} of {len(checks.acknowledgements)} acknowledgement(s) in the "
-            f"register carry no reason (by pack: {counted}): {_listed(checks.without_reason)}",
+            "note": f"of {len(checks.acknowledgements)} acknowledgement(s) in the register (by pack: {counted}), "
+            f"{len(checks.without_reason)} carry no reason, {len(register.expired)} are past their review-by date, "
+            f"{len(register.unmatched)} match no finding, {len(register.unregistered)} are outside the dated "
+            f"register: {_listed(problems)}",
         }
     return {
         "status": ENFORCED,
         "failures": [],
         "checks": summary,
-        "note": f"every acknowledgement carries a reason: {len(checks.acknowledgements)} in the register "
-        f"(by pack: {counted})",
+        "note": f"every acknowledgement carries a reason, an owner and a review-by date not passed, and suppresses "
+        f"a finding: {len(checks.acknowledgements)} in the register (by pack: {counted})",
     }
 
 
 def _gate_row(checks: gate.EnvironmentGate, summary: dict[str, Any]) -> dict[str, Any]:
     passing = (
         "no unacknowledged finding, no never-acknowledge rule acknowledged, the VTC pack ran, every "
-        "acknowledgement carries a reason"
+        "acknowledgement carries a reason, is in the dated register, is not past its review and suppresses a finding"
     )
     if not checks.passes:
         scope = "holds personal data" if checks.holds_personal_data else "holds no personal data"
@@ -301,7 +340,7 @@ def gate_rows_of(ctx: Context) -> dict[str, dict[str, Any]]:
     environments = set(config.environments) if config else set(inputs.envs)
     personal = {n for n, e in config.environments.items() if e.holds_personal_data} if config else set()
     checks = gate.check_environment(
-        inputs.validation_report, inputs.cdk_out or Path("."), ctx.env, personal, environments
+        inputs.validation_report, inputs.cdk_out or Path("."), ctx.env, personal, environments, inputs.today
     )
     by_pack = dict(sorted(Counter(a.pack for a in checks.acknowledgements).items()))
     counted = ", ".join(f"{pack} {n}" for pack, n in by_pack.items()) or "none"
@@ -309,6 +348,9 @@ def gate_rows_of(ctx: Context) -> dict[str, dict[str, Any]]:
         "holds_personal_data": checks.holds_personal_data,
         "acknowledgements_by_pack": by_pack,
         "acknowledgements_without_reason": len(checks.without_reason),
+        "acknowledgements_past_review": len(checks.register.expired),
+        "acknowledgements_matching_no_finding": len(checks.register.unmatched),
+        "suppressions_outside_the_register": len(checks.register.unregistered),
         "unacknowledged_findings": len(checks.unacknowledged),
         "never_acknowledge_rules_acknowledged": len(checks.never_acknowledged),
         "vtc_pack_ran": not checks.pack_did_not_run,

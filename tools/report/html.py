@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape as e
 from typing import Any
 
+from tools.report.markdown import days_left
 from tools.report.model import ConditionRow, Report
 
 CSS = """
@@ -91,8 +92,24 @@ def conditions(report: Report, svg: str) -> str:
 
 
 def register(report: Report, svg: str) -> str:
-    out = "<h2>Accepted-risks register</h2>" + table(
-        ["pack", "rule", "resource", "acknowledged at", "reason", "conditions"],
+    rows = report.parts["accepted_risks"]
+    out = (
+        "<h2>Accepted-risks register</h2>"
+        f"<p>Days left until each risk's review as of {e(report.parts.get('accepted_risks_as_of', ''))}.</p>"
+    )
+    out += table(
+        [
+            "pack",
+            "rule",
+            "resource",
+            "acknowledged at",
+            "reason",
+            "conditions",
+            "owner",
+            "accepted",
+            "review by",
+            "days left",
+        ],
         [
             [
                 e(r["pack"]),
@@ -101,9 +118,14 @@ def register(report: Report, svg: str) -> str:
                 f"<code>{e(r['acknowledged_at'])}</code>",
                 e(r["reason"]),
                 e(", ".join(r["conditions"])),
+                e(r["owner"]),
+                e(r["accepted"]),
+                e(r["review_by"]),
+                e(days_left(r["days_left"])),
             ]
-            for r in report.parts["accepted_risks"]
+            for r in rows
         ],
+        ["failing" if r["days_left"] is None or r["days_left"] < 0 else "" for r in rows],
     )
     unacknowledged = report.parts["unacknowledged_findings"]
     if unacknowledged:
@@ -141,7 +163,7 @@ def backups(report: Report, svg: str) -> str:
         ["vault", "account", "region", "key", "lock"],
         [
             [
-                e(v["name"]),
+                e(v["name"] + (" (logically air-gapped)" if v["air_gapped"] else "")),
                 e(v["account"]),
                 e(v["region"]),
                 e(v["key"]),
@@ -169,6 +191,10 @@ def backups(report: Report, svg: str) -> str:
         f"<h2>Backups</h2><p>Generations configured: {e(str(bs['generations_configured']))}.</p><ul>"
         + "".join(f"<li>rule {e(r)}</li>" for r in bs["daily_rules"])
         + "".join(f"<li>copy to {e(c)}</li>" for c in bs["copies"])
+        + "".join(
+            f"<li>restore test {e(str(t['schedule']))} from {e(', '.join(t['from_vaults']))}</li>"
+            for t in report.parts["restore_tests"]
+        )
         + "</ul>"
         + vaults
         + databases

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from config import ConfigError, LandingZoneConfig, load_config
+from policies import synthesis
 from policies.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, load_catalogue
-
-EVALUATIONS_FILE = "vtc-evaluations.json"
-VALIDATION_FILE = "validation-report.json"
+from policies.synthesis import EVALUATIONS_FILE as EVALUATIONS_FILE
+from policies.synthesis import VALIDATION_FILE as VALIDATION_FILE
 
 
 class ReportError(Exception):
@@ -50,50 +51,30 @@ def read_assembly(cdk_out: Path) -> dict[str, list[Stack]]:
     manifest_path = cdk_out / "manifest.json"
     if not manifest_path.is_file():
         raise ReportError(f"report error: {manifest_path} is missing: run `cdk synth` first")
-    manifest = json.loads(manifest_path.read_text())
-    envs: dict[str, list[Stack]] = {}
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("type") != "cdk:cloud-assembly":
+    try:
+        assembly = synthesis.read_assembly(cdk_out)
+    except synthesis.SynthesisError as exc:
+        raise ReportError(f"report error: {exc}") from None
+    envs: dict[str, list[Stack]] = {env: [] for env in assembly.stages()}
+    for synthesized in assembly.stacks:
+        if synthesized.stage is None:
             continue
-        props = artifact["properties"]
-        directory = cdk_out / props["directoryName"]
-        env = props.get("displayName") or props["directoryName"].removeprefix("assembly-")
-        envs[env] = _read_stacks(env, directory)
-    return envs
-
-
-def _read_stacks(env: str, directory: Path) -> list[Stack]:
-    nested = json.loads((directory / "manifest.json").read_text())
-    stacks = []
-    for artifact_id, artifact in nested.get("artifacts", {}).items():
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        props = artifact.get("properties", {})
-        template = json.loads((directory / props["templateFile"]).read_text())
-        account, region = artifact.get("environment", "aws://unknown/unknown").removeprefix("aws://").split("/")
         stack = Stack(
-            env=env,
-            artifact_id=artifact_id,
-            display_name=artifact.get("displayName", artifact_id),
-            stack_name=props.get("stackName", artifact_id),
-            account=account,
-            region=region,
-            template=template,
+            env=synthesized.stage,
+            artifact_id=synthesized.artifact_id,
+            display_name=synthesized.display_name,
+            stack_name=synthesized.stack_name,
+            account=synthesized.account_text,
+            region=synthesized.region_text,
+            template=synthesized.template,
+            paths=dict(synthesized.paths),
         )
-        metadata = artifact.get("metadata") or {}
-        metadata_file = directory / f"{artifact_id}.metadata.json"
-        if not metadata and metadata_file.is_file():
-            metadata = json.loads(metadata_file.read_text())
-        for path, entries in metadata.items():
-            for entry in entries:
-                if entry.get("type") == "aws:cdk:logicalId":
-                    stack.paths[entry["data"]] = path.lstrip("/")
         for logical_id, resource in stack.resources.items():
             path = (resource.get("Metadata") or {}).get("aws:cdk:path")
             if path:
                 stack.paths[logical_id] = path
-        stacks.append(stack)
-    return stacks
+        envs[synthesized.stage].append(stack)
+    return envs
 
 
 # Intrinsics, rendered for people -------------------------------------------------------------
@@ -153,10 +134,9 @@ class Finding:
 def read_findings(cdk_out: Path) -> tuple[list[Finding], bool]:
     """Every violation and acknowledged (suppressed) violation of every pack; and whether the
     validation report existed at all."""
-    path = cdk_out / VALIDATION_FILE
-    if not path.is_file():
+    report = _validation_report(cdk_out)
+    if report is None:
         return [], False
-    report = json.loads(path.read_text())
     findings = []
     for plugin in report.get("pluginReports", []):
         pack = plugin.get("pluginName", "?")
@@ -177,14 +157,18 @@ def read_findings(cdk_out: Path) -> tuple[list[Finding], bool]:
     return findings, True
 
 
+def _validation_report(cdk_out: Path) -> dict[str, Any] | None:
+    try:
+        return synthesis.read_validation_report(cdk_out)
+    except synthesis.SynthesisError as exc:
+        raise ReportError(f"report error: {exc}") from None
+
+
 def read_evaluations(cdk_out: Path) -> dict[str, Any] | None:
-    path = cdk_out / EVALUATIONS_FILE
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text())
-    if data.get("version") != 1:
-        raise ReportError(f"report error: {path}: version {data.get('version')!r}, this report reads version 1")
-    return data
+    try:
+        return synthesis.read_evaluations(cdk_out)
+    except synthesis.SynthesisError as exc:
+        raise ReportError(f"report error: {exc}") from None
 
 
 def in_env(path: str, env: str) -> bool:
@@ -204,9 +188,12 @@ class Inputs:
     config: LandingZoneConfig | None
     validation_report: dict[str, Any] | None = None  # validation-report.json as read (the gate's input)
     cdk_out: Path | None = None
+    today: date = field(default_factory=date.today)  # the report's date: days left until each risk's review
 
 
-def load_inputs(cdk_out: Path, *, config_path: str | None = None, catalogue: Path = CATALOGUE_FILE) -> Inputs:
+def load_inputs(
+    cdk_out: Path, *, config_path: str | None = None, catalogue: Path = CATALOGUE_FILE, today: date | None = None
+) -> Inputs:
     try:
         conditions = load_catalogue(catalogue)
     except CatalogueError as exc:
@@ -217,7 +204,7 @@ def load_inputs(cdk_out: Path, *, config_path: str | None = None, catalogue: Pat
         config = load_config(config_path)
     except ConfigError as exc:
         raise ReportError(f"report error: {exc}") from None
-    validation = json.loads((cdk_out / VALIDATION_FILE).read_text()) if found else None
+    validation = _validation_report(cdk_out) if found else None
     return Inputs(
         catalogue=conditions,
         envs=envs,
@@ -227,4 +214,5 @@ def load_inputs(cdk_out: Path, *, config_path: str | None = None, catalogue: Pat
         config=config,
         validation_report=validation,
         cdk_out=cdk_out,
+        today=today or date.today(),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from config import EnvironmentConfig
+from policies.kms import XKS_KEY_TYPE
 from policies.rules.key_custody_admin import administering
 from tools.report.inputs import Stack, as_list, text
 from tools.report.model import Context
@@ -42,11 +43,15 @@ def _rotation(props: dict[str, Any]) -> str:
         return f"automatic, every {props.get('RotationPeriodInDays', 365)} days"
     if props.get("Origin") == "EXTERNAL":
         return "imported key material: FB rotates on demand (see README)"
+    if props.get("Origin") == "EXTERNAL_KEY_STORE":
+        return "FB's external key store: no rotation possible; re-encrypted to a new key (led-ops reencrypt)"
     return "no automatic rotation"
 
 
 def _key(stack: Stack, lid: str, resource: dict[str, Any], alias: str) -> dict[str, Any]:
     props = resource.get("Properties", {})
+    if resource.get("Type") == XKS_KEY_TYPE:  # the custom resource of FB's external key store
+        props = {**props, "Origin": "EXTERNAL_KEY_STORE"}
     admins, users = [], []
     for statement in as_list(props.get("KeyPolicy", {}).get("Statement", [])):
         if statement.get("Effect", "Allow") != "Allow":
@@ -104,8 +109,10 @@ def collect_keys(ctx: Context) -> dict[str, Any]:
             text(a["Properties"].get("TargetKeyId")).split(".")[0].strip("${}"): a["Properties"]["AliasName"]
             for a in stack.of_type("AWS::KMS::Alias").values()
         }
-        for lid, resource in stack.of_type("AWS::KMS::Key").items():
-            key = _key(stack, lid, resource, aliases.get(lid, ""))
+        found = {**stack.of_type("AWS::KMS::Key"), **stack.of_type(XKS_KEY_TYPE)}
+        for lid, resource in found.items():
+            alias = aliases.get(lid, "") or text(resource.get("Properties", {}).get("AliasName", ""))
+            key = _key(stack, lid, resource, alias)
             keys.append(key)
             if key["alias"]:
                 key_by_alias[key["alias"].removeprefix("alias/")] = key

@@ -118,18 +118,28 @@ def conditions(report: Report) -> list[str]:
     return out
 
 
+def days_left(days: int | None) -> str:
+    """Days until an accepted risk's review; overdue and missing said in words."""
+    if days is None:
+        return "not in the register"
+    return f"{-days} day(s) overdue" if days < 0 else f"{days}"
+
+
 def register(report: Report) -> list[str]:
     out = [
         "## Accepted-risks register",
         "",
-        "Every acknowledgement of every rule pack in this environment (VTC-RISK-ACCEPTED, §56).",
+        "Every acknowledgement of every rule pack in this environment (VTC-RISK-ACCEPTED, §56), with the "
+        f"owner who accepted the risk, when, and its review-by date; days left as of "
+        f"{report.parts.get('accepted_risks_as_of', '')}.",
         "",
-        "| pack | rule | resource | acknowledged at | reason | conditions |",
-        "|---|---|---|---|---|---|",
+        "| pack | rule | resource | acknowledged at | reason | conditions | owner | accepted | review by | days left |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     out += [
         f"| {r['pack']} | {cell(r['rule'])} | {where(r)} | `{r['acknowledged_at']}` | {cell(r['reason'])} "
-        f"| {', '.join(r['conditions'])} |"
+        f"| {', '.join(r['conditions'])} | {cell(r['owner'])} | {r['accepted']} | {r['review_by']} "
+        f"| {days_left(r['days_left'])} |"
         for r in report.parts["accepted_risks"]
     ]
     unacknowledged = report.parts["unacknowledged_findings"]
@@ -160,9 +170,11 @@ def backups(report: Report) -> list[str]:
     bs = report.parts["backup_summary"]
     out = ["## Backups", "", f"Generations configured: {bs['generations_configured']}.", ""]
     out += [f"- rule {r}" for r in bs["daily_rules"]] + [f"- copy to {c}" for c in bs["copies"]]
+    out += [f"- restore test {t['schedule']} from {', '.join(t['from_vaults'])}" for t in report.parts["restore_tests"]]
     out += ["", "| vault | account | region | key | lock (min/max days, mode) |", "|---|---|---|---|---|"]
     out += [
-        f"| {v['name']} | {v['account']} | {v['region']} | {cell(v['key'])} | "
+        f"| {v['name']}{' (logically air-gapped)' if v['air_gapped'] else ''} | {v['account']} | {v['region']} | "
+        f"{cell(v['key'])} | "
         f"{v['lock']['min_retention_days']}/{v['lock']['max_retention_days']}, {v['lock']['mode']} |"
         for v in report.parts["vaults"]
     ]

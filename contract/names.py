@@ -1,0 +1,76 @@
+"""Deterministic names: another account, a drill or led-ops must know them in advance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from config.environment import EnvironmentConfig
+
+DRILL_PREFIX = "led-drill-"
+
+
+def resource_name(env_name: str, role: str) -> str:
+    """The name of a resource (or stack) of one environment: led-<env>-<role>."""
+    return f"led-{env_name}-{role}"
+
+
+def stack_name(env: EnvironmentConfig, role: str) -> str:
+    return resource_name(env.name, role)
+
+
+def key_alias_name(env_name: str, purpose: str) -> str:
+    return resource_name(env_name, purpose.replace("_", "-"))
+
+
+def log_archive_bucket_name(env_name: str, log_archive_account: str, region: str) -> str:
+    return f"{resource_name(env_name, 'log-archive')}-{log_archive_account}-{region}"
+
+
+def exit_bucket_name(env_name: str, workload_account: str, region: str) -> str:
+    return f"{resource_name(env_name, 'exit')}-{workload_account}-{region}"
+
+
+def database_id(env: EnvironmentConfig) -> str:
+    return env.resource_name("db")
+
+
+def database_arn(env: EnvironmentConfig) -> str:
+    return f"arn:{env.partition}:rds:{env.region}:{env.accounts.workload}:db:{database_id(env)}"
+
+
+def vault_name(env: EnvironmentConfig) -> str:
+    return env.resource_name("vault")
+
+
+def remote_vault_name(env: EnvironmentConfig) -> str:
+    return env.resource_name("remote-vault")
+
+
+def remote_vault_arn(env: EnvironmentConfig, region: str, partition: str | None = None) -> str:
+    """`partition`: the stacks pass the CDK's partition token, led-ops the configured one."""
+    return (
+        f"arn:{partition or env.partition}:backup:{region}:{env.accounts.backup}:backup-vault:{remote_vault_name(env)}"
+    )
+
+
+def remote_regions(env: EnvironmentConfig) -> list[str]:
+    """Every region with a remote vault: the primary region, plus the secondary one if configured."""
+    regions = [env.region]
+    if env.backup.secondary_region is not None:
+        regions.append(env.backup.secondary_region)
+    return regions
+
+
+def export_role_arn(env: EnvironmentConfig) -> str:
+    return f"arn:{env.partition}:iam::{env.accounts.workload}:role/{env.resource_name('exit-export')}"
+
+
+def restore_role_arn(env: EnvironmentConfig) -> str:
+    """The role AWS Backup assumes for an on-demand restore or copy job started by led-ops."""
+    return f"arn:{env.partition}:iam::{env.accounts.workload}:role/{env.resource_name('ops-backup')}"
+
+
+def drill_instance_id(env: EnvironmentConfig, stamp: str) -> str:
+    # Never the database's own identifier: the drill deletes what it restored, and only that.
+    return f"{DRILL_PREFIX}{env.name}-{stamp}"
