@@ -44,6 +44,8 @@ class Keys(Strict):
     @field_validator("imported_key_material")
     @classmethod
     def _renamed(cls, value: object) -> None:
+        if value is None:  # absent (or a model dump of a valid config)
+            return None
         raise ValueError(
             f"got {value!r}: the field is replaced; allowed: keys.origin = 'EXTERNAL' (imported material), "
             "'EXTERNAL_KEY_STORE' (FB's key manager through XKS) or 'AWS_KMS' (the default)"

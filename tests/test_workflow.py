@@ -142,4 +142,4 @@ def test_make_test_runs_the_quality_gates_first():
     assert re.search(r"^test: lint$", makefile, re.M)
     lint = re.search(r"^lint:.*?\n((?:\t.*\n)+)", makefile, re.M)[1]
     assert "ruff check ." in lint and "ruff format --check ." in lint and "mypy $(LINT_PATHS)" in lint
-    assert "LINT_PATHS := config policies led_ops tools stacks cdk_constructs" in makefile
+    assert "LINT_PATHS := config contract policies led_ops tools stacks cdk_constructs" in makefile
