@@ -21,6 +21,9 @@ from policies.guardrails import guardrails, member_accounts
 from policies.rcp import rcps
 
 MFA_KEY = "aws:MultiFactorAuthPresent"
+# Vaults whose access policy governs their recovery points: the backup vaults and the logically
+# air-gapped vault of the backup account (issue #13), which the workload account restores from.
+BACKUP_VAULT_TYPES = ("AWS::Backup::BackupVault", "AWS::Backup::LogicallyAirGappedBackupVault")
 BootstrapModel = Callable[[str, str, str], list[BootstrapRole]]
 
 
@@ -135,7 +138,7 @@ class _Builder:
             found.append(("s3", (f"arn:{p}:s3:::{bucket}", f"arn:{p}:s3:::{bucket}/*"), props["PolicyDocument"]))
         elif kind == "AWS::SecretsManager::ResourcePolicy":
             found.append(("secretsmanager", (str(value(props["SecretId"])),), props["ResourcePolicy"]))
-        elif kind == "AWS::Backup::BackupVault" and "AccessPolicy" in props:
+        elif kind in BACKUP_VAULT_TYPES and "AccessPolicy" in props:
             vault = self.resolver.arn(stack, lid)
             found.append(("backup", (vault, f"arn:{p}:backup:{r}:{a}:recovery-point:*"), props["AccessPolicy"]))
         elif kind == "AWS::SNS::TopicPolicy":

@@ -18,6 +18,7 @@ from config import EnvironmentConfig, LandingZoneConfig
 from policies.access.bootstrap import project_bootstrap
 from policies.access.engine import ALLOWED, DENIED, NOT_GRANTED, Inventory, Origin, Step, decide, reachable
 from policies.access.inventory import (
+    BACKUP_VAULT_TYPES,
     BootstrapModel,
     build_inventory,
     external_principals,
@@ -287,7 +288,7 @@ def _backup_checks(stacks: list[StackTemplate], resolver: Resolver) -> tuple[Che
     checks = []
     for stack in stacks:
         for lid, resource in stack.resources.items():
-            if resource["Type"] == "AWS::Backup::BackupVault":
+            if resource["Type"] in BACKUP_VAULT_TYPES:
                 point = f"arn:{stack.partition}:backup:{stack.region}:{stack.account}:recovery-point:example"
                 checks.append(Check("backup:DeleteRecoveryPoint", point))
             elif resource["Type"] == "AWS::Backup::BackupPlan":
