@@ -393,13 +393,18 @@ def test_every_fact_names_its_aws_page():
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory):
+def xks_out(tmp_path_factory) -> Path:
+    """Where the XKS example is synthesized (once, by `synthesized`)."""
+    return tmp_path_factory.mktemp("xks.out")
+
+
+@pytest.fixture(scope="module")
+def synthesized(xks_out):
     import app as led_app
     from tests.conftest import new_app
 
     config = load_config(FIXTURE)
-    outdir = tmp_path_factory.mktemp("xks.out")
-    app = new_app(outdir)
+    app = new_app(xks_out)
     stages = led_app.build(app, config, list(config.environments.values()))
     assembly = app.synth()  # fails on any pack's error (failSynthOnValidationErrors)
     stage = stages[0]
@@ -407,19 +412,15 @@ def synthesized(tmp_path_factory):
     def template(stack: str) -> dict:
         return assembly.get_stack_artifact(stage.node.find_child(stack).artifact_id).template
 
-    SYNTHESIZED["outdir"] = outdir
     return config.environments["prod"], template
 
 
-SYNTHESIZED: dict[str, Path] = {}
-
-
-def test_the_gate_passes_the_external_key_store_in_prod(synthesized):
+def test_the_gate_passes_the_external_key_store_in_prod(synthesized, xks_out):
     """prod holds personal data: nothing of the store may need a never-acknowledge rule acknowledged
     (the handler has no log group, and its boundary is its grant), and every acknowledgement is registered."""
     from policies.gate import main as gate
 
-    outdir = SYNTHESIZED["outdir"]
+    outdir = xks_out
     assert gate([str(outdir), "--config", str(FIXTURE), "--today", "2026-12-02"]) == 0
     key_custody = [t for t in outdir.glob("assembly-prod/prodKeyCustody*.template.json") if "Audit" not in t.name]
     for path in key_custody:
