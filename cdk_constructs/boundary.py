@@ -22,8 +22,8 @@ from constructs import Construct, IConstruct
 
 from cdk_constructs.audit_protection import audit_protection_statements
 from cdk_constructs.risk import accept_risk
+from contract.metadata import METADATA_BOUNDARY
 
-BOUNDARY_METADATA = "led:permissions-boundary"
 # The self-protection statements (their Sids; policies/rules/least_privilege_boundary_self.py checks them).
 SELF_PROTECTION_SIDS = (
     "DenyRemovingTheBoundary",
@@ -230,7 +230,7 @@ class PermissionsBoundaryPolicy(Construct):
                 *audit_protection_statements(),
             ],
         )
-        self.policy.node.default_child.add_metadata(BOUNDARY_METADATA, True)
+        self.policy.node.default_child.add_metadata(METADATA_BOUNDARY, True)
         reason = (
             "A permissions boundary grants nothing: its allow-all ceiling only bounds the roles' "
             "own policies, and its deny statements are the control (VTC-LEAST-PRIVILEGE)."

@@ -18,6 +18,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from config.xks import KeyPurpose
+from contract.metadata import METADATA_ROTATION_PERIOD
 
 if TYPE_CHECKING:
     from cdk_constructs.xks_keys import ExternalKeyStore
@@ -214,7 +215,7 @@ class CustodyKey(Construct):
         # A key is the only way to read every backup: never deleted with the stack.
         self.key.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN
         self.key.cfn_options.update_replace_policy = CfnDeletionPolicy.RETAIN
-        self.key.add_metadata("led:rotation-period-days", rotation_period_days)
+        self.key.add_metadata(METADATA_ROTATION_PERIOD, rotation_period_days)
         self.alias = kms.CfnAlias(self, "Alias", alias_name=f"alias/{alias_name}", target_key_id=self.key.attr_key_id)
         self.key_arn = self.key.attr_arn
 
@@ -245,5 +246,5 @@ class CustodyKey(Construct):
         )
         cfn = resource.node.default_child
         assert isinstance(cfn, CfnResource)
-        cfn.add_metadata("led:rotation-period-days", rotation_period_days)
+        cfn.add_metadata(METADATA_ROTATION_PERIOD, rotation_period_days)
         self.key_arn = resource.get_att_string("Arn")

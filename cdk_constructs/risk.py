@@ -11,7 +11,8 @@ import re
 import aws_cdk as cdk
 from constructs import IConstruct
 
-from policies.risks import METADATA_TYPE, Register, RiskRegisterError, default_register, metadata
+from contract.metadata import METADATA_ACCEPTED_RISK
+from policies.risks import Register, RiskRegisterError, default_register, metadata
 
 _RULE_ID = re.compile(r"^(?P<pack>[A-Za-z0-9.]+)::(?P=pack)-[A-Za-z0-9-]+(\[.+\])?$")
 # The Control Tower controls of the cfn-guard plugin name their rules in snake case.
@@ -51,4 +52,4 @@ def accept_risk(
         )
     accepted = (register or default_register()).risk(risk, rule=rule, where=where)
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
-    scope.node.add_metadata(METADATA_TYPE, metadata(accepted, rule, reason))
+    scope.node.add_metadata(METADATA_ACCEPTED_RISK, metadata(accepted, rule, reason))

@@ -16,10 +16,9 @@ import jsii
 from aws_cdk import CfnResource, IAspect
 from constructs import IConstruct
 
+from contract.metadata import METADATA_CONDITIONS
 from policies.catalogue import catalogue
 from policies.registry import RULES
-
-METADATA_KEY = "led:vtc-conditions"
 
 
 def _by_type() -> dict[str, tuple[str, ...]]:
@@ -72,4 +71,4 @@ class VtcConditionMetadata:
             return
         conditions = conditions_for(node.cfn_resource_type, node.node.path)
         if conditions:
-            node.add_metadata(METADATA_KEY, list(conditions))
+            node.add_metadata(METADATA_CONDITIONS, list(conditions))

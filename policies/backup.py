@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from contract.tags import PERSONAL_DATA, TAG_CLASSIFICATION
 from policies.graph import in_place, same_place
 from policies.kms import classify_key
 from policies.model import Resource
 from policies.values import UNKNOWN, as_int, as_list, references, render, target_of
 
-TAG_CLASSIFICATION = "led:data-classification"
-PERSONAL_DATA = "personal-data"
 # Stores AWS Backup can protect, with the name restore testing uses for their type.
 PROTECTED_TYPES = {
     "AWS::RDS::DBInstance": "RDS",

@@ -30,11 +30,11 @@ from datetime import date
 from pathlib import Path
 
 from config import ConfigError, load_config
+from contract.artefacts import EVALUATIONS_FILE, VALIDATION_FILE
 from policies.registry import NEVER_ACKNOWLEDGE, PACK_NAME
 from policies.risks import AcceptedRisk, accepted_risks, parse_date
-from policies.synthesis import EVALUATIONS_FILE, VALIDATION_FILE, SynthesisError, read_validation_report
+from policies.synthesis import SynthesisError, read_validation_report
 
-REPORT_FILE = VALIDATION_FILE
 NO_ENVIRONMENT = "(outside any environment)"
 
 
@@ -160,7 +160,7 @@ def unmatched(record: AcceptedRisk, findings: list[tuple[str, str, str, list[str
     if any(suppresses(record, f) for f in findings):
         return None
     return (
-        f"accepted risk {record.where} matches no suppressed finding in {REPORT_FILE}: the rule id is mistyped "
+        f"accepted risk {record.where} matches no suppressed finding in {VALIDATION_FILE}: the rule id is mistyped "
         "or the finding is gone; allowed: an acknowledgement that suppresses a finding (fix the id or drop it)"
     )
 
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    report_path = args.outdir / REPORT_FILE
+    report_path = args.outdir / VALIDATION_FILE
     try:
         report = read_validation_report(args.outdir)
     except SynthesisError as exc:

@@ -35,10 +35,11 @@ from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
 from config import LandingZoneConfig, load_config
+from contract.artefacts import EVALUATIONS_FILE
 from policies.model import AppIndex, Resource, Result, StackInfo, Status, fail
 from policies.registry import PACK_NAME, RULES, RuleSpec, rules_for
 from policies.settings import Settings
-from policies.synthesis import EVALUATIONS_FILE, read_assembly
+from policies.synthesis import read_assembly
 
 
 @jsii.implements(IApplyRule)

@@ -7,13 +7,12 @@ risks, each with its owner, the date it was accepted, its review-by date (at mos
 acknowledgement (`cdk_constructs/risk.py accept_risk(..., risk=<id>)`) names one risk; synthesis
 refuses, in one line, an unknown id, a missing owner or date, a malformed date, a review-by before
 acceptance or too late, and a rule the risk does not cover. Each acknowledgement made is recorded
-as construct metadata (`METADATA_TYPE`), which lands in the cloud assembly's manifests: the gate
+as construct metadata (`METADATA_ACCEPTED_RISK`), which lands in the cloud assembly's manifests: the gate
 and the compliance report read the register from cdk.out (`accepted_risks`), without the app.
 """
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -21,8 +20,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contract.metadata import METADATA_ACCEPTED_RISK
+from policies.synthesis import SynthesisError, read_assembly
+
 REGISTER_FILE = Path(__file__).with_name("risks.toml")
-METADATA_TYPE = "led:accepted-risk"
 MAX_REVIEW_MONTHS = 12
 NO_ENVIRONMENT = "(outside any environment)"
 
@@ -163,7 +164,7 @@ def default_register() -> Register:
 
 
 def metadata(risk: Risk, rule: str, reason: str) -> dict[str, str]:
-    """What one acknowledgement records in the cloud assembly (construct metadata, METADATA_TYPE)."""
+    """What one acknowledgement records in the cloud assembly (construct metadata, METADATA_ACCEPTED_RISK)."""
     return {
         "risk": risk.id,
         "title": risk.title,
@@ -204,29 +205,15 @@ class AcceptedRisk:
         return f"{self.rule} at {self.path} (risk {self.risk!r}, owner {self.owner.label})"
 
 
-def _manifest(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _records(outdir: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(construct path, data) of every METADATA_TYPE entry of the stacks of the assembly and its
-    nested assemblies (one per stage): in manifest.json or the stack's additional metadata file."""
-    out: list[tuple[str, dict[str, Any]]] = []
-    manifests = [outdir / "manifest.json"]
-    while manifests:
-        manifest_path = manifests.pop(0)
-        for artifact in _manifest(manifest_path).get("artifacts", {}).values():
-            if artifact.get("type") == "cdk:cloud-assembly":
-                manifests.append(manifest_path.parent / artifact["properties"]["directoryName"] / "manifest.json")
-            metadata = artifact.get("metadata") or {}
-            if not metadata and artifact.get("additionalMetadataFile"):  # where CDK >= 2.2xx puts it
-                metadata = _manifest(manifest_path.parent / artifact["additionalMetadataFile"])
-            for path, entries in metadata.items():
-                out += [(path.lstrip("/"), e["data"]) for e in entries if e.get("type") == METADATA_TYPE]
-    return out
+    """(construct path, data) of every METADATA_ACCEPTED_RISK entry of the stacks of the assembly and its
+    nested assemblies (one per stage), read by the one reader of the synthesis. An assembly that cannot
+    be read holds no records here: the gate and the report refuse it themselves, in their own words."""
+    try:
+        stacks = read_assembly(outdir).stacks
+    except SynthesisError:
+        return []
+    return [(path, data) for stack in stacks for path, data in stack.metadata_of_type(METADATA_ACCEPTED_RISK)]
 
 
 def accepted_risks(outdir: Path, environments: set[str]) -> list[AcceptedRisk]:

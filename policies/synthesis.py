@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MANIFEST_FILE = "manifest.json"
-VALIDATION_FILE = "validation-report.json"
-EVALUATIONS_FILE = "vtc-evaluations.json"
+from contract.artefacts import EVALUATIONS_FILE, MANIFEST_FILE, VALIDATION_FILE
+
 EVALUATIONS_VERSION = 1
+# The CDK's metadata entry naming a resource's logical id, at its construct path.
+LOGICAL_ID = "aws:cdk:logicalId"
 
 
 class SynthesisError(ValueError):
@@ -61,6 +62,13 @@ class SynthStack:
     template: dict[str, Any]
     properties: dict[str, Any] = field(default_factory=dict)  # the artifact's properties (role ARNs, ...)
     paths: dict[str, str] = field(default_factory=dict)  # logical id -> construct path (aws:cdk:logicalId)
+    metadata: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # construct path -> its entries
+
+    def metadata_of_type(self, kind: str) -> list[tuple[str, Any]]:
+        """(construct path, data) of every metadata entry of one type (e.g. an accepted risk)."""
+        return [
+            (path, e.get("data")) for path, entries in self.metadata.items() for e in entries if e.get("type") == kind
+        ]
 
     @property
     def account_text(self) -> str:
@@ -109,11 +117,12 @@ def _metadata(directory: Path, artifact_id: str, artifact: dict[str, Any]) -> di
 
 def _stack(directory: Path, stage: str | None, artifact_id: str, artifact: dict[str, Any]) -> SynthStack:
     props = artifact.get("properties") or {}
+    metadata = {path.lstrip("/"): entries for path, entries in _metadata(directory, artifact_id, artifact).items()}
     paths = {
-        entry["data"]: path.lstrip("/")
-        for path, entries in _metadata(directory, artifact_id, artifact).items()
+        entry["data"]: path
+        for path, entries in metadata.items()
         for entry in entries
-        if entry.get("type") == "aws:cdk:logicalId"
+        if entry.get("type") == LOGICAL_ID
     }
     return SynthStack(
         stage=stage,
@@ -125,6 +134,7 @@ def _stack(directory: Path, stage: str | None, artifact_id: str, artifact: dict[
         template=_json(directory / props["templateFile"]),
         properties=props,
         paths=paths,
+        metadata=metadata,
     )
 
 

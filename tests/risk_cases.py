@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from policies.risks import METADATA_TYPE, Owner, Register, Risk, metadata
+from contract.metadata import METADATA_ACCEPTED_RISK
+from policies.risks import Owner, Register, Risk, metadata
 
 OFFICER = Owner("ahovoks-security-officer", "AHOVOKS", "information security officer (the controller's)")
 
@@ -38,7 +39,7 @@ def record_acknowledgement(
     accepted: str = "2026-12-02",
     review_by: str = "2027-06-01",
 ) -> None:
-    """Record an acknowledgement in a cloud assembly as accept_risk does (METADATA_TYPE construct
+    """Record an acknowledgement in a cloud assembly as accept_risk does (METADATA_ACCEPTED_RISK construct
     metadata of the stack that holds `path`), for tests that add a suppressed finding to
     validation-report.json by hand. An outdir without a manifest gets a one-stack manifest."""
     data = metadata(
@@ -54,7 +55,7 @@ def record_acknowledgement(
         reason,
     )
     data.update(accepted=accepted, review_by=review_by)
-    entry = {"type": METADATA_TYPE, "data": data}
+    entry = {"type": METADATA_ACCEPTED_RISK, "data": data}
     manifests = [cdk_out / "manifest.json"]
     while manifests:
         manifest_path = manifests.pop(0)
@@ -76,6 +77,14 @@ def record_acknowledgement(
             return
     stack = "/".join(path.split("/", 2)[:2])  # no stack holds it: a bare one, as in a hand-made outdir
     manifest = _json(cdk_out / "manifest.json")
-    artifact = {"type": "aws:cloudformation:stack", "displayName": stack, "metadata": {f"/{path}": [entry]}}
-    manifest.setdefault("artifacts", {})[stack.replace("/", "")] = artifact
+    artifact_id = stack.replace("/", "")
+    template_file = f"{artifact_id}.template.json"
+    (cdk_out / template_file).write_text(json.dumps({"Resources": {}}))
+    artifact = {
+        "type": "aws:cloudformation:stack",
+        "displayName": stack,
+        "properties": {"templateFile": template_file},
+        "metadata": {f"/{path}": [entry]},
+    }
+    manifest.setdefault("artifacts", {})[artifact_id] = artifact
     (cdk_out / "manifest.json").write_text(json.dumps(manifest))

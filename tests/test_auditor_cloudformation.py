@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from cdk_constructs.vtc_metadata import BY_PATH, BY_TYPE, METADATA_KEY
+from cdk_constructs.vtc_metadata import BY_PATH, BY_TYPE
+from contract.metadata import METADATA_CONDITIONS
 from stacks.stage import AHOVOKS, FB
 from tools.report import read_catalogue
 
@@ -36,7 +37,7 @@ def stacks_of(synth):
 
 
 def conditions(template: dict, logical_id: str) -> list[str]:
-    return template["Resources"][logical_id].get("Metadata", {}).get(METADATA_KEY, [])
+    return template["Resources"][logical_id].get("Metadata", {}).get(METADATA_CONDITIONS, [])
 
 
 def test_the_mapping_table_names_only_catalogue_conditions(condition_ids):

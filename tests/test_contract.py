@@ -32,3 +32,44 @@ def test_stacks_and_led_ops_take_the_contracts_names():
         remote_vault_arn(env, env.region).split(":", 2)[2] == names.remote_vault_arn(env, env.region).split(":", 2)[2]
     )
     assert (stage.AHOVOKS, stage.FB, stage.OPERATOR) == (parties.AHOVOKS, parties.FB, parties.OPERATOR_PARTY)
+
+
+def _spelled_outside_contract(values: set[str]) -> list[str]:
+    """Where a source file outside contract/ writes one of `values` as a string literal of its own
+    (docstrings aside: prose may name a key)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for package in ("config", "policies", "stacks", "cdk_constructs", "tools", "led_ops", "functions"):
+        for path in sorted((root / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            docstrings = {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)
+            }
+            found += [
+                f"{path.relative_to(root)}:{node.lineno}: {node.value!r}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Constant) and node.value in values and id(node) not in docstrings
+            ]
+    return found
+
+
+def test_tag_keys_metadata_keys_and_artefact_files_are_spelled_once():
+    """A tag key, a metadata key or an artefact file name written out again elsewhere is a second
+    spelling that can drift (a rule reading a key no construct writes any more passes vacuously)."""
+    from contract import artefacts, metadata, tags
+
+    def constants(module) -> set[str]:
+        return {v for k, v in vars(module).items() if k.isupper() and isinstance(v, str)}
+
+    keys = {v for v in constants(tags) | constants(metadata) if v.startswith("led:")}
+    files = {v for v in constants(artefacts) if "." in v}  # COMPLIANCE_DIR is also a vault lock mode's name
+    assert len(keys) >= 9 and len(files) >= 11  # the scan below scans for something
+    assert _spelled_outside_contract(keys | files) == []

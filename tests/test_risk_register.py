@@ -19,6 +19,7 @@ from cdk_nag import AwsSolutionsChecks
 import app as led_app
 from cdk_constructs import risk as risk_module
 from cdk_constructs.risk import accept_risk
+from contract.artefacts import VALIDATION_FILE
 from policies import VtcChecks, gate
 from policies.risks import REGISTER_FILE, RiskRegisterError, accepted_risks, latest_review, load_register
 from tests.risk_cases import OFFICER, register_of
@@ -209,7 +210,7 @@ def test_a_mistyped_and_an_unregistered_acknowledgement_fail_the_gate(tmp_path, 
     cdk.Validations.of(other).acknowledge(cdk.Acknowledgment(id=found, reason=reason))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), VtcChecks(app))
     app.synth()
-    report = json.loads((tmp_path / gate.REPORT_FILE).read_text())
+    report = json.loads((tmp_path / VALIDATION_FILE).read_text())
     nag = next(p for p in report["pluginReports"] if p["pluginName"] == "AwsSolutions")
     assert nag["violations"] == [] and len(nag["suppressedViolations"]) == 2
     assert gate.main([str(tmp_path), "--today", "2026-12-02"]) == 1

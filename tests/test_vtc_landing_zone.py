@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cdk_constructs.boundary import SELF_PROTECTION_SIDS
+from contract.artefacts import VALIDATION_FILE
 from policies import EVALUATIONS_FILE, NEVER_ACKNOWLEDGE, RULES, gate, table
 from policies.catalogue import catalogue
 from tests.risk_cases import record_acknowledgement
@@ -96,7 +97,7 @@ def outdir(tmp_path) -> Path:
 
 def run_gate(outdir: Path, report: dict) -> int:
     """The gate on a hand-made report whose acknowledgements accept_risk made (recorded in the register)."""
-    (outdir / gate.REPORT_FILE).write_text(json.dumps(report))
+    (outdir / VALIDATION_FILE).write_text(json.dumps(report))
     for plugin in report["pluginReports"]:
         for v in plugin["suppressedViolations"]:
             path = v["violatingConstructs"][0]["constructPath"]

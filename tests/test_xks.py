@@ -21,6 +21,7 @@ from moto import mock_aws
 
 from config import ConfigError, load_config
 from config.xks import XKS_FACTS, xks_handler_role_name
+from contract.metadata import METADATA_ROTATION_PERIOD
 from functions.xks_keys import handler as xks
 from led_ops.wait import Waiting
 from tests.led_ops_aws import clear_aws_environment, fake_credentials
@@ -444,7 +445,7 @@ def test_key_custody_has_the_custom_resource_and_no_cloudformation_key(synthesiz
         assert len(keys) == purposes
         for key in keys.values():
             assert key["DeletionPolicy"] == "Retain" and key["UpdateReplacePolicy"] == "Retain"
-            assert key["Metadata"]["led:rotation-period-days"] == env.keys.rotation_period_days
+            assert key["Metadata"][METADATA_ROTATION_PERIOD] == env.keys.rotation_period_days
             assert key["Properties"]["XksKeyId"] in env.keys.external_key_store.external_key_ids.values()
     store = next(iter(of_type(template("KeyCustody"), "Custom::LedExternalKeyStore").values()))["Properties"]
     assert store["XksProxyConnectivity"] == "VPC_ENDPOINT_SERVICE"

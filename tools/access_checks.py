@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import OPERATOR_PARTY, bootstrap_role_arn, load_config
+from contract.tags import TAG_PARTY
 
 # The validator installed next to this Python (requirements-dev.txt), else the one on PATH.
 _NEXT_TO_PYTHON = Path(sys.executable).parent / "cfn-policy-validator"
@@ -64,7 +65,7 @@ def processor_template(template: dict, operator: str = OPERATOR_PARTY) -> dict:
         lid
         for lid, r in resources.items()
         if r.get("Type") == "AWS::IAM::Role"
-        and any(t.get("Key") == "led:party" and t.get("Value") == operator for t in r["Properties"].get("Tags", []))
+        and any(t.get("Key") == TAG_PARTY and t.get("Value") == operator for t in r["Properties"].get("Tags", []))
     }
     keep = dict.fromkeys(sorted(roles))
     for lid, r in resources.items():

@@ -17,10 +17,9 @@ And every vault tagged as holding personal data has a vault lock keeping at leas
 
 from __future__ import annotations
 
+from contract.tags import PERSONAL_DATA, TAG_CLASSIFICATION
 from policies.backup import (
-    PERSONAL_DATA,
     PROTECTED_TYPES,
-    TAG_CLASSIFICATION,
     copy_lifecycle,
     find_vault,
     plan_rules,

@@ -3,10 +3,9 @@ at least the configured number of generations."""
 
 from __future__ import annotations
 
+from contract.tags import PERSONAL_DATA, TAG_CLASSIFICATION
 from policies.backup import (
-    PERSONAL_DATA,
     PROTECTED_TYPES,
-    TAG_CLASSIFICATION,
     plan_of,
     plan_rules,
     selection_covers,

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from contract.tags import EXIT_EXPORT, TAG_DRILL
 from policies.encryption import key_uses
 from policies.graph import in_place, is_cluster_member, role_policies
 from policies.kms import classify_key
@@ -33,7 +34,6 @@ from policies.values import as_list, references, render, target_of
 
 RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
 EXPORT_SERVICE = "export.rds.amazonaws.com"
-TAG_DRILL, EXIT_EXPORT = "led:drill", "exit-export"  # cdk_constructs/tags.py mark_exit_drill_schedule
 
 
 def _statements(document: Any) -> Iterator[dict]:

@@ -7,6 +7,7 @@ material or by a new external key and `led-ops reencrypt`."""
 
 from __future__ import annotations
 
+from contract.metadata import METADATA_ROTATION_PERIOD
 from policies.kms import XKS_KEY_TYPE
 from policies.model import Resource, Result, verdict
 from policies.spec import RuleSpec
@@ -25,14 +26,14 @@ def check(res: Resource) -> Result:
         problems.append(f"KeySpec {spec!r} cannot rotate automatically; data keys are SYMMETRIC_DEFAULT")
     origin = "EXTERNAL_KEY_STORE" if res.type == XKS_KEY_TYPE else p.get("Origin", "AWS_KMS")
     if origin in ("EXTERNAL", "EXTERNAL_KEY_STORE"):
-        declared = as_int(res.metadata.get("led:rotation-period-days"))
+        declared = as_int(res.metadata.get(METADATA_ROTATION_PERIOD))
         how = (
             "imported key material (Origin EXTERNAL) rotates only on demand: rotate with RotateKeyOnDemand"
             if origin == "EXTERNAL"
             else "a key in FB's external key store cannot rotate: re-encrypt to a new key (led-ops reencrypt)"
         )
         if declared is None or declared > bound:
-            problems.append(f"{how} and declare that period as metadata led:rotation-period-days <= {bound}")
+            problems.append(f"{how} and declare that period as metadata {METADATA_ROTATION_PERIOD} <= {bound}")
         return verdict(problems)
     enabled = as_bool(p.get("EnableKeyRotation"))
     if enabled is not True:

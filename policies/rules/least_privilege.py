@@ -3,6 +3,7 @@ services, no `Resource: *` with write or decrypt actions, no administrator polic
 
 from __future__ import annotations
 
+from contract.metadata import METADATA_BOUNDARY
 from policies.iam import DATA_SERVICES, STAR_ONLY_WRITES, is_read_only, service_of, statements
 from policies.kms import XKS_KEY_TYPE
 from policies.model import Resource, Result, fail, verdict
@@ -18,7 +19,6 @@ RESOURCE_TYPES = (
     "AWS::KMS::Key",
     XKS_KEY_TYPE,
 )
-BOUNDARY_METADATA = "led:permissions-boundary"
 _ADMIN_POLICIES = ("/AdministratorAccess", "/PowerUserAccess", "/IAMFullAccess", "FullAccess")
 
 
@@ -60,7 +60,7 @@ def check(res: Resource) -> Result:
     if res.type == "AWS::IAM::User":
         return fail("an IAM user: people sign in through federated roles, services use roles")
     problems: list[str] = []
-    boundary = as_bool(res.metadata.get(BOUNDARY_METADATA)) is True and res.type == "AWS::IAM::ManagedPolicy"
+    boundary = as_bool(res.metadata.get(METADATA_BOUNDARY)) is True and res.type == "AWS::IAM::ManagedPolicy"
     if boundary:
         # A permissions boundary grants nothing: its allow statements are a ceiling, unless the
         # policy is also attached as an ordinary policy.

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from contract.metadata import METADATA_BOUNDARY
 from policies.iam import Statement, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
 from policies.spec import RuleSpec
 from policies.values import as_bool, as_list, render
 
 RESOURCE_TYPES = ("AWS::IAM::ManagedPolicy",)
-BOUNDARY_METADATA = "led:permissions-boundary"
 
 # (what it protects, the actions, the resource the deny must cover, whether "unless it is this
 # boundary" is an allowed condition). "{boundary}" and "{roles}" are filled in per policy.
@@ -69,7 +69,7 @@ def _only_unless_this_boundary(st: Statement, boundary_arn: str, res: Resource) 
 
 
 def check(res: Resource) -> Result:
-    if as_bool(res.metadata.get(BOUNDARY_METADATA)) is not True:
+    if as_bool(res.metadata.get(METADATA_BOUNDARY)) is not True:
         return NOT_APPLICABLE
     name = res.props.get("ManagedPolicyName")
     path = res.props.get("Path") or "/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.backup import TAG_CLASSIFICATION
+from contract.tags import NO_PERSONAL_DATA, PERSONAL_DATA, PERSONAL_DATA_EXPORT, TAG_CLASSIFICATION
 from policies.model import Resource, Result, fail, verdict
 from policies.spec import RuleSpec
 
@@ -19,7 +19,7 @@ RESOURCE_TYPES = (
 )
 # personal-data-export: a transient export of personal data (the exit drill's), which expires and is
 # not itself backed up; every other rule treats it as personal data.
-VALUES = ("personal-data", "personal-data-export", "no-personal-data")
+VALUES = (PERSONAL_DATA, PERSONAL_DATA_EXPORT, NO_PERSONAL_DATA)
 
 
 def check(res: Resource) -> Result:
@@ -28,7 +28,7 @@ def check(res: Resource) -> Result:
         return fail(f"no {TAG_CLASSIFICATION} tag")
     if value not in VALUES:
         return fail(f"{TAG_CLASSIFICATION} is {value!r}; allowed: {', '.join(VALUES)} (fails closed on tokens)")
-    if value != "no-personal-data" and not res.settings.holds_personal_data:
+    if value != NO_PERSONAL_DATA and not res.settings.holds_personal_data:
         return fail(
             f"a personal-data store in environment {res.settings.environment!r}, which is configured with "
             "holds_personal_data = false"

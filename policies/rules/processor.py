@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from contract.tags import TAG_PARTY
 from policies.graph import role_policies
 from policies.iam import Statement, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
@@ -33,7 +34,6 @@ from policies.spec import RuleSpec
 from policies.values import UNKNOWN, render
 
 RESOURCE_TYPES = ("AWS::IAM::Role",)
-TAG_PARTY = "led:party"  # cdk_constructs/party_role.py PartyRole tags every role with its party
 
 
 @dataclass(frozen=True)

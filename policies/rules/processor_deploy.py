@@ -27,10 +27,11 @@ their test checks it.
 
 from __future__ import annotations
 
+from contract.tags import TAG_PARTY
 from policies.graph import role_policies
 from policies.iam import Statement, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
-from policies.rules.processor import TAG_PARTY, _party, covers, matches
+from policies.rules.processor import _party, covers, matches
 from policies.spec import RuleSpec
 from policies.values import UNKNOWN
 

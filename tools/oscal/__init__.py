@@ -24,12 +24,11 @@ from pydantic import ValidationError
 from trestle.oscal.assessment_results import AssessmentResults
 from trestle.oscal.component import ComponentDefinition
 
+from contract.artefacts import ASSESSMENT_RESULTS_FILE, COMPLIANCE_DIR, COMPONENT_DEFINITION_FILE
 from policies import gate
 from policies.risks import AcceptedRisk as Record
 from policies.risks import accepted_risks
 from tools.oscal.common import (
-    ASSESSMENT_RESULTS_FILE,
-    COMPONENT_DEFINITION_FILE,
     OscalError,
     parse_timestamp,
 )
@@ -76,7 +75,7 @@ def write_oscal(
     built = {env: build(inputs, report, when) for env, report in reports.items()}
     written = {}
     for env, (component, results) in built.items():
-        target = cdk_out / "compliance" / env
+        target = cdk_out / COMPLIANCE_DIR / env
         target.mkdir(parents=True, exist_ok=True)
         paths = [target / COMPONENT_DEFINITION_FILE, target / ASSESSMENT_RESULTS_FILE]
         component.oscal_write(paths[0])

@@ -17,15 +17,13 @@ from trestle.common import const
 from trestle.oscal import OSCAL_VERSION
 from trestle.oscal.common import BackMatter, Citation, Link, Metadata, Property, Resource, Rlink
 
+from contract.artefacts import REPORT_JSON
 from policies.catalogue import Catalogue
 
 # The namespace of every UUID of the LED's OSCAL documents, and of the LED's own properties.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:led-landing-zone:oscal")
 LED_NS = "urn:led-landing-zone:vtc-advice-01-2018"
 TRESTLE_NS = const.TRESTLE_GENERIC_NS  # Rule_Id / Rule_Description, as trestle's own tools read them
-COMPONENT_DEFINITION_FILE = "component-definition.json"
-ASSESSMENT_RESULTS_FILE = "assessment-results.json"
-REPORT_FILE = "report.json"
 TIMESTAMP_EXAMPLE = "2026-12-02T01:00:00+00:00"
 
 
@@ -120,7 +118,7 @@ def report_resource(ids: Uuids) -> Resource:
         title="LED compliance report of this synthesis",
         description="report.json beside this file (report.html for people): every condition with the "
         "resources evaluated, the failures, the accepted-risks register.",
-        rlinks=[Rlink(href=REPORT_FILE, media_type="application/json")],
+        rlinks=[Rlink(href=REPORT_JSON, media_type="application/json")],
     )
 
 

@@ -36,13 +36,12 @@ from trestle.oscal.common import (
     SystemComponent,
 )
 
+from contract.artefacts import COMPONENT_DEFINITION_FILE, REPORT_JSON
 from policies.catalogue import Catalogue, Condition
 from policies.gate import Acknowledgement
 from policies.registry import PACK_NAME
 from policies.risks import AcceptedRisk as Record
 from tools.oscal.common import (
-    COMPONENT_DEFINITION_FILE,
-    REPORT_FILE,
     TRESTLE_NS,
     OscalError,
     Uuids,
@@ -247,7 +246,7 @@ def build_assessment_results(
         uuid=ids.of("result"),
         title=f"Synthesis of environment {env}",
         description="The VTC conditions of this synthesis, as the compliance report computed them "
-        f"({REPORT_FILE} beside this file): one finding per condition, the evaluations and failures as "
+        f"({REPORT_JSON} beside this file): one finding per condition, the evaluations and failures as "
         "observations, the acknowledgements as risks." + remarks,
         start=when,
         end=when,

@@ -40,8 +40,9 @@ every format, in the same place.
 
 from __future__ import annotations
 
+from contract.artefacts import EVALUATIONS_FILE, VALIDATION_FILE
 from policies.catalogue import CATALOGUE_FILE, Condition, load_catalogue
-from tools.report.inputs import EVALUATIONS_FILE, VALIDATION_FILE, Inputs, ReportError, load_inputs
+from tools.report.inputs import Inputs, ReportError, load_inputs
 from tools.report.markdown import compliance_table
 from tools.report.model import (
     ACCEPTED,

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from contract.artefacts import COMPLIANCE_DIR, REPORT_HTML
 from policies.catalogue import CATALOGUE_FILE
 from policies.gate import today_option
 from tools.oscal import OscalError, parse_timestamp, write_oscal
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     for env, report in reports.items():
         s = report["summary"]
         print(
-            f"compliance report {args.cdk_out / 'compliance' / env}/report.html: {s['enforced']} enforced, "
+            f"compliance report {args.cdk_out / COMPLIANCE_DIR / env / REPORT_HTML}: {s['enforced']} enforced, "
             f"{s['accepted-risk']} accepted risk, {s['failing']} failing, {s['organisational']} organisational, "
             f"{s['not-checked']} not checked",
             file=sys.stderr,

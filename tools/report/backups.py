@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from config import EnvironmentConfig
+from contract.tags import TAG_CLASSIFICATION
 from tools.report.inputs import Stack, as_list, tags_of, text
 from tools.report.keys import key_label
 from tools.report.model import Context
@@ -59,7 +60,7 @@ def _vault(ctx: Context, stack: Stack, lid: str, resource: dict[str, Any]) -> di
             "max_retention_days": lock.get("MaxRetentionDays"),
             "mode": "compliance (logically air-gapped, never lifted)" if air_gapped else _lock_mode(lock),
         },
-        "classification": tags_of(resource).get("led:data-classification", ""),
+        "classification": tags_of(resource).get(TAG_CLASSIFICATION, ""),
     }
 
 
@@ -105,7 +106,7 @@ def _database(ctx: Context, stack: Stack, lid: str, resource: dict[str, Any]) ->
         "automated_backup_retention_days": props.get("BackupRetentionPeriod"),
         "log_exports": as_list(props.get("EnableCloudwatchLogsExports")),
         "publicly_accessible": bool(props.get("PubliclyAccessible")),
-        "classification": tags_of(resource).get("led:data-classification", ""),
+        "classification": tags_of(resource).get(TAG_CLASSIFICATION, ""),
     }
 
 

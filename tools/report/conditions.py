@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdk_constructs.vtc_metadata import METADATA_KEY
+from contract.artefacts import VALIDATION_FILE
+from contract.metadata import METADATA_CONDITIONS
 from policies import gate
 from policies.catalogue import Condition
 from policies.registry import RULES
 from policies.risks import AcceptedRisk
 from tools.report.access import overclaimed
-from tools.report.inputs import VALIDATION_FILE, Finding, in_env
+from tools.report.inputs import Finding, in_env
 from tools.report.model import (
     ACCEPTED,
     ENFORCED,
@@ -82,7 +83,7 @@ def _evidence(ctx: Context) -> _Evidence:
         for cid in VTC_ID.findall(stack.description):
             out.described_by[cid.rstrip(".,")].add(stack.stack_name)
         for lid, resource in stack.resources.items():
-            for cid in (resource.get("Metadata") or {}).get(METADATA_KEY, []):
+            for cid in (resource.get("Metadata") or {}).get(METADATA_CONDITIONS, []):
                 out.implemented_by[cid].append(
                     {
                         "stack": stack.stack_name,

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError, LandingZoneConfig, load_config
+from contract.artefacts import MANIFEST_FILE
 from policies import synthesis
 from policies.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, load_catalogue
-from policies.synthesis import EVALUATIONS_FILE as EVALUATIONS_FILE
-from policies.synthesis import VALIDATION_FILE as VALIDATION_FILE
 
 
 class ReportError(Exception):
@@ -48,7 +47,7 @@ class Stack:
 
 def read_assembly(cdk_out: Path) -> dict[str, list[Stack]]:
     """Every stack of every environment (nested assembly) of a cdk.out directory."""
-    manifest_path = cdk_out / "manifest.json"
+    manifest_path = cdk_out / MANIFEST_FILE
     if not manifest_path.is_file():
         raise ReportError(f"report error: {manifest_path} is missing: run `cdk synth` first")
     try:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from contract.tags import PERSONAL_DATA, PERSONAL_DATA_EXPORT, TAG_CLASSIFICATION
 from tools.report.inputs import Stack, as_list, tags_of, text
 from tools.report.keys import conditions_text, key_label
 from tools.report.model import Context
@@ -16,7 +17,7 @@ _LOG_READ = re.compile(
     r"^(logs:(\*|Get.*|FilterLogEvents|StartQuery|Describe.*)|s3:(\*|GetObject.*)|"
     r"cloudtrail:LookupEvents)$"
 )
-PERSONAL = ("personal-data", "personal-data-export")
+PERSONAL = (PERSONAL_DATA, PERSONAL_DATA_EXPORT)
 
 
 def _log_groups(ctx: Context, stack: Stack) -> Iterator[dict[str, Any]]:
@@ -169,6 +170,6 @@ def collect_personal_data(ctx: Context) -> dict[str, Any]:
             {"stack": s.stack_name, "logical_id": lid, "type": r["Type"], "path": s.paths.get(lid, "")}
             for s in ctx.stacks
             for lid, r in s.resources.items()
-            if tags_of(r).get("led:data-classification") in PERSONAL
+            if tags_of(r).get(TAG_CLASSIFICATION) in PERSONAL
         ]
     }

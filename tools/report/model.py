@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config import EnvironmentConfig
+from contract.artefacts import ARCHITECTURE_SVG
 from tools.report.inputs import Inputs, Stack
 
 ORGANISATIONAL = "organisational"
@@ -109,7 +110,7 @@ class Report:
             "environment_config": self.environment_config,
         }
         body = {key: _plain(value) for key, value in self.parts.items()}
-        return {**head, **body, "diagram": "architecture.svg"}
+        return {**head, **body, "diagram": ARCHITECTURE_SVG}
 
 
 def _plain(value: Any) -> Any:

@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from config import EnvironmentConfig
+from contract.artefacts import (
+    ARCHITECTURE_SVG,
+    COMPLIANCE_DIR,
+    REPORT_HTML,
+    REPORT_JSON,
+    REPORT_MARKDOWN,
+    REPORT_SUMMARY,
+)
 from tools import diagram
 from tools.report.html import CSS
 from tools.report.inputs import Inputs
@@ -105,12 +113,12 @@ def write_reports(cdk_out: Path, inputs: Inputs) -> dict[str, dict[str, Any]]:
         report = build(inputs, env)
         data = report.as_dict()
         svg = diagram.render(data)
-        target = cdk_out / "compliance" / env
+        target = cdk_out / COMPLIANCE_DIR / env
         target.mkdir(parents=True, exist_ok=True)
-        (target / "report.json").write_text(json.dumps(data, indent=2) + "\n")
-        (target / "report.md").write_text(render_markdown(report))
-        (target / "architecture.svg").write_text(svg)
-        (target / "report.html").write_text(render_html(report, svg))
-        (target / "summary.md").write_text(compliance_table(report))
+        (target / REPORT_JSON).write_text(json.dumps(data, indent=2) + "\n")
+        (target / REPORT_MARKDOWN).write_text(render_markdown(report))
+        (target / ARCHITECTURE_SVG).write_text(svg)
+        (target / REPORT_HTML).write_text(render_html(report, svg))
+        (target / REPORT_SUMMARY).write_text(compliance_table(report))
         reports[env] = data
     return reports
