@@ -67,9 +67,12 @@ def test_cdk_synth_prints_no_cli_warning(cli_synth):
     assert others == [], others
 
 
-def test_cdk_flags_reports_nothing_unconfigured():
-    """Every feature flag of aws-cdk-lib is set in cdk.json (README, Feature flags)."""
-    result = cdk("flags", "--unstable=flags")
+def test_cdk_flags_reports_nothing_unconfigured(tmp_path):
+    """Every feature flag of aws-cdk-lib is set in cdk.json (README, Feature flags). The flags are
+    cdk.json's context read by the installed aws-cdk-lib, not the stacks': an empty app run with
+    them gives the same report in seconds, where the landing zone takes half a minute."""
+    empty_app = f"{ROOT / '.venv' / 'bin' / 'python'} -c 'import aws_cdk; aws_cdk.App().synth()'"
+    result = cdk("flags", "--unstable=flags", "-a", empty_app, "-o", str(tmp_path / "cdk.out"))
     assert result.returncode == 0, result.stderr[-3000:]
     output = result.stdout + result.stderr
     unconfigured = [line for line in output.splitlines() if line.lstrip("│ ").startswith("@aws-cdk")]

@@ -327,7 +327,7 @@ def test_identity_guardrail_protects_bootstrap_and_led_roles_and_boundaries():
 
 
 def test_pack_fails_prod_when_a_pull_request_gives_the_operator_the_deploy_role(tmp_path):
-    app = new_app(tmp_path / "cdk.out")
+    app = new_app(tmp_path / "cdk.out", packs="vtc")
     config = load_config()
     stages = led_app.build(app, config, [config.environments["prod"]])
     prod = stages[0]
@@ -345,7 +345,7 @@ def test_pack_fails_prod_when_a_pull_request_gives_the_operator_the_deploy_role(
 
 
 def test_pack_sees_the_deny_taken_out_by_a_property_override(tmp_path):
-    app = new_app(tmp_path / "cdk.out")
+    app = new_app(tmp_path / "cdk.out", packs="vtc")
     config = load_config()
     prod = led_app.build(app, config, [config.environments["prod"]])[0]
     document = prod.access.platform_operator.policy.node.default_child
@@ -358,7 +358,7 @@ def test_pack_sees_the_deny_taken_out_by_a_property_override(tmp_path):
 
 
 def test_pack_sees_an_added_allow_on_another_role(tmp_path):
-    app = new_app(tmp_path / "cdk.out")
+    app = new_app(tmp_path / "cdk.out", packs="vtc")
     config = load_config()
     prod = led_app.build(app, config, [config.environments["prod"]])[0]
     prod.access.platform_operator.policy.add_statements(
