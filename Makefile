@@ -45,7 +45,7 @@ synth: setup
 	@$(BIN)/python -m policies.gate cdk.out $(if $(CONFIG),--config $(CONFIG),)
 	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),) >/dev/null
 
-# The project's own CDK bootstrap templates (tools/bootstrap.py), one per account and region, from
+# The project's own CDK bootstrap templates (tools/bootstrap/), one per account and region, from
 # the synthesized cdk.out/ (make synth first): trust only [deployment], a bounded execution role.
 bootstrap-templates: setup
 	@$(BIN)/python -m tools.bootstrap --assembly cdk.out --out cdk.out/bootstrap $(if $(CONFIG),--config $(CONFIG),)

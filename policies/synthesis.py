@@ -8,7 +8,8 @@ report CDK writes and the VTC pack's evaluations, as typed objects.
     read_evaluations(outdir)                # vtc-evaluations.json as read, or None
 
 The pack (policies/pack.py), the gate (policies/gate.py), the access model
-(policies/access/templates.py) and the compliance report (tools/report/inputs.py) read the
+(policies/access/templates.py), the compliance report (tools/report/inputs.py), the bootstrap
+templates (tools/bootstrap/assembly.py) and the cost estimate (tools/cost/assembly.py) read the
 synthesis through this module. A missing or unreadable file is a `SynthesisError` (one line).
 """
 
@@ -178,6 +179,7 @@ def read_evaluations(outdir: Path | str) -> dict[str, Any] | None:
 
 __all__ = [
     "EVALUATIONS_FILE",
+    "MANIFEST_FILE",
     "VALIDATION_FILE",
     "Assembly",
     "SynthStack",

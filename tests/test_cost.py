@@ -4,6 +4,7 @@ written down; a missing price is a one-line error; the report carries the estima
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tomllib
@@ -256,6 +257,16 @@ def test_the_cli_reports_bad_input_in_one_line(synth, tmp_path, capsys):
     assert cost_main([str(synth.outdir), "--env", "nope"]) == 2
     err = capsys.readouterr().err
     assert "environment 'nope'" in err and err.strip().count("\n") == 0
+
+
+def test_an_unreadable_assembly_is_one_line_too(tmp_path, capsys):
+    nested = {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-prod"}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"assembly-prod": nested}}))
+    (tmp_path / "assembly-prod").mkdir()
+    (tmp_path / "assembly-prod" / "manifest.json").write_text("{not json")
+    assert cost_main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("cost error: ") and "manifest.json: not JSON" in err
 
 
 def test_the_report_shows_the_five_biggest_lines_and_the_total_in_every_format(synth, tmp_path):

@@ -264,6 +264,17 @@ def test_generator_without_assembly_says_so_in_one_line(tmp_path, capsys):
     assert "\n" not in err and "run `make synth` first" in err
 
 
+def test_generator_with_an_unreadable_assembly_says_so_in_one_line(tmp_path, capsys):
+    nested = {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-prod"}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"assembly-prod": nested}}))
+    (tmp_path / "assembly-prod").mkdir()
+    (tmp_path / "assembly-prod" / "manifest.json").write_text("{not json")
+    assert bootstrap.main(["--assembly", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("bootstrap: ") and "manifest.json: not JSON" in err
+    assert not (tmp_path / "out").exists()
+
+
 # --- guardrails --------------------------------------------------------------------------------
 
 

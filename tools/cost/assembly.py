@@ -1,16 +1,16 @@
-"""The synthesized templates per environment, read from a cloud assembly (cdk.out).
+"""The synthesized templates per environment, read from a cloud assembly (cdk.out) through the one
+reader of the synthesis (policies/synthesis.py).
 
-The one place the estimate reads cdk.out: every other module of tools/cost works on `StackTemplate`s,
-so a shared synthesis reader can replace this function without touching the estimate.
+The one place the estimate reads cdk.out: every other module of tools/cost works on `StackTemplate`s.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policies.synthesis import MANIFEST_FILE, SynthesisError, SynthStack, read_assembly
 from tools.cost.tables import CostError
 
 
@@ -23,6 +23,11 @@ class StackTemplate:
     region: str
     template: dict[str, Any]
 
+    @classmethod
+    def of(cls, stack: SynthStack) -> StackTemplate:
+        """The account and region as the manifest writes them."""
+        return cls(name=stack.stack_name, account=stack.account_text, region=stack.region_text, template=stack.template)
+
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
         return self.template.get("Resources", {})
@@ -30,28 +35,11 @@ class StackTemplate:
 
 def read_templates(cdk_out: Path) -> dict[str, list[StackTemplate]]:
     """Every environment (nested assembly, e.g. assembly-prod) of cdk.out and its stacks."""
-    manifest = cdk_out / "manifest.json"
+    manifest = cdk_out / MANIFEST_FILE
     if not manifest.is_file():
         raise CostError(f"cost error: {manifest} is missing: synthesize first (make synth)")
-    envs: dict[str, list[StackTemplate]] = {}
-    for artifact in json.loads(manifest.read_text()).get("artifacts", {}).values():
-        if artifact.get("type") != "cdk:cloud-assembly":
-            continue
-        props = artifact["properties"]
-        env = props.get("displayName") or props["directoryName"].removeprefix("assembly-")
-        directory = cdk_out / props["directoryName"]
-        stacks = []
-        for artifact_id, stack in json.loads((directory / "manifest.json").read_text()).get("artifacts", {}).items():
-            if stack.get("type") != "aws:cloudformation:stack":
-                continue
-            account, _, region = stack.get("environment", "aws://unknown/unknown").removeprefix("aws://").partition("/")
-            stacks.append(
-                StackTemplate(
-                    name=stack.get("properties", {}).get("stackName", artifact_id),
-                    account=account,
-                    region=region,
-                    template=json.loads((directory / stack["properties"]["templateFile"]).read_text()),
-                )
-            )
-        envs[env] = stacks
-    return envs
+    try:
+        assembly = read_assembly(cdk_out)
+    except SynthesisError as exc:
+        raise CostError(f"cost error: {exc}") from None
+    return {env: [StackTemplate.of(s) for s in assembly.of_stage(env)] for env in assembly.stages()}
