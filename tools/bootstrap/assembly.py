@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from config import LandingZoneConfig
-from policies.synthesis import MANIFEST_FILE, SynthesisError, SynthStack, read_assembly
+from contract.artefacts import MANIFEST_FILE
+from policies.synthesis import SynthesisError, SynthStack, read_assembly
 from tools.bootstrap.model import BootstrapError
 
 TypesByTarget = dict[tuple[str, str], set[str]]

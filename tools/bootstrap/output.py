@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from config import LandingZoneConfig
+from contract.artefacts import BOOTSTRAP_INDEX
 from tools.bootstrap.assembly import check_qualifier, read_stacks, types_by_target
 from tools.bootstrap.checks import check_template
 from tools.bootstrap.model import BootstrapError, targets_of
@@ -56,5 +57,5 @@ def write(config: LandingZoneConfig, assembly: Path, out: Path, stock_path: Path
         )
         manifest.append(made_from)
         written.append(path)
-    (out / "bootstrap.json").write_text(json.dumps({"version": 1, "targets": manifest}, indent=2) + "\n")
+    (out / BOOTSTRAP_INDEX).write_text(json.dumps({"version": 1, "targets": manifest}, indent=2) + "\n")
     return written

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.synthesis import MANIFEST_FILE, SynthesisError, SynthStack, read_assembly
+from contract.artefacts import MANIFEST_FILE
+from policies.synthesis import SynthesisError, SynthStack, read_assembly
 from tools.cost.tables import CostError
 
 
