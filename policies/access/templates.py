@@ -157,11 +157,9 @@ class Resolver:
     def known_attribute(self, stack: StackTemplate, logical_id: str, attribute: str) -> str | None:
         """What Fn::GetAtt gives where it is derived (None: not derived)."""
         resource = stack.resources.get(logical_id, {})
-        if attribute == "Arn" or (attribute == "TopicArn" and resource.get("Type") == "AWS::SNS::Topic"):
-            return self.arn(stack, logical_id)
-        if attribute == "BackupVaultArn":
-            return self.arn(stack, logical_id)
-        if attribute == "BackupPlanArn":
+        if attribute in ("Arn", "BackupVaultArn", "BackupPlanArn") or (
+            attribute == "TopicArn" and resource.get("Type") == "AWS::SNS::Topic"
+        ):
             return self.arn(stack, logical_id)
         if resource.get("Type") == "AWS::RDS::DBInstance":
             identifier = self.name(stack, logical_id)
