@@ -1,26 +1,24 @@
 """Reading values out of synthesized CloudFormation, whatever shape they take.
 
-A value in a template is a literal, a `Ref` (to a resource, a parameter or a pseudo parameter),
-an `Fn::GetAtt`, an `Fn::ImportValue` (a cross-stack reference: followed to the exporting stack
-of the same app), an `Fn::Join` / `Fn::Sub` (rendered with what is known), or something only
-known at deploy time (parameters, `Fn::If`, `Fn::Select`...). Whatever cannot be decided is
-reported as such, and the rules fail closed on it, saying why.
+A value in a template is a literal or an intrinsic function, read by `policies.intrinsics` with
+what the rules know: the stack's environment (pseudo parameters) and the app's exports
+(`Fn::ImportValue` is followed to the exporting stack). Parameters, resource attributes and
+functions such as `Fn::If` are only known at deploy time: whatever cannot be decided is reported
+as such (UNKNOWN, and why), and the rules fail closed on it, saying why.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from config import partition_of
+from policies.intrinsics import Knowledge, Renderer, Unknown, pseudo_parameter, reference_of
 
 if TYPE_CHECKING:
     from policies.model import AppIndex, StackInfo
 
 UNKNOWN = "<?>"
-_MAX_DEPTH = 12
 
 
 @dataclass(frozen=True)
@@ -52,41 +50,43 @@ class Rendered:
         return "; ".join(dict.fromkeys(self.unknowns))
 
 
-def follow(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> tuple[Any, StackInfo]:
+class _AppKnowledge(Knowledge["StackInfo"]):
+    """What the rules know: each stack's environment and parameters, the app's exports; every
+    resource attribute is only known at deploy time."""
+
+    def __init__(self, app: AppIndex) -> None:
+        self.app = app
+
+    def pseudo(self, stack: StackInfo, name: str) -> str | None:
+        return pseudo_parameter(name, account=stack.account, region=stack.region, stack_name=stack.name)
+
+    def export(self, stack: StackInfo, name: str) -> tuple[Any, StackInfo] | None:
+        exported = self.app.exports.get(name)
+        return (exported[1], exported[0]) if exported else None
+
+    def parameters(self, stack: StackInfo) -> Collection[str]:
+        return stack.parameters
+
+    def unknown(self, part: Unknown) -> str:
+        return UNKNOWN
+
+
+def _renderer(app: AppIndex) -> Renderer[StackInfo]:
+    return Renderer(_AppKnowledge(app))
+
+
+def follow(value: Any, stack: StackInfo, app: AppIndex) -> tuple[Any, StackInfo]:
     """Follow Fn::ImportValue to the value the exporting stack of this app gives it."""
-    while isinstance(value, dict) and set(value) == {"Fn::ImportValue"} and depth < _MAX_DEPTH:
-        name = value["Fn::ImportValue"]
-        if not isinstance(name, str):
-            rendered = render(name, stack, app, depth + 1)
-            if not rendered.decided:
-                return value, stack
-            name = rendered.text
-        export = app.exports.get(name)
-        if export is None:
-            return value, stack
-        stack, value = export
-        depth += 1
-    return value, stack
+    return _renderer(app).follow(value, stack)
 
 
 def target_of(value: Any, stack: StackInfo, app: AppIndex) -> Target | None:
     """The resource a Ref / Fn::GetAtt (possibly behind Fn::ImportValue) points at."""
     value, stack = follow(value, stack, app)
-    if not isinstance(value, dict) or len(value) != 1:
+    named = reference_of(value)
+    if named is None or named[0].startswith("AWS::"):
         return None
-    if "Ref" in value and isinstance(value["Ref"], str):
-        lid, attribute = value["Ref"], None
-    elif "Fn::GetAtt" in value:
-        att = value["Fn::GetAtt"]
-        if isinstance(att, str):
-            att = att.split(".", 1)
-        if not isinstance(att, list) or len(att) != 2 or not isinstance(att[0], str):
-            return None
-        lid, attribute = att[0], att[1] if isinstance(att[1], str) else None
-    else:
-        return None
-    if lid.startswith("AWS::"):
-        return None
+    lid, attribute = named
     return Target(stack=stack, logical_id=lid, attribute=attribute, resource=stack.resources.get(lid))
 
 
@@ -96,132 +96,16 @@ def is_parameter(value: Any, stack: StackInfo) -> str | None:
     return None
 
 
-def _pseudo(name: str, stack: StackInfo) -> str | None:
-    if name == "AWS::AccountId":
-        return stack.account
-    if name == "AWS::Region":
-        return stack.region
-    if name == "AWS::Partition":
-        return partition_of(stack.region) if stack.region else None
-    if name == "AWS::URLSuffix":
-        return ("amazonaws.eu" if stack.region.startswith("eusc-") else "amazonaws.com") if stack.region else None
-    if name == "AWS::StackName":
-        return stack.name
-    return None
-
-
-def _render_scalar(value: Any) -> Rendered | None:
-    """A value that is not an intrinsic function, or None when it is one."""
-    if isinstance(value, bool):
-        return Rendered("true" if value else "false")
-    if isinstance(value, (str, int, float)):
-        return Rendered(str(value))
-    if value is None:
-        return Rendered(UNKNOWN, ["no value"])
-    if isinstance(value, list):
-        return Rendered(UNKNOWN, ["a list where one value was expected"])
-    if not isinstance(value, dict) or len(value) != 1:
-        return Rendered(UNKNOWN, ["an object where a value was expected"])
-    return None
-
-
-def _render_ref(arg: Any, stack: StackInfo) -> Rendered:
-    if isinstance(arg, str) and arg.startswith("AWS::"):
-        known = _pseudo(arg, stack)
-        if known is not None:
-            return Rendered(known)
-        return Rendered(UNKNOWN, [f"{arg} of an environment-agnostic stack"])
-    if isinstance(arg, str) and arg in stack.parameters:
-        return Rendered(UNKNOWN, [f"parameter {arg} (its value is only known at deploy time)"])
-    return Rendered(UNKNOWN, [f"Ref {arg} (a resource attribute only known at deploy time)"])
-
-
-def _render_join(arg: list, stack: StackInfo, app: AppIndex, depth: int) -> Rendered:
-    parts = arg[1]
-    if not isinstance(parts, list):
-        return Rendered(UNKNOWN, ["Fn::Join over a computed list"])
-    pieces = [render(p, stack, app, depth + 1) for p in parts]
-    return Rendered(arg[0].join(p.text for p in pieces), [u for p in pieces for u in p.unknowns])
-
-
-def _render_sub(arg: Any, stack: StackInfo, app: AppIndex, depth: int) -> Rendered:
-    if isinstance(arg, str):
-        template, variables = arg, {}
-    elif isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
-        template, variables = arg[0], arg[1]
-    else:
-        return Rendered(UNKNOWN, ["an unreadable Fn::Sub"])
-    unknowns: list[str] = []
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match[1]
-        if name.startswith("!"):
-            return "${" + name[1:] + "}"
-        if name in variables:
-            piece = render(variables[name], stack, app, depth + 1)
-        elif "." in name:
-            piece = Rendered(UNKNOWN, [f"${{{name}}} (only known at deploy time)"])
-        else:
-            piece = render({"Ref": name}, stack, app, depth + 1)
-        unknowns.extend(piece.unknowns)
-        return piece.text
-
-    return Rendered(re.sub(r"\$\{([^}]+)\}", substitute, template), unknowns)
-
-
-def render(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Rendered:
+def render(value: Any, stack: StackInfo, app: AppIndex) -> Rendered:
     """The value as text, pseudo parameters filled in from the stack's environment."""
-    if depth > _MAX_DEPTH:
-        return Rendered(UNKNOWN, ["nested too deeply to read"])
-    scalar = _render_scalar(value)
-    if scalar is not None:
-        return scalar
-    ((fn, arg),) = value.items()
-    if fn == "Ref":
-        return _render_ref(arg, stack)
-    if fn == "Fn::GetAtt":
-        return Rendered(UNKNOWN, [f"Fn::GetAtt {arg} (only known at deploy time)"])
-    if fn == "Fn::ImportValue":
-        followed, producer = follow(value, stack, app, depth)
-        if followed is value:
-            return Rendered(UNKNOWN, [f"Fn::ImportValue {arg} that no stack of this app exports"])
-        return render(followed, producer, app, depth + 1)
-    if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
-        return _render_join(arg, stack, app, depth)
-    if fn == "Fn::Sub":
-        return _render_sub(arg, stack, app, depth)
-    return Rendered(UNKNOWN, [f"{fn} (only decided at deploy time)"])
+    text, unknowns = _renderer(app).text(value, stack)
+    return Rendered(text, [u.reason for u in unknowns])
 
 
-def references(value: Any, stack: StackInfo, app: AppIndex, depth: int = 0) -> Iterator[Target]:
+def references(value: Any, stack: StackInfo, app: AppIndex) -> Iterator[Target]:
     """Every resource a value refers to, anywhere inside it (imports followed)."""
-    if depth > _MAX_DEPTH:
-        return
-    if isinstance(value, list):
-        for item in value:
-            yield from references(item, stack, app, depth + 1)
-    elif isinstance(value, dict):
-        target = target_of(value, stack, app) if len(value) == 1 else None
-        if target is not None:
-            yield target
-            return
-        if set(value) == {"Fn::ImportValue"}:
-            followed, producer = follow(value, stack, app)
-            if followed is not value:
-                yield from references(followed, producer, app, depth + 1)
-            return
-        if set(value) == {"Fn::Sub"}:
-            arg = value["Fn::Sub"]
-            template = arg if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg else ""
-            for name in re.findall(r"\$\{([^}!][^}]*)\}", template if isinstance(template, str) else ""):
-                lid = name.split(".", 1)[0]
-                if lid in stack.resources:
-                    yield Target(stack, lid, name.split(".", 1)[1] if "." in name else None, stack.resources[lid])
-            if isinstance(arg, list) and len(arg) == 2:
-                yield from references(arg[1], stack, app, depth + 1)
-            return
-        for item in value.values():
-            yield from references(item, stack, app, depth + 1)
+    for holder, lid, attribute in _renderer(app).references(value, stack):
+        yield Target(holder, lid, attribute, holder.resources.get(lid))
 
 
 def as_bool(value: Any) -> bool | None:

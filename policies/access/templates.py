@@ -13,7 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from config import partition_of
+from contract.artefacts import MANIFEST_FILE
+from policies.intrinsics import Knowledge, Renderer, Unknown, pseudo_parameter
 from policies.synthesis import read_assembly
 
 
@@ -34,23 +38,19 @@ class StackTemplate:
         return self.template.get("Resources", {})
 
 
-def _partition(region: str) -> str:
-    return "aws-eusc" if region.startswith("eusc-") else "aws"
-
-
 def stage_templates(assembly_dir: Path | str, env_name: str) -> list[StackTemplate]:
     """Every stack of the stage `env_name` (the nested assembly `assembly-<env>`), with the
     account and region of its manifest and the bootstrap roles it deploys with."""
     root = Path(assembly_dir)
     directory = root / f"assembly-{env_name}"
-    if not (directory / "manifest.json").is_file():
-        raise FileNotFoundError(f"{root}: no stage '{env_name}' (no {directory.name}/manifest.json)")
+    if not (directory / MANIFEST_FILE).is_file():
+        raise FileNotFoundError(f"{root}: no stage '{env_name}' (no {directory.name}/{MANIFEST_FILE})")
     found = []
     for stack in read_assembly(root).stacks:
         if stack.directory != directory:
             continue
         account, region = stack.account_text, stack.region_text
-        partition = _partition(region)
+        partition = partition_of(region)
 
         def role(value: str | None, partition=partition) -> str | None:
             return value.replace("${AWS::Partition}", partition) if value else None
@@ -95,9 +95,10 @@ class Resolver:
 
     stacks: list[StackTemplate]
     key_arns: KeyArns | None = None
-    exports: dict[str, object] = field(default_factory=dict)
+    exports: dict[str, tuple[StackTemplate, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._renderer = Renderer(_StageKnowledge(self))
         for stack in self.stacks:
             for output in stack.template.get("Outputs", {}).values():
                 name = output.get("Export", {}).get("Name")
@@ -143,16 +144,8 @@ class Resolver:
         known = self.key_arns(stack, logical_id) if self.key_arns else None
         return known or f"arn:{stack.partition}:kms:{stack.region}:{stack.account}:key/{stack.stack_name}-{logical_id}"
 
-    def _ref(self, stack: StackTemplate, name: str) -> str:
-        pseudo = {
-            "AWS::Partition": stack.partition,
-            "AWS::Region": stack.region,
-            "AWS::AccountId": stack.account,
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackName": stack.stack_name,
-        }
-        if name in pseudo:
-            return pseudo[name]
+    def known_ref(self, stack: StackTemplate, name: str) -> str | None:
+        """What Ref gives for a resource whose name or ARN is derived (None: not derived)."""
         kind = stack.resources.get(name, {}).get("Type")
         if kind in ("AWS::SNS::Topic", "AWS::IAM::ManagedPolicy"):
             return self.arn(stack, name)
@@ -160,15 +153,14 @@ class Resolver:
             return self._key_arn(stack, name).rsplit("/", 1)[-1]
         if kind in _NAME_PROPERTY:
             return self.name(stack, name)
-        return "${" + name + "}"
+        return None
 
-    def attribute(self, stack: StackTemplate, logical_id: str, attribute: str) -> str:
+    def known_attribute(self, stack: StackTemplate, logical_id: str, attribute: str) -> str | None:
+        """What Fn::GetAtt gives where it is derived (None: not derived)."""
         resource = stack.resources.get(logical_id, {})
-        if attribute == "Arn" or (attribute == "TopicArn" and resource.get("Type") == "AWS::SNS::Topic"):
-            return self.arn(stack, logical_id)
-        if attribute == "BackupVaultArn":
-            return self.arn(stack, logical_id)
-        if attribute == "BackupPlanArn":
+        if attribute in ("Arn", "BackupVaultArn", "BackupPlanArn") or (
+            attribute == "TopicArn" and resource.get("Type") == "AWS::SNS::Topic"
+        ):
             return self.arn(stack, logical_id)
         if resource.get("Type") == "AWS::RDS::DBInstance":
             identifier = self.name(stack, logical_id)
@@ -176,54 +168,46 @@ class Resolver:
                 return f"arn:{stack.partition}:secretsmanager:{stack.region}:{stack.account}:secret:rds!db-{identifier}"
             if attribute == "DbiResourceId":
                 return "db-" + re.sub(r"[^A-Z0-9]", "", identifier.upper())
-        return "${" + f"{logical_id}.{attribute}" + "}"
+        return None
+
+    def attribute(self, stack: StackTemplate, logical_id: str, attribute: str) -> str:
+        known = self.known_attribute(stack, logical_id, attribute)
+        return known if known is not None else "${" + f"{logical_id}.{attribute}" + "}"
 
     # Values -----------------------------------------------------------------------------------
 
     def value(self, stack: StackTemplate, value):
         """The value with every intrinsic the stage can resolve resolved."""
-        if isinstance(value, list):
-            return [self.value(stack, v) for v in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((key, argument),) = value.items()
-            handler = self._intrinsics().get(key)
-            if handler:
-                return handler(stack, argument)
-        return {k: self.value(stack, v) for k, v in value.items()}
+        return self._renderer.resolve(value, stack)[0]
 
-    def _intrinsics(self) -> dict:
-        return {
-            "Ref": lambda s, a: self._ref(s, a),
-            "Fn::GetAtt": lambda s, a: self.attribute(s, *(a if isinstance(a, list) else a.split(".", 1))),
-            "Fn::Join": lambda s, a: str(a[0]).join(str(self.value(s, p)) for p in self.value(s, a[1])),
-            "Fn::Sub": self._sub,
-            "Fn::ImportValue": self._import,
-            "Fn::Select": lambda s, a: self.value(s, a[1])[int(self.value(s, a[0]))],
-            "Fn::Split": lambda s, a: str(self.value(s, a[1])).split(a[0]),
-        }
 
-    def _sub(self, stack: StackTemplate, argument) -> str:
-        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
+class _StageKnowledge(Knowledge[StackTemplate]):
+    """What the access model knows of a stage: its environment, the names and ARNs the resolver
+    derives, its exports. Policy documents keep their shape; what stays unknown is symbolic
+    (`${Ref}`, `${Logical.Attr}`, `${import:name}`), as the evaluator expects."""
 
-        def replace(match: re.Match) -> str:
-            name = match.group(1)
-            if name in variables:
-                return str(self.value(stack, variables[name]))
-            if "." in name and not name.startswith("AWS::"):
-                return self.attribute(stack, *name.split(".", 1))
-            return self._ref(stack, name)
+    structured = True
 
-        return re.sub(r"\$\{([^!}][^}]*)\}", replace, text)
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
 
-    def _import(self, stack: StackTemplate, argument) -> str:
-        name = self.value(stack, argument)
-        exported = self.exports.get(name)
-        if exported is None:
-            return "${import:" + str(name) + "}"
-        exporting_stack, value = exported  # type: ignore[misc]
-        return self.value(exporting_stack, value)  # type: ignore[has-type]
+    def pseudo(self, stack: StackTemplate, name: str) -> str | None:
+        return pseudo_parameter(name, account=stack.account, region=stack.region, stack_name=stack.stack_name)
+
+    def ref(self, stack: StackTemplate, name: str) -> str | None:
+        return self.resolver.known_ref(stack, name)
+
+    def attribute(self, stack: StackTemplate, logical_id: str, attribute: str) -> str | None:
+        return self.resolver.known_attribute(stack, logical_id, attribute)
+
+    def export(self, stack: StackTemplate, name: str) -> tuple[Any, StackTemplate] | None:
+        exported = self.resolver.exports.get(name)
+        return (exported[1], exported[0]) if exported else None
+
+    def unknown(self, part: Unknown) -> str:
+        if part.kind == "import":
+            return "${import:" + part.name + "}"
+        return "${" + (part.name or "?") + "}"
 
 
 __all__ = ["KeyArns", "Resolver", "StackTemplate", "stage_templates"]

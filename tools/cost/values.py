@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from policies.intrinsics import Knowledge, Renderer, pseudo_parameter
 from tools.cost.assembly import StackTemplate
 from tools.cost.model import Line, PriceContext
 from tools.cost.tables import CostError
@@ -27,33 +28,25 @@ def num(value: Any, what: str, stack: StackTemplate, lid: str) -> float:
         raise CostError(f"cost error: {what} of {where(stack, lid)} is {value!r}, not a literal number") from None
 
 
+class _Environment(Knowledge[StackTemplate]):
+    """The estimate knows a stack's environment and nothing else; "?" stands for the rest."""
+
+    def pseudo(self, stack: StackTemplate, name: str) -> str | None:
+        return pseudo_parameter(name, account=stack.account, region=stack.region, stack_name=stack.name)
+
+
+_RENDERER = Renderer(_Environment())
+_SYNTAX: Renderer[None] = Renderer(Knowledge())  # references are read from the value alone
+
+
 def refs(value: Any) -> set[str]:
-    """The logical ids a template value refers to (Ref, Fn::GetAtt)."""
-    if isinstance(value, dict):
-        if set(value) == {"Ref"}:
-            return {str(value["Ref"])}
-        if set(value) == {"Fn::GetAtt"}:
-            target = value["Fn::GetAtt"]
-            return {str(target[0] if isinstance(target, list) else str(target).split(".")[0])}
-        return set().union(*(refs(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(refs(v) for v in value)) if value else set()
-    return set()
+    """The logical ids a template value refers to (Ref, Fn::GetAtt, Fn::Sub)."""
+    return {lid for _, lid, _ in _SYNTAX.references(value, None)}
 
 
 def render(value: Any, stack: StackTemplate) -> str:
     """A string value with the pseudo parameters filled in ("?" for anything else)."""
-    pseudo = {"AWS::Region": stack.region, "AWS::AccountId": stack.account, "AWS::Partition": "aws"}
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and set(value) == {"Ref"}:
-        return pseudo.get(value["Ref"], "?")
-    if isinstance(value, dict) and set(value) == {"Fn::Join"}:
-        sep, parts = value["Fn::Join"]
-        return str(sep).join(render(p, stack) for p in parts)
-    if isinstance(value, dict) and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
-        return re.sub(r"\$\{([^}]+)\}", lambda m: pseudo.get(m.group(1), "?"), value["Fn::Sub"])
-    return "?"
+    return _RENDERER.text(value, stack)[0]
 
 
 _CRON = re.compile(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$")

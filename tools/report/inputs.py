@@ -3,7 +3,6 @@ evaluations, the catalogue and the configuration, read as they are (nothing is k
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,7 @@ from config import ConfigError, LandingZoneConfig, load_config
 from contract.artefacts import MANIFEST_FILE
 from policies import synthesis
 from policies.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, load_catalogue
+from policies.intrinsics import Knowledge, Renderer, Unknown, as_json
 
 
 class ReportError(Exception):
@@ -79,23 +79,25 @@ def read_assembly(cdk_out: Path) -> dict[str, list[Stack]]:
 # Intrinsics, rendered for people -------------------------------------------------------------
 
 
+class _ForPeople(Knowledge[None]):
+    """The report resolves nothing: a reader recognises Ref X as ${X} and an import by its name."""
+
+    list_separator = ", "
+
+    def unknown(self, part: Unknown) -> str:
+        if part.kind in ("ref", "attribute"):
+            return f"${{{part.name}}}"
+        if part.kind == "import":
+            return f"import({part.name})"
+        return as_json(part.value)
+
+
+_FOR_PEOPLE = Renderer(_ForPeople())
+
+
 def text(value: Any) -> str:
     """A template value as a reader sees it (Ref AWS::Partition stays a placeholder)."""
-    if isinstance(value, str | int | float | bool):
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    if isinstance(value, list):
-        return ", ".join(text(v) for v in value)
-    if isinstance(value, dict) and len(value) == 1:
-        ((fn, arg),) = value.items()
-        if fn == "Ref":
-            return f"${{{arg}}}"
-        if fn == "Fn::GetAtt":
-            return f"${{{'.'.join(map(str, arg))}}}"
-        if fn == "Fn::Join":
-            return str(arg[0]).join(text(v) for v in arg[1])
-        if fn == "Fn::ImportValue":
-            return f"import({text(arg)})"
-    return json.dumps(value, sort_keys=True)
+    return _FOR_PEOPLE.text(value, None)[0]
 
 
 def as_list(value: Any) -> list[Any]:
