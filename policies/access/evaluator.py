@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from policies.intrinsics import Knowledge, Renderer, Unknown, pseudo_parameter
 
 ALLOW, EXPLICIT_DENY, IMPLICIT_DENY = "allow", "explicit-deny", "implicit-deny"
 
@@ -187,33 +190,35 @@ def denying_sids(action: str, resource: str, documents: list[dict], context: dic
     return [s.get("Sid", "?") for s in matching(documents, "Deny", action, resource, context or {})]
 
 
+@dataclass(frozen=True)
+class _Symbolic(Knowledge[None]):
+    """No template: the pseudo parameters of one account and region, every other reference
+    symbolic (${Ref}, ${Logical.Attr}, ${import})."""
+
+    region: str
+    account: str
+    partition: str
+    structured = True
+
+    def pseudo(self, stack: None, name: str) -> str | None:
+        if name == "AWS::Partition":
+            return self.partition
+        return pseudo_parameter(name, account=self.account, region=self.region, stack_name=None)
+
+    def unknown(self, part: Unknown) -> Any:
+        if part.kind in ("ref", "attribute"):
+            return "${" + part.name + "}"
+        if part.kind == "import":
+            return "${import}"
+        return part.value
+
+
 def resolve(value, *, region: str, account: str, partition: str = "aws", attributes: dict | None = None):
     """CloudFormation intrinsics to strings, without a template: pseudo parameters resolved, the
     given attributes (e.g. {"Bucket.Arn": "arn:..."}) substituted, other references symbolic
     (`${Ref}`, `${Logical.Attr}`). `policies.access.templates.Resolver` resolves with the stage."""
-    if attributes:
-        return _substitute(resolve(value, region=region, account=account, partition=partition), attributes)
-    again: dict[str, Any] = dict(region=region, account=account, partition=partition)
-    if isinstance(value, dict):
-        if "Ref" in value:
-            pseudo = {
-                "AWS::Partition": partition,
-                "AWS::Region": region,
-                "AWS::AccountId": account,
-                "AWS::URLSuffix": "amazonaws.com",
-            }
-            return pseudo.get(value["Ref"], "${" + value["Ref"] + "}")
-        if "Fn::Join" in value:
-            separator, parts = value["Fn::Join"]
-            return separator.join(str(resolve(p, **again)) for p in parts)
-        if "Fn::GetAtt" in value:
-            return "${" + ".".join(value["Fn::GetAtt"]) + "}"
-        if "Fn::ImportValue" in value:
-            return "${import}"
-        return {k: resolve(v, **again) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve(v, **again) for v in value]
-    return value
+    resolved, _ = Renderer(_Symbolic(region, account, partition)).resolve(value, None)
+    return _substitute(resolved, attributes) if attributes else resolved
 
 
 def _substitute(value, attributes: dict):
