@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from led_ops import cli, digest, load, restore_drill
+from led_ops.errors import DrillError
 from led_ops.exit_drill.evidence import write_evidence
 from led_ops.exit_drill.export import download_export
-from led_ops.errors import DrillError
 from led_ops.progress import Progress
 from tests.led_ops_export import diplomas, learners, write_export
 from tests.pg import new_database

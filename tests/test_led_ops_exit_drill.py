@@ -10,8 +10,8 @@ import pytest
 from moto import mock_aws
 
 from led_ops import cli
-from led_ops.exit_drill import drill, export
 from led_ops.errors import DrillError
+from led_ops.exit_drill import drill, export
 from led_ops.wait import Waiting
 from tests.led_ops_aws import clear_aws_environment, context, create_database, create_fb_key, fake_credentials
 from tests.led_ops_export import write_export
