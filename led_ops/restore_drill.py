@@ -283,9 +283,11 @@ def table_evidence(conn: Any, *, progress: Any = None) -> dict[str, Any]:
 
 def default_validator() -> Validator:
     try:
-        from led_ops.validation import validate_database
+        from functions.shared.validation import validate_database
     except ImportError:
-        raise UsageError("led_ops.validation (the shared SQL checks) is not installed in this checkout") from None
+        raise UsageError(
+            "functions.shared.validation (the shared SQL checks) is not installed in this checkout"
+        ) from None
     return validate_database
 
 
