@@ -27,7 +27,6 @@ from cdk_constructs.risk import accept_risk
 
 RESTORE_VALIDATOR_ROLE = "led_restore_validator"
 HANDLER = ROOT / "functions" / "pgaudit_setup" / "handler.py"
-SHARED = ROOT / "led_ops" / "validation.py"
 
 
 class DatabaseAuditSetup(Construct):
@@ -53,12 +52,11 @@ class DatabaseAuditSetup(Construct):
         instance = database.instance
         cfn_instance = instance.node.default_child
         secret_arn = cfn_instance.attr_master_user_secret_secret_arn
-        files = {"handler.py": HANDLER, "led_ops/validation.py": SHARED}
         self.handler = VpcFunction(
             self,
             "Handler",
             description="LED: CREATE EXTENSION pgaudit, audit roles and settings (VTC-AUDIT-TRAIL)",
-            code=bundled_code(files),
+            code=bundled_code({"handler.py": HANDLER}),
             handler="handler.on_event",
             vpc=vpc,
             subnets=subnets,

@@ -1,6 +1,7 @@
 """Lambda code for the LED functions, bundled at synthesis without Docker and without network.
 
-The bundle is the handler, the shared modules it imports (e.g. `led_ops/validation.py`) and the
+The bundle is the handler, the modules of the shared package `functions/shared/` it imports (found
+in its import statements, e.g. `functions/shared/validation.py`) and the
 pure-Python wheels of requirements-lambda.txt, installed with `pip install --no-index` from the
 wheelhouse that `make setup` fills once. The asset hash is computed from exactly those inputs
 (file contents, their place in the bundle, the pinned wheels, the target runtime), so the same
@@ -10,6 +11,7 @@ inputs give the same hash on every machine and every run, and a changed input al
 
 from __future__ import annotations
 
+import ast
 import atexit
 import hashlib
 import shutil
@@ -23,10 +25,18 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_lambda as lambda_
 
+from functions.shared import database
+
 ROOT = Path(__file__).resolve().parent.parent
 WHEELHOUSE = ROOT / ".wheelhouse"
 REQUIREMENTS = ROOT / "requirements-lambda.txt"
-CA_BUNDLE_NAME = "rds-ca-bundle.pem"
+CA_BUNDLE_NAME = database.CA_BUNDLE_NAME
+SHARED_PACKAGE = "functions.shared"
+# In the bundle the shared modules keep their place in the checkout, so that the handlers import
+# them under the same name in the tests and in Lambda; the CA bundle goes next to the module that
+# reads it.
+_DATABASE_MODULE = "functions/shared/database.py"
+_CA_BUNDLE_DEST = f"functions/shared/{CA_BUNDLE_NAME}"
 
 # The runtime the wheels are installed for; the functions use the same (the newest that
 # aws-cdk-lib 2.275 offers).
@@ -122,6 +132,37 @@ class LocalPipBundling:
             )
 
 
+def _imported_modules(source: Path) -> set[str]:
+    """The dotted names `source` imports (`from a.b import c` may import the module a.b.c)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_bytes(), filename=str(source))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def with_shared_modules(files: Mapping[str, Path], root: Path = ROOT) -> dict[str, Path]:
+    """`files` plus the modules of the shared package that they import, directly or through one
+    another, and the `__init__.py` of every package on the way (so the imports work as in the
+    checkout)."""
+    out = dict(files)
+    pending = [p for p in files.values() if p.suffix == ".py"]
+    while pending:
+        for name in sorted(_imported_modules(pending.pop())):
+            parts = name.split(".")
+            if parts[:2] != SHARED_PACKAGE.split("."):
+                continue
+            packages = ["/".join(parts[:i]) + "/__init__.py" for i in range(1, len(parts) + 1)]
+            for dest in [*packages, "/".join(parts) + ".py"]:
+                if dest not in out and (root / dest).is_file():
+                    out[dest] = root / dest
+                    pending.append(root / dest)
+    return out
+
+
 def asset_hash(files: Mapping[str, Path], wheels: list[Path]) -> str:
     """sha256 over the bundle's inputs: each file's place and content, each wheel, the target."""
     digest = hashlib.sha256()
@@ -149,10 +190,11 @@ def bundled_code(
         raise ValueError(f"bundled_code: no such file {missing[0]}")
     wheelhouse = wheelhouse or WHEELHOUSE
     wheels = _wheels_for(_pins(requirements or REQUIREMENTS), wheelhouse) if with_requirements else []
-    # The RDS CA bundle, when the set-up put it there, lets database clients verify the server.
+    files = with_shared_modules(files)
+    # The RDS CA bundle, when the set-up put it there, lets the database clients verify the server.
     ca_bundle = wheelhouse / CA_BUNDLE_NAME
-    if with_requirements and ca_bundle.is_file():
-        files = {**files, CA_BUNDLE_NAME: ca_bundle}
+    if _DATABASE_MODULE in files and ca_bundle.is_file():
+        files = {**files, _CA_BUNDLE_DEST: ca_bundle}
     digest = asset_hash(files, wheels)
     source_dir = Path(next(iter(files.values()))).parent
     return lambda_.Code.from_asset(

@@ -74,3 +74,24 @@ def restore_role_arn(env: EnvironmentConfig) -> str:
 def drill_instance_id(env: EnvironmentConfig, stamp: str) -> str:
     # Never the database's own identifier: the drill deletes what it restored, and only that.
     return f"{DRILL_PREFIX}{env.name}-{stamp}"
+
+
+def exit_export_id(env: EnvironmentConfig, stamp: str) -> str:
+    """The export task of `led-ops exit-drill run` (the monthly function names its own by prefix)."""
+    return env.resource_name(f"exit-{stamp}")
+
+
+def reencrypt_snapshot_id(env: EnvironmentConfig, stamp: str) -> str:
+    """The snapshot `led-ops reencrypt` takes of the database, still under the old key."""
+    return env.resource_name(f"reencrypt-{stamp}")
+
+
+def reencrypted_snapshot_id(env: EnvironmentConfig, stamp: str) -> str:
+    """Its copy under the new key, which the database is restored from in the change window."""
+    return env.resource_name(f"reencrypted-{stamp}")
+
+
+def reencrypt_vault_name(env: EnvironmentConfig, new_key_arn: str) -> str:
+    """The vault under the new key that `led-ops reencrypt` copies the recovery points into, unless
+    told another: the vault's own name and the first characters of the key's id."""
+    return f"{vault_name(env)}-{new_key_arn.rsplit('/', 1)[-1][:8]}"

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
-from led_ops import names
+from contract import names
 from led_ops.aws import Context, assume
 from led_ops.errors import CHECK_FAILED, OK
 from led_ops.keys import KeyCache

@@ -265,7 +265,7 @@ def _key_usage(args: argparse.Namespace) -> int:
 
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "exit-drill" and args.action == "verify":
-        from led_ops import exit_drill
+        from led_ops.exit_drill import drill
 
         ctx = None
         if args.export_id is not None:
@@ -274,7 +274,7 @@ def dispatch(args: argparse.Namespace) -> int:
             ctx = connect(_environment(args), profile=args.profile)
         elif args.source_dir is None:
             raise errors.UsageError("exit-drill verify: give --from DIR, or ENV and --export-id ID")
-        return exit_drill.verify(
+        return drill.verify(
             ctx,
             source_dir=args.source_dir,
             export_id=args.export_id,
@@ -315,9 +315,9 @@ def dispatch(args: argparse.Namespace) -> int:
             quiet=args.quiet,
         )
     if args.command == "exit-drill":
-        from led_ops import exit_drill
+        from led_ops.exit_drill import drill
 
-        return exit_drill.run(
+        return drill.run(
             ctx,
             execute=args.execute,
             waiting=_waiting(args),

@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from led_ops import names, restore_drill
+from contract import names
+from led_ops import restore_drill
 from led_ops.aws import Context
 from led_ops.backup_status import Point, _vault_points
 from led_ops.errors import CHECK_FAILED, OK, DrillError, UsageError
@@ -42,10 +43,6 @@ class Plan:
     current_points: list[Point] = field(default_factory=list)
     snapshot_id: str = ""
     copy_id: str = ""
-
-
-def default_vault_name(ctx: Context, new_key: str) -> str:
-    return f"{names.vault_name(ctx.env)}-{new_key.rsplit('/', 1)[-1][:8]}"
 
 
 def check_new_key(ctx: Context, new_key: str) -> dict[str, Any]:
@@ -104,7 +101,7 @@ def make_plan(ctx: Context, new_key: str, *, new_vault: str | None, stamp: str) 
     meta = check_new_key(ctx, new_key)
     source = restore_drill.source_instance(ctx)
     check_new_external_key(ctx, meta, source.get("KmsKeyId"))
-    vault = new_vault or default_vault_name(ctx, new_key)
+    vault = new_vault or names.reencrypt_vault_name(env, new_key)
     backup = ctx.client("backup")
     try:
         described = backup.describe_backup_vault(BackupVaultName=vault)
@@ -128,8 +125,8 @@ def make_plan(ctx: Context, new_key: str, *, new_vault: str | None, stamp: str) 
         database_key=source.get("KmsKeyId"),
         old_points=[p for p in points if p.key_arn != new_key],
         current_points=[p for p in points if p.key_arn == new_key],
-        snapshot_id=f"led-{env.name}-reencrypt-{stamp}",
-        copy_id=f"led-{env.name}-reencrypted-{stamp}",
+        snapshot_id=names.reencrypt_snapshot_id(env, stamp),
+        copy_id=names.reencrypted_snapshot_id(env, stamp),
     )
 
 

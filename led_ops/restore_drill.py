@@ -20,7 +20,7 @@ from typing import Any
 import botocore.exceptions
 
 from config import EnvironmentConfig
-from led_ops import names
+from contract import names
 from led_ops.aws import Context
 from led_ops.errors import CHECK_FAILED, OK, DrillError, UsageError
 from led_ops.wait import Waiting, wait_for
@@ -283,9 +283,11 @@ def table_evidence(conn: Any, *, progress: Any = None) -> dict[str, Any]:
 
 def default_validator() -> Validator:
     try:
-        from led_ops.validation import validate_database
+        from functions.shared.validation import validate_database
     except ImportError:
-        raise UsageError("led_ops.validation (the shared SQL checks) is not installed in this checkout") from None
+        raise UsageError(
+            "functions.shared.validation (the shared SQL checks) is not installed in this checkout"
+        ) from None
     return validate_database
 
 
@@ -426,7 +428,7 @@ def _run(
             result_line(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
     say(result.summary())
     if counts_out and counts is not None:
-        from led_ops.exit_drill import write_evidence
+        from led_ops.exit_drill.evidence import write_evidence
 
         write_evidence(counts_out, counts, recovery_point=recovery_point["RecoveryPointArn"])
         say(f"row counts and content digests of {len(counts)} table(s) written to {counts_out}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from config import load_config
 from contract import names, parties
-from led_ops import names as ops_names
+from led_ops import backup_status, reencrypt, restore_drill
+from led_ops.exit_drill import drill, export
 from stacks import stage
 from stacks.remote_vault import remote_vault_arn
 
@@ -22,12 +23,17 @@ def test_names_of_one_environment():
     )
     assert names.restore_role_arn(env) == f"arn:aws:iam::{acc.workload}:role/led-dev-ops-backup"
     assert names.drill_instance_id(env, "20260101") == "led-drill-dev-20260101"
+    assert names.exit_export_id(env, "20260101") == "led-dev-exit-20260101"
+    assert names.reencrypt_snapshot_id(env, "20260101") == "led-dev-reencrypt-20260101"
+    assert names.reencrypted_snapshot_id(env, "20260101") == "led-dev-reencrypted-20260101"
+    new_key = "arn:aws:kms:eu-west-1:111122223333:key/0123456789abcdef"
+    assert names.reencrypt_vault_name(env, new_key) == "led-dev-vault-01234567"
 
 
 def test_stacks_and_led_ops_take_the_contracts_names():
     """No second derivation: the CDK's ARN differs only by its partition token."""
     env = load_config().environments["prod"]
-    assert ops_names.remote_vault_arn is names.remote_vault_arn
+    assert all(m.names is names for m in (backup_status, reencrypt, restore_drill, drill, export))
     assert (
         remote_vault_arn(env, env.region).split(":", 2)[2] == names.remote_vault_arn(env, env.region).split(":", 2)[2]
     )

@@ -10,7 +10,7 @@ import pytest
 
 from functions.exit_drill import handler as exit_drill
 from functions.restore_validation import handler as restore_validation
-from led_ops.validation import Check, ValidationResult
+from functions.shared.validation import Check, ValidationResult
 
 UTC = dt.UTC
 

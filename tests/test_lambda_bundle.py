@@ -20,12 +20,13 @@ from cdk_constructs.lambda_bundle import (
     _wheels_for,
     asset_hash,
     bundled_code,
+    with_shared_modules,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLER = ROOT / "functions" / "restore_validation" / "handler.py"
-VALIDATION = ROOT / "led_ops" / "validation.py"
-FILES = {"handler.py": HANDLER, "led_ops/validation.py": VALIDATION}
+VALIDATION = ROOT / "functions" / "shared" / "validation.py"
+FILES = with_shared_modules({"handler.py": HANDLER})
 
 needs_wheelhouse = pytest.mark.skipif(not WHEELHOUSE.is_dir(), reason="run `make setup` to fill .wheelhouse/")
 
@@ -50,8 +51,25 @@ def test_any_changed_input_changes_the_hash(tmp_path: Path) -> None:
     changed.write_text(HANDLER.read_text() + "\n# changed\n")
     base = asset_hash(FILES, wheels)
     assert asset_hash({**FILES, "handler.py": changed}, wheels) != base
-    assert asset_hash({"main.py": HANDLER, "led_ops/validation.py": VALIDATION}, wheels) != base
+    renamed = {("main.py" if dest == "handler.py" else dest): path for dest, path in FILES.items()}
+    assert asset_hash(renamed, wheels) != base
     assert asset_hash(FILES, wheels[:-1]) != base
+
+
+def test_a_bundle_holds_the_shared_modules_its_handler_imports_and_no_others() -> None:
+    def shared(function: str) -> list[str]:
+        files = with_shared_modules({"handler.py": ROOT / "functions" / function / "handler.py"})
+        return sorted(dest for dest in files if dest != "handler.py")
+
+    database_client = [
+        "functions/__init__.py",
+        "functions/shared/__init__.py",
+        "functions/shared/database.py",
+        "functions/shared/validation.py",
+    ]
+    assert shared("restore_validation") == database_client
+    assert shared("pgaudit_setup") == database_client
+    assert shared("exit_drill") == [] and shared("xks_keys") == []
 
 
 def test_missing_wheelhouse_is_one_clear_line(tmp_path: Path) -> None:
@@ -88,14 +106,15 @@ def test_bundle_holds_handler_shared_module_and_driver(tmp_path: Path, postgres_
     bundler = LocalPipBundling(files=FILES, wheels=wheels, asset_hash=asset_hash(FILES, wheels) + "-test")
     assert bundler.try_bundle(str(out), image=cdk.DockerImage.from_registry("unused"))
     assert (out / "handler.py").read_bytes() == HANDLER.read_bytes()
-    assert (out / "led_ops" / "validation.py").is_file()
+    assert (out / "functions" / "shared" / "validation.py").read_bytes() == VALIDATION.read_bytes()
+    assert (out / "functions" / "shared" / "database.py").is_file()
     assert (out / "pg8000").is_dir() and (out / "scramp").is_dir()
     assert not list(out.rglob("*.pyc")), "pip must not compile: bytecode embeds timestamps"
     # The bundled pure-Python driver runs the shared checks against a real PostgreSQL.
     socket = postgres_dsn.split("host=", 1)[1].split("&", 1)[0] + "/.s.PGSQL.5432"
     script = (
         "import pg8000.dbapi, sys\n"
-        "from led_ops.validation import validate_database\n"
+        "from functions.shared.validation import validate_database\n"
         f"conn = pg8000.dbapi.connect(user='postgres', database='postgres', unix_sock={socket!r})\n"
         "r = validate_database(conn, expected_tables=['pg_catalog.pg_class'], min_rows={'pg_catalog.pg_class': 1},"
         " max_newest_age_days=None, newest_column={})\n"

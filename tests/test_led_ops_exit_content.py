@@ -18,8 +18,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from led_ops import cli, digest, exit_drill, load, restore_drill
+from led_ops import cli, digest, load, restore_drill
 from led_ops.errors import DrillError
+from led_ops.exit_drill.evidence import write_evidence
+from led_ops.exit_drill.export import download_export
 from led_ops.progress import Progress
 from tests.led_ops_export import diplomas, learners, write_export
 from tests.pg import new_database
@@ -52,7 +54,7 @@ def evidence(tmp_path, postgres_dsn):
     with psycopg.connect(source) as conn:
         digests = restore_drill.table_evidence(conn)
     path = tmp_path / "evidence.json"
-    exit_drill.write_evidence(path, digests, recovery_point="arn:aws:rds:eu-west-1:444455556666:snapshot:nightly")
+    write_evidence(path, digests, recovery_point="arn:aws:rds:eu-west-1:444455556666:snapshot:nightly")
     return path
 
 
@@ -375,7 +377,7 @@ def test_a_full_disk_while_downloading_is_one_line_and_exit_4(tmp_path, monkeypa
             return S3()
 
     with pytest.raises(DrillError) as raised:
-        exit_drill.download_export(Ctx(), "x", tmp_path, bucket="b", progress=Progress("quiet"))
+        download_export(Ctx(), "x", tmp_path, bucket="b", progress=Progress("quiet"))
     assert raised.value.exit_code == 4
     assert str(raised.value) == (
         f"cannot write {tmp_path / 'x' / 'export_info_x.json'}: No space left on device "
@@ -389,7 +391,7 @@ def test_a_full_disk_writing_the_evidence_is_one_line(tmp_path, monkeypatch):
 
     monkeypatch.setattr(type(tmp_path), "write_text", full)
     with pytest.raises(DrillError, match=r"cannot write the evidence file .*e\.json: No space left on device"):
-        exit_drill.write_evidence(tmp_path / "e.json", {})
+        write_evidence(tmp_path / "e.json", {})
 
 
 # --- progress ----------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ import psycopg
 import pytest
 from moto import mock_aws
 
-from led_ops import cli, exit_drill
+from led_ops import cli
 from led_ops.errors import DrillError
+from led_ops.exit_drill import drill, export
 from led_ops.wait import Waiting
 from tests.led_ops_aws import clear_aws_environment, context, create_database, create_fb_key, fake_credentials
 from tests.led_ops_export import write_export
@@ -141,7 +142,7 @@ def _upload(folder, export_id):
             s3.upload_file(
                 str(path),
                 "led-dev-exit-444455556666-eu-west-1",
-                f"{exit_drill.EXPORT_PREFIX}/{export_id}/{path.relative_to(folder)}",
+                f"{export.EXPORT_PREFIX}/{export_id}/{path.relative_to(folder)}",
             )
 
 
@@ -150,7 +151,7 @@ def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
     # What RDS writes into the exit bucket when the export completes (moto runs no export).
     _upload(write_export(tmp_path / "written", "led-dev-exit-7", ROWS), "led-dev-exit-7")
     ctx = context()
-    code = exit_drill.run(
+    code = drill.run(
         ctx,
         execute=True,
         waiting=FAST,
@@ -176,7 +177,7 @@ def test_run_without_execute_starts_nothing(aws, tmp_path):
     snapshot_arn = _snapshot_and_bucket()
     ctx = context()
     assert (
-        exit_drill.run(
+        drill.run(
             ctx, execute=False, waiting=FAST, recovery_point_arn=snapshot_arn, expected_counts=_counts(tmp_path, ROWS)
         )
         == 0
@@ -188,13 +189,13 @@ def test_run_without_execute_starts_nothing(aws, tmp_path):
 def test_a_cancelled_export_is_a_job_failure(aws):
     snapshot_arn = _snapshot_and_bucket()
     ctx = context()
-    exit_drill.start_export(ctx, snapshot_arn=snapshot_arn, export_id="led-dev-exit-8")
+    export.start_export(ctx, snapshot_arn=snapshot_arn, export_id="led-dev-exit-8")
     boto3.client("rds", region_name="eu-west-1").cancel_export_task(ExportTaskIdentifier="led-dev-exit-8")
     with pytest.raises(DrillError, match="export led-dev-exit-8 CANCELED"):
-        exit_drill.wait_export(ctx, "led-dev-exit-8", waiting=FAST)
+        export.wait_export(ctx, "led-dev-exit-8", waiting=FAST)
 
 
 def test_an_empty_export_location_is_a_job_failure(aws, tmp_path):
     _snapshot_and_bucket()
     with pytest.raises(DrillError, match="nothing under s3://led-dev-exit-444455556666-eu-west-1/exit-drill/none/"):
-        exit_drill.download_export(context(), "none", tmp_path)
+        export.download_export(context(), "none", tmp_path)

@@ -8,7 +8,9 @@ from pathlib import Path
 from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
 from cdk_constructs.drills import EXIT_PREFIX
 from config import load_config
-from led_ops import exit_drill, names, restore_drill
+from contract import names
+from led_ops import restore_drill
+from led_ops.exit_drill import export
 from stacks.recovery import exit_bucket_name
 from stacks.remote_vault import remote_vault_arn
 
@@ -17,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_names_match_the_cdk_app():
     for env in load_config().environments.values():
-        assert names.exit_bucket(env) == exit_bucket_name(env)
+        assert env.exit_bucket_name == exit_bucket_name(env)
         assert names.database_id(env) == env.resource_name("db")
         assert names.vault_name(env) == env.resource_name("vault")
         assert names.remote_vault_name(env) == env.resource_name("remote-vault")
@@ -26,7 +28,7 @@ def test_names_match_the_cdk_app():
             # the CDK ARN carries the partition as a token; everything after it must match
             ours, cdk = names.remote_vault_arn(env, region), remote_vault_arn(env, region)
             assert ours.split(":", 2)[2] == cdk.split(":", 2)[2]
-    assert exit_drill.EXPORT_PREFIX == EXIT_PREFIX
+    assert export.EXPORT_PREFIX == EXIT_PREFIX
     assert restore_drill.VALIDATOR_ROLE == RESTORE_VALIDATOR_ROLE
 
 

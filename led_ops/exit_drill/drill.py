@@ -1,0 +1,174 @@
+"""The two commands: `exit-drill run` (export, evidence, verification) and `exit-drill verify`."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from contract import names
+from led_ops import load, restore_drill
+from led_ops.aws import Context
+from led_ops.errors import OK, UsageError
+from led_ops.exit_drill.evidence import read_counts
+from led_ops.exit_drill.export import EXPORT_PREFIX, download_export, start_export, wait_export
+from led_ops.exit_drill.verification import verify_and_load
+from led_ops.progress import Progress, results_only
+from led_ops.wait import Waiting
+
+
+def run(
+    ctx: Context,
+    *,
+    execute: bool,
+    waiting: Waiting,
+    recovery_point_arn: str | None = None,
+    export_id: str | None = None,
+    expected_counts: str | Path | None = None,
+    workdir: str | Path | None = None,
+    to_postgres: str | None = None,
+    role_arn: str | None = None,
+    connector: restore_drill.Connector | None = None,
+    stamp: str | None = None,
+    quiet: bool = False,
+) -> int:
+    progress = Progress.auto(quiet=quiet, stream=ctx.err)
+    with results_only(ctx, quiet) as result_line:
+        return _run(
+            ctx,
+            execute=execute,
+            waiting=waiting,
+            recovery_point_arn=recovery_point_arn,
+            export_id=export_id,
+            expected_counts=expected_counts,
+            workdir=workdir,
+            to_postgres=to_postgres,
+            role_arn=role_arn,
+            connector=connector,
+            stamp=stamp,
+            progress=progress,
+            result_line=result_line,
+        )
+
+
+def _run(
+    ctx: Context,
+    *,
+    execute: bool,
+    waiting: Waiting,
+    recovery_point_arn: str | None,
+    export_id: str | None,
+    expected_counts: str | Path | None,
+    workdir: str | Path | None,
+    to_postgres: str | None,
+    role_arn: str | None,
+    connector: restore_drill.Connector | None,
+    stamp: str | None,
+    progress: Progress,
+    result_line: Callable[[str], None],
+) -> int:
+    env = ctx.env
+    say = ctx.say
+    if recovery_point_arn:
+        recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
+    else:
+        recovery_point = restore_drill.latest_recovery_point(ctx)
+    stamp = stamp or restore_drill.stamp_now()
+    export_id = export_id or names.exit_export_id(env, stamp)
+    snapshot_arn = recovery_point["RecoveryPointArn"]
+    if ":snapshot:" not in snapshot_arn:
+        raise UsageError(f"{snapshot_arn}: not an RDS snapshot recovery point; the export needs a snapshot ARN")
+    expected = read_counts(expected_counts) if expected_counts else None
+    bucket = env.exit_bucket_name
+    say(f"exit drill of {env.name}: snapshot {snapshot_arn}")
+    say(
+        f"  1. export it as Parquet to s3://{bucket}/{EXPORT_PREFIX}/{export_id}/ "
+        f"(role {names.export_role_arn(env)}, key {env.key_arn('data')})"
+    )
+    if expected is None:
+        say(
+            f"  2. meanwhile restore the same recovery point into {names.drill_instance_id(env, stamp)}, "
+            "count the rows and digest the content of every table, delete the instance"
+        )
+    else:
+        say(f"  2. snapshot row counts and digests from {expected_counts}")
+    say(
+        "  3. wait for the export, download it, verify metadata, Parquet, row counts and content digests"
+        + (", load it into the given PostgreSQL and compare again" if to_postgres else "")
+    )
+    if not execute:
+        say("dry run: nothing started; add --execute to run the drill")
+        return OK
+    if to_postgres:
+        load.check_target(to_postgres)  # a wrong DSN is found before anything starts in AWS
+    start_export(ctx, snapshot_arn=snapshot_arn, export_id=export_id)
+    say(f"export {export_id} started")
+    if expected is None:
+        expected = _restore_and_digest(
+            ctx, recovery_point, stamp=stamp, role_arn=role_arn, connector=connector, waiting=waiting, progress=progress
+        )
+        say(f"snapshot: {len(expected)} table(s), {sum(e['rows'] for e in expected.values())} row(s), digested")
+    wait_export(ctx, export_id, waiting=waiting)
+    with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
+        root = download_export(
+            ctx, export_id, Path(workdir) if workdir else Path(tmp), bucket=bucket, progress=progress
+        )
+        return verify_and_load(
+            result_line, progress, root, expected=expected, to_postgres=to_postgres, quiet=progress.quiet
+        )
+
+
+def _restore_and_digest(
+    ctx: Context,
+    recovery_point: Mapping[str, Any],
+    *,
+    stamp: str,
+    role_arn: str | None,
+    connector: restore_drill.Connector | None,
+    waiting: Waiting,
+    progress: Progress,
+) -> dict[str, dict[str, Any]]:
+    """The snapshot's evidence, from restoring the same recovery point (the restore drill's machinery)."""
+    env = ctx.env
+    connect = connector or restore_drill.default_connector
+
+    def count(instance: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+        conn = connect(ctx, instance, source)
+        try:
+            return restore_drill.table_evidence(conn, progress=progress)
+        finally:
+            conn.close()
+
+    digests = restore_drill.with_restored(
+        ctx,
+        recovery_point,
+        instance_id=names.drill_instance_id(env, stamp),
+        role_arn=role_arn or names.restore_role_arn(env),
+        waiting=waiting,
+        use=count,
+    )
+    return {k: d.as_json() | {"columns": dict(d.columns), "key": list(d.key)} for k, d in digests.items()}
+
+
+def verify(
+    ctx: Context | None,
+    *,
+    source_dir: str | Path | None,
+    export_id: str | None,
+    expected_counts: str | Path | None,
+    to_postgres: str | None,
+    workdir: str | Path | None,
+    out: Callable[[str], None],
+    progress: Callable[[str], None] | None = None,
+    quiet: bool = False,
+) -> int:
+    bar = Progress.auto(quiet=quiet)
+    expected = read_counts(expected_counts) if expected_counts else None
+    if source_dir is not None:
+        return verify_and_load(out, bar, Path(source_dir), expected=expected, to_postgres=to_postgres, quiet=quiet)
+    if ctx is None or export_id is None:
+        raise UsageError("exit-drill verify: give --from DIR, or ENV and --export-id ID")
+    with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
+        root = download_export(ctx, export_id, Path(workdir) if workdir else Path(tmp), progress=bar)
+        return verify_and_load(out, bar, root, expected=expected, to_postgres=to_postgres, quiet=quiet)
