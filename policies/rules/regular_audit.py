@@ -248,7 +248,7 @@ RULE = RuleSpec(
     "CloudTrail enabled and S3 public access",
     fix="build the AuditStack's AWS Config (stacks/audit.py): a recorder with all_supported=True, a delivery "
     "channel to the log archive bucket with a TwentyFour_Hours snapshot frequency, and the managed rules "
-    "of audit_rules()",
+    "of audit_rules() (cdk_constructs/audit_rules.py)",
     marks=(
         "AWS::Config::ConfigRule",
         "AWS::Config::ConformancePack",
