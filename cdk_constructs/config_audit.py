@@ -53,7 +53,7 @@ class ConfigAudit(Construct):
         self.boundary_rule = config_.CustomPolicy(
             self,
             "EveryRoleBounded",
-            config_rule_name=cfg.resource_name("vtc-every-role-bounded"),
+            config_rule_name=audit_rule_name(cfg, "EveryRoleBounded"),
             description=f"LED {cfg.name}: every role carries the LED permissions boundary (regions, keys, audit)",
             rule_scope=config_.RuleScope.from_resources([config_.ResourceType.IAM_ROLE]),
             policy_text=(
