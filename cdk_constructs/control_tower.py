@@ -46,7 +46,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
     GuardAcknowledgement(
         "CT.CLOUDTRAIL.PR.3",
         "cloud_trail_cloud_watch_logs_enabled_check",
-        ("LogArchive/ArchiveAccessTrail",),
+        ("LogArchive/Default/ArchiveAccessTrail",),
         "The archive-access records stay in the archive itself, where AHOVOKS reads them directly (VTC §27); no "
         "alarm is built on them, so a CloudWatch Logs copy in the archive account would only be one more copy.",
         risk="archive-trail-without-cloudwatch-logs",
@@ -140,7 +140,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
     GuardAcknowledgement(
         "CT.S3.PR.2",
         "s3_bucket_logging_enabled_check",
-        ("LogArchive/Bucket", "Recovery/ExitBucket"),
+        ("LogArchive/Default/Bucket", "Recovery/ExitBucket"),
         "Object-level access is recorded by CloudTrail data events (the workload trail for the exit bucket, the "
         "archive-access trail for the archive), KMS-encrypted and validated, instead of S3 server access logs, "
         "which S3 delivers only into an SSE-S3 bucket without default Object Lock (VTC §48, §27).",
@@ -149,7 +149,7 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
     GuardAcknowledgement(
         "CT.S3.PR.4",
         "s3_event_notifications_enabled_check",
-        ("LogArchive/Bucket", "Recovery/ExitBucket"),
+        ("LogArchive/Default/Bucket", "Recovery/ExitBucket"),
         "Nothing consumes events of these buckets: the archive is written only by CloudTrail and Config and read "
         "by auditors, the exit bucket only by the exit drill; every object-level call is in CloudTrail data events.",
         risk="buckets-without-event-notifications",

@@ -8,6 +8,8 @@ if TYPE_CHECKING:
     from config.environment import EnvironmentConfig
 
 DRILL_PREFIX = "led-drill-"
+# Where AWS Config delivers in the log archive: its bucket policy and the recorder's role agree on it.
+CONFIG_PREFIX = "config"
 
 
 def resource_name(env_name: str, role: str) -> str:
@@ -25,6 +27,68 @@ def key_alias_name(env_name: str, purpose: str) -> str:
 
 def log_archive_bucket_name(env_name: str, log_archive_account: str, region: str) -> str:
     return f"{resource_name(env_name, 'log-archive')}-{log_archive_account}-{region}"
+
+
+def trail_name(env: EnvironmentConfig) -> str:
+    return env.resource_name("trail")
+
+
+def trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
+    """The workload account's trail. `partition`: the stacks pass the CDK's partition token."""
+    return f"arn:{partition or env.partition}:cloudtrail:{env.region}:{env.accounts.workload}:trail/{trail_name(env)}"
+
+
+def archive_access_trail_name(env: EnvironmentConfig) -> str:
+    return env.resource_name("archive-access")
+
+
+def archive_access_trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
+    """The log archive account's trail of reads of the archive."""
+    return (
+        f"arn:{partition or env.partition}:cloudtrail:{env.region}:{env.accounts.log_archive}:trail/"
+        f"{archive_access_trail_name(env)}"
+    )
+
+
+def config_recorder_role_name(env: EnvironmentConfig) -> str:
+    return env.resource_name("config-recorder")
+
+
+def key_custody_trail_name(env: EnvironmentConfig) -> str:
+    return env.resource_name("key-custody-trail")
+
+
+def key_custody_trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
+    return (
+        f"arn:{partition or env.partition}:cloudtrail:{env.region}:{env.accounts.key_custody}:trail/"
+        f"{key_custody_trail_name(env)}"
+    )
+
+
+def key_custody_event_bus_name(env: EnvironmentConfig) -> str:
+    return env.resource_name("key-custody-events")
+
+
+def key_custody_event_bus_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
+    """The log archive account's bus that the key custody account forwards FB's key changes to."""
+    return (
+        f"arn:{partition or env.partition}:events:{env.region}:{env.accounts.log_archive}:event-bus/"
+        f"{key_custody_event_bus_name(env)}"
+    )
+
+
+def alarm_name(env: EnvironmentConfig, alarm: str) -> str:
+    """A CloudWatch alarm of the workload's audit, from its construct id: led-<env>-alarm-root-activity."""
+    return env.resource_name(f"alarm-{_kebab(alarm)}")
+
+
+def audit_rule_name(env: EnvironmentConfig, rule: str) -> str:
+    """An AWS Config rule of the workload's audit, from its construct id: led-<env>-vtc-rds-encrypted."""
+    return env.resource_name(f"vtc-{_kebab(rule)}")
+
+
+def _kebab(name: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def exit_bucket_name(env_name: str, workload_account: str, region: str) -> str:

@@ -33,7 +33,7 @@ from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import OPERATOR_PARTY, EnvironmentConfig
-from stacks.log_archive import log_archive_bucket_name, trail_name
+from contract.names import trail_name
 from stacks.workload import _WorkloadStack
 
 AHOVOKS = "AHOVOKS"
@@ -151,7 +151,7 @@ class AccessStack(_WorkloadStack):
 
         db_arn = arn("rds", f"db:{cfg.resource_name('db')}")
         stacks = arn("cloudformation", f"stack/led-{cfg.name}-*/*")
-        archive = f"arn:{partition}:s3:::{log_archive_bucket_name(cfg)}"
+        archive = f"arn:{partition}:s3:::{cfg.log_archive_bucket_name}"
         fb_keys = arn("kms", "key/*", region_="*", account_=acc.key_custody)
         db_log_groups = arn("logs", f"log-group:/aws/rds/instance/{cfg.resource_name('db')}/*")
         audit_log_groups = arn("logs", f"log-group:/led/{cfg.name}/*")

@@ -13,15 +13,11 @@ from constructs import Construct
 
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
+from cdk_constructs.key_custody_alarms import key_custody_event_pattern
 from cdk_constructs.risk import accept_risk
 from cdk_constructs.xks_keys import ExternalKeyStore
 from config import CDK_DEFAULT_QUALIFIER, EnvironmentConfig, execution_role_arn, service_domain_of
-from stacks.log_archive import (
-    key_custody_event_bus_arn,
-    key_custody_event_pattern,
-    key_custody_trail_name,
-    log_archive_bucket_name,
-)
+from contract.names import key_custody_event_bus_arn, key_custody_trail_name
 
 # The requests that carry S3's encryption context; kms:DescribeKey carries none, so a statement
 # conditioned on the context could never allow it.
@@ -186,7 +182,7 @@ class KeyCustodyAuditStack(Stack):
       (``AWSLogs/<key custody account>/``, Object Lock);
     - an EventBridge rule that forwards key policy changes, grants, disabling and deletion (and
       changes to this trail and rule) to the log archive account's event bus, where AHOVOKS'
-      rule publishes them to its topic (stacks/log_archive.py). EventBridge is the one path
+      rule publishes them to its topic (cdk_constructs/key_custody_alarms.py). EventBridge is the one path
       that works across accounts with no manual step: CloudWatch alarms can only notify a topic
       of their own account, and a cross-account bus target needs only this rule's role and the
       bus's resource policy, both deployed by CloudFormation.
@@ -222,7 +218,7 @@ class KeyCustodyAuditStack(Stack):
             "Trail",
             trail_name=key_custody_trail_name(cfg),
             is_logging=True,
-            s3_bucket_name=log_archive_bucket_name(cfg),
+            s3_bucket_name=cfg.log_archive_bucket_name,
             kms_key_id=cfg.key_arn("log"),
             enable_log_file_validation=True,
             is_multi_region_trail=True,
@@ -250,7 +246,7 @@ class KeyCustodyAuditStack(Stack):
 
         rule_name = cfg.resource_name("key-custody-changes")
         rule_arn = f"arn:{partition}:events:{cfg.region}:{acc.key_custody}:rule/{rule_name}"
-        bus_arn = key_custody_event_bus_arn(cfg)
+        bus_arn = key_custody_event_bus_arn(cfg, partition)
         forwarder = iam.Role(
             self,
             "ForwarderRole",

@@ -10,7 +10,6 @@ import pytest
 from policies.guardrails import guardrails, member_accounts
 from policies.rcp import rcps
 from stacks.access import role_names
-from stacks.log_archive import log_archive_bucket_name
 from tests.policy_eval import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, denying_sids, evaluate, resolve
 
 ENVS = ("dev", "acc", "prod")
@@ -57,7 +56,7 @@ def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
     assert bucket["Type"] == "AWS::S3::Bucket"
     assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
     props = bucket["Properties"]
-    assert props["BucketName"] == log_archive_bucket_name(cfg) == f"led-{env}-log-archive-777788889999-eu-west-1"
+    assert props["BucketName"] == cfg.log_archive_bucket_name == f"led-{env}-log-archive-777788889999-eu-west-1"
     assert props["ObjectLockEnabled"] is True
     assert props["ObjectLockConfiguration"] == {
         "ObjectLockEnabled": "Enabled",
@@ -76,7 +75,7 @@ def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
     # Reads of the archive: a trail of the log archive account, into the archive, validated, under the FB key.
     assert "LoggingConfiguration" not in props
     trail = template["Resources"]["ArchiveAccessTrail"]["Properties"]  # pinned
-    assert trail["S3BucketName"] == log_archive_bucket_name(cfg) and trail["KMSKeyId"] == cfg.key_arn("log")
+    assert trail["S3BucketName"] == cfg.log_archive_bucket_name and trail["KMSKeyId"] == cfg.key_arn("log")
     assert trail["EnableLogFileValidation"] is True and trail["IsLogging"] is True
     reads = next(s for s in trail["AdvancedEventSelectors"] if s["Name"] == "Every read of an archived log")
     assert {"Field": "readOnly", "Equals": ["true"]} in reads["FieldSelectors"]
@@ -95,7 +94,7 @@ def test_log_archive_policy_tls_only_services_scoped_workload_cannot_tamper(synt
         if p["Properties"]["Bucket"] == {"Ref": "Bucket83908E77"}
     ]
     assert len(policies) == 1
-    bucket = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
+    bucket = f"arn:aws:s3:::{cfg.log_archive_bucket_name}"
     document = resolve(
         policies[0]["Properties"]["PolicyDocument"],
         region=cfg.region,
@@ -160,7 +159,7 @@ def test_ahovoks_log_auditor_reads_only_with_mfa(synth, env):
         if p["Properties"].get("Roles") == [{"Ref": role_id}]
     ]
     assert len(policy) == 1
-    bucket = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
+    bucket = f"arn:aws:s3:::{cfg.log_archive_bucket_name}"
     document = resolve(
         policy[0]["Properties"]["PolicyDocument"],
         region=cfg.region,
@@ -199,7 +198,7 @@ def test_trail_all_regions_validated_encrypted_to_the_archive(synth, env):
     assert props["IsMultiRegionTrail"] and props["IncludeGlobalServiceEvents"] and props["IsLogging"]
     assert props["EnableLogFileValidation"] is True
     assert props["KMSKeyId"] == cfg.key_arn("log")
-    assert props["S3BucketName"] == log_archive_bucket_name(cfg)
+    assert props["S3BucketName"] == cfg.log_archive_bucket_name
     assert props["CloudWatchLogsLogGroupArn"] == {"Fn::GetAtt": ["TrailLogs3B05809D", "Arn"]}
     assert "EventSelectors" not in props
     selectors = resolve(props["AdvancedEventSelectors"], region=cfg.region, account=cfg.accounts.workload)
@@ -208,7 +207,7 @@ def test_trail_all_regions_validated_encrypted_to_the_archive(synth, env):
     assert management and set(management[0]) == {"eventCategory"}  # reads and writes
     s3_data = [f for f in fields if f.get("resources.type", {}).get("Equals") == ["AWS::S3::Object"]]
     assert s3_data[0]["resources.ARN"]["StartsWith"] == [f"arn:aws:s3:::led-{env}-"]
-    assert s3_data[0]["resources.ARN"]["NotStartsWith"] == [f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/"]
+    assert s3_data[0]["resources.ARN"]["NotStartsWith"] == [f"arn:aws:s3:::{cfg.log_archive_bucket_name}/"]
     log_group = template["Resources"]["TrailLogs3B05809D"]  # pinned
     assert log_group["DeletionPolicy"] == "Retain"
     assert log_group["Properties"]["RetentionInDays"] == cfg.logs.retention_days
@@ -262,7 +261,7 @@ def test_config_records_everything_into_the_archive_and_rechecks_the_vtc_rules(s
     recorder = template["Resources"]["Recorder"]  # pinned
     assert recorder["Properties"]["RecordingGroup"] == {"AllSupported": True, "IncludeGlobalResourceTypes": True}
     channel = template["Resources"]["DeliveryChannel"]["Properties"]  # pinned
-    assert channel["S3BucketName"] == log_archive_bucket_name(cfg)
+    assert channel["S3BucketName"] == cfg.log_archive_bucket_name
     assert channel["S3KmsKeyArn"] == cfg.key_arn("log")
     assert channel["ConfigSnapshotDeliveryProperties"] == {"DeliveryFrequency": "TwentyFour_Hours"}
     rules = {
@@ -409,7 +408,7 @@ def test_platform_operator_denies_are_present_and_effective(synth, env):
     context = {"aws:RequestedRegion": cfg.region}
     secret = f"arn:aws:secretsmanager:eu-west-1:444455556666:secret:rds!db-{'0' * 8}-AbCdEf"
     data_key = cfg.key_arn("data")
-    archive = f"arn:aws:s3:::{log_archive_bucket_name(cfg)}"
+    archive = f"arn:aws:s3:::{cfg.log_archive_bucket_name}"
     cases = {
         "DenyReadingTheDatabaseSecret": [("secretsmanager:GetSecretValue", secret)],
         "DenyUsingTheDataKey": [
@@ -602,7 +601,7 @@ def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, 
         ("cloudformation:ContinueUpdateRollback", stack),
         ("iam:CreateUser", "*"),
         ("kms:Decrypt", cfg.key_arn("data")),
-        ("s3:DeleteObject", f"arn:aws:s3:::{log_archive_bucket_name(cfg)}/x"),
+        ("s3:DeleteObject", f"arn:aws:s3:::{cfg.log_archive_bucket_name}/x"),
         ("cloudtrail:StopLogging", "*"),
     ):
         assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) != ALLOW, action
@@ -615,7 +614,7 @@ def test_outputs_name_the_log_archive_and_the_trails(synth, env):
     assert archive["LogArchiveBucketName"]["Value"] == {"Ref": "Bucket83908E77"}
     assert archive["ArchiveAccessTrailArn"]["Value"] == {"Fn::GetAtt": ["ArchiveAccessTrail", "Arn"]}
     trail = synth.template_json(env, "Audit")["Outputs"]["TrailArn"]
-    assert log_archive_bucket_name(cfg) in trail["Description"]
+    assert cfg.log_archive_bucket_name in trail["Description"]
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -77,7 +77,7 @@ def test_missing_recovery_points_alarm_within_26_hours_on_the_security_topic(syn
         assert alarm["TreatMissingData"] == "breaching"
         topic = str(alarm["AlarmActions"])
         assert f":sns:{PROD.region}:{PROD.accounts.workload}:led-prod-security-alarms" in topic
-    # The topic accepts CloudWatch alarms of this account (stacks/audit.py).
+    # The topic accepts CloudWatch alarms of this account (cdk_constructs/security_alarms.py).
     topics = synth.resources("prod", "Audit", "AWS::SNS::Topic")
     assert any(t["Properties"].get("TopicName") == "led-prod-security-alarms" for t in topics.values())
 

@@ -218,7 +218,7 @@ def _store(res: Resource) -> Result:
         return fail(
             f"no AWS::Config::ConfigurationRecorder in account {res.stack.account} region "
             f"{res.stack.region} of environment {res.settings.environment}: add one recording all "
-            "supported types (stacks/audit.py)"
+            "supported types (cdk_constructs/config_audit.py)"
         )
     why = []
     for recorder in recorders:
@@ -246,9 +246,9 @@ RULE = RuleSpec(
     "without a delivery channel delivering at least daily snapshots to a log archive account bucket, "
     "or without AWS managed Config rules for encryption at rest, backup plan, RDS public access, "
     "CloudTrail enabled and S3 public access",
-    fix="build the AuditStack's AWS Config (stacks/audit.py): a recorder with all_supported=True, a delivery "
-    "channel to the log archive bucket with a TwentyFour_Hours snapshot frequency, and the managed rules "
-    "of audit_rules()",
+    fix="build the AuditStack's AWS Config (cdk_constructs/config_audit.py): a recorder with all_supported=True, "
+    "a delivery channel to the log archive bucket with a TwentyFour_Hours snapshot frequency, and the managed "
+    "rules of audit_rules() (cdk_constructs/audit_rules.py)",
     marks=(
         "AWS::Config::ConfigRule",
         "AWS::Config::ConformancePack",
