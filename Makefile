@@ -27,7 +27,7 @@ setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded
 		-r requirements-lambda.txt -d .wheelhouse 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	@touch $@
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
 	@$(BIN)/python -c "import aws_cdk, cdk_nag, pytest" # fail here, not later, if the install did not work
