@@ -17,7 +17,8 @@ from aws_cdk import Duration, Tags
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-TAG_PARTY = "led:party"
+from contract.tags import TAG_PARTY
+
 MFA_CONDITION = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 # A human session names the person: sts:SourceIdentity must be set (and cannot be changed later).
 SOURCE_IDENTITY_CONDITION = {"Null": {"sts:SourceIdentity": "false"}}
