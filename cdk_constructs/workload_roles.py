@@ -3,7 +3,8 @@
 composes them.
 
 Each is a `PartyRole` with its statements and the cdk-nag findings it accepts, so one class says
-what a party may do and why its wildcards are narrow. The denied actions are the contract's
+what a party may do and why its wildcards are narrow; the application manager's, with the drill
+grants, is in cdk_constructs/application_manager.py. The denied actions are the contract's
 (contract/operator.py), the ones the VTC-PROCESSOR rules and the who-can-do-what table check.
 """
 
@@ -15,7 +16,6 @@ from aws_cdk import Aws, Duration
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig
@@ -33,8 +33,8 @@ from contract.parties import AHOVOKS, OPERATOR_PARTY
 
 APP_DB_USER = "led_app"
 _DB_RESTART_ACTIONS = ["rds:DescribeDBInstances", "rds:RebootDBInstance", "rds:StartDBInstance", "rds:StopDBInstance"]
-_LOG_READ_ACTIONS = ["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"]
-_METRICS_REASON = (
+LOG_READ_ACTIONS = ["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"]
+METRICS_REASON = (
     "CloudWatch GetMetricData, ListMetrics and DescribeAlarms authorise on '*' only; "
     "metrics and alarm states carry no personal data."
 )
@@ -42,7 +42,7 @@ _STACKS_REASON = (
     "CloudFormation stack ARNs end in a generated id; the role only reads (describes) the "
     "stacks named led-<env>-* of this account and region, it changes none."
 )
-_DB_LOGS_REASON = (
+DB_LOGS_REASON = (
     "RDS names the database's log streams itself; the grant is read-only and limited to "
     "the log groups of the one LED database."
 )
@@ -123,11 +123,11 @@ def deployment_denies(partition: str) -> list[iam.PolicyStatement]:
     ]
 
 
-def _read_stacks(t: WorkloadTargets) -> iam.PolicyStatement:
+def read_stacks(t: WorkloadTargets) -> iam.PolicyStatement:
     return iam.PolicyStatement(sid="ReadTheLandingZoneStacks", actions=list(STACK_READ_ACTIONS), resources=[t.stacks])
 
 
-def _metrics() -> iam.PolicyStatement:
+def metrics_statement() -> iam.PolicyStatement:
     return iam.PolicyStatement(
         sid="ReadMetricsAndAlarms",
         actions=["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"],
@@ -135,7 +135,7 @@ def _metrics() -> iam.PolicyStatement:
     )
 
 
-def _human_session(config: EnvironmentConfig) -> Duration:
+def human_session(config: EnvironmentConfig) -> Duration:
     return Duration.hours(config.access.session_hours)
 
 
@@ -178,11 +178,11 @@ class PlatformOperatorRole(PartyRole):
             description=f"LED {cfg.name}: the platform operator (processor) runs the platform",
             party=OPERATOR_PARTY,
             human_principal_arns=cfg.access.operator_principals,
-            max_session=_human_session(cfg),
+            max_session=human_session(cfg),
             statements=[
-                _read_stacks(t),
+                read_stacks(t),
                 iam.PolicyStatement(sid="RestartTheDatabase", actions=_DB_RESTART_ACTIONS, resources=[t.database]),
-                _metrics(),
+                metrics_statement(),
                 # Explicit denies (VTC-PROCESSOR): no data, no keys, no logs, whatever else allows.
                 iam.PolicyStatement(
                     sid="DenyReadingTheDatabaseSecret",
@@ -217,7 +217,7 @@ class PlatformOperatorRole(PartyRole):
         accept_risk(
             self.policy,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            _METRICS_REASON,
+            METRICS_REASON,
             risk="iam-actions-only-on-any-resource",
         )
         accept_risk(
@@ -226,129 +226,6 @@ class PlatformOperatorRole(PartyRole):
             _STACKS_REASON,
             risk="iam-aws-generated-names",
         )
-
-
-def _drill_statements(t: WorkloadTargets) -> list[iam.PolicyStatement]:
-    """The drills of VTC §40 and §42-43 with led-ops (restore-drill, exit-drill, backup-status):
-    restore into led-drill-* instances only, validate as the read-only validator, delete only what
-    was restored; export the latest snapshot."""
-    return [
-        iam.PolicyStatement(
-            sid="RestoreARecoveryPoint",
-            actions=[
-                "backup:ListRecoveryPointsByBackupVault",
-                "backup:DescribeRecoveryPoint",
-                "backup:GetRecoveryPointRestoreMetadata",
-                "backup:StartRestoreJob",
-            ],
-            resources=[t.vault, t.recovery_points],
-        ),
-        # Listing by resource and the job lists authorise on '*' only; they are reads.
-        iam.PolicyStatement(
-            sid="FollowTheDrillJobs",
-            actions=[
-                "backup:ListRecoveryPointsByResource",
-                "backup:DescribeRestoreJob",
-                "backup:ListCopyJobs",
-                "rds:DescribeExportTasks",
-            ],
-            resources=["*"],
-        ),
-        # Each drill role only to the service that assumes it (AWS Backup restores, RDS exports).
-        iam.PolicyStatement(
-            sid="PassTheDrillRoles",
-            actions=["iam:PassRole"],
-            resources=[t.role("ops-backup"), t.role("exit-export")],
-            conditions={"StringEquals": {"iam:PassedToService": ["backup.amazonaws.com", "export.rds.amazonaws.com"]}},
-        ),
-        iam.PolicyStatement(
-            sid="RunTheRestoredDrillInstance",
-            actions=["rds:DescribeDBInstances", "rds:DeleteDBInstance", "rds:AddTagsToResource"],
-            resources=[t.arn("rds", "db:led-drill-*")],
-        ),
-        iam.PolicyStatement(
-            sid="ValidateAsTheReadOnlyValidator",
-            actions=["rds-db:connect"],
-            resources=[t.arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}")],
-        ),
-        # Restored drill instances get a resource id only when they exist, hence dbuser:* above;
-        # the live database is never one of them (found by the who-can-do-what evaluation).
-        iam.PolicyStatement(
-            sid="DenyLoginToTheLiveDatabase",
-            effect=iam.Effect.DENY,
-            actions=["rds-db:connect"],
-            resources=[t.arn("rds-db", f"dbuser:{t.database_resource_id}/*")],
-        ),
-        iam.PolicyStatement(
-            sid="ExportTheLatestSnapshot",
-            actions=["rds:DescribeDBSnapshots", "rds:StartExportTask", "rds:CancelExportTask"],
-            resources=[t.database, *_drill_exports(t)],
-        ),
-        iam.PolicyStatement(
-            sid="ReadTheExitExport",
-            actions=["s3:ListBucket", "s3:GetObject"],
-            resources=[t.exit_bucket, f"{t.exit_bucket}/*"],
-        ),
-    ]
-
-
-def _drill_exports(t: WorkloadTargets) -> list[str]:
-    return [t.arn("rds", "snapshot:*"), t.arn("rds", f"export-task:{t.config.resource_name('exit')}-*")]
-
-
-class ApplicationManagerRole(PartyRole):
-    """AHOVOKS manages the LED application (PaaS, VTC §32): reads the database logs, runs the drills."""
-
-    def __init__(self, scope: Construct, construct_id: str, *, targets: WorkloadTargets) -> None:
-        t, cfg = targets, targets.config
-        super().__init__(
-            scope,
-            construct_id,
-            role_name=cfg.resource_name("application-manager"),
-            description=f"LED {cfg.name}: AHOVOKS manages the LED application (PaaS, VTC §32)",
-            party=AHOVOKS,
-            human_principal_arns=cfg.access.application_manager_principals,
-            max_session=_human_session(cfg),
-            statements=[
-                _read_stacks(t),
-                iam.PolicyStatement(sid="ReadDatabaseLogs", actions=_LOG_READ_ACTIONS, resources=[t.db_log_groups]),
-                iam.PolicyStatement(
-                    sid="DescribeTheDatabase", actions=["rds:DescribeDBInstances"], resources=[t.database]
-                ),
-                _metrics(),
-                *_drill_statements(t),
-                *deployment_denies(Aws.PARTITION),
-            ],
-        )
-        accept_risk(
-            self.policy,
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            _METRICS_REASON + " So do AWS Backup's ListRecoveryPointsByResource, DescribeRestoreJob and "
-            "ListCopyJobs and RDS DescribeExportTasks, which the drills follow; all are reads.",
-            risk="iam-actions-only-on-any-resource",
-        )
-        accept_risk(
-            self.policy,
-            nag_resource(t.stacks),
-            "CloudFormation stack ARNs end in a generated id; AHOVOKS' application manager only reads "
-            "(describes) the stacks named led-<env>-* of this account and region, it changes none.",
-            risk="iam-aws-generated-names",
-        )
-        accept_risk(self.policy, nag_resource(t.db_log_groups), _DB_LOGS_REASON, risk="iam-aws-generated-names")
-        drill_reason = (
-            "AWS Backup, RDS and S3 name what a drill creates (recovery points, snapshots, export "
-            "tasks and files, the restored instance's resource id); the grants are limited to the "
-            "led-drill-* instances, the led-<env>-exit-* export tasks, the exit bucket and the "
-            "read-only validator login, as the drills of VTC §40 and §42-43 need."
-        )
-        for resource in (
-            t.recovery_points,
-            t.arn("rds", "db:led-drill-*"),
-            t.arn("rds-db", f"dbuser:*/{RESTORE_VALIDATOR_ROLE}"),
-            *_drill_exports(t),
-            f"{t.exit_bucket}/*",
-        ):
-            accept_risk(self.policy, nag_resource(resource), drill_reason, risk="iam-aws-generated-names")
 
 
 class AuditorRole(PartyRole):
@@ -363,7 +240,7 @@ class AuditorRole(PartyRole):
             description=f"LED {cfg.name}: AHOVOKS auditors read the trail, Config and audit logs (VTC §27)",
             party=AHOVOKS,
             human_principal_arns=cfg.access.auditor_principals,
-            max_session=_human_session(cfg),
+            max_session=human_session(cfg),
             statements=[
                 iam.PolicyStatement(
                     sid="ReadTheTrail",
@@ -372,7 +249,7 @@ class AuditorRole(PartyRole):
                 ),
                 iam.PolicyStatement(
                     sid="ReadTheAuditLogGroups",
-                    actions=_LOG_READ_ACTIONS,
+                    actions=LOG_READ_ACTIONS,
                     resources=[t.audit_log_groups, t.db_log_groups],
                 ),
                 # These read-only APIs authorise on "*" only (no resource-level permissions).
@@ -400,7 +277,7 @@ class AuditorRole(PartyRole):
                 *deployment_denies(Aws.PARTITION),
             ],
         )
-        accept_risk(self.policy, nag_resource(t.db_log_groups), _DB_LOGS_REASON, risk="iam-aws-generated-names")
+        accept_risk(self.policy, nag_resource(t.db_log_groups), DB_LOGS_REASON, risk="iam-aws-generated-names")
         accept_risk(
             self.policy,
             nag_resource(t.audit_log_groups),
@@ -434,7 +311,7 @@ class BreakGlassRole(PartyRole):
             human_principal_arns=cfg.access.break_glass_principals,
             max_session=Duration.hours(1),
             statements=[
-                _read_stacks(t),
+                read_stacks(t),
                 iam.PolicyStatement(
                     sid="RepairTheDatabase",
                     actions=[*_DB_RESTART_ACTIONS, "rds:ModifyDBInstance"],
@@ -456,14 +333,14 @@ class BreakGlassRole(PartyRole):
                     resources=[t.role("ops-backup")],
                     conditions={"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
                 ),
-                _metrics(),
+                metrics_statement(),
                 *deployment_denies(Aws.PARTITION),
             ],
         )
         accept_risk(
             self.policy,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            _METRICS_REASON,
+            METRICS_REASON,
             risk="iam-actions-only-on-any-resource",
         )
         accept_risk(

@@ -23,15 +23,15 @@ role explicitly denies assuming the bootstrap roles (cdk-*) and every CloudForma
 reopens the path; reading the stacks (describe, template, events) stays.
 
 The roles themselves, their statements and accepted findings, are the constructs of
-cdk_constructs/workload_roles.py.
+cdk_constructs/workload_roles.py and cdk_constructs/application_manager.py.
 """
 
 from __future__ import annotations
 
 from constructs import Construct
 
+from cdk_constructs.application_manager import ApplicationManagerRole
 from cdk_constructs.workload_roles import (
-    ApplicationManagerRole,
     AppRuntimeRole,
     AuditorRole,
     BreakGlassRole,
