@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
-from cdk_constructs.drills import EXIT_PREFIX
+from cdk_constructs.drills.exit import EXIT_PREFIX
 from config import load_config
 from led_ops import exit_drill, names, restore_drill
 from stacks.recovery import exit_bucket_name
