@@ -5,7 +5,7 @@ composes them.
 Each is a `PartyRole` with its statements and the cdk-nag findings it accepts, so one class says
 what a party may do and why its wildcards are narrow; the application manager's, with the drill
 grants, is in cdk_constructs/application_manager.py. The denied actions are the contract's
-(contract/operator.py), the ones the VTC-PROCESSOR rules and the who-can-do-what table check.
+(contract/operator.py), the ones the VTC-PROCESSOR rules and the Access Analyzer checks require.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class WorkloadTargets:
         return f"arn:{Aws.PARTITION}:{service}:{region_}:{account_}:{resource}"
 
     def role(self, purpose: str) -> str:
+        """A role of the workload account by its purpose: led-<env>-<purpose>."""
         return f"arn:{Aws.PARTITION}:iam::{self.config.accounts.workload}:role/{self.config.resource_name(purpose)}"
 
     @property
