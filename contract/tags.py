@@ -6,7 +6,7 @@ TAG_ENVIRONMENT = "led:environment"
 TAG_OWNER = "led:owner-party"
 TAG_OPERATOR = "led:operator"
 TAG_CLASSIFICATION = "led:data-classification"
-# Every role of a party (cdk_constructs/party_role.py PartyRole): whose role it is (VTC §14-15).
+# The party a role acts for (cdk_constructs/party_role.py): VTC-PROCESSOR finds the operator's roles by it.
 TAG_PARTY = "led:party"
 # VTC-EXIT (§42-43): the schedule that starts the exit drill's export (the pack reads it: the drill
 # function has other schedules too, e.g. its daily report, that export nothing).

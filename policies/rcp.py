@@ -60,7 +60,7 @@ STS_IDENTITY_ACTIONS: tuple[str, ...] = (
     "sts:SetContext",
 )
 PERIMETER_ACTIONS: tuple[str, ...] = (*DATA_ACTIONS, "sts:*")
-# What the second partner does with an export (cdk_constructs/drills.py ExitBucket's policy).
+# What the second partner does with an export (cdk_constructs/drills/exit.py ExitBucket's policy).
 EXIT_READ_ACTIONS: tuple[str, ...] = ("s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket")
 NOT_A_SERVICE = {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
 

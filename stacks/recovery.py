@@ -6,14 +6,13 @@ into a working database, and to hand the data over to a second partner in an ope
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_cdk import ArnFormat, CfnOutput
 from constructs import Construct
 
-from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
 from cdk_constructs.backup import OnDemandBackupRole
-from cdk_constructs.drills import ExitBucket, ExitDrill, OperationsTopic, RestoreValidation
+from cdk_constructs.drills.exit import ExitBucket, ExitDrill, ExitDrillProps
+from cdk_constructs.drills.placement import DrillPlacement, OperationsTopic
+from cdk_constructs.drills.restore import RestoreValidation, RestoreValidationProps
 from cdk_constructs.network import IsolatedNetwork
 from cdk_constructs.tags import mark_personal_data_export
 from config import EnvironmentConfig
@@ -43,36 +42,36 @@ class RecoveryStack(_WorkloadStack):
         drills = config.drills
         data_key = self.fb_key("DataKey", config.key_arn("data"))
         log_key = self.fb_key("LogKey", config.key_arn("log"))
-        log_retention = retention(config.logs.retention_days)
-        tier: dict[str, Any] = dict(
+
+        self.operations = OperationsTopic(
+            self, "Operations", topic_name=config.resource_name("operations"), key=log_key
+        )
+        placement = DrillPlacement(
+            environment_name=config.name,
+            operations=self.operations,
             vpc=network.vpc,
             subnets=network.app_subnets,
             security_group=network.app_security_group,
             data_key=data_key,
             log_key=log_key,
-            log_retention=log_retention,
-        )
-
-        self.operations = OperationsTopic(
-            self, "Operations", topic_name=config.resource_name("operations"), key=log_key
+            log_retention=retention(config.logs.retention_days),
         )
         self.restore_validation = RestoreValidation(
             self,
             "RestoreValidation",
-            environment_name=config.name,
-            restore_testing_plan_arns=[
-                t.plan.attr_restore_testing_plan_arn
-                for t in (backup.restore_testing, backup.air_gap_restore_testing)
-                if t is not None
-            ],
-            database_name=config.database.database_name,
-            validator_role=RESTORE_VALIDATOR_ROLE,
-            expected_tables=drills.expected_tables,
-            min_rows=drills.min_rows,
-            newest_column=drills.newest_column,
-            max_newest_age_days=drills.max_newest_age_days,
-            operations=self.operations,
-            **tier,
+            placement=placement,
+            props=RestoreValidationProps(
+                restore_testing_plan_arns=[
+                    t.plan.attr_restore_testing_plan_arn
+                    for t in (backup.restore_testing, backup.air_gap_restore_testing)
+                    if t is not None
+                ],
+                database_name=config.database.database_name,
+                expected_tables=drills.expected_tables,
+                min_rows=drills.min_rows,
+                newest_column=drills.newest_column,
+                max_newest_age_days=drills.max_newest_age_days,
+            ),
         )
         self.exit_bucket = ExitBucket(
             self,
@@ -88,18 +87,18 @@ class RecoveryStack(_WorkloadStack):
         self.exit_drill = ExitDrill(
             self,
             "ExitDrill",
-            environment_name=config.name,
-            schedule=drills.exit_drill_schedule,
-            export_role_name=config.resource_name("exit-export"),
-            export_task_prefix=config.resource_name("exit"),
-            exit_bucket=self.exit_bucket,
-            db_instance_identifier=config.resource_name("db"),
-            db_instance_arn=self.format_arn(
-                service="rds", resource="db", resource_name=config.resource_name("db"), arn_format=_COLON
+            placement=placement,
+            props=ExitDrillProps(
+                schedule=drills.exit_drill_schedule,
+                export_role_name=config.resource_name("exit-export"),
+                export_task_prefix=config.resource_name("exit"),
+                exit_bucket=self.exit_bucket,
+                db_instance_identifier=config.resource_name("db"),
+                db_instance_arn=self.format_arn(
+                    service="rds", resource="db", resource_name=config.resource_name("db"), arn_format=_COLON
+                ),
+                export_key_arn=config.key_arn("data"),
             ),
-            export_key_arn=config.key_arn("data"),
-            operations=self.operations,
-            **tier,
         )
         # Named: led-ops (led_ops/names.py restore_role_arn) passes it to StartRestoreJob/StartCopyJob.
         self.on_demand_backup_role = OnDemandBackupRole(

@@ -21,7 +21,7 @@ from policies.access.templates import StackTemplate, stage_templates
 # The verdicts on the prod stage of the default config, with the project's own bootstrap
 # (tools/bootstrap.py: the deploy roles trust only AHOVOKS' pipeline). No human role deploys: the
 # operator, the application manager, the auditor and break glass are denied the CDK roles and every
-# CloudFormation write by their own statements (stacks/access.py deployment_denies). The allowed
+# CloudFormation write by their own statements (cdk_constructs/workload_roles.py deployment_denies). The allowed
 # cells are by design: FB deploys its key custody stacks and administers its keys (watched by the key
 # custody trail); the pgaudit set-up function reads the master secret at deployment; the
 # restore-test function logs in as the read-only validator. Silencing the audit logs and alarms and

@@ -16,8 +16,9 @@ from aws_cdk import aws_iam as iam
 
 import app as led_app
 from config import ConfigError, LandingZoneConfig, load_config
+from contract.operator import DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS
 from policies.guardrails import deployment_boundary_name, guardrails
-from stacks.access import DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS, role_names
+from stacks.access import role_names
 from tests.conftest import ROOT, new_app
 from tests.policy_eval import EXPLICIT_DENY, evaluate, resolve
 from tools import bootstrap

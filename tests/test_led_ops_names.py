@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
-from cdk_constructs.drills import EXIT_PREFIX
+from cdk_constructs.drills.exit import EXIT_PREFIX
 from config import load_config
 from contract import names
 from led_ops import restore_drill

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import OPERATOR_PARTY, bootstrap_role_arn, load_config
+from contract.operator import DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS
 from contract.tags import TAG_PARTY
+from policies.rules.processor import DATABASE_LOGIN, KEY_USE, SECRET_READ, denied_in_contract
+from policies.rules.processor_deploy import ASSUME
 
 # The validator installed next to this Python (requirements-dev.txt), else the one on PATH.
 _NEXT_TO_PYTHON = Path(sys.executable).parent / "cfn-policy-validator"
@@ -37,14 +40,16 @@ class ForbiddenAccess:
 
 
 def forbidden_accesses(partition: str, region: str, accounts: list[str]) -> list[ForbiddenAccess]:
-    """What no processor role may be granted; the account ids are those the environment deploys to."""
+    """What no processor role may be granted, the actions VTC-PROCESSOR(-DEPLOY) require denied; the
+    account ids are those the environment deploys to."""
     deploy_roles = tuple(bootstrap_role_arn(partition, account, region, "deploy") for account in accounts)
+    execute = denied_in_contract("cloudformation:ExecuteChangeSet", DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS)
     return [
-        ForbiddenAccess("reading the database secret", ("secretsmanager:GetSecretValue",)),
-        ForbiddenAccess("decrypting with the FB keys", ("kms:Decrypt",)),
-        ForbiddenAccess("logging in to the database", ("rds-db:connect",)),
-        ForbiddenAccess("assuming the CDK deployment roles", ("sts:AssumeRole",), deploy_roles),
-        ForbiddenAccess("executing CloudFormation change sets", ("cloudformation:ExecuteChangeSet",)),
+        ForbiddenAccess("reading the database secret", (SECRET_READ,)),
+        ForbiddenAccess("decrypting with the FB keys", (KEY_USE,)),
+        ForbiddenAccess("logging in to the database", (DATABASE_LOGIN,)),
+        ForbiddenAccess("assuming the CDK deployment roles", (ASSUME,), deploy_roles),
+        ForbiddenAccess("executing CloudFormation change sets", (execute,)),
     ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cdk_constructs.drills import EXIT_PREFIX
+from cdk_constructs.drills.exit import EXIT_PREFIX
 from config import EnvironmentConfig
 
 if TYPE_CHECKING:

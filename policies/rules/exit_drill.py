@@ -146,7 +146,7 @@ def check(res: Resource) -> Result:
     if not export_roles:
         return fail(
             f"no IAM role trusted by {EXPORT_SERVICE} in account {res.stack.account} region "
-            f"{res.stack.region}: add the exit drill's export role (cdk_constructs/drills.py ExitDrill)"
+            f"{res.stack.region}: add the exit drill's export role (cdk_constructs/drills/exit.py ExitDrill)"
         )
     problems: list[str] = []
     buckets, bucket_problems = _exit_buckets(res, export_roles)

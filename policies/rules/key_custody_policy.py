@@ -42,7 +42,10 @@ USE_ACTIONS = (
 _ACCOUNT_OF_ARN = re.compile(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):")
 
 
-def _uses(action: str) -> bool:
+def uses_key(action: str) -> bool:
+    """Whether an action (wildcards included) is a use of the key of USE_ACTIONS.
+
+    The compliance report names a key's users with this same test (tools/report/keys.py)."""
     low = action.lower()
     if low in ("*", "kms:*"):
         return True
@@ -74,7 +77,7 @@ def check(res: Resource) -> Result:
             continue
         if isinstance(st.principal, dict) and set(st.principal) == {"Service"}:
             continue  # service principals: VTC-KEY-NO-PROVIDER
-        used = [a for a in st.actions if _uses(a)]
+        used = [a for a in st.actions if uses_key(a)]
         if st.not_actions:
             used.append("NotAction " + ", ".join(st.not_actions))
         if not used:

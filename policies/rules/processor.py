@@ -26,6 +26,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from contract.operator import (
+    OPERATOR_DENIED_ARCHIVE_ACTIONS,
+    OPERATOR_DENIED_DATABASE_ACTIONS,
+    OPERATOR_DENIED_KEY_ACTIONS,
+    OPERATOR_DENIED_SECRET_ACTIONS,
+)
 from contract.tags import TAG_PARTY
 from policies.graph import role_policies
 from policies.iam import Statement, statements
@@ -34,6 +40,24 @@ from policies.spec import RuleSpec
 from policies.values import UNKNOWN, render
 
 RESOURCE_TYPES = ("AWS::IAM::Role",)
+
+
+def denied_in_contract(action: str, denied: tuple[str, ...]) -> str:
+    """One action of the contract's denied list (contract/operator.py): the rule requires it, the
+    role denies the whole list. Checked at import, so a rename in the contract cannot leave the
+    rule requiring an action the role no longer denies."""
+    if action not in denied:
+        raise ValueError(f"{action} is not one of the contract's denied actions {denied}")
+    return action
+
+
+# The least the operator's policies must deny, each a part of the contract's list.
+SECRET_READ = denied_in_contract("secretsmanager:GetSecretValue", OPERATOR_DENIED_SECRET_ACTIONS)
+KEY_USE = denied_in_contract("kms:Decrypt", OPERATOR_DENIED_KEY_ACTIONS)
+DATABASE_LOGIN = denied_in_contract("rds-db:connect", OPERATOR_DENIED_DATABASE_ACTIONS)
+ARCHIVE_WRITES = tuple(
+    denied_in_contract(a, OPERATOR_DENIED_ARCHIVE_ACTIONS) for a in ("s3:PutObject", "s3:DeleteObject")
+)
 
 
 @dataclass(frozen=True)
@@ -51,15 +75,10 @@ def required_denies(res: Resource) -> list[Required]:
     keys = (s.data_key_arn,) if s.data_key_arn else ()
     archive_objects = f"arn:{p}:s3:::{s.log_archive_bucket}/*"
     return [
-        Required(
-            "the workload's secrets",
-            "secretsmanager:GetSecretValue",
-            (f"arn:{p}:secretsmanager:{region}:{workload}:secret:*",),
-        ),
-        Required("the data key", "kms:Decrypt", (*keys, f"arn:{p}:kms:*:{s.key_custody_account}:key/*")),
-        Required("database login", "rds-db:connect", (f"arn:{p}:rds-db:{region}:{workload}:dbuser:*/*",)),
-        Required("the log archive", "s3:PutObject", (archive_objects,)),
-        Required("the log archive", "s3:DeleteObject", (archive_objects,)),
+        Required("the workload's secrets", SECRET_READ, (f"arn:{p}:secretsmanager:{region}:{workload}:secret:*",)),
+        Required("the data key", KEY_USE, (*keys, f"arn:{p}:kms:*:{s.key_custody_account}:key/*")),
+        Required("database login", DATABASE_LOGIN, (f"arn:{p}:rds-db:{region}:{workload}:dbuser:*/*",)),
+        *(Required("the log archive", a, (archive_objects,)) for a in ARCHIVE_WRITES),
     ]
 
 
@@ -145,9 +164,9 @@ RULE = RuleSpec(
     "data key or on every key of the key custody account, rds-db:connect on the workload account's "
     "database users, or s3:PutObject / s3:DeleteObject on the log archive bucket's objects "
     "(wildcards count; a Deny with a Condition, NotResource or an unreadable part does not)",
-    fix="build the operator role as stacks/access.py does: the Deny statements DenyReadingTheDatabaseSecret, "
-    "DenyDatabaseLoginAndPasswordChange, DenyUsingTheDataKey and DenyWritingToTheLogArchive "
-    "(OPERATOR_DENIED_* actions) in its policy",
+    fix="build the operator role as cdk_constructs/workload_roles.py PlatformOperatorRole does: the Deny "
+    "statements DenyReadingTheDatabaseSecret, DenyDatabaseLoginAndPasswordChange, DenyUsingTheDataKey and "
+    "DenyWritingToTheLogArchive (contract/operator.py OPERATOR_DENIED_* actions) in its policy",
     marks=("AWS::Organizations::Policy",),
     resource_types=RESOURCE_TYPES,
     check=check,

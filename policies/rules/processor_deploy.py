@@ -27,27 +27,37 @@ their test checks it.
 
 from __future__ import annotations
 
+from contract.operator import (
+    DEPLOYMENT_DENIED_ASSUME_ACTIONS,
+    DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS,
+    DEPLOYMENT_DENIED_ROLE_PATTERN,
+)
 from contract.tags import TAG_PARTY
 from policies.graph import role_policies
 from policies.iam import Statement, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
-from policies.rules.processor import _party, covers, matches
+from policies.rules.processor import _party, covers, denied_in_contract, matches
 from policies.spec import RuleSpec
 from policies.values import UNKNOWN
 
 RESOURCE_TYPES = ("AWS::IAM::Role",)
-# stacks/access.py DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS holds these and more; these must be denied.
-CLOUDFORMATION_WRITES = (
-    "cloudformation:CreateChangeSet",
-    "cloudformation:ExecuteChangeSet",
-    "cloudformation:CreateStack",
-    "cloudformation:UpdateStack",
-    "cloudformation:DeleteStack",
-    "cloudformation:ContinueUpdateRollback",
-    "cloudformation:RollbackStack",
-    "cloudformation:CreateStackSet",
-    "cloudformation:UpdateStackSet",
-    "cloudformation:CreateStackInstances",
+ASSUME = denied_in_contract("sts:AssumeRole", DEPLOYMENT_DENIED_ASSUME_ACTIONS)
+# The writes that must be denied: part of the contract's DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS,
+# which the human roles deny in full.
+CLOUDFORMATION_WRITES = tuple(
+    denied_in_contract(a, DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS)
+    for a in (
+        "cloudformation:CreateChangeSet",
+        "cloudformation:ExecuteChangeSet",
+        "cloudformation:CreateStack",
+        "cloudformation:UpdateStack",
+        "cloudformation:DeleteStack",
+        "cloudformation:ContinueUpdateRollback",
+        "cloudformation:RollbackStack",
+        "cloudformation:CreateStackSet",
+        "cloudformation:UpdateStackSet",
+        "cloudformation:CreateStackInstances",
+    )
 )
 
 
@@ -69,7 +79,7 @@ def check(res: Resource) -> Result:
     if party is None or party.strip().casefold() != res.settings.operator_party.casefold():
         return NOT_APPLICABLE
     p = res.settings.partition
-    bootstrap_roles = f"arn:{p}:iam::*:role/cdk-*"
+    bootstrap_roles = f"arn:{p}:iam::*:role/{DEPLOYMENT_DENIED_ROLE_PATTERN}"
     every_resource = "*"
     sts: list[Statement] = []
     notes: list[str] = []
@@ -79,16 +89,16 @@ def check(res: Resource) -> Result:
         sts.extend(found)
         notes.extend(f"{label}: {u} (fails closed)" for u in unreadable)
     problems = []
-    if not any(covers(st, "sts:AssumeRole", bootstrap_roles) for st in sts):
-        problems.append(f"no explicit Deny of sts:AssumeRole on the CDK bootstrap roles ({bootstrap_roles})")
+    if not any(covers(st, ASSUME, bootstrap_roles) for st in sts):
+        problems.append(f"no explicit Deny of {ASSUME} on the CDK bootstrap roles ({bootstrap_roles})")
     undenied = [a for a in CLOUDFORMATION_WRITES if not any(covers(st, a, every_resource) for st in sts)]
     if undenied:
         problems.append(f"no explicit Deny on every resource of {', '.join(undenied)}")
     for st in sts:
-        if _allows(st, "sts:AssumeRole"):
+        if _allows(st, ASSUME):
             targets = ", ".join(r if UNKNOWN not in r else "a value known only at deploy time" for r in st.resources)
             problems.append(
-                f"statement {st.sid} allows sts:AssumeRole on {targets or 'every role'} (a deployment role or a "
+                f"statement {st.sid} allows {ASSUME} on {targets or 'every role'} (a deployment role or a "
                 "role outside its own set)"
             )
         allowed = [a for a in CLOUDFORMATION_WRITES if _allows(st, a)]
@@ -111,7 +121,7 @@ RULE = RuleSpec(
     "action such a Deny does not cover",
     fix="no deployment rights for the operator: the controller's pipeline deploys ([deployment] in the config, "
     "tools/bootstrap.py); keep the Deny statements DenyAssumingTheCdkBootstrapRoles and DenyChangingStacks "
-    "(stacks/access.py deployment_denies) in its policy and propose changes by pull request",
+    "(cdk_constructs/workload_roles.py deployment_denies) in its policy and propose changes by pull request",
     resource_types=RESOURCE_TYPES,
     check=check,
     never_acknowledge=True,

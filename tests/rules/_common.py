@@ -196,7 +196,7 @@ def arn_of(service: str, resource: str, *, region: str = REGION, account: str = 
 
 
 def operator_denies(*, secret=True, data_key=True, login=True, archive=True) -> list[iam.PolicyStatement]:
-    """The platform operator's Deny statements, as stacks/access.py writes them."""
+    """The platform operator's Deny statements, as cdk_constructs/workload_roles.py writes them."""
     denies = []
     if secret:
         denies.append(

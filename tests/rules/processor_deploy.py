@@ -10,7 +10,7 @@ from tests.rules._common import REGION, WORKLOAD, arn_of, case, operator_denies,
 
 
 def _deployment_denies() -> list[iam.PolicyStatement]:
-    from stacks.access import deployment_denies
+    from cdk_constructs.workload_roles import deployment_denies
 
     return deployment_denies(Aws.PARTITION)
 

@@ -2,7 +2,8 @@
 them and who may use them through which services.
 
 Whether a statement administers a key is the VTC-KEY-CUSTODY-ADMIN rule's own test
-(`policies.rules.key_custody_admin.administering`): the report never keeps a list of its own.
+(`policies.rules.key_custody_admin.administering`), whether it uses one VTC-KEY-CUSTODY-POLICY's
+(`policies.rules.key_custody_policy.uses_key`): the report never keeps a list of its own.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 from config import EnvironmentConfig
 from policies.kms import XKS_KEY_TYPE
 from policies.rules.key_custody_admin import administering
+from policies.rules.key_custody_policy import uses_key
 from tools.report.inputs import Stack, as_list, text
 from tools.report.model import Context
 
 KEY_PURPOSES = ("data", "backup", "log", "secondary_backup")
-_USE_ACTIONS = {"kms:decrypt", "kms:decrypt*", "kms:encrypt", "kms:encrypt*", "kms:generatedatakey*", "kms:*"}
 
 
 def principals(statement: dict[str, Any]) -> list[str]:
@@ -64,7 +65,7 @@ def _key(stack: Stack, lid: str, resource: dict[str, Any], alias: str) -> dict[s
         }
         if administering(actions, statement.get("Condition")):
             admins.append(entry)
-        elif {a.lower() for a in actions} & _USE_ACTIONS:
+        elif any(uses_key(a) for a in actions):
             users.append(entry)
     return {
         "stack": stack.stack_name,
