@@ -6,17 +6,15 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from moto import mock_aws
 
 from led_ops import backup_status, cli
 from tests.led_ops_aws import (
     BACKUP,
     Backup,
-    clear_aws_environment,
     client_factory,
     context,
     create_fb_key,
-    fake_credentials,
+    mocked_aws,
 )
 
 DB = "arn:aws:rds:eu-west-1:444455556666:db:led-dev-db"
@@ -25,9 +23,7 @@ REMOTE = f"arn:aws:backup:eu-west-1:{BACKUP}:backup-vault:led-dev-remote-vault"
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         yield
 
 

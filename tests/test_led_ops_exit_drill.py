@@ -7,13 +7,12 @@ import json
 import boto3
 import psycopg
 import pytest
-from moto import mock_aws
 
 from led_ops import cli
 from led_ops.errors import DrillError
 from led_ops.exit_drill import drill, export
 from led_ops.wait import Waiting
-from tests.led_ops_aws import clear_aws_environment, context, create_database, create_fb_key, fake_credentials
+from tests.led_ops_aws import context, create_database, create_fb_key, mocked_aws
 from tests.led_ops_export import write_export
 from tests.pg import new_database
 
@@ -118,9 +117,7 @@ def test_without_snapshot_counts_the_drill_does_not_pass(tmp_path, capsys):
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         yield
 
 

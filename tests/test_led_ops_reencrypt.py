@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from botocore.stub import ANY
-from moto import mock_aws
 
 from led_ops import reencrypt
 from led_ops.errors import UsageError
@@ -15,11 +14,10 @@ from led_ops.wait import Waiting
 from tests.led_ops_aws import (
     WORKLOAD,
     Backup,
-    clear_aws_environment,
     context,
     create_database,
     create_fb_key,
-    fake_credentials,
+    mocked_aws,
 )
 
 FAST = Waiting(interval=0.001, timeout=5)
@@ -28,9 +26,7 @@ STAMP = "20261129010203"
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         old = create_fb_key()
         create_database(old)
         yield old, create_fb_key()

@@ -10,12 +10,11 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 import psycopg
 import pytest
-from moto import mock_aws
 
 from led_ops import restore_drill
 from led_ops.errors import DrillError, UsageError
 from led_ops.wait import Waiting
-from tests.led_ops_aws import Backup, clear_aws_environment, context, create_database, create_fb_key, fake_credentials
+from tests.led_ops_aws import Backup, context, create_database, create_fb_key, mocked_aws
 from tests.pg import new_database
 
 DB = "arn:aws:rds:eu-west-1:444455556666:db:led-dev-db"
@@ -26,9 +25,7 @@ FAST = Waiting(interval=0.001, timeout=5)
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         key = create_fb_key()
         create_database(key)
         yield key
