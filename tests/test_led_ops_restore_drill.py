@@ -69,29 +69,49 @@ def _point(backup: Backup, key: str, days: int) -> dict:
     return backup.rds_point(created=datetime.now(UTC) - timedelta(days=days), key_arn=key)
 
 
-def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, postgres_dsn):
+def _drill(ctx, **options) -> int:
+    """An executed drill with the configured expectations, fast polling and the fixed stamp."""
+    return restore_drill.run(
+        ctx,
+        execute=True,
+        expectations=restore_drill.Expectations.from_config(ctx.env),
+        waiting=FAST,
+        stamp=STAMP,
+        **options,
+    )
+
+
+def _newest_of_three_restored(backup: Backup, key: str) -> list[dict]:
+    """Three recovery points, the newest in the middle: the drill must restore that one."""
+    points = [_point(backup, key, d) for d in (2, 0, 1)]
+    backup.expect_by_resource(DB, points)
+    backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+    return points
+
+
+@pytest.fixture
+def restored_dsn(aws, postgres_dsn) -> str:
+    """The database the restore job brings up: its data in PostgreSQL, its instance in moto."""
     dsn = new_database(postgres_dsn)
     _restored_data(dsn)
     _restored_by_aws_backup()
+    return dsn
+
+
+def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, restored_dsn):
     with Backup() as backup:
-        points = [_point(backup, aws, d) for d in (2, 0, 1)]
-        backup.expect_by_resource(DB, points)
-        backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+        points = _newest_of_three_restored(backup, aws)
         ctx = context(backup=backup)
         seen = {}
 
         def connector(ctx, instance, source):
             seen.update(instance=instance["DBInstanceIdentifier"], source=source["DBInstanceIdentifier"])
-            return psycopg.connect(dsn)
+            return psycopg.connect(restored_dsn)
 
-        code = restore_drill.run(
+        code = _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
             connector=connector,
             counts_out=tmp_path / "counts.json",
-            stamp=STAMP,
         )
         backup.assert_done()
     out = ctx.out.getvalue()
@@ -104,27 +124,18 @@ def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, po
     assert evidence["format"] == "led-ops-evidence/1" and evidence["recovery_point"] == points[1]["RecoveryPointArn"]
     table = evidence["tables"]["public.qualifications"]
     assert table["rows"] == 42 and table["columns"] == {"id": "bigint", "registered_at": "timestamp with time zone"}
-    assert table["digest"] == _digest_by_hand(dsn)
+    assert table["digest"] == _digest_by_hand(restored_dsn)
     assert "restore job D2B4D4E4-2A2D-7A1E-3C5B-1E2F9A8B7C6D: RUNNING" in ctx.err.getvalue()
 
 
-def test_quiet_prints_the_result_only(aws, tmp_path, postgres_dsn):
-    dsn = new_database(postgres_dsn)
-    _restored_data(dsn)
-    _restored_by_aws_backup()
+def test_quiet_prints_the_result_only(aws, tmp_path, restored_dsn):
     with Backup() as backup:
-        points = [_point(backup, aws, d) for d in (2, 0, 1)]
-        backup.expect_by_resource(DB, points)
-        backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+        _newest_of_three_restored(backup, aws)
         ctx = context(backup=backup)
-        code = restore_drill.run(
+        code = _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
-            connector=lambda ctx, instance, source: psycopg.connect(dsn),
+            connector=lambda ctx, instance, source: psycopg.connect(restored_dsn),
             counts_out=tmp_path / "evidence.json",
-            stamp=STAMP,
             quiet=True,
         )
         backup.assert_done()
@@ -136,14 +147,10 @@ def test_quiet_prints_the_result_only(aws, tmp_path, postgres_dsn):
 def test_an_evidence_file_in_a_missing_folder_is_refused_before_restoring(aws, tmp_path):
     ctx = context()
     with pytest.raises(UsageError, match="--counts-out .*: no such directory for the evidence file"):
-        restore_drill.run(
+        _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
             recovery_point_arn="arn:aws:rds:eu-west-1:444455556666:snapshot:awsbackup:job-1",
             counts_out=tmp_path / "missing" / "evidence.json",
-            stamp=STAMP,
         )
 
 
@@ -155,13 +162,9 @@ def test_a_failed_validation_exits_1_and_still_deletes(aws, postgres_dsn):
         backup.expect_by_resource(DB, [point])
         backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
         ctx = context(backup=backup)
-        code = restore_drill.run(
+        code = _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
             connector=lambda *_: psycopg.connect(dsn),
-            stamp=STAMP,
         )
     assert code == 1
     assert "FAIL" in ctx.out.getvalue() and "restore drill FAILED" in ctx.out.getvalue()
