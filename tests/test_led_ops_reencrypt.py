@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -141,13 +142,18 @@ def _expect_copies(backup: Backup, points: list[dict], new: str, *, copied_key: 
         )
 
 
+def _run_with_copies_under(backup: Backup, old: str, new: str, *, copied_key: str) -> tuple[int, Any]:
+    """An executed re-encryption from `old` to `new` whose copy jobs come out under `copied_key`."""
+    _expect_copies(backup, _planned(backup, old, new), new, copied_key=copied_key)
+    ctx = context(backup=backup)
+    return reencrypt.run(ctx, new_key=new, execute=True, waiting=FAST, stamp=STAMP), ctx
+
+
 def test_run_copies_everything_under_the_new_key_and_verifies(aws):
     old, new = aws
     with Backup() as backup:
-        points = _planned(backup, old, new)
-        _expect_copies(backup, points, new, copied_key=new)
-        ctx = context(backup=backup)
-        assert reencrypt.run(ctx, new_key=new, execute=True, waiting=FAST, stamp=STAMP) == 0, ctx.out.getvalue()
+        code, ctx = _run_with_copies_under(backup, old, new, copied_key=new)
+        assert code == 0, ctx.out.getvalue()
         backup.assert_done()
     snapshots = _snapshots()
     # the copy under the new key exists and was verified; only then was the old-key snapshot deleted
@@ -160,10 +166,8 @@ def test_run_copies_everything_under_the_new_key_and_verifies(aws):
 def test_a_copy_not_under_the_new_key_fails_and_keeps_the_old_point(aws):
     old, new = aws
     with Backup() as backup:
-        points = _planned(backup, old, new)
-        _expect_copies(backup, points, new, copied_key=old)
-        ctx = context(backup=backup)
-        assert reencrypt.run(ctx, new_key=new, execute=True, waiting=FAST, stamp=STAMP) == 1
+        code, ctx = _run_with_copies_under(backup, old, new, copied_key=old)
+        assert code == 1
     out = ctx.out.getvalue()
     assert out.count("FAIL") == 2 and "stays the only copy" in out and "re-encryption INCOMPLETE" in out
 

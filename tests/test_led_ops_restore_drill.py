@@ -81,6 +81,13 @@ def _drill(ctx, **options) -> int:
     )
 
 
+def _one_point_restored(backup: Backup, key: str, *, statuses: list[str]) -> None:
+    """One recovery point, of today; its restore job goes through `statuses`."""
+    point = _point(backup, key, 0)
+    backup.expect_by_resource(DB, [point])
+    backup.expect_restore(point, DRILL, statuses=statuses)
+
+
 def _newest_of_three_restored(backup: Backup, key: str) -> list[dict]:
     """Three recovery points, the newest in the middle: the drill must restore that one."""
     points = [_point(backup, key, d) for d in (2, 0, 1)]
@@ -158,9 +165,7 @@ def test_a_failed_validation_exits_1_and_still_deletes(aws, postgres_dsn):
     dsn = new_database(postgres_dsn)  # no tables at all
     _restored_by_aws_backup()
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
+        _one_point_restored(backup, aws, statuses=["COMPLETED"])
         ctx = context(backup=backup)
         code = _drill(
             ctx,
@@ -195,9 +200,7 @@ def test_dry_run_starts_nothing(aws):
 
 def test_a_failed_restore_job_is_exit_4_material_and_deletes_nothing(aws):
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["RUNNING", "FAILED"])
+        _one_point_restored(backup, aws, statuses=["RUNNING", "FAILED"])
         ctx = context(backup=backup)
         with pytest.raises(DrillError, match="FAILED: Backup job failed: insufficient capacity") as exc:
             restore_drill.run(
@@ -214,9 +217,7 @@ def test_a_failed_restore_job_is_exit_4_material_and_deletes_nothing(aws):
 
 def test_a_restore_that_takes_too_long_times_out(aws):
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["RUNNING", "RUNNING"])
+        _one_point_restored(backup, aws, statuses=["RUNNING", "RUNNING"])
         ctx = context(backup=backup)
         with pytest.raises(DrillError, match="timed out after 0.002s"):
             restore_drill.run(
@@ -260,9 +261,7 @@ def test_an_instance_that_never_becomes_available_is_still_deleted(aws, monkeypa
     _restored_by_aws_backup()
     rds = boto3.client("rds", region_name="eu-west-1")
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
+        _one_point_restored(backup, aws, statuses=["COMPLETED"])
         ctx = context(backup=backup)
         real = ctx.client("rds").describe_db_instances
 
