@@ -29,6 +29,7 @@ EXIT_CODES = """exit codes:
   4  an AWS job (restore, export, copy) failed or timed out, or another AWS call failed"""
 
 DRY_RUN = "Without --execute nothing is changed in AWS: the steps are printed (a dry run)."
+QUIET = "print the result only: no plan, status lines or progress bars"
 
 
 def _common(parser: argparse.ArgumentParser, *, env: bool = True, wait: bool = False) -> None:
@@ -55,6 +56,23 @@ def _common(parser: argparse.ArgumentParser, *, env: bool = True, wait: bool = F
             metavar="SECONDS",
             help="give up waiting on an AWS job after this many seconds (default 14400); exit code 4",
         )
+
+
+def _restore_options(parser: argparse.ArgumentParser, restore: str) -> None:
+    """The options of a drill's restore of a recovery point: restore-drill validates it, exit-drill run counts it."""
+    parser.add_argument(
+        "--restore-role-arn", metavar="ARN", help=f"role AWS Backup uses for {restore} (default: led-ENV-ops-backup)"
+    )
+    parser.add_argument(
+        "--db-user",
+        default="led_restore_validator",
+        metavar="ROLE",
+        help=f"database role for {restore}, IAM authentication (default led_restore_validator)",
+    )
+    parser.add_argument(
+        "--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)"
+    )
+    parser.add_argument("--db-port", type=int, metavar="PORT", help="port for --db-host")
 
 
 def _sub(subparsers, name: str, summary: str, description: str) -> argparse.ArgumentParser:
@@ -130,16 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the evidence file: row count and content digest of every table (for exit-drill --expected-counts)",
     )
-    p.add_argument("--quiet", action="store_true", help="print the result only: no plan, status lines or progress bars")
-    p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses (default: led-ENV-ops-backup)")
-    p.add_argument(
-        "--db-user",
-        default="led_restore_validator",
-        metavar="ROLE",
-        help="database role to sign in as with IAM authentication (default led_restore_validator)",
-    )
-    p.add_argument("--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)")
-    p.add_argument("--db-port", type=int, metavar="PORT", help="port for --db-host")
+    p.add_argument("--quiet", action="store_true", help=QUIET)
+    _restore_options(p, "the restore")
 
     exit_drill = _sub(
         commands,
@@ -165,18 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="evidence file of restore-drill --counts-out (or JSON {schema.table: rows}) instead of a counting restore",
     )
-    p.add_argument("--quiet", action="store_true", help="print the result only: no plan, status lines or progress bars")
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.add_argument("--workdir", metavar="DIR", help="keep the downloaded export here (default: a temporary folder)")
     p.add_argument("--to-postgres", metavar="DSN", help="also load the export into this PostgreSQL and compare counts")
-    p.add_argument("--restore-role-arn", metavar="ARN", help="role AWS Backup uses for the counting restore")
-    p.add_argument(
-        "--db-user",
-        default="led_restore_validator",
-        metavar="ROLE",
-        help="database role for the counting restore, IAM authentication (default led_restore_validator)",
-    )
-    p.add_argument("--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)")
-    p.add_argument("--db-port", type=int, metavar="PORT", help="port for --db-host")
+    _restore_options(p, "the counting restore")
     p = _sub(
         actions,
         "verify",
@@ -197,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the snapshot's evidence file (restore-drill --counts-out), or JSON {schema.table: rows}",
     )
     p.add_argument("--to-postgres", metavar="DSN", help="load into this PostgreSQL and compare counts and digests")
-    p.add_argument("--quiet", action="store_true", help="print the result only: no plan, status lines or progress bars")
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.add_argument("--workdir", metavar="DIR", help="download folder for --export-id (default: temporary)")
 
     reencrypt = _sub(

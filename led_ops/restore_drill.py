@@ -86,6 +86,13 @@ def latest_recovery_point(ctx: Context) -> dict[str, Any]:
     return max(points, key=lambda rp: rp["CreationDate"])
 
 
+def chosen_recovery_point(ctx: Context, arn: str | None) -> dict[str, Any]:
+    """The recovery point given on the command line (in the primary vault), else the newest one."""
+    if arn:
+        return {"RecoveryPointArn": arn, "BackupVaultName": names.vault_name(ctx.env)}
+    return latest_recovery_point(ctx)
+
+
 def source_instance(ctx: Context) -> dict[str, Any]:
     rds = ctx.client("rds")
     try:
@@ -339,98 +346,62 @@ def run(
 
     progress = Progress.auto(quiet=quiet, stream=ctx.err)
     with results_only(ctx, quiet) as result_line:
-        return _run(
-            ctx,
-            execute=execute,
-            expectations=expectations,
-            waiting=waiting,
-            recovery_point_arn=recovery_point_arn,
-            role_arn=role_arn,
-            connector=connector,
-            validator=validator,
-            counts_out=counts_out,
-            stamp=stamp,
-            progress=progress,
-            result_line=result_line,
+        env = ctx.env
+        if counts_out and not Path(counts_out).resolve().parent.is_dir():
+            raise UsageError(f"--counts-out {counts_out}: no such directory for the evidence file")
+        recovery_point = chosen_recovery_point(ctx, recovery_point_arn)
+        instance_id = names.drill_instance_id(env, stamp or stamp_now())
+        role_arn = role_arn or names.restore_role_arn(env)
+        source = source_instance(ctx)
+        overrides = restore_overrides(source, instance_id)
+        ctx.say(
+            f"restore drill of {env.name}: recovery point {recovery_point['RecoveryPointArn']}"
+            + (f" ({recovery_point['CreationDate']:%Y-%m-%d %H:%M} UTC)" if "CreationDate" in recovery_point else "")
         )
+        ctx.say(
+            f"  1. start an AWS Backup restore job (role {role_arn}) into {instance_id}: "
+            f"subnet group {overrides.get('dbsubnetgroupname', '?')}, "
+            f"security groups {overrides['vpcsecuritygroupids']}, "
+            "not public, single-AZ"
+        )
+        ctx.say(f"  2. wait for the job and the instance (every {waiting.interval:g}s, at most {waiting.timeout:g}s)")
+        ctx.say(
+            f"  3. validate: {len(expectations.expected_tables)} expected table(s), min rows for "
+            f"{len(expectations.min_rows)}, newest row at most {expectations.max_newest_age_days} day(s) old"
+        )
+        ctx.say(f"  4. delete {instance_id} (no final snapshot)")
+        if not execute:
+            ctx.say("dry run: nothing started; add --execute to run the drill")
+            return OK
+        validator = validator or default_validator()
+        connector = connector or default_connector
 
+        def use(instance: dict[str, Any], src: dict[str, Any]) -> Any:
+            conn = connector(ctx, instance, src)
+            try:
+                result = validator(
+                    conn,
+                    expected_tables=list(expectations.expected_tables),
+                    min_rows=dict(expectations.min_rows),
+                    max_newest_age_days=expectations.max_newest_age_days,
+                    newest_column=dict(expectations.newest_column),
+                )
+                counts = table_evidence(conn, progress=progress) if counts_out else None
+            finally:
+                conn.close()
+            return result, counts
 
-def _run(
-    ctx: Context,
-    *,
-    execute: bool,
-    expectations: Expectations,
-    waiting: Waiting,
-    recovery_point_arn: str | None,
-    role_arn: str | None,
-    connector: Connector | None,
-    validator: Validator | None,
-    counts_out: str | Path | None,
-    stamp: str | None,
-    progress: Any,
-    result_line: Callable[[str], None],
-) -> int:
-    env = ctx.env
-    quiet = progress.quiet
-    say = ctx.say
-    if counts_out and not Path(counts_out).resolve().parent.is_dir():
-        raise UsageError(f"--counts-out {counts_out}: no such directory for the evidence file")
-    if recovery_point_arn:
-        recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
-    else:
-        recovery_point = latest_recovery_point(ctx)
-    instance_id = names.drill_instance_id(env, stamp or stamp_now())
-    role_arn = role_arn or names.restore_role_arn(env)
-    source = source_instance(ctx)
-    overrides = restore_overrides(source, instance_id)
-    ctx.say(
-        f"restore drill of {env.name}: recovery point {recovery_point['RecoveryPointArn']}"
-        + (f" ({recovery_point['CreationDate']:%Y-%m-%d %H:%M} UTC)" if "CreationDate" in recovery_point else "")
-    )
-    ctx.say(
-        f"  1. start an AWS Backup restore job (role {role_arn}) into {instance_id}: "
-        f"subnet group {overrides.get('dbsubnetgroupname', '?')}, "
-        f"security groups {overrides['vpcsecuritygroupids']}, "
-        "not public, single-AZ"
-    )
-    ctx.say(f"  2. wait for the job and the instance (every {waiting.interval:g}s, at most {waiting.timeout:g}s)")
-    ctx.say(
-        f"  3. validate: {len(expectations.expected_tables)} expected table(s), min rows for "
-        f"{len(expectations.min_rows)}, newest row at most {expectations.max_newest_age_days} day(s) old"
-    )
-    ctx.say(f"  4. delete {instance_id} (no final snapshot)")
-    if not execute:
-        ctx.say("dry run: nothing started; add --execute to run the drill")
-        return OK
-    validator = validator or default_validator()
-    connector = connector or default_connector
+        result, counts = with_restored(
+            ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, use=use
+        )
+        for check in result.checks:
+            if not quiet or not check.ok:
+                result_line(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+        ctx.say(result.summary())
+        if counts_out and counts is not None:
+            from led_ops.exit_drill.evidence import write_evidence
 
-    def use(instance: dict[str, Any], src: dict[str, Any]) -> Any:
-        conn = connector(ctx, instance, src)
-        try:
-            result = validator(
-                conn,
-                expected_tables=list(expectations.expected_tables),
-                min_rows=dict(expectations.min_rows),
-                max_newest_age_days=expectations.max_newest_age_days,
-                newest_column=dict(expectations.newest_column),
-            )
-            counts = table_evidence(conn, progress=progress) if counts_out else None
-        finally:
-            conn.close()
-        return result, counts
-
-    result, counts = with_restored(
-        ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, use=use
-    )
-    for check in result.checks:
-        if not quiet or not check.ok:
-            result_line(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
-    say(result.summary())
-    if counts_out and counts is not None:
-        from led_ops.exit_drill.evidence import write_evidence
-
-        write_evidence(counts_out, counts, recovery_point=recovery_point["RecoveryPointArn"])
-        say(f"row counts and content digests of {len(counts)} table(s) written to {counts_out}")
-    result_line(f"restore drill {'PASSED' if result.ok else 'FAILED'} (VTC-BACKUP-ENVIRONMENT)")
-    return OK if result.ok else CHECK_FAILED
+            write_evidence(counts_out, counts, recovery_point=recovery_point["RecoveryPointArn"])
+            ctx.say(f"row counts and content digests of {len(counts)} table(s) written to {counts_out}")
+        result_line(f"restore drill {'PASSED' if result.ok else 'FAILED'} (VTC-BACKUP-ENVIRONMENT)")
+        return OK if result.ok else CHECK_FAILED

@@ -23,6 +23,7 @@ from typing import Any
 
 import boto3
 from botocore.stub import ANY, Stubber
+from moto import mock_aws
 
 WORKLOAD = "444455556666"
 KEY_CUSTODY = "111122223333"
@@ -297,6 +298,15 @@ def fake_credentials(monkeypatch: Any, account: str = WORKLOAD) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+
+
+@contextmanager
+def mocked_aws(monkeypatch: Any, tmp_path: Any, account: str = WORKLOAD) -> Iterator[None]:
+    """moto, signed in as `account`, and none of the machine's own AWS settings."""
+    clear_aws_environment(monkeypatch, tmp_path)
+    fake_credentials(monkeypatch, account=account)
+    with mock_aws():
+        yield
 
 
 def context(env_name: str = "dev", *, backup: Backup | None = None, config: Any = None) -> Any:

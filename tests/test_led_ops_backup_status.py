@@ -6,17 +6,15 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from moto import mock_aws
 
 from led_ops import backup_status, cli
 from tests.led_ops_aws import (
     BACKUP,
     Backup,
-    clear_aws_environment,
     client_factory,
     context,
     create_fb_key,
-    fake_credentials,
+    mocked_aws,
 )
 
 DB = "arn:aws:rds:eu-west-1:444455556666:db:led-dev-db"
@@ -25,9 +23,7 @@ REMOTE = f"arn:aws:backup:eu-west-1:{BACKUP}:backup-vault:led-dev-remote-vault"
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         yield
 
 
@@ -35,19 +31,24 @@ def _days(n: int) -> datetime:
     return datetime.now(UTC) - timedelta(days=n, hours=1)
 
 
+def _three_generations_copied(backup: Backup, key: str, *, copy_key: str) -> None:
+    """Daily points of the last three days in the primary vault, each copied to the remote vault under copy_key."""
+    points = [backup.rds_point(created=_days(n), key_arn=key) for n in (0, 1, 2)]
+    backup.expect_vault("led-dev-vault", points)
+    backup.expect_copy_jobs(
+        REMOTE,
+        [
+            backup.copy_job(p, destination_vault_arn=REMOTE, key_arn=copy_key, job_id=f"job-{i}")
+            for i, p in enumerate(points)
+        ],
+    )
+
+
 def test_three_generations_here_and_elsewhere_under_fresh_keys(aws):
     key = create_fb_key()
     remote_key = create_fb_key()
     with Backup() as backup:
-        points = [backup.rds_point(created=_days(n), key_arn=key) for n in (0, 1, 2)]
-        backup.expect_vault("led-dev-vault", points)
-        backup.expect_copy_jobs(
-            REMOTE,
-            [
-                backup.copy_job(p, destination_vault_arn=REMOTE, key_arn=remote_key, job_id=f"job-{i}")
-                for i, p in enumerate(points)
-            ],
-        )
+        _three_generations_copied(backup, key, copy_key=remote_key)
         ctx = context(backup=backup)
         assert backup_status.run(ctx) == 0
         backup.assert_done()
@@ -126,15 +127,7 @@ def test_prod_checks_both_remote_regions(aws):
 def test_cli_json_output(aws, monkeypatch, capsys):
     key = create_fb_key()
     with Backup() as backup:
-        points = [backup.rds_point(created=_days(n), key_arn=key) for n in (0, 1, 2)]
-        backup.expect_vault("led-dev-vault", points)
-        backup.expect_copy_jobs(
-            REMOTE,
-            [
-                backup.copy_job(p, destination_vault_arn=REMOTE, key_arn=key, job_id=f"job-{i}")
-                for i, p in enumerate(points)
-            ],
-        )
+        _three_generations_copied(backup, key, copy_key=key)
         real_connect = cli.connect
 
         def connect(env, *, profile=None):

@@ -6,10 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from moto import mock_aws
 
 from led_ops import cli
-from tests.led_ops_aws import BACKUP, Backup, clear_aws_environment, fake_credentials
+from tests.led_ops_aws import BACKUP, Backup, clear_aws_environment, mocked_aws
 
 HELP = [
     [],
@@ -72,19 +71,15 @@ def test_unknown_profile_exit_3(monkeypatch, tmp_path, capsys):
 
 
 def test_wrong_account_exit_3(monkeypatch, tmp_path, capsys):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch, account=BACKUP)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path, account=BACKUP):
         assert cli.main(["backup-status", "dev"]) == 3
     err = capsys.readouterr().err
     assert f"account {BACKUP}" in err and "444455556666" in err and err.count("\n") == 1
 
 
 def test_wrong_region_exit_3(monkeypatch, tmp_path, capsys):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
         assert cli.main(["backup-status", "dev"]) == 3
     err = capsys.readouterr().err
     assert "wrong region" in err and "eu-west-1" in err
@@ -92,9 +87,7 @@ def test_wrong_region_exit_3(monkeypatch, tmp_path, capsys):
 
 @pytest.mark.parametrize(("code", "status"), [("AccessDeniedException", 3), ("ServiceUnavailableException", 4)])
 def test_aws_errors_are_one_line(monkeypatch, tmp_path, capsys, code, status):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws(), Backup() as backup:
+    with mocked_aws(monkeypatch, tmp_path), Backup() as backup:
         backup.stub.add_client_error(
             "list_recovery_points_by_backup_vault",
             service_error_code=code,
@@ -129,9 +122,7 @@ def wired(monkeypatch, tmp_path):
     """main() against moto, with the AWS Backup client a Stubber (see tests/led_ops_aws.py)."""
     from tests.led_ops_aws import client_factory, create_database, create_fb_key
 
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws(), Backup() as backup:
+    with mocked_aws(monkeypatch, tmp_path), Backup() as backup:
         key = create_fb_key()
         create_database(key)
         real_connect = cli.connect

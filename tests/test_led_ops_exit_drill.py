@@ -7,13 +7,12 @@ import json
 import boto3
 import psycopg
 import pytest
-from moto import mock_aws
 
 from led_ops import cli
 from led_ops.errors import DrillError
 from led_ops.exit_drill import drill, export
 from led_ops.wait import Waiting
-from tests.led_ops_aws import clear_aws_environment, context, create_database, create_fb_key, fake_credentials
+from tests.led_ops_aws import context, create_database, create_fb_key, mocked_aws
 from tests.led_ops_export import write_export
 from tests.pg import new_database
 
@@ -34,10 +33,9 @@ def _target_counts(dsn):
         }
 
 
-def test_verify_and_load_into_postgres(tmp_path, postgres_dsn, capsys):
-    folder = write_export(tmp_path, "led-dev-exit-1", ROWS)
-    target = new_database(postgres_dsn)
-    code = cli.main(
+def _verify_into(tmp_path, folder, target, *, snapshot_counts) -> int:
+    """`exit-drill verify` of a local export, loaded into `target` and compared with the snapshot's counts."""
+    return cli.main(
         [
             "exit-drill",
             "verify",
@@ -46,9 +44,15 @@ def test_verify_and_load_into_postgres(tmp_path, postgres_dsn, capsys):
             "--to-postgres",
             target,
             "--expected-counts",
-            _counts(tmp_path, ROWS),
+            _counts(tmp_path, snapshot_counts),
         ]
     )
+
+
+def test_verify_and_load_into_postgres(tmp_path, postgres_dsn, capsys):
+    folder = write_export(tmp_path, "led-dev-exit-1", ROWS)
+    target = new_database(postgres_dsn)
+    code = _verify_into(tmp_path, folder, target, snapshot_counts=ROWS)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "PASS row counts equal to the snapshot's: 32 row(s) exported" in out
@@ -62,18 +66,7 @@ def test_verify_and_load_into_postgres(tmp_path, postgres_dsn, capsys):
 def test_a_count_mismatch_with_the_snapshot_fails(tmp_path, postgres_dsn, capsys):
     folder = write_export(tmp_path, "led-dev-exit-2", ROWS)
     snapshot = {**ROWS, "public.diploma": 26}
-    code = cli.main(
-        [
-            "exit-drill",
-            "verify",
-            "--from",
-            str(folder),
-            "--to-postgres",
-            new_database(postgres_dsn),
-            "--expected-counts",
-            _counts(tmp_path, snapshot),
-        ]
-    )
+    code = _verify_into(tmp_path, folder, new_database(postgres_dsn), snapshot_counts=snapshot)
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL row counts equal to the snapshot's" in out and "public.diploma: exported 25, snapshot 26" in out
@@ -118,9 +111,7 @@ def test_without_snapshot_counts_the_drill_does_not_pass(tmp_path, capsys):
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         yield
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import ANY
-from moto import mock_aws
 
 from led_ops import reencrypt
 from led_ops.errors import UsageError
@@ -15,11 +15,10 @@ from led_ops.wait import Waiting
 from tests.led_ops_aws import (
     WORKLOAD,
     Backup,
-    clear_aws_environment,
     context,
     create_database,
     create_fb_key,
-    fake_credentials,
+    mocked_aws,
 )
 
 FAST = Waiting(interval=0.001, timeout=5)
@@ -28,9 +27,7 @@ STAMP = "20261129010203"
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         old = create_fb_key()
         create_database(old)
         yield old, create_fb_key()
@@ -145,13 +142,18 @@ def _expect_copies(backup: Backup, points: list[dict], new: str, *, copied_key: 
         )
 
 
+def _run_with_copies_under(backup: Backup, old: str, new: str, *, copied_key: str) -> tuple[int, Any]:
+    """An executed re-encryption from `old` to `new` whose copy jobs come out under `copied_key`."""
+    _expect_copies(backup, _planned(backup, old, new), new, copied_key=copied_key)
+    ctx = context(backup=backup)
+    return reencrypt.run(ctx, new_key=new, execute=True, waiting=FAST, stamp=STAMP), ctx
+
+
 def test_run_copies_everything_under_the_new_key_and_verifies(aws):
     old, new = aws
     with Backup() as backup:
-        points = _planned(backup, old, new)
-        _expect_copies(backup, points, new, copied_key=new)
-        ctx = context(backup=backup)
-        assert reencrypt.run(ctx, new_key=new, execute=True, waiting=FAST, stamp=STAMP) == 0, ctx.out.getvalue()
+        code, ctx = _run_with_copies_under(backup, old, new, copied_key=new)
+        assert code == 0, ctx.out.getvalue()
         backup.assert_done()
     snapshots = _snapshots()
     # the copy under the new key exists and was verified; only then was the old-key snapshot deleted
@@ -164,10 +166,8 @@ def test_run_copies_everything_under_the_new_key_and_verifies(aws):
 def test_a_copy_not_under_the_new_key_fails_and_keeps_the_old_point(aws):
     old, new = aws
     with Backup() as backup:
-        points = _planned(backup, old, new)
-        _expect_copies(backup, points, new, copied_key=old)
-        ctx = context(backup=backup)
-        assert reencrypt.run(ctx, new_key=new, execute=True, waiting=FAST, stamp=STAMP) == 1
+        code, ctx = _run_with_copies_under(backup, old, new, copied_key=old)
+        assert code == 1
     out = ctx.out.getvalue()
     assert out.count("FAIL") == 2 and "stays the only copy" in out and "re-encryption INCOMPLETE" in out
 

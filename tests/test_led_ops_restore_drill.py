@@ -10,12 +10,11 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 import psycopg
 import pytest
-from moto import mock_aws
 
 from led_ops import restore_drill
 from led_ops.errors import DrillError, UsageError
 from led_ops.wait import Waiting
-from tests.led_ops_aws import Backup, clear_aws_environment, context, create_database, create_fb_key, fake_credentials
+from tests.led_ops_aws import Backup, context, create_database, create_fb_key, mocked_aws
 from tests.pg import new_database
 
 DB = "arn:aws:rds:eu-west-1:444455556666:db:led-dev-db"
@@ -26,9 +25,7 @@ FAST = Waiting(interval=0.001, timeout=5)
 
 @pytest.fixture
 def aws(monkeypatch, tmp_path):
-    clear_aws_environment(monkeypatch, tmp_path)
-    fake_credentials(monkeypatch)
-    with mock_aws():
+    with mocked_aws(monkeypatch, tmp_path):
         key = create_fb_key()
         create_database(key)
         yield key
@@ -72,29 +69,56 @@ def _point(backup: Backup, key: str, days: int) -> dict:
     return backup.rds_point(created=datetime.now(UTC) - timedelta(days=days), key_arn=key)
 
 
-def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, postgres_dsn):
+def _drill(ctx, **options) -> int:
+    """An executed drill with the configured expectations, fast polling and the fixed stamp."""
+    return restore_drill.run(
+        ctx,
+        execute=True,
+        expectations=restore_drill.Expectations.from_config(ctx.env),
+        waiting=FAST,
+        stamp=STAMP,
+        **options,
+    )
+
+
+def _one_point_restored(backup: Backup, key: str, *, statuses: list[str]) -> None:
+    """One recovery point, of today; its restore job goes through `statuses`."""
+    point = _point(backup, key, 0)
+    backup.expect_by_resource(DB, [point])
+    backup.expect_restore(point, DRILL, statuses=statuses)
+
+
+def _newest_of_three_restored(backup: Backup, key: str) -> list[dict]:
+    """Three recovery points, the newest in the middle: the drill must restore that one."""
+    points = [_point(backup, key, d) for d in (2, 0, 1)]
+    backup.expect_by_resource(DB, points)
+    backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+    return points
+
+
+@pytest.fixture
+def restored_dsn(aws, postgres_dsn) -> str:
+    """The database the restore job brings up: its data in PostgreSQL, its instance in moto."""
     dsn = new_database(postgres_dsn)
     _restored_data(dsn)
     _restored_by_aws_backup()
+    return dsn
+
+
+def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, restored_dsn):
     with Backup() as backup:
-        points = [_point(backup, aws, d) for d in (2, 0, 1)]
-        backup.expect_by_resource(DB, points)
-        backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+        points = _newest_of_three_restored(backup, aws)
         ctx = context(backup=backup)
         seen = {}
 
         def connector(ctx, instance, source):
             seen.update(instance=instance["DBInstanceIdentifier"], source=source["DBInstanceIdentifier"])
-            return psycopg.connect(dsn)
+            return psycopg.connect(restored_dsn)
 
-        code = restore_drill.run(
+        code = _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
             connector=connector,
             counts_out=tmp_path / "counts.json",
-            stamp=STAMP,
         )
         backup.assert_done()
     out = ctx.out.getvalue()
@@ -107,27 +131,18 @@ def test_drill_restores_the_newest_point_validates_and_deletes(aws, tmp_path, po
     assert evidence["format"] == "led-ops-evidence/1" and evidence["recovery_point"] == points[1]["RecoveryPointArn"]
     table = evidence["tables"]["public.qualifications"]
     assert table["rows"] == 42 and table["columns"] == {"id": "bigint", "registered_at": "timestamp with time zone"}
-    assert table["digest"] == _digest_by_hand(dsn)
+    assert table["digest"] == _digest_by_hand(restored_dsn)
     assert "restore job D2B4D4E4-2A2D-7A1E-3C5B-1E2F9A8B7C6D: RUNNING" in ctx.err.getvalue()
 
 
-def test_quiet_prints_the_result_only(aws, tmp_path, postgres_dsn):
-    dsn = new_database(postgres_dsn)
-    _restored_data(dsn)
-    _restored_by_aws_backup()
+def test_quiet_prints_the_result_only(aws, tmp_path, restored_dsn):
     with Backup() as backup:
-        points = [_point(backup, aws, d) for d in (2, 0, 1)]
-        backup.expect_by_resource(DB, points)
-        backup.expect_restore(points[1], DRILL, statuses=["PENDING", "RUNNING", "COMPLETED"])
+        _newest_of_three_restored(backup, aws)
         ctx = context(backup=backup)
-        code = restore_drill.run(
+        code = _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
-            connector=lambda ctx, instance, source: psycopg.connect(dsn),
+            connector=lambda ctx, instance, source: psycopg.connect(restored_dsn),
             counts_out=tmp_path / "evidence.json",
-            stamp=STAMP,
             quiet=True,
         )
         backup.assert_done()
@@ -139,14 +154,10 @@ def test_quiet_prints_the_result_only(aws, tmp_path, postgres_dsn):
 def test_an_evidence_file_in_a_missing_folder_is_refused_before_restoring(aws, tmp_path):
     ctx = context()
     with pytest.raises(UsageError, match="--counts-out .*: no such directory for the evidence file"):
-        restore_drill.run(
+        _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
             recovery_point_arn="arn:aws:rds:eu-west-1:444455556666:snapshot:awsbackup:job-1",
             counts_out=tmp_path / "missing" / "evidence.json",
-            stamp=STAMP,
         )
 
 
@@ -154,17 +165,11 @@ def test_a_failed_validation_exits_1_and_still_deletes(aws, postgres_dsn):
     dsn = new_database(postgres_dsn)  # no tables at all
     _restored_by_aws_backup()
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
+        _one_point_restored(backup, aws, statuses=["COMPLETED"])
         ctx = context(backup=backup)
-        code = restore_drill.run(
+        code = _drill(
             ctx,
-            execute=True,
-            expectations=restore_drill.Expectations.from_config(ctx.env),
-            waiting=FAST,
             connector=lambda *_: psycopg.connect(dsn),
-            stamp=STAMP,
         )
     assert code == 1
     assert "FAIL" in ctx.out.getvalue() and "restore drill FAILED" in ctx.out.getvalue()
@@ -195,9 +200,7 @@ def test_dry_run_starts_nothing(aws):
 
 def test_a_failed_restore_job_is_exit_4_material_and_deletes_nothing(aws):
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["RUNNING", "FAILED"])
+        _one_point_restored(backup, aws, statuses=["RUNNING", "FAILED"])
         ctx = context(backup=backup)
         with pytest.raises(DrillError, match="FAILED: Backup job failed: insufficient capacity") as exc:
             restore_drill.run(
@@ -214,9 +217,7 @@ def test_a_failed_restore_job_is_exit_4_material_and_deletes_nothing(aws):
 
 def test_a_restore_that_takes_too_long_times_out(aws):
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["RUNNING", "RUNNING"])
+        _one_point_restored(backup, aws, statuses=["RUNNING", "RUNNING"])
         ctx = context(backup=backup)
         with pytest.raises(DrillError, match="timed out after 0.002s"):
             restore_drill.run(
@@ -260,9 +261,7 @@ def test_an_instance_that_never_becomes_available_is_still_deleted(aws, monkeypa
     _restored_by_aws_backup()
     rds = boto3.client("rds", region_name="eu-west-1")
     with Backup() as backup:
-        point = _point(backup, aws, 0)
-        backup.expect_by_resource(DB, [point])
-        backup.expect_restore(point, DRILL, statuses=["COMPLETED"])
+        _one_point_restored(backup, aws, statuses=["COMPLETED"])
         ctx = context(backup=backup)
         real = ctx.client("rds").describe_db_instances
 

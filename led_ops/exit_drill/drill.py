@@ -35,88 +35,58 @@ def run(
 ) -> int:
     progress = Progress.auto(quiet=quiet, stream=ctx.err)
     with results_only(ctx, quiet) as result_line:
-        return _run(
-            ctx,
-            execute=execute,
-            waiting=waiting,
-            recovery_point_arn=recovery_point_arn,
-            export_id=export_id,
-            expected_counts=expected_counts,
-            workdir=workdir,
-            to_postgres=to_postgres,
-            role_arn=role_arn,
-            connector=connector,
-            stamp=stamp,
-            progress=progress,
-            result_line=result_line,
-        )
-
-
-def _run(
-    ctx: Context,
-    *,
-    execute: bool,
-    waiting: Waiting,
-    recovery_point_arn: str | None,
-    export_id: str | None,
-    expected_counts: str | Path | None,
-    workdir: str | Path | None,
-    to_postgres: str | None,
-    role_arn: str | None,
-    connector: restore_drill.Connector | None,
-    stamp: str | None,
-    progress: Progress,
-    result_line: Callable[[str], None],
-) -> int:
-    env = ctx.env
-    say = ctx.say
-    if recovery_point_arn:
-        recovery_point = {"RecoveryPointArn": recovery_point_arn, "BackupVaultName": names.vault_name(env)}
-    else:
-        recovery_point = restore_drill.latest_recovery_point(ctx)
-    stamp = stamp or restore_drill.stamp_now()
-    export_id = export_id or names.exit_export_id(env, stamp)
-    snapshot_arn = recovery_point["RecoveryPointArn"]
-    if ":snapshot:" not in snapshot_arn:
-        raise UsageError(f"{snapshot_arn}: not an RDS snapshot recovery point; the export needs a snapshot ARN")
-    expected = read_counts(expected_counts) if expected_counts else None
-    bucket = env.exit_bucket_name
-    say(f"exit drill of {env.name}: snapshot {snapshot_arn}")
-    say(
-        f"  1. export it as Parquet to s3://{bucket}/{EXPORT_PREFIX}/{export_id}/ "
-        f"(role {names.export_role_arn(env)}, key {env.key_arn('data')})"
-    )
-    if expected is None:
+        env = ctx.env
+        say = ctx.say
+        recovery_point = restore_drill.chosen_recovery_point(ctx, recovery_point_arn)
+        stamp = stamp or restore_drill.stamp_now()
+        export_id = export_id or names.exit_export_id(env, stamp)
+        snapshot_arn = recovery_point["RecoveryPointArn"]
+        if ":snapshot:" not in snapshot_arn:
+            raise UsageError(f"{snapshot_arn}: not an RDS snapshot recovery point; the export needs a snapshot ARN")
+        expected = read_counts(expected_counts) if expected_counts else None
+        bucket = env.exit_bucket_name
+        say(f"exit drill of {env.name}: snapshot {snapshot_arn}")
         say(
-            f"  2. meanwhile restore the same recovery point into {names.drill_instance_id(env, stamp)}, "
-            "count the rows and digest the content of every table, delete the instance"
+            f"  1. export it as Parquet to s3://{bucket}/{EXPORT_PREFIX}/{export_id}/ "
+            f"(role {names.export_role_arn(env)}, key {env.key_arn('data')})"
         )
-    else:
-        say(f"  2. snapshot row counts and digests from {expected_counts}")
-    say(
-        "  3. wait for the export, download it, verify metadata, Parquet, row counts and content digests"
-        + (", load it into the given PostgreSQL and compare again" if to_postgres else "")
-    )
-    if not execute:
-        say("dry run: nothing started; add --execute to run the drill")
-        return OK
-    if to_postgres:
-        load.check_target(to_postgres)  # a wrong DSN is found before anything starts in AWS
-    start_export(ctx, snapshot_arn=snapshot_arn, export_id=export_id)
-    say(f"export {export_id} started")
-    if expected is None:
-        expected = _restore_and_digest(
-            ctx, recovery_point, stamp=stamp, role_arn=role_arn, connector=connector, waiting=waiting, progress=progress
+        if expected is None:
+            say(
+                f"  2. meanwhile restore the same recovery point into {names.drill_instance_id(env, stamp)}, "
+                "count the rows and digest the content of every table, delete the instance"
+            )
+        else:
+            say(f"  2. snapshot row counts and digests from {expected_counts}")
+        say(
+            "  3. wait for the export, download it, verify metadata, Parquet, row counts and content digests"
+            + (", load it into the given PostgreSQL and compare again" if to_postgres else "")
         )
-        say(f"snapshot: {len(expected)} table(s), {sum(e['rows'] for e in expected.values())} row(s), digested")
-    wait_export(ctx, export_id, waiting=waiting)
-    with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
-        root = download_export(
-            ctx, export_id, Path(workdir) if workdir else Path(tmp), bucket=bucket, progress=progress
-        )
-        return verify_and_load(
-            result_line, progress, root, expected=expected, to_postgres=to_postgres, quiet=progress.quiet
-        )
+        if not execute:
+            say("dry run: nothing started; add --execute to run the drill")
+            return OK
+        if to_postgres:
+            load.check_target(to_postgres)  # a wrong DSN is found before anything starts in AWS
+        start_export(ctx, snapshot_arn=snapshot_arn, export_id=export_id)
+        say(f"export {export_id} started")
+        if expected is None:
+            expected = _restore_and_digest(
+                ctx,
+                recovery_point,
+                stamp=stamp,
+                role_arn=role_arn,
+                connector=connector,
+                waiting=waiting,
+                progress=progress,
+            )
+            say(f"snapshot: {len(expected)} table(s), {sum(e['rows'] for e in expected.values())} row(s), digested")
+        wait_export(ctx, export_id, waiting=waiting)
+        with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
+            root = download_export(
+                ctx, export_id, Path(workdir) if workdir else Path(tmp), bucket=bucket, progress=progress
+            )
+            return verify_and_load(
+                result_line, progress, root, expected=expected, to_postgres=to_postgres, quiet=progress.quiet
+            )
 
 
 def _restore_and_digest(
