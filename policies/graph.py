@@ -1,6 +1,6 @@
 """The questions several rules ask of the app around a resource, answered once: what is in the
 same environment, account and region; which policies apply to a role; whether an RDS instance is
-an Aurora cluster member (then its cluster is what is checked)."""
+an Aurora cluster member (then its cluster is what is checked), and which parameter group it names."""
 
 from __future__ import annotations
 
@@ -16,6 +16,31 @@ _POLICY_TYPES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
 def is_cluster_member(res: Resource) -> bool:
     """An Aurora instance: encrypted, backed up, audited and exported through its DBCluster."""
     return res.type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in res.props
+
+
+_PARAMETER_GROUPS = {
+    "AWS::RDS::DBInstance": ("DBParameterGroupName", "AWS::RDS::DBParameterGroup"),
+    "AWS::RDS::DBCluster": ("DBClusterParameterGroupName", "AWS::RDS::DBClusterParameterGroup"),
+}
+
+
+@dataclass(frozen=True)
+class ParameterGroup:
+    prop: str  # the database's property that names the group
+    ref: Any  # its value (None: the engine's default group)
+    logical_id: str | None  # None: the value names no parameter group of this app
+    parameters: dict
+
+
+def parameter_group(res: Resource) -> ParameterGroup:
+    """The parameter group an RDS instance (DBParameterGroupName) or cluster (DBClusterParameterGroupName) names."""
+    prop, group_type = _PARAMETER_GROUPS[res.type]
+    ref = res.props.get(prop)
+    target = target_of(ref, res.stack, res.app)
+    if target is None or target.type != group_type or target.resource is None:
+        return ParameterGroup(prop, ref, None, {})
+    parameters = (target.resource.get("Properties") or {}).get("Parameters") or {}
+    return ParameterGroup(prop, ref, target.logical_id, parameters)
 
 
 def same_place(a: Resource, b: Resource) -> bool:

@@ -1,6 +1,7 @@
 """The building blocks of the Organizations policies (the guardrail SCPs of policies/guardrails.py
-and the data perimeter RCPs of policies/rcp.py): a named document, its stored and reviewable text,
-the size check against the Organizations quota, and the accounts and roles the documents name.
+and the data perimeter RCPs of policies/rcp.py): a named document, its stored and reviewable text
+(and the reviewable files), the size check against the Organizations quota, and the accounts and
+roles the documents name.
 
 Quotas (AWS Organizations, "Quotas and service limits", and "Managing policies"): an SCP and an RCP
 each hold at most 5,120 characters (every character counts, so the stored text is the compact
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from config import ConfigError, LandingZoneConfig, partition_of
 
@@ -94,3 +96,14 @@ def check_quota(policies: list[Guardrail], *, kind: str, max_chars: int) -> list
             f"{POLICIES_PER_TARGET} per target, the AWS-managed full-access policy included"
         )
     return policies
+
+
+def write_reviewable_files(policies: list[Guardrail], directory: Path) -> list[Path]:
+    """Each document's reviewable text as <name>.json in the directory (the SCPs' and the RCPs' alike)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for policy in policies:
+        path = directory / f"{policy.name}.json"
+        path.write_text(policy.reviewable(), encoding="utf-8")
+        written.append(path)
+    return written

@@ -54,6 +54,7 @@ from policies.guardrail_base import (
     check_quota,
     member_accounts,
     organization_partition,
+    write_reviewable_files,
 )
 from policies.guardrails_region import egress_statements, region_guardrail
 
@@ -353,13 +354,7 @@ def guardrails(config: LandingZoneConfig) -> list[Guardrail]:
 
 
 def write_reviewable(config: LandingZoneConfig, directory: Path = SCP_DIRECTORY) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for guardrail in guardrails(config):
-        path = directory / f"{guardrail.name}.json"
-        path.write_text(guardrail.reviewable(), encoding="utf-8")
-        written.append(path)
-    return written
+    return write_reviewable_files(guardrails(config), directory)
 
 
 def main(argv: list[str]) -> int:

@@ -41,7 +41,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from config import LandingZoneConfig
-from policies.guardrail_base import RCP_MAX_CHARS, Guardrail, _document, check_quota, organization_partition
+from policies.guardrail_base import (
+    RCP_MAX_CHARS,
+    Guardrail,
+    _document,
+    check_quota,
+    organization_partition,
+    write_reviewable_files,
+)
 
 RCP_DIRECTORY = Path(__file__).with_name("rcp")
 
@@ -190,10 +197,4 @@ def rcps(config: LandingZoneConfig) -> list[Guardrail]:
 
 
 def write_reviewable(config: LandingZoneConfig, directory: Path = RCP_DIRECTORY) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for policy in rcps(config):
-        path = directory / f"{policy.name}.json"
-        path.write_text(policy.reviewable(), encoding="utf-8")
-        written.append(path)
-    return written
+    return write_reviewable_files(rcps(config), directory)

@@ -58,8 +58,12 @@ def _trust_accounts(partition: str, accounts: list[str]) -> dict:
     }
 
 
-def _deploy_policy(partition: str, account: str, region: str, qualifier: str) -> dict:
-    staging = f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
+def _staging_bucket_arn(partition: str, account: str, region: str, qualifier: str) -> str:
+    """The bootstrap's staging bucket, where the deploy role reads and the publishing role writes the assets."""
+    return f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
+
+
+def _deploy_policy(staging: str, execution_role: str) -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -102,14 +106,13 @@ def _deploy_policy(partition: str, account: str, region: str, qualifier: str) ->
                 "Sid": "PassRole",
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
-                "Resource": role_arn(partition, account, region, "cfn-exec", qualifier),
+                "Resource": execution_role,
             },
         ],
     }
 
 
-def _publishing_policy(partition: str, account: str, region: str, qualifier: str) -> dict:
-    staging = f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
+def _publishing_policy(staging: str) -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -178,19 +181,11 @@ def bootstrap_roles(
     execution = execution_policies or [ADMINISTRATOR_ACCESS]
     merged = {"Version": "2012-10-17", "Statement": [s for d in execution for s in d["Statement"]]}
     arn = lambda kind: role_arn(partition, account, region, kind, qualifier)  # noqa: E731
+    staging = _staging_bucket_arn(partition, account, region, qualifier)
     return [
-        BootstrapRole(
-            "deploy", arn("deploy"), account, trust, _deploy_policy(partition, account, region, qualifier), None
-        ),
+        BootstrapRole("deploy", arn("deploy"), account, trust, _deploy_policy(staging, arn("cfn-exec")), None),
         BootstrapRole("cfn-exec", arn("cfn-exec"), account, cfn_trust, merged, execution_boundary),
-        BootstrapRole(
-            "file-publishing",
-            arn("file-publishing"),
-            account,
-            trust,
-            _publishing_policy(partition, account, region, qualifier),
-            None,
-        ),
+        BootstrapRole("file-publishing", arn("file-publishing"), account, trust, _publishing_policy(staging), None),
         BootstrapRole("lookup", arn("lookup"), account, trust, _lookup_policy(), None),
     ]
 
@@ -228,7 +223,7 @@ def project_bootstrap(config, types_by_target: dict[tuple[str, str], set[str]]):
             "AWS::Partition": partition,
             "AWS::AccountId": account,
             "AWS::Region": region,
-            "StagingBucket.Arn": f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}",
+            "StagingBucket.Arn": _staging_bucket_arn(partition, account, region, qualifier),
         }
         boundary, _ = generator.deployment_boundary(config, target, types)
         policies = [_substituted(p, values) for p in generator.execution_policies(config, target, types)]

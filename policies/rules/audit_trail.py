@@ -3,17 +3,17 @@ encrypts its log files, is logging, and covers every region and the global servi
 
 from __future__ import annotations
 
-from policies.graph import is_cluster_member
+from policies.graph import is_cluster_member, parameter_group
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
 from policies.spec import RuleSpec
-from policies.values import as_bool, as_list, target_of
+from policies.values import as_bool, as_list
 
 RESOURCE_TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::CloudTrail::Trail")
 
 _EXPORTS = {"postgres": "postgresql", "mysql": "audit", "mariadb": "audit", "sqlserver": "error", "oracle": "audit"}
 
 
-def _database(res: Resource, group_prop: str, group_type: str) -> Result:
+def _database(res: Resource) -> Result:
     p = res.props
     engine = p.get("Engine")
     if not isinstance(engine, str):
@@ -26,17 +26,17 @@ def _database(res: Resource, group_prop: str, group_type: str) -> Result:
     if _EXPORTS[family] not in exports:
         problems.append(f"EnableCloudwatchLogsExports {exports} lacks {_EXPORTS[family]!r}")
     if family == "postgres":
-        target = target_of(p.get(group_prop), res.stack, res.app)
-        if target is None or target.type != group_type or target.resource is None:
+        group = parameter_group(res)
+        if group.logical_id is None:
             problems.append(
-                f"{group_prop} is not a parameter group of this app: cannot check that pgaudit is loaded (fails closed)"
+                f"{group.prop} is not a parameter group of this app: cannot check that pgaudit is loaded (fails closed)"
             )
         else:
-            params = (target.resource.get("Properties") or {}).get("Parameters") or {}
+            params = group.parameters
             if "pgaudit" not in str(params.get("shared_preload_libraries", "")):
-                problems.append(f"parameter group {target.logical_id}: shared_preload_libraries does not load pgaudit")
+                problems.append(f"parameter group {group.logical_id}: shared_preload_libraries does not load pgaudit")
             if str(params.get("pgaudit.log", "none")).lower() in ("", "none"):
-                problems.append(f"parameter group {target.logical_id}: pgaudit.log is not set")
+                problems.append(f"parameter group {group.logical_id}: pgaudit.log is not set")
     return verdict(problems)
 
 
@@ -59,11 +59,9 @@ def _trail(res: Resource) -> Result:
 def check(res: Resource) -> Result:
     if res.type == "AWS::CloudTrail::Trail":
         return _trail(res)
-    if res.type == "AWS::RDS::DBInstance":
-        if is_cluster_member(res):
-            return NOT_APPLICABLE
-        return _database(res, "DBParameterGroupName", "AWS::RDS::DBParameterGroup")
-    return _database(res, "DBClusterParameterGroupName", "AWS::RDS::DBClusterParameterGroup")
+    if is_cluster_member(res):
+        return NOT_APPLICABLE
+    return _database(res)
 
 
 RULE = RuleSpec(

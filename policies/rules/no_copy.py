@@ -3,9 +3,11 @@ data port open to the internet, no internet route from the data tier."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from policies.model import Resource, Result, fail, verdict
 from policies.spec import RuleSpec
-from policies.values import as_bool, as_int, as_list, references, render, target_of
+from policies.values import Rendered, as_bool, as_int, as_list, references, render, target_of
 
 RESOURCE_TYPES = (
     "AWS::RDS::DBInstance",
@@ -21,12 +23,16 @@ _PAB = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPub
 _OPEN = ("0.0.0.0/0", "::/0")
 
 
-def _ingress_problem(rule: dict, res: Resource) -> str | None:
+def _cidrs(rule: dict, res: Resource) -> Iterator[tuple[str, Rendered]]:
+    """The IPv4 and IPv6 ranges a security group rule sets, rendered (both rule directions read them)."""
     for key in ("CidrIp", "CidrIpv6"):
         value = rule.get(key)
-        if value is None:
-            continue
-        text = render(value, res.stack, res.app)
+        if value is not None:
+            yield key, render(value, res.stack, res.app)
+
+
+def _ingress_problem(rule: dict, res: Resource) -> str | None:
+    for key, text in _cidrs(rule, res):
         if not text.decided:
             return f"{key} cannot be read ({text.why()}) (fails closed)"
         if text.text not in _OPEN:
@@ -45,11 +51,7 @@ def _ingress_problem(rule: dict, res: Resource) -> str | None:
 
 def _egress_problem(rule: dict, res: Resource) -> str | None:
     """Egress is limited (§49): nothing may leave for the whole internet."""
-    for key in ("CidrIp", "CidrIpv6"):
-        value = rule.get(key)
-        if value is None:
-            continue
-        text = render(value, res.stack, res.app)
+    for key, text in _cidrs(rule, res):
         if not text.decided:
             return f"egress {key} cannot be read ({text.why()}) (fails closed)"
         if text.text in _OPEN:

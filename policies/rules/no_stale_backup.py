@@ -59,20 +59,13 @@ def check(res: Resource) -> Result:
     elif res.type == "AWS::Backup::BackupVault":
         lock = res.props.get("LockConfiguration")
         # A lock whose minimum outlives the key forces recovery points past the rotation (§47).
-        if isinstance(lock, dict) and "MinRetentionDays" in lock:
-            days = as_int(lock["MinRetentionDays"])
-            if days is None or days > bound:
-                problems.append(
-                    f"LockConfiguration.MinRetentionDays {lock['MinRetentionDays']!r} exceeds the key "
-                    f"rotation period ({bound} days)"
-                )
-        if isinstance(lock, dict) and "MaxRetentionDays" in lock:
-            days = as_int(lock["MaxRetentionDays"])
-            if days is None or days > bound:
-                problems.append(
-                    f"LockConfiguration.MaxRetentionDays {lock['MaxRetentionDays']!r} exceeds the key "
-                    f"rotation period ({bound} days)"
-                )
+        for key in ("MinRetentionDays", "MaxRetentionDays"):
+            if isinstance(lock, dict) and key in lock:
+                days = as_int(lock[key])
+                if days is None or days > bound:
+                    problems.append(
+                        f"LockConfiguration.{key} {lock[key]!r} exceeds the key rotation period ({bound} days)"
+                    )
     else:
         period = res.props.get("BackupRetentionPeriod")
         days = as_int(period) if period is not None else 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.graph import is_cluster_member
+from policies.graph import is_cluster_member, parameter_group
 from policies.iam import is_wildcard_principal, statements
 from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
 from policies.spec import RuleSpec
@@ -20,7 +20,7 @@ def _tls_parameter(engine: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
-def _parameter_group(res: Resource, prop: str, group_type: str) -> Result:
+def _parameter_group(res: Resource) -> Result:
     engine = res.props.get("Engine")
     if not isinstance(engine, str):
         return fail(f"Engine {engine!r} cannot be read (fails closed)")
@@ -28,19 +28,17 @@ def _parameter_group(res: Resource, prop: str, group_type: str) -> Result:
     if wanted is None:
         return fail(f"engine {engine}: no known TLS-enforcing parameter (fails closed)")
     name, values = wanted
-    ref = res.props.get(prop)
-    if ref is None:
-        return fail(f"no {prop}: the default parameter group does not force TLS; set {name} to {values[0]}")
-    target = target_of(ref, res.stack, res.app)
-    if target is None or target.type != group_type or target.resource is None:
+    group = parameter_group(res)
+    if group.ref is None:
+        return fail(f"no {group.prop}: the default parameter group does not force TLS; set {name} to {values[0]}")
+    if group.logical_id is None:
         return fail(
-            f"{prop} {render(ref, res.stack, res.app).text!r} is not a parameter group of this app, so "
+            f"{group.prop} {render(group.ref, res.stack, res.app).text!r} is not a parameter group of this app, so "
             f"{name} cannot be checked (fails closed)"
         )
-    params = (target.resource.get("Properties") or {}).get("Parameters") or {}
-    value = params.get(name)
+    value = group.parameters.get(name)
     if str(value) not in values:
-        return fail(f"parameter group {target.logical_id} sets {name} to {value!r}; set it to {values[0]}")
+        return fail(f"parameter group {group.logical_id} sets {name} to {value!r}; set it to {values[0]}")
     return verdict([])
 
 
@@ -73,11 +71,9 @@ def _bucket(res: Resource) -> Result:
 def check(res: Resource) -> Result:
     if res.type == "AWS::S3::Bucket":
         return _bucket(res)
-    if res.type == "AWS::RDS::DBInstance":
-        if is_cluster_member(res):
-            return NOT_APPLICABLE
-        return _parameter_group(res, "DBParameterGroupName", "AWS::RDS::DBParameterGroup")
-    return _parameter_group(res, "DBClusterParameterGroupName", "AWS::RDS::DBClusterParameterGroup")
+    if is_cluster_member(res):
+        return NOT_APPLICABLE
+    return _parameter_group(res)
 
 
 RULE = RuleSpec(
