@@ -27,9 +27,3 @@ class DrillError(OpsError):
     """An AWS job failed or timed out."""
 
     exit_code = JOB_FAILED
-
-
-class CheckFailed(OpsError):
-    """A verification found a violation (the data did not survive the trip, a key is stale...)."""
-
-    exit_code = CHECK_FAILED
