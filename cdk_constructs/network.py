@@ -107,19 +107,17 @@ class IsolatedNetwork(Construct):
         self.data_subnets = ec2.SubnetSelection(subnet_group_name=DATA_TIER)
         endpoint_subnets = ec2.SubnetSelection(subnet_group_name=ENDPOINT_TIER)
 
-        self.app_security_group = ec2.SecurityGroup(
-            self,
-            "AppTier",
-            vpc=self.vpc,
-            allow_all_outbound=False,
-            description="LED application tier: may reach the database and the VPC endpoints only",
+        def tier_group(construct_id: str, description: str) -> ec2.SecurityGroup:
+            # No group allows all outbound: every egress of a tier is a rule named below.
+            return ec2.SecurityGroup(
+                self, construct_id, vpc=self.vpc, allow_all_outbound=False, description=description
+            )
+
+        self.app_security_group = tier_group(
+            "AppTier", "LED application tier: may reach the database and the VPC endpoints only"
         )
-        self.endpoint_security_group = ec2.SecurityGroup(
-            self,
-            "Endpoints",
-            vpc=self.vpc,
-            allow_all_outbound=False,
-            description="LED interface endpoints: HTTPS from inside the VPC only",
+        self.endpoint_security_group = tier_group(
+            "Endpoints", "LED interface endpoints: HTTPS from inside the VPC only"
         )
         self.endpoint_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the LED VPC")
         self.app_security_group.add_egress_rule(
@@ -127,12 +125,8 @@ class IsolatedNetwork(Construct):
         )
         # The database's group lives here with the others, so that rules between tiers never
         # make the network depend on the data stack.
-        self.database_security_group = ec2.SecurityGroup(
-            self,
-            "DataTier",
-            vpc=self.vpc,
-            allow_all_outbound=False,
-            description="LED database: PostgreSQL from the application tier only, no egress",
+        self.database_security_group = tier_group(
+            "DataTier", "LED database: PostgreSQL from the application tier only, no egress"
         )
         self.database_security_group.add_ingress_rule(
             self.app_security_group, ec2.Port.tcp(5432), "PostgreSQL from the LED app tier"
