@@ -64,16 +64,11 @@ class AuditTrail(Construct):
             ],
         )
         partition = Aws.PARTITION
-        self.trail = cloudtrail.CfnTrail(
+        self.trail = archive_trail(
             self,
             "Trail",
-            trail_name=trail_name(cfg),
-            is_logging=True,
-            s3_bucket_name=archive,
-            kms_key_id=cfg.key_arn("log"),
-            enable_log_file_validation=True,
-            is_multi_region_trail=True,
-            include_global_service_events=True,
+            cfg,
+            name=trail_name(cfg),
             cloud_watch_logs_log_group_arn=self.log_group.log_group_arn,
             cloud_watch_logs_role_arn=delivery_role.role_arn,
             advanced_event_selectors=[
@@ -106,6 +101,37 @@ class AuditTrail(Construct):
         )
         self.trail.node.add_dependency(delivery_policy)
         self.trail.apply_removal_policy(RemovalPolicy.RETAIN)
+
+
+def archive_trail(
+    scope: Construct,
+    construct_id: str,
+    cfg: EnvironmentConfig,
+    *,
+    name: str,
+    advanced_event_selectors: list[cloudtrail.CfnTrail.AdvancedEventSelectorProperty],
+    s3_key_prefix: str | None = None,
+    cloud_watch_logs_log_group_arn: str | None = None,
+    cloud_watch_logs_role_arn: str | None = None,
+) -> cloudtrail.CfnTrail:
+    """A trail as every LED trail is: into AHOVOKS' log archive under the FB log key, log files
+    validated. It covers every region and the global services (IAM, STS): a change made through
+    another region's endpoint is recorded too."""
+    return cloudtrail.CfnTrail(
+        scope,
+        construct_id,
+        trail_name=name,
+        is_logging=True,
+        s3_bucket_name=cfg.log_archive_bucket_name,
+        s3_key_prefix=s3_key_prefix,
+        kms_key_id=cfg.key_arn("log"),
+        enable_log_file_validation=True,
+        is_multi_region_trail=True,
+        include_global_service_events=True,
+        cloud_watch_logs_log_group_arn=cloud_watch_logs_log_group_arn,
+        cloud_watch_logs_role_arn=cloud_watch_logs_role_arn,
+        advanced_event_selectors=advanced_event_selectors,
+    )
 
 
 def _field(

@@ -19,6 +19,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from cdk_constructs.audit_trail import archive_trail
 from cdk_constructs.log_stream_archive import ARCHIVE_SOURCES, archive_firehose_role_name, archive_prefix
 from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig, service_domain_of
@@ -106,19 +107,12 @@ class LogArchiveBucket(Construct):
         Not S3 server access logging: S3 delivers those only to an SSE-S3 bucket without a default
         Object Lock retention, a store that VTC-ENCRYPT-ALL (§48) and VTC-LOGS-DIRECT (§27) refuse."""
         field = cloudtrail.CfnTrail.AdvancedFieldSelectorProperty
-        trail = cloudtrail.CfnTrail(
+        trail = archive_trail(
             self,
             "ArchiveAccessTrail",
-            trail_name=archive_access_trail_name(cfg),
-            is_logging=True,
-            s3_bucket_name=cfg.log_archive_bucket_name,
+            cfg,
+            name=archive_access_trail_name(cfg),
             s3_key_prefix=ARCHIVE_ACCESS_PREFIX,
-            kms_key_id=cfg.key_arn("log"),
-            enable_log_file_validation=True,
-            # Every trail covers every region and the global services (IAM, STS): a bucket change
-            # made through another region's endpoint is recorded too.
-            is_multi_region_trail=True,
-            include_global_service_events=True,
             advanced_event_selectors=[
                 cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                     name="Changes to the archive's configuration",

@@ -107,19 +107,17 @@ class IsolatedNetwork(Construct):
         self.data_subnets = ec2.SubnetSelection(subnet_group_name=DATA_TIER)
         endpoint_subnets = ec2.SubnetSelection(subnet_group_name=ENDPOINT_TIER)
 
-        self.app_security_group = ec2.SecurityGroup(
-            self,
-            "AppTier",
-            vpc=self.vpc,
-            allow_all_outbound=False,
-            description="LED application tier: may reach the database and the VPC endpoints only",
+        def tier_group(construct_id: str, description: str) -> ec2.SecurityGroup:
+            # No group allows all outbound: every egress of a tier is a rule named below.
+            return ec2.SecurityGroup(
+                self, construct_id, vpc=self.vpc, allow_all_outbound=False, description=description
+            )
+
+        self.app_security_group = tier_group(
+            "AppTier", "LED application tier: may reach the database and the VPC endpoints only"
         )
-        self.endpoint_security_group = ec2.SecurityGroup(
-            self,
-            "Endpoints",
-            vpc=self.vpc,
-            allow_all_outbound=False,
-            description="LED interface endpoints: HTTPS from inside the VPC only",
+        self.endpoint_security_group = tier_group(
+            "Endpoints", "LED interface endpoints: HTTPS from inside the VPC only"
         )
         self.endpoint_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the LED VPC")
         self.app_security_group.add_egress_rule(
@@ -127,12 +125,8 @@ class IsolatedNetwork(Construct):
         )
         # The database's group lives here with the others, so that rules between tiers never
         # make the network depend on the data stack.
-        self.database_security_group = ec2.SecurityGroup(
-            self,
-            "DataTier",
-            vpc=self.vpc,
-            allow_all_outbound=False,
-            description="LED database: PostgreSQL from the application tier only, no egress",
+        self.database_security_group = tier_group(
+            "DataTier", "LED database: PostgreSQL from the application tier only, no egress"
         )
         self.database_security_group.add_ingress_rule(
             self.app_security_group, ec2.Port.tcp(5432), "PostgreSQL from the LED app tier"
@@ -165,7 +159,67 @@ class IsolatedNetwork(Construct):
             )
         )
 
-        def interface(name: str, service: ec2.InterfaceVpcEndpointAwsService, statement: iam.PolicyStatement) -> None:
+        # Every interface endpoint's policy: these actions on these resources, for the workload's
+        # principals only. (construct id, service, sid, actions, resources)
+        interfaces: list[tuple[str, ec2.InterfaceVpcEndpointAwsService, str, list[str], list[str]]] = [
+            (
+                "Kms",
+                ec2.InterfaceVpcEndpointAwsService.KMS,
+                "FbKeysOnly",
+                ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                [f"arn:{partition}:kms:{region}:{key_custody_account}:key/*"],
+            ),
+            (
+                "SecretsManager",
+                ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+                "WorkloadSecretsOnly",
+                ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                [f"arn:{partition}:secretsmanager:{region}:{workload_account}:secret:*"],
+            ),
+            (
+                "Logs",
+                ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+                "WorkloadLogGroupsOnly",
+                ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                [f"arn:{partition}:logs:{region}:{workload_account}:log-group:*"],
+            ),
+            # The drills (restore-test validation, exit export) and their outcomes (operations topic).
+            (
+                "Backup",
+                ec2.InterfaceVpcEndpointAwsService.BACKUP,
+                "WorkloadRestoreValidationOnly",
+                ["backup:PutRestoreValidationResult", "backup:DescribeRestoreJob"],
+                ["*"],
+            ),
+            (
+                "Rds",
+                ec2.InterfaceVpcEndpointAwsService.RDS,
+                "WorkloadDatabasesOnly",
+                [
+                    "rds:DescribeDBInstances",
+                    "rds:DescribeDBSnapshots",
+                    "rds:DescribeExportTasks",
+                    "rds:StartExportTask",
+                ],
+                # DescribeExportTasks has no resource-level permission: the principal condition limits it.
+                ["*"],
+            ),
+            (
+                "Sns",
+                ec2.InterfaceVpcEndpointAwsService.SNS,
+                "WorkloadTopicsOnly",
+                ["sns:Publish"],
+                [f"arn:{partition}:sns:{region}:{workload_account}:*"],
+            ),
+            (
+                "Sts",
+                ec2.InterfaceVpcEndpointAwsService.STS,
+                "WorkloadRolesOnly",
+                ["sts:AssumeRole"],
+                [f"arn:{partition}:iam::{workload_account}:role/*"],
+            ),
+        ]
+        for name, service, sid, actions, resources in interfaces:
             endpoint = self.vpc.add_interface_endpoint(
                 name,
                 service=service,
@@ -174,92 +228,15 @@ class IsolatedNetwork(Construct):
                 security_groups=[self.endpoint_security_group],
                 open=False,
             )
-            endpoint.add_to_policy(statement)
-
-        interface(
-            "Kms",
-            ec2.InterfaceVpcEndpointAwsService.KMS,
-            iam.PolicyStatement(
-                sid="FbKeysOnly",
-                principals=[own],
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                resources=[f"arn:{partition}:kms:{region}:{key_custody_account}:key/*"],
-                conditions=principal_in_workload,
-            ),
-        )
-        interface(
-            "SecretsManager",
-            ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-            iam.PolicyStatement(
-                sid="WorkloadSecretsOnly",
-                principals=[own],
-                actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                resources=[f"arn:{partition}:secretsmanager:{region}:{workload_account}:secret:*"],
-                conditions=principal_in_workload,
-            ),
-        )
-        interface(
-            "Logs",
-            ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-            iam.PolicyStatement(
-                sid="WorkloadLogGroupsOnly",
-                principals=[own],
-                actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                resources=[f"arn:{partition}:logs:{region}:{workload_account}:log-group:*"],
-                conditions=principal_in_workload,
-            ),
-        )
-        # The drills (restore-test validation, exit export) and their outcomes (operations topic).
-        interface(
-            "Backup",
-            ec2.InterfaceVpcEndpointAwsService.BACKUP,
-            iam.PolicyStatement(
-                sid="WorkloadRestoreValidationOnly",
-                principals=[own],
-                actions=["backup:PutRestoreValidationResult", "backup:DescribeRestoreJob"],
-                resources=["*"],
-                conditions=principal_in_workload,
-            ),
-        )
-        interface(
-            "Rds",
-            ec2.InterfaceVpcEndpointAwsService.RDS,
-            iam.PolicyStatement(
-                sid="WorkloadDatabasesOnly",
-                principals=[own],
-                actions=[
-                    "rds:DescribeDBInstances",
-                    "rds:DescribeDBSnapshots",
-                    "rds:DescribeExportTasks",
-                    "rds:StartExportTask",
-                ],
-                # DescribeExportTasks has no resource-level permission: the principal condition limits it.
-                resources=["*"],
-                conditions=principal_in_workload,
-            ),
-        )
-        interface(
-            "Sns",
-            ec2.InterfaceVpcEndpointAwsService.SNS,
-            iam.PolicyStatement(
-                sid="WorkloadTopicsOnly",
-                principals=[own],
-                actions=["sns:Publish"],
-                resources=[f"arn:{partition}:sns:{region}:{workload_account}:*"],
-                conditions=principal_in_workload,
-            ),
-        )
-        interface(
-            "Sts",
-            ec2.InterfaceVpcEndpointAwsService.STS,
-            iam.PolicyStatement(
-                sid="WorkloadRolesOnly",
-                principals=[own],
-                actions=["sts:AssumeRole"],
-                resources=[f"arn:{partition}:iam::{workload_account}:role/*"],
-                conditions=principal_in_workload,
-            ),
-        )
+            endpoint.add_to_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    principals=[own],
+                    actions=actions,
+                    resources=resources,
+                    conditions=principal_in_workload,
+                )
+            )
 
 
 # Names the VPC legitimately resolves: AWS service endpoints of its own region (the interface

@@ -11,6 +11,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from cdk_constructs.audit_trail import archive_trail
 from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
 from cdk_constructs.key_custody_alarms import key_custody_event_pattern
@@ -213,16 +214,11 @@ class KeyCustodyAuditStack(Stack):
         )
         apply_boundary(self, self.boundary.policy)
 
-        self.trail = cloudtrail.CfnTrail(
+        self.trail = archive_trail(
             self,
             "Trail",
-            trail_name=key_custody_trail_name(cfg),
-            is_logging=True,
-            s3_bucket_name=cfg.log_archive_bucket_name,
-            kms_key_id=cfg.key_arn("log"),
-            enable_log_file_validation=True,
-            is_multi_region_trail=True,
-            include_global_service_events=True,
+            cfg,
+            name=key_custody_trail_name(cfg),
             advanced_event_selectors=[
                 cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                     name="Every management event, reads included",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from aws_cdk import Environment, Stage
 from constructs import Construct
@@ -32,23 +31,12 @@ class LandingZoneStage(Stage):
         acc = cfg.accounts
         self.config = cfg
 
-        def env(account: str, region: str | None = None) -> Environment:
-            return Environment(account=account, region=region or cfg.region)
-
-        def name(role: str) -> str:
-            return stack_name(cfg, role)
-
-        def describe(role: str, owner: str, conditions: str) -> str:
-            return f"LED {cfg.name}: {role}. Owner: {owner}. Serves {conditions}."
-
         self.key_custody = KeyCustodyStack(
             self,
             "KeyCustody",
-            config=cfg,
-            env=env(acc.key_custody),
-            stack_name=name("key-custody"),
-            termination_protection=True,
-            description=describe(
+            **self._deployed(
+                acc.key_custody,
+                "key-custody",
                 "customer-managed keys held by the Facilitair Bedrijf",
                 FB,
                 "VTC-KEY-CUSTODY, VTC-KEY-NO-PROVIDER, VTC-KEY-REENCRYPT, VTC-ENCRYPT-ALL",
@@ -61,12 +49,13 @@ class LandingZoneStage(Stage):
             self.secondary_key_custody = SecondaryKeyCustodyStack(
                 self,
                 "SecondaryKeyCustody",
-                config=cfg,
-                env=env(acc.key_custody, secondary),
-                stack_name=name("key-custody-secondary"),
-                termination_protection=True,
-                description=describe(
-                    f"backup key for copies in {secondary}", FB, "VTC-KEY-CUSTODY, VTC-BACKUP-ELSEWHERE"
+                **self._deployed(
+                    acc.key_custody,
+                    "key-custody-secondary",
+                    f"backup key for copies in {secondary}",
+                    FB,
+                    "VTC-KEY-CUSTODY, VTC-BACKUP-ELSEWHERE",
+                    region=secondary,
                 ),
             )
             tag_party(self.secondary_key_custody, environment=cfg.name, owner=FB)
@@ -74,13 +63,11 @@ class LandingZoneStage(Stage):
         self.remote_vault = RemoteVaultStack(
             self,
             "RemoteVault",
-            config=cfg,
             key_arn=cfg.key_arn("backup"),
             air_gapped=cfg.backup.air_gap.enabled,
-            env=env(acc.backup),
-            stack_name=name("remote-vault"),
-            termination_protection=True,
-            description=describe(
+            **self._deployed(
+                acc.backup,
+                "remote-vault",
                 "vault in the backup account receiving every copy",
                 AHOVOKS,
                 "VTC-BACKUP-ELSEWHERE, VTC-BACKUP-RETENTION, VTC-NO-STALE-BACKUP",
@@ -93,15 +80,14 @@ class LandingZoneStage(Stage):
             self.secondary_remote_vault = RemoteVaultStack(
                 self,
                 "SecondaryRemoteVault",
-                config=cfg,
                 key_arn=cfg.key_arn("secondary_backup"),
-                env=env(acc.backup, secondary),
-                stack_name=name("remote-vault-secondary"),
-                termination_protection=True,
-                description=describe(
+                **self._deployed(
+                    acc.backup,
+                    "remote-vault-secondary",
                     f"vault in the backup account, {secondary}, receiving every copy",
                     AHOVOKS,
                     "VTC-BACKUP-ELSEWHERE, VTC-OUTSOURCING-2016",
+                    region=secondary,
                 ),
             )
             tag_party(self.secondary_remote_vault, environment=cfg.name, owner=AHOVOKS)
@@ -111,38 +97,37 @@ class LandingZoneStage(Stage):
         if air_gap is not None:
             remote_arns.append(air_gap)
 
-        workload = env(acc.workload)
         self.baseline = BaselineStack(
             self,
             "Baseline",
-            config=cfg,
             allowed_regions=landing_zone.allowed_regions,
-            env=workload,
-            stack_name=name("baseline"),
-            termination_protection=True,
-            description=describe(
-                "permissions boundary of every LED role", AHOVOKS, "VTC-LEAST-PRIVILEGE, VTC-PROCESSOR"
+            **self._deployed(
+                acc.workload,
+                "baseline",
+                "permissions boundary of every LED role",
+                AHOVOKS,
+                "VTC-LEAST-PRIVILEGE, VTC-PROCESSOR",
             ),
         )
         self.network = NetworkStack(
             self,
             "Network",
-            config=cfg,
-            env=workload,
-            stack_name=name("network"),
-            description=describe(
-                "isolated VPC, endpoints with policies, encrypted flow logs", AHOVOKS, "VTC-NO-COPY, VTC-SEC-STORAGE"
+            **self._deployed(
+                acc.workload,
+                "network",
+                "isolated VPC, endpoints with policies, encrypted flow logs",
+                AHOVOKS,
+                "VTC-NO-COPY, VTC-SEC-STORAGE",
+                protected=False,
             ),
         )
         self.data = DataStack(
             self,
             "Data",
-            config=cfg,
             network=self.network.network,
-            env=workload,
-            stack_name=name("data"),
-            termination_protection=True,
-            description=describe(
+            **self._deployed(
+                acc.workload,
+                "data",
                 "the LED database (RDS PostgreSQL)",
                 AHOVOKS,
                 "VTC-ENCRYPT-ALL, VTC-SEC-STORAGE, VTC-AUDIT-TRAIL, VTC-RIGHT-SIZED",
@@ -151,15 +136,13 @@ class LandingZoneStage(Stage):
         self.backup = BackupStack(
             self,
             "Backup",
-            config=cfg,
             network=self.network.network,
             data=self.data,
             remote_vault_arns=remote_arns,
             air_gapped_vault_arn=air_gap,
-            env=workload,
-            stack_name=name("backup"),
-            termination_protection=True,
-            description=describe(
+            **self._deployed(
+                acc.workload,
+                "backup",
                 "daily backups, copies elsewhere, restore testing",
                 AHOVOKS,
                 "VTC-BACKUP-RETENTION, VTC-BACKUP-ELSEWHERE, VTC-NO-STALE-BACKUP, VTC-BACKUP-ENVIRONMENT",
@@ -168,14 +151,12 @@ class LandingZoneStage(Stage):
         self.recovery = RecoveryStack(
             self,
             "Recovery",
-            config=cfg,
             network=self.network.network,
             data=self.data,
             backup=self.backup,
-            env=workload,
-            stack_name=name("recovery"),
-            termination_protection=True,
-            description=describe(
+            **self._deployed(
+                acc.workload,
+                "recovery",
                 "restore-test validation, exit drill, operations topic",
                 AHOVOKS,
                 "VTC-BACKUP-ENVIRONMENT, VTC-EXIT, VTC-AUDIT-TRAIL",
@@ -186,27 +167,40 @@ class LandingZoneStage(Stage):
         for workload_stack in (self.baseline, self.network, self.data, self.backup, self.recovery):
             tag_party(workload_stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)
 
-        self._audit_and_access(cfg, landing_zone, env, name, describe)
+        self._audit_and_access(cfg, landing_zone)
 
-    def _audit_and_access(
+    def _deployed(
         self,
-        cfg: EnvironmentConfig,
-        landing_zone: LandingZoneConfig,
-        env: Callable[..., Environment],
-        name: Callable[[str], str],
-        describe: Callable[[str, str, str], str],
-    ) -> None:
+        account: str,
+        role: str,
+        summary: str,
+        owner: str,
+        serves: str,
+        *,
+        region: str | None = None,
+        protected: bool = True,
+    ) -> dict[str, Any]:
+        """What every stack of the stage is given: the config, its account and region, its name, its
+        termination protection, and a description naming its owner and the conditions it serves."""
+        cfg = self.config
+        return {
+            "config": cfg,
+            "env": Environment(account=account, region=region or cfg.region),
+            "stack_name": stack_name(cfg, role),
+            "termination_protection": protected,
+            "description": f"LED {cfg.name}: {summary}. Owner: {owner}. Serves {serves}.",
+        }
+
+    def _audit_and_access(self, cfg: EnvironmentConfig, landing_zone: LandingZoneConfig) -> None:
         """Issue 4: the log archive (AHOVOKS' account), the trail, alarms, Config and the roles."""
         acc = cfg.accounts
         self.log_archive = LogArchiveStack(
             self,
             "LogArchive",
-            config=cfg,
             allowed_regions=landing_zone.allowed_regions,
-            env=env(acc.log_archive),
-            stack_name=name("log-archive"),
-            termination_protection=True,
-            description=describe(
+            **self._deployed(
+                acc.log_archive,
+                "log-archive",
                 "immutable log archive (Object Lock) read directly by AHOVOKS auditors",
                 AHOVOKS,
                 "VTC-LOGS-DIRECT, VTC-AUDIT-TRAIL, VTC-PROCESSOR",
@@ -217,12 +211,10 @@ class LandingZoneStage(Stage):
         self.key_custody_audit = KeyCustodyAuditStack(
             self,
             "KeyCustodyAudit",
-            config=cfg,
             allowed_regions=landing_zone.allowed_regions,
-            env=env(acc.key_custody),
-            stack_name=name("key-custody-audit"),
-            termination_protection=True,
-            description=describe(
+            **self._deployed(
+                acc.key_custody,
+                "key-custody-audit",
                 "trail of the key custody account and key-change alarms to AHOVOKS",
                 FB,
                 "VTC-KEY-CUSTODY, VTC-AUDIT-TRAIL, VTC-LOGS-DIRECT",
@@ -231,16 +223,13 @@ class LandingZoneStage(Stage):
         tag_party(self.key_custody_audit, environment=cfg.name, owner=FB)
         for dependency in (self.key_custody, self.log_archive):
             self.key_custody_audit.add_stack_dependency(dependency)
-        workload = env(acc.workload)
         self.audit = AuditStack(
             self,
             "Audit",
-            config=cfg,
-            env=workload,
-            stack_name=name("audit"),
-            termination_protection=True,
             data_tier_security_group_id=self.network.network.database_security_group.security_group_id,
-            description=describe(
+            **self._deployed(
+                acc.workload,
+                "audit",
                 "CloudTrail, security alarms and AWS Config rules",
                 AHOVOKS,
                 "VTC-AUDIT-TRAIL, VTC-REGULAR-AUDIT, VTC-LOGS-DIRECT, VTC-OUTSOURCING-2016",
@@ -249,14 +238,14 @@ class LandingZoneStage(Stage):
         self.access = AccessStack(
             self,
             "Access",
-            config=cfg,
-            env=workload,
-            stack_name=name("access"),
             database_resource_id=cast(str, self.data.database.instance.instance_resource_id),
-            description=describe(
+            **self._deployed(
+                acc.workload,
+                "access",
                 "one role per party: runtime, platform operator, application manager, auditor, break glass",
                 AHOVOKS,
                 "VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT",
+                protected=False,
             ),
         )
         # The trail and Config deliver into the archive: it exists first.
