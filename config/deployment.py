@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import field_validator
 
 from config.accounts import DOCUMENTATION_PIPELINE_ACCOUNT
-from config.base import ROLE_ARN, Strict
+from config.base import ROLE_ARN, Strict, matching
 
 if TYPE_CHECKING:
     from config.landing_zone import LandingZoneConfig
@@ -63,12 +63,11 @@ class Deployment(Strict):
     @field_validator("qualifier")
     @classmethod
     def _qualifier(cls, value: str) -> str:
-        if not _QUALIFIER.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: 1-10 lowercase letters, digits or '-' (it is part of the "
-                "bootstrap bucket's and roles' names)"
-            )
-        return value
+        return matching(
+            value,
+            _QUALIFIER,
+            "1-10 lowercase letters, digits or '-' (it is part of the bootstrap bucket's and roles' names)",
+        )
 
     @property
     def pipeline_account(self) -> str:
