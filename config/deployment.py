@@ -40,12 +40,13 @@ class Deployment(Strict):
     @field_validator("pipeline_role_arn")
     @classmethod
     def _pipeline(cls, value: str) -> str:
-        if not ROLE_ARN.match(value) or "*" in value:
-            raise ValueError(
-                f"got {value!r}; allowed: one IAM role ARN arn:<partition>:iam::<12-digit account>:role/<name> "
-                "(the controller's pipeline role; no account root, no wildcard)"
-            )
-        return value
+        # ROLE_ARN admits no account root and no wildcard.
+        return matching(
+            value,
+            ROLE_ARN,
+            "one IAM role ARN arn:<partition>:iam::<12-digit account>:role/<name> "
+            "(the controller's pipeline role; no account root, no wildcard)",
+        )
 
     @field_validator("key_custody_deployer_arns")
     @classmethod
@@ -53,11 +54,11 @@ class Deployment(Strict):
         if not value:
             raise ValueError("got an empty list; allowed: at least one IAM role ARN of the Facilitair Bedrijf")
         for arn in value:
-            if not ROLE_ARN.match(arn) or "*" in arn:
-                raise ValueError(
-                    f"got {arn!r}; allowed: IAM role ARNs arn:<partition>:iam::<12-digit account>:role/<name> "
-                    "(no account root, no wildcard)"
-                )
+            matching(
+                arn,
+                ROLE_ARN,
+                "IAM role ARNs arn:<partition>:iam::<12-digit account>:role/<name> (no account root, no wildcard)",
+            )
         return value
 
     @field_validator("qualifier")
