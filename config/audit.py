@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
-from config.base import Strict
+from config.base import Strict, matching
+from config.logs import outlives_backups
 
 if TYPE_CHECKING:
     from config.environment import EnvironmentConfig
@@ -27,9 +28,7 @@ class Audit(Strict):
     @field_validator("alarm_email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.match(value):
-            raise ValueError(f"got {value!r}; allowed: an e-mail address such as security@example.org")
-        return value
+        return matching(value, _EMAIL, "an e-mail address such as security@example.org")
 
 
 # Cross-field rules on audit (run by EnvironmentConfig) ---------------------------------------------
@@ -37,8 +36,4 @@ class Audit(Strict):
 
 def object_lock_outlives_backups(env: EnvironmentConfig) -> None:
     """VTC-AUDIT-TRAIL (§49): the locked archive outlives every backup too."""
-    if env.audit.object_lock_days < env.longest_backup_retention_days:
-        raise ValueError(
-            f"field 'audit.object_lock_days': got {env.audit.object_lock_days}; allowed: at least the "
-            f"backup retention ({env.longest_backup_retention_days} days, copies included)"
-        )
+    outlives_backups(env, "audit.object_lock_days", env.audit.object_lock_days)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 
-from config.base import Strict, cron
+from config.base import Strict, cron, matching
+from config.keys import expires_before_rotation
 from config.regions import EU_REGIONS, partition_of
 
 if TYPE_CHECKING:
@@ -56,12 +57,11 @@ class AirGap(Strict):
     @field_validator("mpa_approval_team_arn")
     @classmethod
     def _team_arn(cls, value: str | None) -> str | None:
-        if value is not None and not MPA_TEAM_ARN.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: a Multi-party approval team ARN "
-                "arn:<partition>:mpa:<region>:<12-digit account>:approval-team/<id>"
-            )
-        return value
+        return matching(
+            value,
+            MPA_TEAM_ARN,
+            "a Multi-party approval team ARN arn:<partition>:mpa:<region>:<12-digit account>:approval-team/<id>",
+        )
 
     @field_validator("restore_test_schedule")
     @classmethod
@@ -127,11 +127,7 @@ def secondary_region_in_partition(env: EnvironmentConfig) -> None:
 
 def generations_below_rotation(env: EnvironmentConfig) -> None:
     """VTC-NO-STALE-BACKUP (§47): no recovery point may outlive the key it is encrypted under."""
-    if env.backup.generations >= env.keys.rotation_period_days:
-        raise ValueError(
-            f"field 'backup.generations': got {env.backup.generations} daily generations; allowed: "
-            f"fewer days than keys.rotation_period_days ({env.keys.rotation_period_days}) (VTC §47)"
-        )
+    expires_before_rotation(env, "backup.generations", env.backup.generations, " daily generations")
 
 
 def copies_outlive_generations(env: EnvironmentConfig) -> None:
@@ -146,11 +142,7 @@ def copies_outlive_generations(env: EnvironmentConfig) -> None:
 
 def copies_expire_before_rotation(env: EnvironmentConfig) -> None:
     """VTC-NO-STALE-BACKUP (§47): the copies never outlive the key either."""
-    if env.backup.copy_retention_days >= env.keys.rotation_period_days:
-        raise ValueError(
-            f"field 'backup.copy_retention_days': got {env.backup.copy_retention_days}; allowed: fewer days "
-            f"than keys.rotation_period_days ({env.keys.rotation_period_days}) (VTC §47)"
-        )
+    expires_before_rotation(env, "backup.copy_retention_days", env.backup.copy_retention_days)
 
 
 # The air-gapped copy (VTC-BACKUP-ELSEWHERE §37, VTC-NO-STALE-BACKUP §47); each rule is silent while
@@ -195,12 +187,8 @@ def air_gap_lock_fits_copies(env: EnvironmentConfig) -> None:
 
 def air_gap_expires_before_rotation(env: EnvironmentConfig) -> None:
     """Nothing in the vault may still exist when the key rotates, so re-encryption is never blocked (§47)."""
-    lag, rotation = env.backup.air_gap, env.keys.rotation_period_days
-    if lag.enabled and lag.max_retention_days >= rotation:
-        raise ValueError(
-            f"field '{_LAG}.max_retention_days': got {lag.max_retention_days}; allowed: fewer days than "
-            f"keys.rotation_period_days ({rotation}) (VTC §47)"
-        )
+    if env.backup.air_gap.enabled:
+        expires_before_rotation(env, f"{_LAG}.max_retention_days", env.backup.air_gap.max_retention_days)
 
 
 def air_gap_key_is_an_arn(env: EnvironmentConfig) -> None:

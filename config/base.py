@@ -27,6 +27,7 @@ class Strict(BaseModel):
 
 
 M = TypeVar("M", bound=BaseModel)
+V = TypeVar("V", str, str | None)
 Rule = Callable[[M], None]
 
 
@@ -44,7 +45,12 @@ def twelve_digits(value: object) -> str:
     return value
 
 
-def cron(value: str) -> str:
-    if not CRON.match(value):
-        raise ValueError(f"got {value!r}; allowed: an EventBridge cron expression cron(m h dom mon dow y)")
+def matching(value: V, pattern: re.Pattern[str], allowed: str) -> V:
+    """A field's value if it is absent or has the pattern's shape; else its one-line error."""
+    if value is not None and not pattern.match(value):
+        raise ValueError(f"got {value!r}; allowed: {allowed}")
     return value
+
+
+def cron(value: str) -> str:
+    return matching(value, CRON, "an EventBridge cron expression cron(m h dom mon dow y)")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import field_validator
 
 from config.accounts import DOCUMENTATION_PIPELINE_ACCOUNT
-from config.base import ROLE_ARN, Strict
+from config.base import ROLE_ARN, Strict, matching
 
 if TYPE_CHECKING:
     from config.landing_zone import LandingZoneConfig
@@ -40,12 +40,13 @@ class Deployment(Strict):
     @field_validator("pipeline_role_arn")
     @classmethod
     def _pipeline(cls, value: str) -> str:
-        if not ROLE_ARN.match(value) or "*" in value:
-            raise ValueError(
-                f"got {value!r}; allowed: one IAM role ARN arn:<partition>:iam::<12-digit account>:role/<name> "
-                "(the controller's pipeline role; no account root, no wildcard)"
-            )
-        return value
+        # ROLE_ARN admits no account root and no wildcard.
+        return matching(
+            value,
+            ROLE_ARN,
+            "one IAM role ARN arn:<partition>:iam::<12-digit account>:role/<name> "
+            "(the controller's pipeline role; no account root, no wildcard)",
+        )
 
     @field_validator("key_custody_deployer_arns")
     @classmethod
@@ -53,22 +54,21 @@ class Deployment(Strict):
         if not value:
             raise ValueError("got an empty list; allowed: at least one IAM role ARN of the Facilitair Bedrijf")
         for arn in value:
-            if not ROLE_ARN.match(arn) or "*" in arn:
-                raise ValueError(
-                    f"got {arn!r}; allowed: IAM role ARNs arn:<partition>:iam::<12-digit account>:role/<name> "
-                    "(no account root, no wildcard)"
-                )
+            matching(
+                arn,
+                ROLE_ARN,
+                "IAM role ARNs arn:<partition>:iam::<12-digit account>:role/<name> (no account root, no wildcard)",
+            )
         return value
 
     @field_validator("qualifier")
     @classmethod
     def _qualifier(cls, value: str) -> str:
-        if not _QUALIFIER.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: 1-10 lowercase letters, digits or '-' (it is part of the "
-                "bootstrap bucket's and roles' names)"
-            )
-        return value
+        return matching(
+            value,
+            _QUALIFIER,
+            "1-10 lowercase letters, digits or '-' (it is part of the bootstrap bucket's and roles' names)",
+        )
 
     @property
     def pipeline_account(self) -> str:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator, model_validator
 
-from config.base import Strict, cron, run_rules
+from config.base import Strict, cron, matching, run_rules
+from config.keys import expires_before_rotation
 from config.regions import partition_of
 
 if TYPE_CHECKING:
@@ -44,12 +45,11 @@ class Drills(Strict):
     @field_validator("second_partner_principal_arn")
     @classmethod
     def _principal(cls, value: str) -> str:
-        if not _PRINCIPAL_ARN.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: arn:<partition>:iam::<12-digit account>:root or "
-                "arn:<partition>:iam::<12-digit account>:role/<name>"
-            )
-        return value
+        return matching(
+            value,
+            _PRINCIPAL_ARN,
+            "arn:<partition>:iam::<12-digit account>:root or arn:<partition>:iam::<12-digit account>:role/<name>",
+        )
 
     @field_validator("expected_tables")
     @classmethod
@@ -129,8 +129,4 @@ def exit_partner_in_partition(env: EnvironmentConfig) -> None:
 
 def export_expiry_below_rotation(env: EnvironmentConfig) -> None:
     """VTC-NO-STALE-BACKUP (§47): an export is a copy of the data; it expires before the key rotates."""
-    if env.drills.exit_export_expiry_days >= env.keys.rotation_period_days:
-        raise ValueError(
-            f"field 'drills.exit_export_expiry_days': got {env.drills.exit_export_expiry_days}; allowed: "
-            f"fewer days than keys.rotation_period_days ({env.keys.rotation_period_days}) (VTC §47)"
-        )
+    expires_before_rotation(env, "drills.exit_export_expiry_days", env.drills.exit_export_expiry_days)

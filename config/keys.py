@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
-from config.base import IAM_NAME, Strict
+from config.base import IAM_NAME, Strict, matching
 from config.regions import partition_of
 from config.xks import ExternalKeyStore, Origin, origin_problem
 
@@ -54,18 +54,12 @@ class Keys(Strict):
     @field_validator("key_admin_role_name")
     @classmethod
     def _role_name(cls, value: str) -> str:
-        if not IAM_NAME.match(value):
-            raise ValueError(f"got {value!r}; allowed: an IAM role name (1-64 of A-Za-z0-9+=,.@_-)")
-        return value
+        return matching(value, IAM_NAME, "an IAM role name (1-64 of A-Za-z0-9+=,.@_-)")
 
     @field_validator("data_key_arn", "backup_key_arn", "log_key_arn", "secondary_backup_key_arn")
     @classmethod
     def _key_arn(cls, value: str | None) -> str | None:
-        if value is not None and not KEY_ARN.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: a KMS key ARN arn:<partition>:kms:<region>:<12-digit account>:key/<key id>"
-            )
-        return value
+        return matching(value, KEY_ARN, "a KMS key ARN arn:<partition>:kms:<region>:<12-digit account>:key/<key id>")
 
 
 # Cross-field rules on keys (run by EnvironmentConfig) ----------------------------------------------
@@ -135,6 +129,16 @@ def keys_in_partition(env: EnvironmentConfig) -> None:
                 f"field 'keys.{field}': got {arn!r}, in partition {match['partition']}; allowed: "
                 f"partition {partition} (region {region})"
             )
+
+
+def expires_before_rotation(env: EnvironmentConfig, field: str, days: int, unit: str = "") -> None:
+    """VTC-NO-STALE-BACKUP (§47): nothing kept under a key may outlive the key's rotation period
+    (the backup, copy and export rules)."""
+    if days >= env.keys.rotation_period_days:
+        raise ValueError(
+            f"field '{field}': got {days}{unit}; allowed: fewer days than keys.rotation_period_days "
+            f"({env.keys.rotation_period_days}) (VTC §47)"
+        )
 
 
 def origin_supported(env: EnvironmentConfig) -> None:

@@ -55,8 +55,13 @@ class Logs(Strict):
 
 def logs_outlive_backups(env: EnvironmentConfig) -> None:
     """VTC-AUDIT-TRAIL (§49): the audit trail outlives every backup."""
-    if env.logs.retention_days < env.longest_backup_retention_days:
+    outlives_backups(env, "logs.retention_days", env.logs.retention_days)
+
+
+def outlives_backups(env: EnvironmentConfig, field: str, days: int) -> None:
+    """VTC-AUDIT-TRAIL (§49): what records the audit trail is kept longer than any recovery point."""
+    if days < env.longest_backup_retention_days:
         raise ValueError(
-            f"field 'logs.retention_days': got {env.logs.retention_days}; allowed: at least the "
+            f"field '{field}': got {days}; allowed: at least the "
             f"backup retention ({env.longest_backup_retention_days} days, copies included)"
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import field_validator
 
-from config.base import AccountId, Strict, twelve_digits
+from config.base import AccountId, Strict, matching, twelve_digits
 
 if TYPE_CHECKING:
     from config.landing_zone import LandingZoneConfig
@@ -25,9 +25,7 @@ class OrganizationConfig(Strict):
     @field_validator("organization_id")
     @classmethod
     def _org_id(cls, value: str | None) -> str | None:
-        if value is not None and not _ORG_ID.match(value):
-            raise ValueError(f"got {value!r}; allowed: an AWS Organizations id o-<10 to 32 lowercase letters/digits>")
-        return value
+        return matching(value, _ORG_ID, "an AWS Organizations id o-<10 to 32 lowercase letters/digits>")
 
     @field_validator("management_account", mode="before")
     @classmethod

@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import field_validator, model_validator
+
+from config.base import Strict, matching
 
 Origin = Literal["AWS_KMS", "EXTERNAL", "EXTERNAL_KEY_STORE"]
 KeyPurpose = Literal["data", "backup", "log", "secondary_backup"]
@@ -101,10 +103,8 @@ _SECRET_ARN = re.compile(
 _XKS_KEY_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,128}$")
 
 
-class ExternalKeyStore(BaseModel):
+class ExternalKeyStore(Strict):
     """FB's XKS proxy and its external keys: `[environments.<env>.keys.external_key_store]`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     connectivity: Literal["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"]
     uri_endpoint: str  # https://<host>, no port (KMS uses 443), no path
@@ -121,37 +121,28 @@ class ExternalKeyStore(BaseModel):
     @field_validator("uri_endpoint", "secondary_uri_endpoint")
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
-        if value is not None and not _ENDPOINT.match(value):
-            raise ValueError(f"got {value!r}; allowed: https://<DNS name> without port or path ({_GUIDE_CREATE})")
-        return value
+        return matching(value, _ENDPOINT, f"https://<DNS name> without port or path ({_GUIDE_CREATE})")
 
     @field_validator("uri_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not _PATH.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: a path that starts with / and ends with /kms/xks/v1 ({_GUIDE_CREATE})"
-            )
-        return value
+        return matching(value, _PATH, f"a path that starts with / and ends with /kms/xks/v1 ({_GUIDE_CREATE})")
 
     @field_validator("vpc_endpoint_service_name", "secondary_vpc_endpoint_service_name")
     @classmethod
     def _service(cls, value: str | None) -> str | None:
-        if value is not None and not _VPCE_SERVICE.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: a VPC endpoint service name com.amazonaws.vpce.<region>.vpce-svc-<17 hex>"
-            )
-        return value
+        return matching(
+            value, _VPCE_SERVICE, "a VPC endpoint service name com.amazonaws.vpce.<region>.vpce-svc-<17 hex>"
+        )
 
     @field_validator("credential_secret_arn")
     @classmethod
     def _secret(cls, value: str) -> str:
-        if not _SECRET_ARN.match(value):
-            raise ValueError(
-                f"got {value!r}; allowed: a Secrets Manager secret ARN "
-                "arn:<partition>:secretsmanager:<region>:<account>:secret:<name>"
-            )
-        return value
+        return matching(
+            value,
+            _SECRET_ARN,
+            "a Secrets Manager secret ARN arn:<partition>:secretsmanager:<region>:<account>:secret:<name>",
+        )
 
     @field_validator("external_key_ids")
     @classmethod

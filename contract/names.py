@@ -33,9 +33,14 @@ def trail_name(env: EnvironmentConfig) -> str:
     return env.resource_name("trail")
 
 
+def _regional_arn(env: EnvironmentConfig, service: str, account: str, resource: str, partition: str | None) -> str:
+    """An ARN in the environment's region. `partition`: the stacks pass the CDK's partition token."""
+    return f"arn:{partition or env.partition}:{service}:{env.region}:{account}:{resource}"
+
+
 def trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
-    """The workload account's trail. `partition`: the stacks pass the CDK's partition token."""
-    return f"arn:{partition or env.partition}:cloudtrail:{env.region}:{env.accounts.workload}:trail/{trail_name(env)}"
+    """The workload account's trail."""
+    return _regional_arn(env, "cloudtrail", env.accounts.workload, f"trail/{trail_name(env)}", partition)
 
 
 def archive_access_trail_name(env: EnvironmentConfig) -> str:
@@ -44,9 +49,8 @@ def archive_access_trail_name(env: EnvironmentConfig) -> str:
 
 def archive_access_trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
     """The log archive account's trail of reads of the archive."""
-    return (
-        f"arn:{partition or env.partition}:cloudtrail:{env.region}:{env.accounts.log_archive}:trail/"
-        f"{archive_access_trail_name(env)}"
+    return _regional_arn(
+        env, "cloudtrail", env.accounts.log_archive, f"trail/{archive_access_trail_name(env)}", partition
     )
 
 
@@ -59,10 +63,7 @@ def key_custody_trail_name(env: EnvironmentConfig) -> str:
 
 
 def key_custody_trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
-    return (
-        f"arn:{partition or env.partition}:cloudtrail:{env.region}:{env.accounts.key_custody}:trail/"
-        f"{key_custody_trail_name(env)}"
-    )
+    return _regional_arn(env, "cloudtrail", env.accounts.key_custody, f"trail/{key_custody_trail_name(env)}", partition)
 
 
 def key_custody_event_bus_name(env: EnvironmentConfig) -> str:
@@ -71,9 +72,8 @@ def key_custody_event_bus_name(env: EnvironmentConfig) -> str:
 
 def key_custody_event_bus_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
     """The log archive account's bus that the key custody account forwards FB's key changes to."""
-    return (
-        f"arn:{partition or env.partition}:events:{env.region}:{env.accounts.log_archive}:event-bus/"
-        f"{key_custody_event_bus_name(env)}"
+    return _regional_arn(
+        env, "events", env.accounts.log_archive, f"event-bus/{key_custody_event_bus_name(env)}", partition
     )
 
 

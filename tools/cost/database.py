@@ -8,7 +8,7 @@ from typing import Any
 from tools.cost.assembly import StackTemplate
 from tools.cost.model import Line, PriceContext
 from tools.cost.tables import CostError
-from tools.cost.values import DAYS_PER_MONTH, num, priced, render, runs_per_month, where
+from tools.cost.values import DAYS_PER_MONTH, assumed, num, priced, render, runs_per_month, where
 
 # Databases and their backups -------------------------------------------------------------------
 
@@ -20,8 +20,7 @@ def rds_instance(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str,
     copies = 2 if str(p.get("MultiAZ")).lower() == "true" else 1
     az = " Multi-AZ (x2)" if copies == 2 else ""
     storage_type = str(p.get("StorageType", "io1" if "Iops" in p else "gp2"))
-    allocated = num(p.get("AllocatedStorage"), "AllocatedStorage", stack, lid)
-    ceiling = num(p.get("MaxAllocatedStorage", allocated), "MaxAllocatedStorage", stack, lid)
+    allocated, ceiling = _storage_gb(p, stack, lid)
     hours = ctx.assumptions["hours_per_month"]
     lines = [
         priced(
@@ -50,6 +49,12 @@ def rds_instance(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str,
     return lines + _rds_extras(ctx, stack, lid, p)
 
 
+def _storage_gb(p: dict[str, Any], stack: StackTemplate, lid: str) -> tuple[float, float]:
+    """An instance's storage as allocated and at its ceiling (MaxAllocatedStorage, else the same)."""
+    allocated = num(p.get("AllocatedStorage"), "AllocatedStorage", stack, lid)
+    return allocated, num(p.get("MaxAllocatedStorage", allocated), "MaxAllocatedStorage", stack, lid)
+
+
 def _rds_extras(ctx: PriceContext, stack: StackTemplate, lid: str, p: dict[str, Any]) -> list[Line]:
     """What RDS creates outside the template: the managed master-user secret (Secrets Manager) and
     the enhanced-monitoring log stream (RDSOSMetrics, CloudWatch Logs). Automated backups
@@ -71,16 +76,15 @@ def _rds_extras(ctx: PriceContext, stack: StackTemplate, lid: str, p: dict[str, 
         )
     if num(p.get("MonitoringInterval", 0), "MonitoringInterval", stack, lid) > 0:
         lines.append(
-            priced(
+            assumed(
                 ctx,
                 stack,
                 lid,
                 "logs_ingest_gb",
+                "enhanced_monitoring_gb_per_month",
                 service="CloudWatch Logs",
                 item="ingestion (RDS enhanced monitoring)",
-                quantity=ctx.assumptions["enhanced_monitoring_gb_per_month"],
                 unit="GB",
-                assumptions=("enhanced_monitoring_gb_per_month",),
             )
         )
     retention = num(p.get("PerformanceInsightsRetentionPeriod", 7), "PerformanceInsightsRetentionPeriod", stack, lid)
@@ -98,10 +102,9 @@ def _recovery_point_gb(ctx: PriceContext) -> tuple[float, float]:
     fraction = ctx.assumptions["recovery_point_fraction"]
     size = ceiling = 0.0
     for stack, lid, r in ctx.of_type("AWS::RDS::DBInstance"):
-        p = r.get("Properties", {})
-        allocated = num(p.get("AllocatedStorage"), "AllocatedStorage", stack, lid)
+        allocated, at_ceiling = _storage_gb(r.get("Properties", {}), stack, lid)
         size += allocated * fraction
-        ceiling += num(p.get("MaxAllocatedStorage", allocated), "MaxAllocatedStorage", stack, lid) * fraction
+        ceiling += at_ceiling * fraction
     return size, ceiling
 
 
@@ -116,63 +119,41 @@ def backup_plan(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, 
     """Recovery points kept per rule (generations), their copies in each destination's region
     (copy retention), and the transfer of each copy that leaves the region."""
     size, ceiling = _recovery_point_gb(ctx)
+
+    def points(key: str, times: float, region: str | None = None, **kw: Any) -> Line:
+        """`times` one recovery point of the databases, as it is and at the storage ceiling."""
+        return priced(
+            ctx,
+            stack,
+            lid,
+            key,
+            region=region,
+            quantity=times * size,
+            ceiling_quantity=times * ceiling,
+            assumptions=("recovery_point_fraction",),
+            **kw,
+        )
+
+    def kept(action: dict[str, Any], what: str, runs: float) -> float:
+        """How many recovery points a rule or copy action keeps at once: the days each is kept x the runs a day."""
+        return num(action.get("Lifecycle", {}).get("DeleteAfterDays"), what, stack, lid) * runs / DAYS_PER_MONTH
+
     lines = []
-    common = ("recovery_point_fraction",)
     for rule in r.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", []):
         runs = runs_per_month(rule.get("ScheduleExpression"), stack, lid)
-        days = num(rule.get("Lifecycle", {}).get("DeleteAfterDays"), "DeleteAfterDays", stack, lid)
-        points = days * runs / DAYS_PER_MONTH
-        lines.append(
-            priced(
-                ctx,
-                stack,
-                lid,
-                "backup_rds_gb_month",
-                service="AWS Backup",
-                item=f"recovery points: {points:.4g} generations x {size:g} GB",
-                quantity=points * size,
-                ceiling_quantity=points * ceiling,
-                unit="GB-months",
-                assumptions=common,
-            )
-        )
+        generations = kept(rule, "DeleteAfterDays", runs)
+        item = f"recovery points: {generations:.4g} generations x {size:g} GB"
+        lines.append(points("backup_rds_gb_month", generations, service="AWS Backup", item=item, unit="GB-months"))
         for copy in rule.get("CopyActions", []):
             region = _vault_region(copy.get("DestinationBackupVaultArn"), stack, lid)
-            kept = (
-                num(copy.get("Lifecycle", {}).get("DeleteAfterDays"), "copy DeleteAfterDays", stack, lid)
-                * runs
-                / DAYS_PER_MONTH
-            )
+            copies = kept(copy, "copy DeleteAfterDays", runs)
+            item = f"copies in {region}: {copies:.4g} kept x {size:g} GB"
             lines.append(
-                priced(
-                    ctx,
-                    stack,
-                    lid,
-                    "backup_rds_gb_month",
-                    region=region,
-                    service="AWS Backup",
-                    item=f"copies in {region}: {kept:.4g} kept x {size:g} GB",
-                    quantity=kept * size,
-                    ceiling_quantity=kept * ceiling,
-                    unit="GB-months",
-                    assumptions=common,
-                )
+                points("backup_rds_gb_month", copies, region, service="AWS Backup", item=item, unit="GB-months")
             )
             if region != stack.region:
-                lines.append(
-                    priced(
-                        ctx,
-                        stack,
-                        lid,
-                        "transfer_inter_region_gb",
-                        service="Data transfer",
-                        item=f"copies {stack.region} -> {region}: {runs:.4g} a month x {size:g} GB",
-                        quantity=runs * size,
-                        ceiling_quantity=runs * ceiling,
-                        unit="GB",
-                        assumptions=common,
-                    )
-                )
+                item = f"copies {stack.region} -> {region}: {runs:.4g} a month x {size:g} GB"
+                lines.append(points("transfer_inter_region_gb", runs, service="Data transfer", item=item, unit="GB"))
     return lines
 
 

@@ -17,8 +17,12 @@ PRICERS: dict[str, Pricer] = {
     "AWS::KMS::ReplicaKey": services.kms_key,
     "AWS::EC2::VPCEndpoint": services.vpc_endpoint,
     "AWS::CloudTrail::Trail": services.cloudtrail,
-    "AWS::Config::ConfigurationRecorder": services.config_recorder,
-    "AWS::Config::ConfigRule": services.config_rule,
+    "AWS::Config::ConfigurationRecorder": fixed(
+        "Config", "configuration items", "config_item", "items", "config_items_per_month"
+    ),
+    "AWS::Config::ConfigRule": fixed(
+        "Config", "rule evaluations", "config_rule_evaluation", "evaluations", "config_evaluations_per_rule"
+    ),
     "AWS::Lambda::Function": services.lambda_function,
     "AWS::Logs::LogGroup": services.log_group,
     "AWS::Route53Resolver::FirewallDomainList": services.dns_domain_list,

@@ -1,4 +1,4 @@
-"""Keys, interface endpoints, CloudTrail, Config, Lambda, CloudWatch Logs, the DNS Firewall and
+"""Keys, interface endpoints, CloudTrail, Lambda, CloudWatch Logs, the DNS Firewall and
 the resources billed per month or by one assumed volume."""
 
 from __future__ import annotations
@@ -8,25 +8,24 @@ from typing import Any
 from tools.cost.assembly import StackTemplate
 from tools.cost.model import Line, PriceContext
 from tools.cost.tables import CostError
-from tools.cost.values import DAYS_PER_MONTH, Pricer, num, priced, refs, where
+from tools.cost.values import DAYS_PER_MONTH, Pricer, assumed, num, priced, refs, where
 
 # Keys, network, audit ----------------------------------------------------------------------------
 
 
 def kms_key(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
-    requests = ctx.assumptions["kms_requests_per_key"]
     return [
         priced(ctx, stack, lid, "kms_key_month", service="KMS", item="keys", quantity=1, unit="key-months"),
-        priced(
+        assumed(
             ctx,
             stack,
             lid,
             "kms_requests_10k",
+            "kms_requests_per_key",
+            per=10_000,
             service="KMS",
             item="requests",
-            quantity=requests / 10_000,
             unit="10k requests",
-            assumptions=("kms_requests_per_key",),
         ),
     ]
 
@@ -53,16 +52,15 @@ def vpc_endpoint(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str,
             unit="endpoint-AZ-hours",
             assumptions=("hours_per_month",),
         ),
-        priced(
+        assumed(
             ctx,
             stack,
             lid,
             "vpce_data_gb",
+            "endpoint_gb_per_month",
             service="VPC endpoints",
             item="data processed",
-            quantity=ctx.assumptions["endpoint_gb_per_month"],
             unit="GB",
-            assumptions=("endpoint_gb_per_month",),
         ),
     ]
 
@@ -88,18 +86,17 @@ def cloudtrail(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, A
     categories = _trail_categories(r.get("Properties", {}))
     lines = []
     if "Data" in categories:
-        events = ctx.assumptions["cloudtrail_data_events_per_month"]
         lines.append(
-            priced(
+            assumed(
                 ctx,
                 stack,
                 lid,
                 "cloudtrail_data_events_100k",
+                "cloudtrail_data_events_per_month",
+                per=100_000,
                 service="CloudTrail",
                 item="data events",
-                quantity=events / 100_000,
                 unit="100k events",
-                assumptions=("cloudtrail_data_events_per_month",),
             )
         )
     if "Management" in categories:
@@ -110,53 +107,20 @@ def cloudtrail(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, A
             and "Management" in _trail_categories(t.get("Properties", {}))
         )
         if same_place[0] != (stack.name, lid):
-            events = ctx.assumptions["cloudtrail_management_events_per_month"]
             lines.append(
-                priced(
+                assumed(
                     ctx,
                     stack,
                     lid,
                     "cloudtrail_management_copy_100k",
+                    "cloudtrail_management_events_per_month",
+                    per=100_000,
                     service="CloudTrail",
                     item="management events, additional copy",
-                    quantity=events / 100_000,
                     unit="100k events",
-                    assumptions=("cloudtrail_management_events_per_month",),
                 )
             )
     return lines
-
-
-def config_recorder(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
-    return [
-        priced(
-            ctx,
-            stack,
-            lid,
-            "config_item",
-            service="Config",
-            item="configuration items",
-            quantity=ctx.assumptions["config_items_per_month"],
-            unit="items",
-            assumptions=("config_items_per_month",),
-        )
-    ]
-
-
-def config_rule(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
-    return [
-        priced(
-            ctx,
-            stack,
-            lid,
-            "config_rule_evaluation",
-            service="Config",
-            item="rule evaluations",
-            quantity=ctx.assumptions["config_evaluations_per_rule"],
-            unit="evaluations",
-            assumptions=("config_evaluations_per_rule",),
-        )
-    ]
 
 
 # Compute and logs ---------------------------------------------------------------------------------
@@ -169,18 +133,17 @@ def lambda_function(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[s
     arch = str((p.get("Architectures") or ["x86_64"])[0])
     calls = ctx.assumptions["lambda_invocations_per_month"]
     seconds = ctx.assumptions["lambda_seconds_per_invocation"]
-    used = ("lambda_invocations_per_month", "lambda_seconds_per_invocation")
     return [
-        priced(
+        assumed(
             ctx,
             stack,
             lid,
             "lambda_requests_million",
+            "lambda_invocations_per_month",
+            per=1e6,
             service="Lambda",
             item="requests",
-            quantity=calls / 1e6,
             unit="million requests",
-            assumptions=used[:1],
         ),
         priced(
             ctx,
@@ -191,7 +154,7 @@ def lambda_function(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[s
             item=f"compute ({arch})",
             quantity=memory_gb * seconds * calls,
             unit="GB-seconds",
-            assumptions=used,
+            assumptions=("lambda_invocations_per_month", "lambda_seconds_per_invocation"),
         ),
     ]
 
@@ -232,16 +195,8 @@ def log_group(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, An
         months, held = num(retention, "RetentionInDays", stack, lid) / DAYS_PER_MONTH, ()
     label = _LOG_LABELS.get(kind, "other logs")
     return [
-        priced(
-            ctx,
-            stack,
-            lid,
-            "logs_ingest_gb",
-            service="CloudWatch Logs",
-            item=f"ingestion ({label})",
-            quantity=gb,
-            unit="GB",
-            assumptions=(kind,),
+        assumed(
+            ctx, stack, lid, "logs_ingest_gb", kind, service="CloudWatch Logs", item=f"ingestion ({label})", unit="GB"
         ),
         priced(
             ctx,
@@ -276,18 +231,17 @@ def dns_domain_list(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[s
 
 
 def dns_firewall_association(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
-    queries = ctx.assumptions["dns_queries_per_month"]
     return [
-        priced(
+        assumed(
             ctx,
             stack,
             lid,
             "dnsfw_queries_million",
+            "dns_queries_per_month",
+            per=1e6,
             service="Route 53 Resolver",
             item="DNS Firewall queries",
-            quantity=queries / 1e6,
             unit="million queries",
-            assumptions=("dns_queries_per_month",),
         )
     ]
 
@@ -296,10 +250,8 @@ def fixed(service: str, item: str, key: str, unit: str, assumption: str | None =
     """A resource billed per month (quantity 1) or by one assumed volume."""
 
     def price(ctx: PriceContext, stack: StackTemplate, lid: str, r: dict[str, Any]) -> list[Line]:
-        quantity = ctx.assumptions[assumption] if assumption else 1.0
-        used = (assumption,) if assumption else ()
-        return [
-            priced(ctx, stack, lid, key, service=service, item=item, quantity=quantity, unit=unit, assumptions=used)
-        ]
+        if assumption:
+            return [assumed(ctx, stack, lid, key, assumption, service=service, item=item, unit=unit)]
+        return [priced(ctx, stack, lid, key, service=service, item=item, quantity=1.0, unit=unit)]
 
     return price

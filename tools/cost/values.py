@@ -84,3 +84,11 @@ def priced(ctx: PriceContext, stack: StackTemplate, lid: str, key: str, region: 
         resources=[where(stack, lid)],
         **kw,
     )
+
+
+def assumed(
+    ctx: PriceContext, stack: StackTemplate, lid: str, key: str, assumption: str, per: float = 1, **kw: Any
+) -> Line:
+    """A line of one assumed volume, counted in the price's unit (`per`: 10k requests, a million
+    queries), with the assumption named beside it."""
+    return priced(ctx, stack, lid, key, quantity=ctx.assumptions[assumption] / per, assumptions=(assumption,), **kw)

@@ -20,19 +20,31 @@ _LOG_READ = re.compile(
 PERSONAL = (PERSONAL_DATA, PERSONAL_DATA_EXPORT)
 
 
+def _store(kind: str, stack: Stack, lid: str, name: Any, key: str, **more: Any) -> dict[str, Any]:
+    """One place logs are kept: what every kind of store says, then what only its kind has."""
+    return {
+        "kind": kind,
+        "stack": stack.stack_name,
+        "logical_id": lid,
+        "name": text(name),
+        "account": stack.account,
+        "region": stack.region,
+        "key": key,
+        **more,
+    }
+
+
 def _log_groups(ctx: Context, stack: Stack) -> Iterator[dict[str, Any]]:
     for lid, resource in stack.of_type("AWS::Logs::LogGroup").items():
         props = resource.get("Properties", {})
-        yield {
-            "kind": "CloudWatch Logs log group",
-            "stack": stack.stack_name,
-            "logical_id": lid,
-            "name": text(props.get("LogGroupName", f"(generated: {stack.paths.get(lid, lid)})")),
-            "account": stack.account,
-            "region": stack.region,
-            "key": key_label(ctx.cfg, props.get("KmsKeyId")) if props.get("KmsKeyId") else "none",
-            "retention_days": props.get("RetentionInDays"),
-        }
+        yield _store(
+            "CloudWatch Logs log group",
+            stack,
+            lid,
+            props.get("LogGroupName", f"(generated: {stack.paths.get(lid, lid)})"),
+            key_label(ctx.cfg, props.get("KmsKeyId")) if props.get("KmsKeyId") else "none",
+            retention_days=props.get("RetentionInDays"),
+        )
 
 
 def _log_buckets(stack: Stack) -> Iterator[dict[str, Any]]:
@@ -41,31 +53,27 @@ def _log_buckets(stack: Stack) -> Iterator[dict[str, Any]]:
         if "ObjectLockConfiguration" not in props and "log" not in lid.lower():
             continue
         encryption = (props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or [{}]
-        yield {
-            "kind": "S3 log archive bucket",
-            "stack": stack.stack_name,
-            "logical_id": lid,
-            "name": text(props.get("BucketName", stack.paths.get(lid, lid))),
-            "account": stack.account,
-            "region": stack.region,
-            "key": text(encryption[0]),
-            "object_lock": text(props.get("ObjectLockConfiguration", "none")),
-        }
+        yield _store(
+            "S3 log archive bucket",
+            stack,
+            lid,
+            props.get("BucketName", stack.paths.get(lid, lid)),
+            text(encryption[0]),
+            object_lock=text(props.get("ObjectLockConfiguration", "none")),
+        )
 
 
 def _trails(stack: Stack) -> Iterator[dict[str, Any]]:
     for lid, resource in stack.of_type("AWS::CloudTrail::Trail").items():
         props = resource.get("Properties", {})
-        yield {
-            "kind": "CloudTrail trail",
-            "stack": stack.stack_name,
-            "logical_id": lid,
-            "name": text(props.get("TrailName", lid)),
-            "account": stack.account,
-            "region": stack.region,
-            "key": text(props.get("KMSKeyId", "none")),
-            "destination": text(props.get("S3BucketName", "")),
-        }
+        yield _store(
+            "CloudTrail trail",
+            stack,
+            lid,
+            props.get("TrailName", lid),
+            text(props.get("KMSKeyId", "none")),
+            destination=text(props.get("S3BucketName", "")),
+        )
 
 
 def _policy_readers(stack: Stack) -> Iterator[dict[str, Any]]:

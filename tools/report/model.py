@@ -156,7 +156,7 @@ class Context:
         return ref
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class Section:
     """One part of the report, in every format.
 

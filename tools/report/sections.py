@@ -42,66 +42,20 @@ def collect_stacks(ctx: Context) -> dict[str, Any]:
     }
 
 
+# One row a section, in the report's order: name, title, collect, markdown, html.
 SECTIONS: list[Section] = [
-    Section(
-        name="environment",
-        title="Environment",
-        collect=_nothing,  # the environment's configuration is in the report's head
-        markdown=markdown.environment,
-        html=html.environment,
-    ),
-    Section(
-        name="conditions",
-        title="VTC conditions",
-        collect=collect_conditions,
-        markdown=markdown.conditions,
-        html=html.conditions,
-    ),
-    Section(
-        name="who-can",
-        title="Who can do what",
-        collect=access.collect_access,
-        markdown=access.markdown,
-        html=access.html,
-    ),
-    Section(
-        name="register",
-        title="Accepted-risks register",
-        collect=collect_register,
-        markdown=markdown.register,
-        html=html.register,
-    ),
-    Section(name="keys", title="Keys", collect=collect_keys, markdown=markdown.keys, html=html.keys),
-    Section(name="backups", title="Backups", collect=collect_backups, markdown=markdown.backups, html=html.backups),
-    Section(
-        name="logs", title="Logs and who can read them", collect=collect_logs, markdown=markdown.logs, html=html.logs
-    ),
-    Section(
-        name="stacks",
-        title="Stacks and outputs",
-        collect=collect_stacks,
-        markdown=markdown.stacks,
-        html=html.stacks,
-    ),
-    Section(
-        name="personal-data",
-        title="Personal-data stores",
-        collect=collect_personal_data,
-        markdown=markdown.personal_data,
-        html=html.personal_data,
-    ),
-    Section(
-        name="architecture",
-        title="Architecture",
-        collect=collect_network,  # the picture (tools/diagram.py) draws the network too
-        markdown=markdown.architecture,
-        html=html.architecture,
-    ),
-    Section(
-        name="cost",
-        title="Cost estimate",
-        collect=cost.collect_cost,  # VTC-RIGHT-SIZED (§52-54): tools/cost, the five biggest lines and the total
-        markdown=cost.markdown,
-        html=cost.html,
-    ),
+    # The environment's configuration is in the report's head.
+    Section("environment", "Environment", _nothing, markdown.environment, html.environment),
+    Section("conditions", "VTC conditions", collect_conditions, markdown.conditions, html.conditions),
+    Section("who-can", "Who can do what", access.collect_access, access.markdown, access.html),
+    Section("register", "Accepted-risks register", collect_register, markdown.register, html.register),
+    Section("keys", "Keys", collect_keys, markdown.keys, html.keys),
+    Section("backups", "Backups", collect_backups, markdown.backups, html.backups),
+    Section("logs", "Logs and who can read them", collect_logs, markdown.logs, html.logs),
+    Section("stacks", "Stacks and outputs", collect_stacks, markdown.stacks, html.stacks),
+    Section("personal-data", "Personal-data stores", collect_personal_data, markdown.personal_data, html.personal_data),
+    # The picture (tools/diagram.py) draws the network too.
+    Section("architecture", "Architecture", collect_network, markdown.architecture, html.architecture),
+    # VTC-RIGHT-SIZED (§52-54): tools/cost, the five biggest lines and the total.
+    Section("cost", "Cost estimate", cost.collect_cost, cost.markdown, cost.html),
 ]
