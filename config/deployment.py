@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from config.landing_zone import LandingZoneConfig
 
 # The CDK bootstrap qualifier the stacks deploy with; `[deployment] qualifier` must match it
-# (tools/bootstrap.py refuses another one).
+# (tools/bootstrap/ refuses another one).
 CDK_DEFAULT_QUALIFIER = "hnb659fds"
 
 _QUALIFIER = re.compile(r"^[a-z0-9-]{1,10}$")
@@ -27,7 +27,7 @@ class Deployment(Strict):
     may share accounts, so the principals the bootstrap roles trust are the same for all of them.
     The workload, log archive and backup accounts are bootstrapped by AHOVOKS and trust only the
     controller's delivery pipeline; the key custody account is bootstrapped by the Facilitair
-    Bedrijf and trusts only FB's own deploying principals (tools/bootstrap.py).
+    Bedrijf and trusts only FB's own deploying principals (tools/bootstrap/).
     """
 
     # AHOVOKS' delivery pipeline: a role in an AHOVOKS account of its own (not one of the LED accounts).

@@ -183,7 +183,7 @@ def fb_key_administrators(config: LandingZoneConfig, partition: str) -> list[str
 
 def led_boundary_arns(config: LandingZoneConfig) -> list[str]:
     """The exact ARNs of the LED permissions boundaries: the Baseline stack's, the log archive's,
-    and the deployment boundary the bootstrap gives its own roles (tools/bootstrap.py)."""
+    and the deployment boundary the bootstrap gives its own roles (tools/bootstrap/)."""
     partition = organization_partition(config)
     arns = set()
     for env in config.environments.values():
@@ -197,7 +197,7 @@ def led_boundary_arns(config: LandingZoneConfig) -> list[str]:
 
 
 def deployment_boundary_name(config: LandingZoneConfig, region: str) -> str:
-    """The boundary the bootstrap template creates for its roles (tools/bootstrap.py)."""
+    """The boundary the bootstrap template creates for its roles (tools/bootstrap/)."""
     return f"led-{config.deployment.qualifier}-deployment-boundary-{region}"
 
 

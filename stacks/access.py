@@ -17,7 +17,7 @@ Deploying is a path to the data (design.md, "The deployment path"): whoever runs
 acts as the CDK bootstrap's CloudFormation execution role and can, for instance, change the
 function that reads the master secret. So no human role deploys: the controller's (AHOVOKS')
 delivery pipeline, named in the config's [deployment] table, is the only principal the bootstrap
-roles trust (tools/bootstrap.py), and the operator proposes changes by pull request. Every human
+roles trust (tools/bootstrap/), and the operator proposes changes by pull request. Every human
 role explicitly denies assuming the bootstrap roles (cdk-*) and every CloudFormation write action
 (DEPLOYMENT_DENIED_* of contract/operator.py, VTC-PROCESSOR-DEPLOY), so that no later allow
 reopens the path; reading the stacks (describe, template, events) stays.

@@ -100,7 +100,7 @@ class RecoveryStack(_WorkloadStack):
                 export_key_arn=config.key_arn("data"),
             ),
         )
-        # Named: led-ops (led_ops/names.py restore_role_arn) passes it to StartRestoreJob/StartCopyJob.
+        # Named: led-ops (contract/names.py restore_role_arn) passes it to StartRestoreJob/StartCopyJob.
         self.on_demand_backup_role = OnDemandBackupRole(
             self, "OnDemandBackupRole", role_name=config.resource_name("ops-backup")
         )

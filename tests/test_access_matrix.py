@@ -19,7 +19,7 @@ from policies.access.templates import StackTemplate, stage_templates
 # The landing zone: prod of the default config -------------------------------------------------
 
 # The verdicts on the prod stage of the default config, with the project's own bootstrap
-# (tools/bootstrap.py: the deploy roles trust only AHOVOKS' pipeline). No human role deploys: the
+# (tools/bootstrap/: the deploy roles trust only AHOVOKS' pipeline). No human role deploys: the
 # operator, the application manager, the auditor and break glass are denied the CDK roles and every
 # CloudFormation write by their own statements (cdk_constructs/workload_roles.py deployment_denies). The allowed
 # cells are by design: FB deploys its key custody stacks and administers its keys (watched by the key

@@ -62,7 +62,7 @@ class ExitBucket(Construct):
             ],
         )
         # Who read or wrote an export: the workload trail's S3 data events cover every led-<env>-*
-        # bucket (stacks/audit.py), under the FB log key, delivered to the log archive. Not S3 server
+        # bucket (cdk_constructs/audit_trail.py), under the FB log key, delivered to the log archive. Not S3 server
         # access logs: S3 delivers those only into an SSE-S3 bucket, which VTC-ENCRYPT-ALL refuses.
         for rule in ("AwsSolutions::AwsSolutions-S1", "NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled"):
             accept_risk(

@@ -205,7 +205,7 @@ def _substituted(node: object, values: dict[str, str]) -> object:
 
 
 def project_bootstrap(config, types_by_target: dict[tuple[str, str], set[str]]):
-    """The project's own bootstrap (tools/bootstrap.py, what `make synth` writes to cdk.out/bootstrap/):
+    """The project's own bootstrap (tools/bootstrap/, what `make synth` writes to cdk.out/bootstrap/):
     the deploy, publishing and lookup roles trust only the configured deployers ([deployment]), the
     execution role carries the LED deployment boundary and the handler actions of the resource types
     the stacks create there. Targets the project does not bootstrap keep the stock model."""

@@ -419,7 +419,7 @@ def who_can(
     bounded = any("-cfn-exec-role-" in p.arn and p.boundary for p in inventory.principals.values())
     matrix.notes = [
         (
-            "CDK bootstrap roles are the project's own bootstrap (tools/bootstrap.py): the deploy, publishing "
+            "CDK bootstrap roles are the project's own bootstrap (tools/bootstrap/): the deploy, publishing "
             "and lookup roles trust only the configured deployers ([deployment]), the CloudFormation execution "
             "role has the handler actions of the stacks' resource types and the LED deployment boundary."
         )

@@ -21,7 +21,7 @@ NotResource or an unreadable part covers nothing (fails closed). Read-only Cloud
 (describe, get template) are not writes.
 
 Only partly checkable: whether the bootstrap itself trusts the operator is outside the app; the
-project's bootstrap templates (tools/bootstrap.py) trust only the [deployment] principals, and
+project's bootstrap templates (tools/bootstrap/) trust only the [deployment] principals, and
 their test checks it.
 """
 
@@ -120,7 +120,7 @@ RULE = RuleSpec(
     "DeleteStack, ...) on every resource, or that Allow sts:AssumeRole on any role or a CloudFormation write "
     "action such a Deny does not cover",
     fix="no deployment rights for the operator: the controller's pipeline deploys ([deployment] in the config, "
-    "tools/bootstrap.py); keep the Deny statements DenyAssumingTheCdkBootstrapRoles and DenyChangingStacks "
+    "tools/bootstrap/); keep the Deny statements DenyAssumingTheCdkBootstrapRoles and DenyChangingStacks "
     "(cdk_constructs/workload_roles.py deployment_denies) in its policy and propose changes by pull request",
     resource_types=RESOURCE_TYPES,
     check=check,

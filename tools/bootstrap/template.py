@@ -142,7 +142,7 @@ def generate(config: LandingZoneConfig, target: Target, types: set[str], stock: 
     template["Description"] = (
         f"LED CDK bootstrap of account {target.account} in {target.region}, bootstrapped by "
         f"{'the Facilitair Bedrijf' if target.bootstrapper == 'FB' else 'AHOVOKS'}: trusts only "
-        f"{', '.join(principals)}; bounded execution role (tools/bootstrap.py)"
+        f"{', '.join(principals)}; bounded execution role (tools/bootstrap/)"
     )
     _drop_unused(template)
     made_from = {
