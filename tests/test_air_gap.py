@@ -21,7 +21,7 @@ from policies import VtcChecks
 from stacks.stage import LandingZoneStage
 from tests.conftest import new_app
 from tests.rules._common import plan
-from tests.test_config import error_of
+from tests.test_config import air_gap, error_of
 from tests.test_vtc_means import _index, _results
 
 CONFIG = load_config()
@@ -41,13 +41,6 @@ def test_default_config_puts_the_air_gap_in_acc_and_prod_only():
     lag = PROD.backup.air_gap
     assert PROD.backup.generations <= lag.min_retention_days <= PROD.backup.copy_retention_days
     assert PROD.backup.copy_retention_days <= lag.max_retention_days < PROD.keys.rotation_period_days
-
-
-def _gap(env: str = "prod", **fields):
-    def mutate(d):
-        d["environments"][env]["backup"].setdefault("air_gap", {}).update(fields)
-
-    return mutate
 
 
 # One field of prod's air gap given a bad value, and what the error says beyond naming that field.
@@ -76,22 +69,22 @@ BAD_GAP_FIELDS = [
 @pytest.mark.parametrize(
     "mutate, expected",
     [
-        pytest.param(_gap(**{field: value}), [f"'backup.air_gap.{field}'", *said], id=case)
+        pytest.param(air_gap(**{field: value}), [f"'backup.air_gap.{field}'", *said], id=case)
         for case, field, value, said in BAD_GAP_FIELDS
     ]
     + [
         pytest.param(
-            lambda d: (_gap(min_retention_days=10)(d), d["environments"]["prod"]["backup"].update(generations=12)),
+            lambda d: (air_gap(min_retention_days=10)(d), d["environments"]["prod"]["backup"].update(generations=12)),
             ["'prod'", "'backup.air_gap.min_retention_days'", "got 10", "backup.generations (12)"],
             id="below-generations",
         ),
         pytest.param(
-            _gap(min_retention_days=9, max_retention_days=8),
+            air_gap(min_retention_days=9, max_retention_days=8),
             ["'backup.air_gap.max_retention_days'", "got 8", "at least backup.air_gap.min_retention_days (9)"],
             id="max-below-min",
         ),
         pytest.param(
-            lambda d: (_gap("dev", enabled=True)(d), d["environments"]["dev"]["keys"].pop("backup_key_arn")),
+            lambda d: (air_gap("dev", enabled=True)(d), d["environments"]["dev"]["keys"].pop("backup_key_arn")),
             ["'dev'", "'keys.backup_key_arn'", "missing", "backup.air_gap.enabled"],
             id="alias-key",
         ),
@@ -106,7 +99,7 @@ def test_air_gap_contradictions_are_one_line(tmp_path, mutate, expected):
 def test_an_approval_team_of_the_management_account_is_accepted(tmp_path):
     from tests.test_config import write
 
-    env = load_config(write(tmp_path, _gap(mpa_approval_team_arn=TEAM))).environments["prod"]
+    env = load_config(write(tmp_path, air_gap(mpa_approval_team_arn=TEAM))).environments["prod"]
     assert env.backup.air_gap.mpa_approval_team_arn == TEAM
 
 
@@ -198,7 +191,7 @@ def test_dev_has_no_air_gapped_vault(synth):
     assert "air-gapped" not in json.dumps(plan)
 
 
-def test_the_real_landing_zone_passes_the_backup_rules_with_the_air_gap(synth):
+def test_the_real_landing_zone_passes_the_backup_rules_with_the_airair_gap(synth):
     app = _index(synth)
     for rule_id in ("VTC-NO-STALE-BACKUP", "VTC-BACKUP-ELSEWHERE", "VTC-BACKUP-RETENTION-DETECT"):
         found = _results(app, rule_id)

@@ -97,6 +97,15 @@ def setting(env: str, field: str, value) -> Callable[[dict], None]:
     return mutate
 
 
+def air_gap(env: str = "prod", **fields) -> Callable[[dict], None]:
+    """The change that sets fields of one environment's air-gapped vault (enabled in acc and prod)."""
+
+    def mutate(data: dict) -> None:
+        data["environments"][env]["backup"].setdefault("air_gap", {}).update(fields)
+
+    return mutate
+
+
 # One field of one environment given a bad value, and what the error says beyond naming that environment and field.
 BAD_FIELDS = [
     ("region-outside-eu", "dev", "region", "us-east-1", ["'us-east-1'", "eu-west-1", "EU only"]),
