@@ -76,6 +76,12 @@ class Synthesized:
     def validation_report(self) -> dict:
         return json.loads((self.outdir / "validation-report.json").read_text())
 
+    def copy_to(self, target: Path) -> Path:
+        """A copy of cdk.out that a test may change, without the assets (large, read by no test) and
+        without the compliance folder, so that the report a test writes is its own."""
+        shutil.copytree(self.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
+        return target
+
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
@@ -85,6 +91,12 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     stages = led_app.build(app, config, list(config.environments.values()))
     assembly = app.synth()
     return Synthesized(config=config, outdir=outdir, assembly=assembly, stages={s.node.id: s for s in stages})
+
+
+@pytest.fixture
+def cdk_out(synth: Synthesized, tmp_path: Path) -> Path:
+    """The session's synthesis, copied for one test."""
+    return synth.copy_to(tmp_path / "cdk.out")
 
 
 @pytest.fixture(scope="session")

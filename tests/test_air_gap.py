@@ -20,7 +20,8 @@ from config import load_config
 from policies import VtcChecks
 from stacks.stage import LandingZoneStage
 from tests.conftest import new_app
-from tests.test_config import error_of
+from tests.rules._common import plan
+from tests.test_config import air_gap, error_of
 from tests.test_vtc_means import _index, _results
 
 CONFIG = load_config()
@@ -42,65 +43,51 @@ def test_default_config_puts_the_air_gap_in_acc_and_prod_only():
     assert PROD.backup.copy_retention_days <= lag.max_retention_days < PROD.keys.rotation_period_days
 
 
-def _gap(env: str = "prod", **fields):
-    def mutate(d):
-        d["environments"][env]["backup"].setdefault("air_gap", {}).update(fields)
-
-    return mutate
+# One field of prod's air gap given a bad value, and what the error says beyond naming that field.
+BAD_GAP_FIELDS = [
+    ("floor", "min_retention_days", 5, ["got 5", "at least 7"]),
+    ("min-above-copy-window", "min_retention_days", 20, ["got 20", "backup.copy_retention_days (14)"]),
+    ("max-below-copy-window", "max_retention_days", 10, ["got 10", "backup.copy_retention_days (14)"]),
+    ("max-reaches-rotation", "max_retention_days", 365, ["got 365", "fewer days than keys.rotation_period_days (365)"]),
+    ("team-arn-shape", "mpa_approval_team_arn", "arn:aws:mpa:us-east-1:0123:team/x", ["approval-team/<id>"]),
+    (
+        "team-partition",
+        "mpa_approval_team_arn",
+        TEAM.replace("arn:aws:", "arn:aws-eusc:"),
+        ["partition aws-eusc", "allowed: partition aws"],
+    ),
+    (
+        "team-in-led-account",
+        "mpa_approval_team_arn",
+        TEAM.replace("012345678901", "123456789012"),
+        ["LED account 123456789012", "management account"],
+    ),
+    ("unknown", "rentention_days", 9, ["unknown field"]),
+]
 
 
 @pytest.mark.parametrize(
     "mutate, expected",
     [
+        pytest.param(air_gap(**{field: value}), [f"'backup.air_gap.{field}'", *said], id=case)
+        for case, field, value, said in BAD_GAP_FIELDS
+    ]
+    + [
         pytest.param(
-            _gap(min_retention_days=5), ["'backup.air_gap.min_retention_days'", "got 5", "at least 7"], id="floor"
-        ),
-        pytest.param(
-            lambda d: (_gap(min_retention_days=10)(d), d["environments"]["prod"]["backup"].update(generations=12)),
+            lambda d: (air_gap(min_retention_days=10)(d), d["environments"]["prod"]["backup"].update(generations=12)),
             ["'prod'", "'backup.air_gap.min_retention_days'", "got 10", "backup.generations (12)"],
             id="below-generations",
         ),
         pytest.param(
-            _gap(min_retention_days=20),
-            ["'backup.air_gap.min_retention_days'", "got 20", "backup.copy_retention_days (14)"],
-            id="min-above-copy-window",
-        ),
-        pytest.param(
-            _gap(max_retention_days=10),
-            ["'backup.air_gap.max_retention_days'", "got 10", "backup.copy_retention_days (14)"],
-            id="max-below-copy-window",
-        ),
-        pytest.param(
-            _gap(max_retention_days=365),
-            ["'backup.air_gap.max_retention_days'", "got 365", "fewer days than keys.rotation_period_days (365)"],
-            id="max-reaches-rotation",
-        ),
-        pytest.param(
-            _gap(min_retention_days=9, max_retention_days=8),
+            air_gap(min_retention_days=9, max_retention_days=8),
             ["'backup.air_gap.max_retention_days'", "got 8", "at least backup.air_gap.min_retention_days (9)"],
             id="max-below-min",
         ),
         pytest.param(
-            _gap(mpa_approval_team_arn="arn:aws:mpa:us-east-1:0123:team/x"),
-            ["'backup.air_gap.mpa_approval_team_arn'", "approval-team/<id>"],
-            id="team-arn-shape",
-        ),
-        pytest.param(
-            _gap(mpa_approval_team_arn=TEAM.replace("arn:aws:", "arn:aws-eusc:")),
-            ["'backup.air_gap.mpa_approval_team_arn'", "partition aws-eusc", "allowed: partition aws"],
-            id="team-partition",
-        ),
-        pytest.param(
-            _gap(mpa_approval_team_arn=TEAM.replace("012345678901", "123456789012")),
-            ["'backup.air_gap.mpa_approval_team_arn'", "LED account 123456789012", "management account"],
-            id="team-in-led-account",
-        ),
-        pytest.param(
-            lambda d: (_gap("dev", enabled=True)(d), d["environments"]["dev"]["keys"].pop("backup_key_arn")),
+            lambda d: (air_gap("dev", enabled=True)(d), d["environments"]["dev"]["keys"].pop("backup_key_arn")),
             ["'dev'", "'keys.backup_key_arn'", "missing", "backup.air_gap.enabled"],
             id="alias-key",
         ),
-        pytest.param(_gap(rentention_days=9), ["'backup.air_gap.rentention_days'", "unknown field"], id="unknown"),
     ],
 )
 def test_air_gap_contradictions_are_one_line(tmp_path, mutate, expected):
@@ -112,7 +99,7 @@ def test_air_gap_contradictions_are_one_line(tmp_path, mutate, expected):
 def test_an_approval_team_of_the_management_account_is_accepted(tmp_path):
     from tests.test_config import write
 
-    env = load_config(write(tmp_path, _gap(mpa_approval_team_arn=TEAM))).environments["prod"]
+    env = load_config(write(tmp_path, air_gap(mpa_approval_team_arn=TEAM))).environments["prod"]
     assert env.backup.air_gap.mpa_approval_team_arn == TEAM
 
 
@@ -204,7 +191,7 @@ def test_dev_has_no_air_gapped_vault(synth):
     assert "air-gapped" not in json.dumps(plan)
 
 
-def test_the_real_landing_zone_passes_the_backup_rules_with_the_air_gap(synth):
+def test_the_real_landing_zone_passes_the_backup_rules_with_the_airair_gap(synth):
     app = _index(synth)
     for rule_id in ("VTC-NO-STALE-BACKUP", "VTC-BACKUP-ELSEWHERE", "VTC-BACKUP-RETENTION-DETECT"):
         found = _results(app, rule_id)
@@ -257,27 +244,7 @@ def _vault(scope: Construct, *, key: str | None = FB_BACKUP_KEY, min_days: int =
 
 def _plan(scope: Construct, *, keep: int = 14) -> None:
     stack = cdk.Stack(scope, "Plans", env=cdk.Environment(account=WORKLOAD, region=REGION))
-    backup.CfnBackupPlan(
-        stack,
-        "Plan",
-        backup_plan=backup.CfnBackupPlan.BackupPlanResourceTypeProperty(
-            backup_plan_name="daily",
-            backup_plan_rule=[
-                backup.CfnBackupPlan.BackupRuleResourceTypeProperty(
-                    rule_name="Daily",
-                    target_backup_vault="v",
-                    schedule_expression="cron(0 1 * * ? *)",
-                    lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=3),
-                    copy_actions=[
-                        backup.CfnBackupPlan.CopyActionResourceTypeProperty(
-                            destination_backup_vault_arn=LAG_ARN,
-                            lifecycle=backup.CfnBackupPlan.LifecycleResourceTypeProperty(delete_after_days=keep),
-                        )
-                    ],
-                )
-            ],
-        ),
-    )
+    plan(stack, copy_to=LAG_ARN, copy_keep=keep)
 
 
 CASES = {

@@ -377,13 +377,30 @@ def _role_documents(synth, env: str, purpose: str) -> tuple[list[dict], dict]:
     )
 
 
+def _role_decision(synth, env: str, purpose: str):
+    """How one Access role, under the boundary, decides a request in its region (extra: more context keys)."""
+    cfg = env_config(synth, env)
+    identity, boundary = _role_documents(synth, env, purpose)
+
+    def decision(action: str, resource: str = "*", **extra: str) -> str:
+        context = {"aws:RequestedRegion": cfg.region, **extra}
+        return evaluate(action, resource, identity=identity, boundary=boundary, context=context)
+
+    return decision
+
+
+def _db(env: str) -> str:
+    return f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
+
+
+def _data_stack(env: str) -> str:
+    return f"arn:aws:cloudformation:eu-west-1:444455556666:stack/led-{env}-data/0a1b2c3d-0000-0000-0000-000000000000"
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_platform_operator_can_operate(synth, env):
-    cfg = env_config(synth, env)
-    identity, boundary = _role_documents(synth, env, "platform-operator")
-    context = {"aws:RequestedRegion": cfg.region}
-    db = f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
-    stack = f"arn:aws:cloudformation:eu-west-1:444455556666:stack/led-{env}-data/0a1b2c3d-0000-0000-0000-000000000000"
+    decision = _role_decision(synth, env, "platform-operator")
+    db, stack = _db(env), _data_stack(env)
     deploy_role = "arn:aws:iam::444455556666:role/cdk-hnb659fds-deploy-role-444455556666-eu-west-1"
     for action, resource in (
         ("rds:RebootDBInstance", db),
@@ -391,14 +408,14 @@ def test_platform_operator_can_operate(synth, env):
         ("cloudformation:DescribeStacks", stack),
         ("cloudwatch:GetMetricData", "*"),
     ):
-        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
+        assert decision(action, resource) == ALLOW, action
     # Deploying is a path to the data: the controller's pipeline deploys, the operator proposes.
     for action, resource in (
         ("cloudformation:CreateChangeSet", stack),
         ("cloudformation:ExecuteChangeSet", stack),
         ("sts:AssumeRole", deploy_role),
     ):
-        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == EXPLICIT_DENY
+        assert decision(action, resource) == EXPLICIT_DENY
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -426,7 +443,7 @@ def test_platform_operator_denies_are_present_and_effective(synth, env):
         ],
         "DenyDatabaseLoginAndPasswordChange": [
             ("rds-db:connect", "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-ABC/led_app"),
-            ("rds:ModifyDBInstance", f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"),
+            ("rds:ModifyDBInstance", _db(env)),
         ],
     }
     for sid, requests in cases.items():
@@ -490,9 +507,8 @@ def test_boundary_denies_what_the_issue_lists(synth, env):
 @pytest.mark.parametrize("env", ENVS)
 def test_auditor_and_application_manager_cannot_touch_keys_or_logs(synth, env):
     cfg = env_config(synth, env)
-    context = {"aws:RequestedRegion": cfg.region}
     for purpose in ("auditor", "application-manager", "app-runtime"):
-        identity, boundary = _role_documents(synth, env, purpose)
+        decision = _role_decision(synth, env, purpose)
         for action, resource in (
             ("kms:Decrypt", cfg.key_arn("data")),
             ("kms:PutKeyPolicy", cfg.key_arn("data")),
@@ -500,12 +516,8 @@ def test_auditor_and_application_manager_cannot_touch_keys_or_logs(synth, env):
             ("cloudtrail:StopLogging", "*"),
             ("secretsmanager:GetSecretValue", "*"),
         ):
-            assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) in (
-                IMPLICIT_DENY,
-                EXPLICIT_DENY,
-            ), (purpose, action)
-    identity, boundary = _role_documents(synth, env, "auditor")
-    assert evaluate("cloudtrail:LookupEvents", "*", identity=identity, boundary=boundary, context=context) == ALLOW
+            assert decision(action, resource) in (IMPLICIT_DENY, EXPLICIT_DENY), (purpose, action)
+    assert _role_decision(synth, env, "auditor")("cloudtrail:LookupEvents") == ALLOW
 
 
 # Keys, stacks, organisation ---------------------------------------------------------------------
@@ -587,16 +599,14 @@ def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, 
     assert "ManagedPolicyArns" not in role["Properties"] or not any(
         "AdministratorAccess" in json.dumps(a) for a in role["Properties"]["ManagedPolicyArns"]
     )
-    identity, boundary = _role_documents(synth, env, "break-glass")
-    context = {"aws:RequestedRegion": cfg.region}
-    db = f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
-    stack = f"arn:aws:cloudformation:eu-west-1:444455556666:stack/led-{env}-data/0a1b2c3d-0000-0000-0000-000000000000"
+    decision = _role_decision(synth, env, "break-glass")
+    db, stack = _db(env), _data_stack(env)
     for action, resource in (
         ("rds:ModifyDBInstance", db),
         ("rds:RebootDBInstance", db),
         ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
     ):
-        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) == ALLOW, action
+        assert decision(action, resource) == ALLOW, action
     for action, resource in (
         ("cloudformation:ContinueUpdateRollback", stack),
         ("iam:CreateUser", "*"),
@@ -604,7 +614,7 @@ def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, 
         ("s3:DeleteObject", f"arn:aws:s3:::{cfg.log_archive_bucket_name}/x"),
         ("cloudtrail:StopLogging", "*"),
     ):
-        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) != ALLOW, action
+        assert decision(action, resource) != ALLOW, action
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -620,9 +630,7 @@ def test_outputs_name_the_log_archive_and_the_trails(synth, env):
 @pytest.mark.parametrize("env", ENVS)
 def test_application_manager_runs_the_drills_and_nothing_beyond_them(synth, env):
     """AHOVOKS (the controller) runs led-ops restore-drill and exit-drill (VTC §40, §42-43)."""
-    cfg = env_config(synth, env)
-    identity, boundary = _role_documents(synth, env, "application-manager")
-    context = {"aws:RequestedRegion": cfg.region}
+    decision = _role_decision(synth, env, "application-manager")
     rds = "arn:aws:rds:eu-west-1:444455556666"
     allowed = (
         ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
@@ -636,22 +644,18 @@ def test_application_manager_runs_the_drills_and_nothing_beyond_them(synth, env)
     passed_to = {"ops-backup": "backup.amazonaws.com", "exit-export": "export.rds.amazonaws.com"}
     for action, resource in allowed:
         extra = {"iam:PassedToService": passed_to[resource.rsplit(f"led-{env}-", 1)[1]]} if "PassRole" in action else {}
-        decision = evaluate(action, resource, identity=identity, boundary=boundary, context={**context, **extra})
-        assert decision == ALLOW, action
+        assert decision(action, resource, **extra) == ALLOW, action
     # The drill roles go only to the services that assume them (iam:PassedToService).
     for role in passed_to:
         for service in ("lambda.amazonaws.com", "ec2.amazonaws.com", None):
             extra = {"iam:PassedToService": service} if service else {}
             resource = f"arn:aws:iam::444455556666:role/led-{env}-{role}"
-            decision = evaluate(
-                "iam:PassRole", resource, identity=identity, boundary=boundary, context={**context, **extra}
-            )
-            assert decision != ALLOW, (role, service)
+            assert decision("iam:PassRole", resource, **extra) != ALLOW, (role, service)
     denied = (
-        ("rds:DeleteDBInstance", f"{rds}:db:led-{env}-db"),
+        ("rds:DeleteDBInstance", _db(env)),
         ("rds-db:connect", "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-ABC/led_admin"),
         ("iam:PassRole", f"arn:aws:iam::444455556666:role/led-{env}-break-glass"),
         ("backup:DeleteRecoveryPoint", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
     )
     for action, resource in denied:
-        assert evaluate(action, resource, identity=identity, boundary=boundary, context=context) != ALLOW, action
+        assert decision(action, resource) != ALLOW, action

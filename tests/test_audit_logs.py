@@ -15,6 +15,17 @@ import pytest
 from cdk_constructs.audit_protection import AUDIT_PROTECTION_SID, AUDIT_TAMPERING_ACTIONS
 from tests.test_vtc_means import _drop, _index, _results
 
+# What the boundaries and the guardrail protect (cdk_constructs/audit_protection.py): LED's log groups,
+# alarms, event rules and topics, in any region and account.
+AUDIT_RESOURCES = {
+    "arn:aws:logs:*:*:log-group:/led/*",
+    "arn:aws:logs:*:*:log-group:/aws/rds/instance/led-*",
+    "arn:aws:logs:*:*:log-group:led-*",
+    "arn:aws:cloudwatch:*:*:alarm:led-*",
+    "arn:aws:events:*:*:rule/led-*",
+    "arn:aws:sns:*:*:led-*",
+}
+
 FB = "111122223333"
 WORKLOAD = "444455556666"
 LOG_ARCHIVE = "777788889999"
@@ -218,14 +229,7 @@ def test_every_boundary_denies_tampering_with_audit_logs_and_alarms(synth, stack
     s = _statements(policies[0]["Properties"]["PolicyDocument"])[AUDIT_PROTECTION_SID]
     assert s["Effect"] == "Deny" and "Condition" not in s
     assert set(s["Action"]) == set(AUDIT_TAMPERING_ACTIONS)
-    assert {_text(r) for r in s["Resource"]} == {
-        "arn:aws:logs:*:*:log-group:/led/*",
-        "arn:aws:logs:*:*:log-group:/aws/rds/instance/led-*",
-        "arn:aws:logs:*:*:log-group:led-*",
-        "arn:aws:cloudwatch:*:*:alarm:led-*",
-        "arn:aws:events:*:*:rule/led-*",
-        "arn:aws:sns:*:*:led-*",
-    }
+    assert {_text(r) for r in s["Resource"]} == AUDIT_RESOURCES
 
 
 # --- the pack on the landing zone changed as a pull request would -------------------------------

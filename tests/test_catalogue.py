@@ -146,13 +146,6 @@ def test_a_missing_catalogue_fails_with_one_line(tmp_path):
 # --- the report shows the advice's words ------------------------------------------------------------
 
 
-@pytest.fixture
-def cdk_out(synth, tmp_path) -> Path:
-    target = tmp_path / "cdk.out"
-    shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
-    return target
-
-
 def test_the_report_quotes_the_advice_next_to_each_condition_in_every_format(cdk_out):
     reports = report_tool.write_reports(cdk_out, report_tool.load_inputs(cdk_out))
     cat = catalogue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 
 import pytest
 
@@ -77,122 +78,115 @@ def test_round_trip_of_the_test_writer(tmp_path):
     assert load_config(write(tmp_path, lambda d: None)) == load_config()
 
 
+DROP = object()  # as a value in BAD_FIELDS: the field is removed
+
+
+def setting(env: str, field: str, value) -> Callable[[dict], None]:
+    """The change that sets one field ("table.field" or "field") of one environment, or drops it."""
+
+    def mutate(data: dict) -> None:
+        *tables, name = field.split(".")
+        target = data["environments"][env]
+        for table in tables:
+            target = target.setdefault(table, {})
+        if value is DROP:
+            target.pop(name)
+        else:
+            target[name] = value
+
+    return mutate
+
+
+def air_gap(env: str = "prod", **fields) -> Callable[[dict], None]:
+    """The change that sets fields of one environment's air-gapped vault (enabled in acc and prod)."""
+
+    def mutate(data: dict) -> None:
+        data["environments"][env]["backup"].setdefault("air_gap", {}).update(fields)
+
+    return mutate
+
+
+# One field of one environment given a bad value, and what the error says beyond naming that environment and field.
+BAD_FIELDS = [
+    ("region-outside-eu", "dev", "region", "us-east-1", ["'us-east-1'", "eu-west-1", "EU only"]),
+    ("london-is-not-eu", "dev", "region", "eu-west-2", ["'eu-west-2'", "allowed"]),
+    ("account-not-12-digits", "acc", "accounts.workload", "12345", ["'12345'", "12-digit"]),
+    ("account-as-number", "acc", "accounts.workload", 444455556666, ["444455556666", "quoted string"]),
+    ("two-generations", "dev", "backup.generations", 2, ["got 2", "at least 3", "§39"]),
+    (
+        "personal-data-key-missing",
+        "prod",
+        "keys.data_key_arn",
+        DROP,
+        ["missing", "111122223333", "holds_personal_data"],
+    ),
+    (
+        "personal-data-key-malformed",
+        "prod",
+        "keys.log_key_arn",
+        "arn:aws:kms:eu-west-1:key/x",
+        ["'arn:aws:kms:eu-west-1:key/x'", "KMS key ARN"],
+    ),
+    (
+        "personal-data-key-other-account",
+        "prod",
+        "keys.backup_key_arn",
+        "arn:aws:kms:eu-west-1:444455556666:key/8234abcd-12ab-34cd-56ef-1234567890ab",
+        ["444455556666", "key custody account 111122223333"],
+    ),
+    (
+        "personal-data-key-other-region",
+        "prod",
+        "keys.data_key_arn",
+        "arn:aws:kms:eu-central-1:111122223333:key/7234abcd-12ab-34cd-56ef-1234567890ab",
+        ["region eu-central-1", "region eu-west-1"],
+    ),
+    ("typo-field", "dev", "backup.generatoins", 3, ["unknown field"]),
+    ("rotation-too-short", "dev", "keys.rotation_period_days", 30, ["30", "90"]),
+    ("instance-too-big", "dev", "database.instance_class", "x2iedn.32xlarge", ["x2iedn.32xlarge", "§52-54"]),
+    ("no-autoscaling-ceiling", "dev", "database.max_allocated_storage_gib", 40, ["40"]),
+    ("secondary-region-is-primary", "prod", "backup.secondary_region", "eu-west-1", ["'eu-west-1'", "primary region"]),
+    ("secondary-region-outside-eu", "prod", "backup.secondary_region", "us-east-1", ["'us-east-1'", "EU only"]),
+    ("log-retention-invalid", "dev", "logs.retention_days", 2, ["got 2", "allowed: one of"]),
+    (
+        "copy-retention-below-generations",
+        "prod",
+        "backup.copy_retention_days",
+        2,
+        ["got 2", "at least backup.generations (3)", "§37"],
+    ),
+    (
+        "copy-retention-outlives-key",
+        "prod",
+        "backup.copy_retention_days",
+        365,
+        ["got 365", "fewer days than keys.rotation_period_days (365)"],
+    ),
+    ("copy-retention-not-a-number", "dev", "backup.copy_retention_days", "two weeks", ["two weeks"]),
+]
+
+
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        pytest.param(
-            lambda d: d["environments"]["dev"].update(region="us-east-1"),
-            ["'dev'", "'region'", "'us-east-1'", "eu-west-1", "EU only"],
-            id="region-outside-eu",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["dev"].update(region="eu-west-2"),
-            ["'dev'", "'region'", "'eu-west-2'", "allowed"],
-            id="london-is-not-eu",
-        ),
+        pytest.param(setting(env, field, value), [f"'{env}'", f"'{field}'", *said], id=case)
+        for case, env, field, value, said in BAD_FIELDS
+    ]
+    + [
         pytest.param(
             lambda d: d.update(allowed_regions=["eu-west-1", "us-west-2"]),
             ["'allowed_regions", "'us-west-2'", "EU regions only"],
             id="allow-list-outside-eu",
         ),
-        pytest.param(
-            lambda d: d["environments"]["acc"]["accounts"].update(workload="12345"),
-            ["'acc'", "'accounts.workload'", "'12345'", "12-digit"],
-            id="account-not-12-digits",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["acc"]["accounts"].update(workload=444455556666),
-            ["'acc'", "'accounts.workload'", "444455556666", "quoted string"],
-            id="account-as-number",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["accounts"].update(workload="111122223333"),
+        pytest.param(  # the error names the other field of the pair
+            setting("prod", "accounts.workload", "111122223333"),
             ["'prod'", "'accounts.key_custody'", "'111122223333'", "same account", "§51"],
             id="key-custody-equals-workload",
         ),
         pytest.param(
-            lambda d: d["environments"]["dev"]["backup"].update(generations=2),
-            ["'dev'", "'backup.generations'", "got 2", "at least 3", "§39"],
-            id="two-generations",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["keys"].pop("data_key_arn"),
-            ["'prod'", "'keys.data_key_arn'", "missing", "111122223333", "holds_personal_data"],
-            id="personal-data-key-missing",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["keys"].update(log_key_arn="arn:aws:kms:eu-west-1:key/x"),
-            ["'prod'", "'keys.log_key_arn'", "'arn:aws:kms:eu-west-1:key/x'", "KMS key ARN"],
-            id="personal-data-key-malformed",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["keys"].update(
-                backup_key_arn="arn:aws:kms:eu-west-1:444455556666:key/8234abcd-12ab-34cd-56ef-1234567890ab"
-            ),
-            ["'prod'", "'keys.backup_key_arn'", "444455556666", "key custody account 111122223333"],
-            id="personal-data-key-other-account",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["keys"].update(
-                data_key_arn="arn:aws:kms:eu-central-1:111122223333:key/7234abcd-12ab-34cd-56ef-1234567890ab"
-            ),
-            ["'prod'", "'keys.data_key_arn'", "region eu-central-1", "region eu-west-1"],
-            id="personal-data-key-other-region",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["dev"]["backup"].update(generatoins=3),
-            ["'dev'", "'backup.generatoins'", "unknown field"],
-            id="typo-field",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["dev"]["keys"].update(rotation_period_days=30),
-            ["'dev'", "'keys.rotation_period_days'", "30", "90"],
-            id="rotation-too-short",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["dev"]["database"].update(instance_class="x2iedn.32xlarge"),
-            ["'dev'", "'database.instance_class'", "x2iedn.32xlarge", "§52-54"],
-            id="instance-too-big",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["dev"]["database"].update(max_allocated_storage_gib=40),
-            ["'dev'", "'database.max_allocated_storage_gib'", "40"],
-            id="no-autoscaling-ceiling",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["backup"].update(secondary_region="eu-west-1"),
-            ["'prod'", "'backup.secondary_region'", "'eu-west-1'", "primary region"],
-            id="secondary-region-is-primary",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["backup"].update(secondary_region="us-east-1"),
-            ["'prod'", "'backup.secondary_region'", "'us-east-1'", "EU only"],
-            id="secondary-region-outside-eu",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["dev"].update(logs={"retention_days": 2}),
-            ["'dev'", "'logs.retention_days'", "got 2", "allowed: one of"],
-            id="log-retention-invalid",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["backup"].update(copy_retention_days=2),
-            ["'prod'", "'backup.copy_retention_days'", "got 2", "at least backup.generations (3)", "§37"],
-            id="copy-retention-below-generations",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["prod"]["backup"].update(copy_retention_days=365),
-            ["'prod'", "'backup.copy_retention_days'", "got 365", "fewer days than keys.rotation_period_days (365)"],
-            id="copy-retention-outlives-key",
-        ),
-        pytest.param(
-            lambda d: d["environments"]["dev"]["backup"].update(copy_retention_days="two weeks"),
-            ["'dev'", "'backup.copy_retention_days'", "two weeks"],
-            id="copy-retention-not-a-number",
-        ),
-        pytest.param(
             lambda d: (
-                d["environments"]["dev"]["backup"].update(copy_retention_days=60),
-                d["environments"]["dev"]["audit"].update(object_lock_days=30),
+                setting("dev", "backup.copy_retention_days", 60)(d),
+                setting("dev", "audit.object_lock_days", 30)(d),
             ),
             ["'dev'", "'audit.object_lock_days'", "got 30", "60 days, copies included"],
             id="object-lock-shorter-than-copies",

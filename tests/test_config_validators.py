@@ -17,31 +17,14 @@ from config.database import DATABASE_RULES
 from config.drills import DRILLS_RULES
 from config.environment import ENVIRONMENT_RULES
 from config.landing_zone import LANDING_ZONE_RULES
-from tests.test_config import error_of
+from tests.test_config import air_gap, error_of, setting
 
 KEY = "arn:{partition}:kms:{region}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def dev(path: str, value: object) -> Callable[[dict], None]:
     """Set one field (dotted path below environments.dev) of the default config."""
-
-    def mutate(data: dict) -> None:
-        *tables, field = path.split(".")
-        node = data["environments"]["dev"]
-        for table in tables:
-            node = node.setdefault(table, {})
-        node[field] = value
-
-    return mutate
-
-
-def air_gap(**fields: object) -> Callable[[dict], None]:
-    """Set fields of prod's air-gapped vault (enabled in the default config)."""
-
-    def mutate(data: dict) -> None:
-        data["environments"]["prod"]["backup"].setdefault("air_gap", {}).update(fields)
-
-    return mutate
+    return setting("dev", path, value)
 
 
 def top(path: str, value: object) -> Callable[[dict], None]:

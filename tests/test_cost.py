@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -172,16 +171,13 @@ def test_every_resource_type_of_the_landing_zone_is_priced_free_or_declared(envs
     assert not (set(PRICERS) & set(FREE)) and not (set(PRICERS) & set(NOT_PRICED))
 
 
+def stack_of(name: str, region: str, **resources: dict) -> StackTemplate:
+    """A stack of its own beside the landing zone's, holding these resources (by logical id)."""
+    return StackTemplate(name=name, account="1", region=region, template={"Resources": resources})
+
+
 def test_an_unknown_type_is_listed_as_not_priced_not_dropped(envs, prices):
-    stacks = [
-        *envs["dev"],
-        StackTemplate(
-            name="Extra",
-            account="1",
-            region="eu-west-1",
-            template={"Resources": {"Box": {"Type": "AWS::EC2::Instance"}}},
-        ),
-    ]
+    stacks = [*envs["dev"], stack_of("Extra", "eu-west-1", Box={"Type": "AWS::EC2::Instance"})]
     est = estimate("dev", stacks, prices, load_assumptions("dev"))
     assert est.not_priced["AWS::EC2::Instance"]["count"] == 1
     assert "unknown to the estimator" in est.not_priced["AWS::EC2::Instance"]["reason"]
@@ -208,14 +204,7 @@ def test_a_missing_price_is_a_one_line_error_naming_price_region_and_resource(en
 
 
 def test_a_region_without_a_table_is_an_error_not_a_zero(envs, prices):
-    stacks = [
-        StackTemplate(
-            name="Eusc",
-            account="1",
-            region="eusc-de-east-1",
-            template={"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}},
-        )
-    ]
+    stacks = [stack_of("Eusc", "eusc-de-east-1", Key={"Type": "AWS::KMS::Key", "Properties": {}})]
     with pytest.raises(CostError, match=r"no price 'kms_key_month' for region eusc-de-east-1 \(Eusc/Key\)"):
         estimate("dev", stacks, prices, load_assumptions("dev"))
 
@@ -269,9 +258,7 @@ def test_an_unreadable_assembly_is_one_line_too(tmp_path, capsys):
     assert "\n" not in err and err.startswith("cost error: ") and "manifest.json: not JSON" in err
 
 
-def test_the_report_shows_the_five_biggest_lines_and_the_total_in_every_format(synth, tmp_path):
-    cdk_out = tmp_path / "cdk.out"
-    shutil.copytree(synth.outdir, cdk_out, ignore=shutil.ignore_patterns("asset.*", "compliance"))
+def test_the_report_shows_the_five_biggest_lines_and_the_total_in_every_format(cdk_out):
     inputs = report_tool.load_inputs(cdk_out)
     report = render.build(inputs, "prod")
     data = report.as_dict()["cost_estimate"]

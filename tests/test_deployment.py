@@ -338,49 +338,45 @@ def test_identity_guardrail_protects_bootstrap_and_led_roles_and_boundaries():
 # --- the pack inside the real landing zone -----------------------------------------------------
 
 
-def test_pack_fails_prod_when_a_pull_request_gives_the_operator_the_deploy_role(tmp_path):
+def _prod_under_the_pack(tmp_path):
+    """prod alone, in an app whose synthesis runs the VTC pack."""
     app = new_app(tmp_path / "cdk.out", packs="vtc")
     config = load_config()
-    stages = led_app.build(app, config, [config.environments["prod"]])
-    prod = stages[0]
-    # What a pull request would add back: the operator may assume the CDK deploy role again.
-    prod.access.platform_operator.policy.add_statements(
-        iam.PolicyStatement(
-            sid="DeployThroughTheCdkBootstrapRoles",
-            actions=["sts:AssumeRole"],
-            resources=[f"arn:{cdk.Aws.PARTITION}:iam::444455556666:role/cdk-hnb659fds-deploy-role-*"],
-        )
-    )
+    return app, led_app.build(app, config, [config.environments["prod"]])[0]
+
+
+def _synthesis_error(app) -> str:
     with pytest.raises(Exception) as exc:
         app.synth()
-    assert "VTC-PROCESSOR-DEPLOY" in str(exc.value)
+    return str(exc.value)
+
+
+def _operator_may_assume(prod, sid: str, role_arn: str) -> None:
+    prod.access.platform_operator.policy.add_statements(
+        iam.PolicyStatement(sid=sid, actions=["sts:AssumeRole"], resources=[role_arn])
+    )
+
+
+def test_pack_fails_prod_when_a_pull_request_gives_the_operator_the_deploy_role(tmp_path):
+    app, prod = _prod_under_the_pack(tmp_path)
+    # What a pull request would add back: the operator may assume the CDK deploy role again.
+    deploy_roles = f"arn:{cdk.Aws.PARTITION}:iam::444455556666:role/cdk-hnb659fds-deploy-role-*"
+    _operator_may_assume(prod, "DeployThroughTheCdkBootstrapRoles", deploy_roles)
+    assert "VTC-PROCESSOR-DEPLOY" in _synthesis_error(app)
 
 
 def test_pack_sees_the_deny_taken_out_by_a_property_override(tmp_path):
-    app = new_app(tmp_path / "cdk.out", packs="vtc")
-    config = load_config()
-    prod = led_app.build(app, config, [config.environments["prod"]])[0]
+    app, prod = _prod_under_the_pack(tmp_path)
     document = prod.access.platform_operator.policy.node.default_child
     statements = prod.access.resolve(document.policy_document)["Statement"]
     kept = [s for s in statements if s.get("Sid") != "DenyAssumingTheCdkBootstrapRoles"]
     document.add_property_override("PolicyDocument.Statement", kept)
-    with pytest.raises(Exception) as exc:
-        app.synth()
-    assert "VTC-PROCESSOR-DEPLOY" in str(exc.value) and "no explicit Deny of sts:AssumeRole" in str(exc.value)
+    message = _synthesis_error(app)
+    assert "VTC-PROCESSOR-DEPLOY" in message and "no explicit Deny of sts:AssumeRole" in message
 
 
 def test_pack_sees_an_added_allow_on_another_role(tmp_path):
-    app = new_app(tmp_path / "cdk.out", packs="vtc")
-    config = load_config()
-    prod = led_app.build(app, config, [config.environments["prod"]])[0]
-    prod.access.platform_operator.policy.add_statements(
-        iam.PolicyStatement(
-            sid="AssumeTheToolsRole",
-            actions=["sts:AssumeRole"],
-            resources=[f"arn:{cdk.Aws.PARTITION}:iam::444455556666:role/led-prod-tools"],
-        )
-    )
-    with pytest.raises(Exception) as exc:
-        app.synth()
-    message = str(exc.value)
+    app, prod = _prod_under_the_pack(tmp_path)
+    _operator_may_assume(prod, "AssumeTheToolsRole", f"arn:{cdk.Aws.PARTITION}:iam::444455556666:role/led-prod-tools")
+    message = _synthesis_error(app)
     assert "VTC-PROCESSOR-DEPLOY" in message and "AssumeTheToolsRole allows sts:AssumeRole" in message

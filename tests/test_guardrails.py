@@ -15,6 +15,7 @@ from policies.guardrails import (
     guardrails,
     member_accounts,
 )
+from tests.test_audit_logs import AUDIT_RESOURCES
 
 CONFIG = load_config()
 DOCS = {g.name: g for g in guardrails(CONFIG)}
@@ -215,14 +216,7 @@ def test_audit_logs_and_alarms_cannot_be_tampered_with_outside_the_deployment_ro
         "sns:SetTopicAttributes",
     ):
         assert action in s["Action"], action
-    assert set(s["Resource"]) == {
-        "arn:aws:logs:*:*:log-group:/led/*",
-        "arn:aws:logs:*:*:log-group:/aws/rds/instance/led-*",
-        "arn:aws:logs:*:*:log-group:led-*",
-        "arn:aws:cloudwatch:*:*:alarm:led-*",
-        "arn:aws:events:*:*:rule/led-*",
-        "arn:aws:sns:*:*:led-*",
-    }
+    assert set(s["Resource"]) == AUDIT_RESOURCES
     # Exempt: exactly the CloudFormation execution role of each workload and log archive account in
     # its environment's region, by exact ARN; nothing else (no wildcard, no other account).
     assert set(s["Condition"]) == {"ArnNotEquals"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from policies import gate
 from policies import risks as register
 from policies.catalogue import catalogue
 from policies.registry import RULES
-from tests.test_report import rerun_pack
+from tests.test_report import acknowledge_no_copies_in_acc, drop_backup_copies, rerun_pack
 from tools import oscal
 from tools.oscal import risks
 from tools.oscal.common import Uuids
@@ -30,18 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WHEN = "2026-12-02T01:00:00+00:00"
 
 
-@pytest.fixture
-def cdk_out(synth, tmp_path) -> Path:
-    target = tmp_path / "cdk.out"
-    shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
-    return target
-
-
 @pytest.fixture(scope="module")
 def written(synth, tmp_path_factory) -> Path:
     """The real synthesis with its report and OSCAL files, written once for the tests that only read."""
-    target = tmp_path_factory.mktemp("oscal") / "cdk.out"
-    shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
+    target = synth.copy_to(tmp_path_factory.mktemp("oscal") / "cdk.out")
     run(target)
     return target
 
@@ -183,11 +174,7 @@ def test_every_acknowledgement_of_the_gate_is_an_approved_deviation(written, syn
 
 
 def test_a_failing_rule_is_a_not_satisfied_finding_with_its_construct_path(cdk_out):
-    path = next((cdk_out / "assembly-dev").glob("devBackup*.template.json"))
-    template = json.loads(path.read_text())
-    for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
-        del rule["CopyActions"]
-    path.write_text(json.dumps(template))
+    drop_backup_copies(cdk_out, "dev")
     rerun_pack(cdk_out)
     run(cdk_out)
 
@@ -206,13 +193,7 @@ def test_a_failing_rule_is_a_not_satisfied_finding_with_its_construct_path(cdk_o
 
 
 def test_an_acknowledged_vtc_finding_links_the_condition_to_its_risk(cdk_out):
-    path = next((cdk_out / "assembly-acc").glob("accBackup*.template.json"))
-    template = json.loads(path.read_text())
-    for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
-        del rule["CopyActions"]
-    path.write_text(json.dumps(template))
-    reason = "Acceptance keeps no copy elsewhere: it is rebuilt from dev data and holds no personal data."
-    rerun_pack(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
+    reason = acknowledge_no_copies_in_acc(cdk_out)
     run(cdk_out)
 
     acc = results(cdk_out, "acc")

@@ -23,13 +23,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture
-def cdk_out(synth, tmp_path) -> Path:
-    target = tmp_path / "cdk.out"
-    shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
-    return target
-
-
 def build(cdk_out: Path) -> dict[str, dict]:
     inputs = report_tool.load_inputs(cdk_out)
     return report_tool.write_reports(cdk_out, inputs)
@@ -80,6 +73,23 @@ def row(report: dict, condition: str) -> dict:
 
 def template_path(cdk_out: Path, env: str, stack: str) -> Path:
     return next((cdk_out / f"assembly-{env}").glob(f"{env}{stack}*.template.json"))
+
+
+def drop_backup_copies(cdk_out: Path, env: str) -> None:
+    """The environment's backup plan without its copy actions: VTC-BACKUP-ELSEWHERE fails there."""
+    path = template_path(cdk_out, env, "Backup")
+    template = json.loads(path.read_text())
+    for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
+        del rule["CopyActions"]
+    path.write_text(json.dumps(template))
+
+
+def acknowledge_no_copies_in_acc(cdk_out: Path) -> str:
+    """acc without backup copies, the finding acknowledged and the pack re-run: the reason given."""
+    drop_backup_copies(cdk_out, "acc")
+    reason = "Acceptance keeps no copy elsewhere: it is rebuilt from dev data and holds no personal data."
+    rerun_pack(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
+    return reason
 
 
 def test_one_row_per_catalogue_condition_and_organisational_ones_name_their_evidence(cdk_out):
@@ -148,11 +158,7 @@ def test_compliant_evaluations_make_a_condition_enforced_with_its_resources(cdk_
 
 
 def test_removing_the_copy_action_turns_backup_elsewhere_to_failing(cdk_out):
-    path = template_path(cdk_out, "dev", "Backup")
-    template = json.loads(path.read_text())
-    for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
-        del rule["CopyActions"]
-    path.write_text(json.dumps(template))
+    drop_backup_copies(cdk_out, "dev")
     rerun_pack(cdk_out)
 
     reports = build(cdk_out)
@@ -167,13 +173,7 @@ def test_removing_the_copy_action_turns_backup_elsewhere_to_failing(cdk_out):
 
 
 def test_an_acknowledged_vtc_finding_is_an_accepted_risk_with_its_reason(cdk_out):
-    path = template_path(cdk_out, "acc", "Backup")
-    template = json.loads(path.read_text())
-    for rule in template["Resources"]["Plan835D6B9C"]["Properties"]["BackupPlan"]["BackupPlanRule"]:
-        del rule["CopyActions"]
-    path.write_text(json.dumps(template))
-    reason = "Acceptance keeps no copy elsewhere: it is rebuilt from dev data and holds no personal data."
-    rerun_pack(cdk_out, acknowledge={("VTC-BACKUP-ELSEWHERE", "acc/Backup/Plan/Plan/Resource"): reason})
+    reason = acknowledge_no_copies_in_acc(cdk_out)
 
     report = build(cdk_out)["acc"]
     accepted = row(report, "VTC-BACKUP-ELSEWHERE")

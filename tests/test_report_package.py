@@ -4,7 +4,6 @@ ids, key-administration actions) are used rather than re-derived, and the code s
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,13 +16,6 @@ from tools.report import conditions, render
 from tools.report.model import Section
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def cdk_out(synth, tmp_path) -> Path:
-    target = tmp_path / "cdk.out"
-    shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
-    return target
 
 
 def test_every_section_appears_in_every_format(cdk_out):

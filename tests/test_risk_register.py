@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -225,13 +224,6 @@ def test_a_mistyped_and_an_unregistered_acknowledgement_fail_the_gate(tmp_path, 
 
 
 # The compliance report -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cdk_out(synth, tmp_path) -> Path:
-    target = tmp_path / "cdk.out"
-    shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("asset.*", "compliance"))
-    return target
 
 
 def _rds3(report: dict) -> dict:

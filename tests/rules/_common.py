@@ -19,6 +19,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 
 from config import OPERATOR_PARTY, load_config
 
@@ -197,44 +198,27 @@ def arn_of(service: str, resource: str, *, region: str = REGION, account: str = 
 
 def operator_denies(*, secret=True, data_key=True, login=True, archive=True) -> list[iam.PolicyStatement]:
     """The platform operator's Deny statements, as cdk_constructs/workload_roles.py writes them."""
-    denies = []
-    if secret:
-        denies.append(
-            iam.PolicyStatement(
-                sid="DenyReadingTheDatabaseSecret",
-                effect=iam.Effect.DENY,
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[arn_of("secretsmanager", "secret:*")],
-            )
-        )
-    if login:
-        denies.append(
-            iam.PolicyStatement(
-                sid="DenyDatabaseLogin",
-                effect=iam.Effect.DENY,
-                actions=["rds-db:connect"],
-                resources=[arn_of("rds-db", "dbuser:*/*")],
-            )
-        )
-    if data_key:
-        denies.append(
-            iam.PolicyStatement(
-                sid="DenyUsingTheDataKey",
-                effect=iam.Effect.DENY,
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=[DATA_KEY, arn_of("kms", "key/*", region="*", account=FB)],
-            )
-        )
-    if archive:
-        denies.append(
-            iam.PolicyStatement(
-                sid="DenyWritingToTheLogArchive",
-                effect=iam.Effect.DENY,
-                actions=["s3:PutObject", "s3:DeleteObject"],
-                resources=[ARCHIVE, f"{ARCHIVE}/*"],
-            )
-        )
-    return denies
+    statements = [
+        (
+            secret,
+            "DenyReadingTheDatabaseSecret",
+            ["secretsmanager:GetSecretValue"],
+            [arn_of("secretsmanager", "secret:*")],
+        ),
+        (login, "DenyDatabaseLogin", ["rds-db:connect"], [arn_of("rds-db", "dbuser:*/*")]),
+        (
+            data_key,
+            "DenyUsingTheDataKey",
+            ["kms:Decrypt", "kms:GenerateDataKey*"],
+            [DATA_KEY, arn_of("kms", "key/*", region="*", account=FB)],
+        ),
+        (archive, "DenyWritingToTheLogArchive", ["s3:PutObject", "s3:DeleteObject"], [ARCHIVE, f"{ARCHIVE}/*"]),
+    ]
+    return [
+        iam.PolicyStatement(sid=sid, effect=iam.Effect.DENY, actions=actions, resources=resources)
+        for wanted, sid, actions, resources in statements
+        if wanted
+    ]
 
 
 def party_role(s, statements, *, party: str = OPERATOR_PARTY, inline: bool = False) -> iam.Role:
@@ -260,6 +244,23 @@ def bucket_policy(s, statements, *, object_lock=False) -> None:
     bucket = s3.CfnBucket(s, "B", object_lock_enabled=True if object_lock else None)
     s3.CfnBucketPolicy(
         s, "P", bucket=bucket.ref, policy_document={"Version": "2012-10-17", "Statement": list(statements)}
+    )
+
+
+def vault_policy(s, statements) -> None:
+    backup.CfnBackupVault(
+        s,
+        "V",
+        backup_vault_name="v",
+        encryption_key_arn=FB_KEY,
+        access_policy={"Version": "2012-10-17", "Statement": list(statements)},
+    )
+
+
+def topic_policy(s, statements) -> None:
+    topic = sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
+    sns.CfnTopicPolicy(
+        s, "P", topics=[topic.ref], policy_document={"Version": "2012-10-17", "Statement": list(statements)}
     )
 
 

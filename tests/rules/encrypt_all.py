@@ -55,45 +55,23 @@ def encrypt_function_without_environment(s):
     _function(s)
 
 
+def _instance(s, **props):
+    rds.CfnDBInstance(s, "Db", engine="postgres", db_instance_class="db.t4g.medium", allocated_storage="20", **props)
+
+
 @case("VTC-ENCRYPT-ALL", True)
 def encrypt_rds_aws_managed_alias(s):
-    rds.CfnDBInstance(
-        s,
-        "Db",
-        engine="postgres",
-        db_instance_class="db.t4g.medium",
-        storage_encrypted=True,
-        kms_key_id="alias/aws/rds",
-        allocated_storage="20",
-        publicly_accessible=False,
-    )
+    _instance(s, storage_encrypted=True, kms_key_id="alias/aws/rds", publicly_accessible=False)
 
 
 @case("VTC-ENCRYPT-ALL", True)
 def encrypt_rds_not_encrypted(s):
-    rds.CfnDBInstance(
-        s,
-        "Db",
-        engine="postgres",
-        db_instance_class="db.t4g.medium",
-        storage_encrypted=False,
-        kms_key_id=FB_KEY,
-        allocated_storage="20",
-    )
+    _instance(s, storage_encrypted=False, kms_key_id=FB_KEY)
 
 
 @case("VTC-ENCRYPT-ALL", True)
 def encrypt_rds_performance_insights_default_key(s):
-    rds.CfnDBInstance(
-        s,
-        "Db",
-        engine="postgres",
-        db_instance_class="db.t4g.medium",
-        storage_encrypted=True,
-        kms_key_id=FB_KEY,
-        allocated_storage="20",
-        enable_performance_insights=True,
-    )
+    _instance(s, storage_encrypted=True, kms_key_id=FB_KEY, enable_performance_insights=True)
 
 
 @case("VTC-ENCRYPT-ALL", True)

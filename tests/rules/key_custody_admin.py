@@ -6,23 +6,19 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import Aws, Fn
 
-from tests.rules._common import ADMIN_STATEMENT, FB, WORKLOAD, case, key_with
+from tests.rules._common import ADMIN_STATEMENT, FB, WORKLOAD, allow_statement, case, key_with
+
+WORKLOAD_ROOT = {"AWS": f"arn:aws:iam::{WORKLOAD}:root"}
 
 
 @case("VTC-KEY-CUSTODY-ADMIN", False, account=FB)
 def admin_only_fb_role(s):
+    condition = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
     key_with(
         s,
         [
             ADMIN_STATEMENT,
-            {
-                "Sid": "Use",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
-                "Action": ["kms:CreateGrant", "kms:Decrypt"],
-                "Resource": "*",
-                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-            },
+            allow_statement(WORKLOAD_ROOT, ["kms:CreateGrant", "kms:Decrypt"], condition=condition, sid="Use"),
         ],
     )
 
@@ -45,19 +41,7 @@ def admin_kms_star_to_root(s):
 
 @case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
 def admin_unconstrained_create_grant(s):
-    key_with(
-        s,
-        [
-            ADMIN_STATEMENT,
-            {
-                "Sid": "Grants",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
-                "Action": "kms:CreateGrant",
-                "Resource": "*",
-            },
-        ],
-    )
+    key_with(s, [ADMIN_STATEMENT, allow_statement(WORKLOAD_ROOT, "kms:CreateGrant", sid="Grants")])
 
 
 @case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
@@ -69,17 +53,5 @@ def admin_principal_from_parameter(s):
 @case("VTC-KEY-CUSTODY-ADMIN", True, account=FB)
 def admin_grant_pinned_by_operations_only(s):
     # A free-standing grant for Decrypt: its grantee calls KMS directly, outside every kms:ViaService.
-    key_with(
-        s,
-        [
-            ADMIN_STATEMENT,
-            {
-                "Sid": "Grants",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"},
-                "Action": "kms:CreateGrant",
-                "Resource": "*",
-                "Condition": {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]}},
-            },
-        ],
-    )
+    condition = {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]}}
+    key_with(s, [ADMIN_STATEMENT, allow_statement(WORKLOAD_ROOT, "kms:CreateGrant", condition=condition, sid="Grants")])

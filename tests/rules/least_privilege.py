@@ -84,8 +84,8 @@ def least_admin_managed_policy(s):
     role(s, managed_policy_arns=[f"arn:{Aws.PARTITION}:iam::aws:policy/AdministratorAccess"])
 
 
-@case("VTC-LEAST-PRIVILEGE", False)
-def least_boundary_ceiling(s):
+def boundary(s, **props) -> None:
+    """A permissions boundary: a ceiling of Allow * less what no role may do, marked as a boundary."""
     p = iam.CfnManagedPolicy(
         s,
         "Boundary",
@@ -96,25 +96,19 @@ def least_boundary_ceiling(s):
                 {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"},
             ],
         },
+        **props,
     )
     p.add_metadata("led:permissions-boundary", True)
+
+
+@case("VTC-LEAST-PRIVILEGE", False)
+def least_boundary_ceiling(s):
+    boundary(s)
 
 
 @case("VTC-LEAST-PRIVILEGE", True)
 def least_boundary_attached_as_policy(s):
-    p = iam.CfnManagedPolicy(
-        s,
-        "Boundary",
-        roles=["r"],
-        policy_document={
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Action": "*", "Resource": "*"},
-                {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*"},
-            ],
-        },
-    )
-    p.add_metadata("led:permissions-boundary", True)
+    boundary(s, roles=["r"])
 
 
 @case("VTC-LEAST-PRIVILEGE", True)

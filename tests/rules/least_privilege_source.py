@@ -3,13 +3,23 @@ small stacks, compliant and non-compliant."""
 
 from __future__ import annotations
 
-from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 
-from tests.rules._common import BACKUP, FB_KEY, LOG_ARCHIVE, REGION, WORKLOAD, allow_statement, bucket_policy, case
+from tests.rules._common import (
+    BACKUP,
+    FB_KEY,
+    LOG_ARCHIVE,
+    REGION,
+    WORKLOAD,
+    allow_statement,
+    bucket_policy,
+    case,
+    topic_policy,
+    vault_policy,
+)
 
 
 @case("VTC-LEAST-PRIVILEGE-SOURCE", True)
@@ -23,17 +33,8 @@ def source_eventbridge_target_of_cdk(s):
 
 @case("VTC-LEAST-PRIVILEGE-SOURCE", False)
 def source_eventbridge_for_one_rule(s):
-    topic = sns.CfnTopic(s, "T", kms_master_key_id=FB_KEY)
     condition = {"ArnEquals": {"aws:SourceArn": f"arn:aws:events:{REGION}:{WORKLOAD}:rule/r"}}
-    sns.CfnTopicPolicy(
-        s,
-        "P",
-        topics=[topic.ref],
-        policy_document={
-            "Version": "2012-10-17",
-            "Statement": [allow_statement({"Service": "events.amazonaws.com"}, "sns:Publish", condition=condition)],
-        },
-    )
+    topic_policy(s, [allow_statement({"Service": "events.amazonaws.com"}, "sns:Publish", condition=condition)])
 
 
 @case("VTC-LEAST-PRIVILEGE-SOURCE", True, account=LOG_ARCHIVE)
@@ -51,13 +52,4 @@ def source_config_write_pinned(s):
 
 @case("VTC-LEAST-PRIVILEGE-SOURCE", True, account=BACKUP)
 def source_vault_service_unpinned(s):
-    backup.CfnBackupVault(
-        s,
-        "V",
-        backup_vault_name="v",
-        encryption_key_arn=FB_KEY,
-        access_policy={
-            "Version": "2012-10-17",
-            "Statement": [allow_statement({"Service": "backup.amazonaws.com"}, "backup:CopyIntoBackupVault")],
-        },
-    )
+    vault_policy(s, [allow_statement({"Service": "backup.amazonaws.com"}, "backup:CopyIntoBackupVault")])

@@ -22,6 +22,11 @@ def attach(s: cdk.Stack, name: str, kind: str, content: dict, targets: list | No
     organizations.CfnPolicy(s, name, name=name, type=kind, content=content, target_ids=targets or [WORKLOAD])
 
 
+def attach_rcps(s: cdk.Stack, documents: dict[str, dict]) -> None:
+    for name, document in documents.items():
+        attach(s, name, "RESOURCE_CONTROL_POLICY", document)
+
+
 def without(sid: str) -> dict[str, dict]:
     documents = copy.deepcopy(PERIMETER)
     for document in documents.values():
@@ -32,8 +37,7 @@ def without(sid: str) -> dict[str, dict]:
 @case(RULE_ID, False)
 def perimeter_rcps_attached(s):
     attach(s, "Guardrail", "SERVICE_CONTROL_POLICY", SCP)
-    for name, document in PERIMETER.items():
-        attach(s, name, "RESOURCE_CONTROL_POLICY", document)
+    attach_rcps(s, PERIMETER)
 
 
 @case(RULE_ID, True)
@@ -45,26 +49,22 @@ def perimeter_scp_without_any_rcp(s):
 def perimeter_rcps_miss_an_account(s):
     # The SCPs govern the backup account too; the RCPs are attached to the workload account only.
     attach(s, "Guardrail", "SERVICE_CONTROL_POLICY", SCP, [WORKLOAD, BACKUP])
-    for name, document in PERIMETER.items():
-        attach(s, name, "RESOURCE_CONTROL_POLICY", document)
+    attach_rcps(s, PERIMETER)
 
 
 @case(RULE_ID, True)
 def perimeter_rcps_without_tls(s):
-    for name, document in without("EnforceSecureTransport").items():
-        attach(s, name, "RESOURCE_CONTROL_POLICY", document)
+    attach_rcps(s, without("EnforceSecureTransport"))
 
 
 @case(RULE_ID, True)
 def perimeter_rcps_without_confused_deputy_protection(s):
-    for name, document in without("EnforceConfusedDeputyProtection").items():
-        attach(s, name, "RESOURCE_CONTROL_POLICY", document)
+    attach_rcps(s, without("EnforceConfusedDeputyProtection"))
 
 
 @case(RULE_ID, True)
 def perimeter_rcps_without_the_identity_perimeter_on_data(s):
-    for name, document in without("EnforceOrgIdentitiesOnData").items():
-        attach(s, name, "RESOURCE_CONTROL_POLICY", document)
+    attach_rcps(s, without("EnforceOrgIdentitiesOnData"))
 
 
 @case(RULE_ID, True)

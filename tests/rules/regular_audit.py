@@ -88,14 +88,17 @@ def regular_audit_channel_bucket_cross_account_reference(s):
     database(s)
 
 
+def recording_only(*resource_types: str) -> config_.CfnConfigurationRecorder.RecordingGroupProperty:
+    return config_.CfnConfigurationRecorder.RecordingGroupProperty(
+        all_supported=False, resource_types=list(resource_types)
+    )
+
+
 @case("VTC-REGULAR-AUDIT", False, grouped=True)
 def regular_audit_recorder_lists_core_types(s):
     archive_bucket(s)
     config_audit(
-        s,
-        recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
-            all_supported=False, resource_types=["AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::Backup::BackupPlan"]
-        ),
+        s, recording_group=recording_only("AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::Backup::BackupPlan")
     )
     database(s)
 
@@ -103,12 +106,7 @@ def regular_audit_recorder_lists_core_types(s):
 @case("VTC-REGULAR-AUDIT", True, grouped=True)
 def regular_audit_recorder_skips_databases(s):
     archive_bucket(s)
-    config_audit(
-        s,
-        recording_group=config_.CfnConfigurationRecorder.RecordingGroupProperty(
-            all_supported=False, resource_types=["AWS::IAM::Role"]
-        ),
-    )
+    config_audit(s, recording_group=recording_only("AWS::IAM::Role"))
     database(s)
 
 
