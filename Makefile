@@ -64,8 +64,11 @@ lint: setup
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy $(LINT_PATHS)
 
+# The suite on every core (pytest-xdist): the session's synthesis runs once per worker, in
+# parallel. TEST_WORKERS=0 runs it in one process (e.g. to debug with -s / pdb).
+TEST_WORKERS ?= auto
 test: lint
-	@$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: setup
 	@$(BIN)/python -m tools.bench
