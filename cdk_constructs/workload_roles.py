@@ -19,6 +19,7 @@ from constructs import Construct
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig
+from contract.names import database_id, vault_name
 from contract.operator import (
     DEPLOYMENT_DENIED_ASSUME_ACTIONS,
     DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS,
@@ -70,7 +71,7 @@ class WorkloadTargets:
 
     @property
     def database(self) -> str:
-        return self.arn("rds", f"db:{self.config.resource_name('db')}")
+        return self.arn("rds", f"db:{database_id(self.config)}")
 
     @property
     def stacks(self) -> str:
@@ -82,7 +83,7 @@ class WorkloadTargets:
 
     @property
     def db_log_groups(self) -> str:
-        return self.arn("logs", f"log-group:/aws/rds/instance/{self.config.resource_name('db')}/*")
+        return self.arn("logs", f"log-group:/aws/rds/instance/{database_id(self.config)}/*")
 
     @property
     def audit_log_groups(self) -> str:
@@ -90,7 +91,7 @@ class WorkloadTargets:
 
     @property
     def vault(self) -> str:
-        return self.arn("backup", f"backup-vault:{self.config.resource_name('vault')}")
+        return self.arn("backup", f"backup-vault:{vault_name(self.config)}")
 
     @property
     def recovery_points(self) -> str:
