@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policies.access.evaluator import as_list, glob, statement_matches
+from policies.access.evaluator import as_list, glob_any, statement_matches
 
 UNKNOWN_IDENTITY = {
     "Version": "2012-10-17",
@@ -125,7 +125,7 @@ class Inventory:
     stacks: dict[str, str] = field(default_factory=dict)  # stack ARN (sample) -> account
 
     def policies_of(self, resource: str) -> list[ResourcePolicy]:
-        return [p for p in self.resource_policies if any(glob(g, resource) for g in p.governs)]
+        return [p for p in self.resource_policies if glob_any(p.governs, resource)]
 
 
 def arn_account(arn: str) -> str | None:

@@ -12,7 +12,7 @@ multi-account evaluation on top of `matching`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -28,15 +28,27 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-@lru_cache(maxsize=4096)
-def _regex(pattern: str, case_sensitive: bool) -> re.Pattern:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+def _body(pattern: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
+@lru_cache(maxsize=8192)
+def _regex(patterns: tuple[str, ...], case_sensitive: bool) -> re.Pattern:
+    """One expression for a list of patterns: a statement's 50 actions cost one match, not 50."""
+    body = "|".join(f"(?:{_body(p)})" for p in patterns)
     return re.compile(body, flags=re.DOTALL | (0 if case_sensitive else re.IGNORECASE))
 
 
 def glob(pattern: str, value: str, *, case_sensitive: bool = True) -> bool:
     """IAM wildcard matching: `*` any run of characters, `?` one character."""
-    return _regex(str(pattern), case_sensitive).fullmatch(str(value)) is not None
+    return glob_any([pattern], value, case_sensitive=case_sensitive)
+
+
+def glob_any(patterns: Sequence, value: str, *, case_sensitive: bool = True) -> bool:
+    """`glob` for any of `patterns` (none: False)."""
+    if not patterns:
+        return False
+    return _regex(tuple(map(str, patterns)), case_sensitive).fullmatch(str(value)) is not None
 
 
 def _number(value) -> float | None:
@@ -63,7 +75,7 @@ def _positive(op: str, actual: str, expected: list[str]) -> bool:
     if op == "StringEqualsIgnoreCase":
         return actual.lower() in [e.lower() for e in expected]
     if op in ("StringLike", "ArnLike"):
-        return any(glob(e, actual) for e in expected)
+        return glob_any(expected, actual)
     if op == "Bool":
         return actual.lower() in [e.lower() for e in expected]
     if op in _NUMERIC:
@@ -113,15 +125,15 @@ def condition_holds(conditions: dict, context: dict) -> bool:
 
 def action_matches(statement: dict, action: str) -> bool:
     if "Action" in statement:
-        return any(glob(a, action, case_sensitive=False) for a in as_list(statement["Action"]))
-    return not any(glob(a, action, case_sensitive=False) for a in as_list(statement.get("NotAction")))
+        return glob_any(as_list(statement["Action"]), action, case_sensitive=False)
+    return not glob_any(as_list(statement.get("NotAction")), action, case_sensitive=False)
 
 
 def resource_matches(statement: dict, resource: str) -> bool:
     if "Resource" in statement:
-        return any(glob(r, resource) for r in as_list(statement["Resource"]))
+        return glob_any(as_list(statement["Resource"]), resource)
     if "NotResource" in statement:
-        return not any(glob(r, resource) for r in as_list(statement["NotResource"]))
+        return not glob_any(as_list(statement["NotResource"]), resource)
     return True  # trust policies name no resource: the role itself
 
 

@@ -35,11 +35,17 @@ def handler_permissions(resource_type: str, region: str, handlers: Iterable[str]
             f"bootstrap: resource type {resource_type} has no provider schema for {region} in cfn-lint; "
             "cannot derive its deployment permissions (update cfn-lint or add the type's actions)"
         )
-    schema = json.loads((directory / f"{index[resource_type]}.json").read_text())
+    return set(_schema_permissions(directory / f"{index[resource_type]}.json", tuple(handlers)))
+
+
+@cache
+def _schema_permissions(schema_file: Path, handlers: tuple[str, ...]) -> frozenset[str]:
+    """Read once per run: the bootstrap model and the report ask for the same types again and again."""
+    schema = json.loads(schema_file.read_text())
     actions: set[str] = set()
     for handler in handlers:
         actions.update(schema.get("handlers", {}).get(handler, {}).get("permissions", []))
-    return {a for a in map(_normalise, actions) if is_iam_action(a)}
+    return frozenset(a for a in map(_normalise, actions) if is_iam_action(a))
 
 
 def handler_actions(types: Iterable[str], region: str, handlers: Iterable[str] = HANDLERS) -> set[str]:
