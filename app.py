@@ -17,9 +17,9 @@ import venv_node  # noqa: F401  (first: jsii must start the virtual environment'
 # isort: split
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
-from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
 from cdk_constructs.control_tower import acknowledge_control_tower
+from cdk_constructs.control_tower_guard import ApplicableControlTowerRules
 from cdk_constructs.lambda_bundle import WheelhouseMissing
 from cdk_constructs.tags import tag_party
 from cdk_constructs.vtc_metadata import VtcConditionMetadata
@@ -92,8 +92,9 @@ def register_packs(app: cdk.App, config: LandingZoneConfig, *, packs: str = "all
         )
         cdk.Validations.of(app).add_plugins(VtcChecks(app, config=config, default_environment=strictest.name))
     if packs == "all":
-        # The Control Tower proactive controls, as cfn-guard rules bundled with the plugin (offline).
-        cdk.Validations.of(app).add_plugins(CfnGuardValidator(control_tower_rules_enabled=True))
+        # The Control Tower proactive controls, as cfn-guard rules bundled with the plugin (offline),
+        # each that names a resource type the templates have (cdk_constructs/control_tower_guard.py).
+        cdk.Validations.of(app).add_plugins(ApplicableControlTowerRules())
 
 
 def load(app: cdk.App) -> tuple[LandingZoneConfig, list[EnvironmentConfig]]:

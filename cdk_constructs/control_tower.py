@@ -1,6 +1,7 @@
 """Control Tower's proactive controls at synthesis (the cfn-guard plugin `cdklabs.cdk-validator-cfnguard`).
 
-app.py registers the plugin with every bundled Control Tower rule; none is disabled. Its findings are
+app.py registers the plugin with every bundled Control Tower rule that names a resource type the
+templates have (cdk_constructs/control_tower_guard.py); the others cannot find anything. Its findings are
 acknowledged like any other pack's (VTC-RISK-ACCEPTED, §56): through accept_risk, per construct (the
 narrowest scope the CDK's acknowledgements allow), each with the risk accepted and why. This module
 is the one list of them; README "Control Tower proactive controls" mirrors it.
