@@ -3,6 +3,8 @@ environments, every rule pack registered) and its templates are shared by every 
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
 import os
 import shutil
@@ -97,6 +99,35 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 def cdk_out(synth: Synthesized, tmp_path: Path) -> Path:
     """The session's synthesis, copied for one test."""
     return synth.copy_to(tmp_path / "cdk.out")
+
+
+# The time of the OSCAL files of the session's report (tools/oscal writes it into every file).
+REPORT_TIME = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class WrittenReport:
+    cdk_out: Path  # a copy of the session's synthesis with compliance/ written: read it, never change it
+    reports: dict  # environment -> report, as write_reports returned them (a fresh copy per test)
+
+
+@pytest.fixture(scope="session")
+def _session_report(synth: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> WrittenReport:
+    from tools.oscal import write_oscal
+    from tools.report import load_inputs, write_reports
+
+    cdk_out = synth.copy_to(tmp_path_factory.mktemp("report") / "cdk.out")
+    inputs = load_inputs(cdk_out)
+    reports = write_reports(cdk_out, inputs)
+    write_oscal(cdk_out, inputs, reports, REPORT_TIME)
+    return WrittenReport(cdk_out=cdk_out, reports=reports)
+
+
+@pytest.fixture
+def written_report(_session_report: WrittenReport) -> WrittenReport:
+    """The compliance report (and OSCAL files) of the session's synthesis, built once: for the tests
+    that only read it. A test that changes an input builds its own on `cdk_out`."""
+    return WrittenReport(cdk_out=_session_report.cdk_out, reports=copy.deepcopy(_session_report.reports))
 
 
 @pytest.fixture(scope="session")

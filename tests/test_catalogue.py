@@ -146,12 +146,11 @@ def test_a_missing_catalogue_fails_with_one_line(tmp_path):
 # --- the report shows the advice's words ------------------------------------------------------------
 
 
-def test_the_report_quotes_the_advice_next_to_each_condition_in_every_format(cdk_out):
-    reports = report_tool.write_reports(cdk_out, report_tool.load_inputs(cdk_out))
+def test_the_report_quotes_the_advice_next_to_each_condition_in_every_format(written_report):
     cat = catalogue()
-    prod = reports["prod"]
+    prod = written_report.reports["prod"]
     assert prod["advice"]["title"] == cat.advice.title
-    folder = cdk_out / "compliance" / "prod"
+    folder = written_report.cdk_out / "compliance" / "prod"
     md, page = (folder / "report.md").read_text(), (folder / "report.html").read_text()
     on_disk = json.loads((folder / "report.json").read_text())
     for condition, row, row_on_disk in zip(cat.conditions, prod["conditions"], on_disk["conditions"], strict=True):

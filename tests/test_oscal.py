@@ -19,6 +19,7 @@ from policies import gate
 from policies import risks as register
 from policies.catalogue import catalogue
 from policies.registry import RULES
+from tests.conftest import REPORT_TIME
 from tests.test_report import acknowledge_no_copies_in_acc, drop_backup_copies, rerun_pack
 from tools import oscal
 from tools.oscal import risks
@@ -26,15 +27,13 @@ from tools.oscal.common import Uuids
 from tools.report.__main__ import main as report_main
 
 ROOT = Path(__file__).resolve().parent.parent
-WHEN = "2026-12-02T01:00:00+00:00"
+WHEN = REPORT_TIME.isoformat()  # the time of the session's report (tests/conftest.py)
 
 
-@pytest.fixture(scope="module")
-def written(synth, tmp_path_factory) -> Path:
-    """The real synthesis with its report and OSCAL files, written once for the tests that only read."""
-    target = synth.copy_to(tmp_path_factory.mktemp("oscal") / "cdk.out")
-    run(target)
-    return target
+@pytest.fixture
+def written(written_report) -> Path:
+    """The real synthesis with its report and OSCAL files (at WHEN), written once for the tests that only read."""
+    return written_report.cdk_out
 
 
 def run(cdk_out: Path, when: str = WHEN) -> None:
@@ -277,11 +276,10 @@ def test_the_real_synthesis_gives_every_risk_its_owner_and_review_date(written):
         assert risk.deadline is not None and p["review-by"] and p["accepted-on"]
 
 
-def test_the_same_synthesis_gives_the_same_bytes_and_only_the_time_changes(cdk_out):
+def test_the_same_synthesis_gives_the_same_bytes_and_only_the_time_changes(written, cdk_out):
     names = (oscal.COMPONENT_DEFINITION_FILE, oscal.ASSESSMENT_RESULTS_FILE)
     files = [f"compliance/{env}/{name}" for env in ("dev", "prod") for name in names]
-    run(cdk_out)
-    first = {f: (cdk_out / f).read_text() for f in files}
+    first = {f: (written / f).read_text() for f in files}  # the session's report, written at WHEN
     run(cdk_out)
     assert {f: (cdk_out / f).read_text() for f in files} == first
     run(cdk_out, "2027-01-15T09:30:00Z")

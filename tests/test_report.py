@@ -1,7 +1,8 @@
 """The compliance report follows the synthesis: each status is checked against the templates.
 
-Every test works on a copy of the session's cdk.out (the landing zone is synthesized once, the
-real VTC pack included); a test that changes a template re-runs the real pack on it (`rerun_pack`).
+The landing zone is synthesized once per session, the real VTC pack included. The tests that only
+read share one report of it (`written_report`); a test that changes an input works on its own copy
+(`cdk_out`) and, when it changes a template, re-runs the real pack on it (`rerun_pack`).
 """
 
 from __future__ import annotations
@@ -92,9 +93,9 @@ def acknowledge_no_copies_in_acc(cdk_out: Path) -> str:
     return reason
 
 
-def test_one_row_per_catalogue_condition_and_organisational_ones_name_their_evidence(cdk_out):
+def test_one_row_per_catalogue_condition_and_organisational_ones_name_their_evidence(written_report):
     catalogue = report_tool.read_catalogue()
-    reports = build(cdk_out)
+    reports = written_report.reports
     assert set(reports) == {"dev", "acc", "prod"}
     for report in reports.values():
         assert [r["id"] for r in report["conditions"]] == [c.id for c in catalogue]
@@ -121,8 +122,8 @@ def test_without_the_pack_every_checkable_condition_says_the_pack_did_not_run(cd
     assert "VTC pack did not run" in (cdk_out / "compliance" / "dev" / "report.md").read_text()
 
 
-def test_compliant_evaluations_make_a_condition_enforced_with_its_resources(cdk_out):
-    reports = build(cdk_out)
+def test_compliant_evaluations_make_a_condition_enforced_with_its_resources(written_report, cdk_out):
+    reports = written_report.reports
     prod = reports["prod"]
     elsewhere = row(prod, "VTC-BACKUP-ELSEWHERE")
     assert elsewhere["status"] == "enforced"
@@ -192,8 +193,8 @@ def test_an_acknowledged_vtc_finding_is_an_accepted_risk_with_its_reason(cdk_out
     ]
 
 
-def test_the_register_lists_every_acknowledgement_of_every_pack(cdk_out, synth):
-    reports = build(cdk_out)
+def test_the_register_lists_every_acknowledgement_of_every_pack(written_report, synth):
+    reports = written_report.reports
     validation = synth.validation_report()
     for env, report in reports.items():
         expected = sum(
@@ -224,8 +225,8 @@ def test_the_fixture_evaluations_file_follows_the_pack_contract(cdk_out):
     assert row(build(cdk_out)["prod"], "VTC-KEY-CUSTODY")["status"] == "not-checked"
 
 
-def test_keys_backups_and_log_readers_come_from_the_templates(cdk_out, synth):
-    reports = build(cdk_out)
+def test_keys_backups_and_log_readers_come_from_the_templates(written_report, synth):
+    reports = written_report.reports
     for env, report in reports.items():
         cfg = synth.config.environments[env]
         purposes = {k.get("purpose") for k in report["keys"]}
@@ -271,8 +272,8 @@ class _Html(HTMLParser):
             self.external.append(str(attrs))
 
 
-def test_the_html_page_is_self_contained_and_links_the_picture(cdk_out):
-    build(cdk_out)
+def test_the_html_page_is_self_contained_and_links_the_picture(written_report):
+    cdk_out = written_report.cdk_out
     page = (cdk_out / "compliance" / "prod" / "report.html").read_text()
     parser = _Html()
     parser.feed(page)
@@ -285,10 +286,9 @@ def test_the_html_page_is_self_contained_and_links_the_picture(cdk_out):
     assert "## Accepted-risks register" in md
 
 
-def test_the_architecture_picture_parses_and_draws_every_part(cdk_out, synth):
-    reports = build(cdk_out)
-    for env, report in reports.items():
-        svg_path = cdk_out / "compliance" / env / "architecture.svg"
+def test_the_architecture_picture_parses_and_draws_every_part(written_report, synth):
+    for env, report in written_report.reports.items():
+        svg_path = written_report.cdk_out / "compliance" / env / "architecture.svg"
         root = ElementTree.parse(svg_path).getroot()
         assert root.tag == f"{SVG}svg"
         texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
@@ -308,10 +308,9 @@ def test_the_architecture_picture_parses_and_draws_every_part(cdk_out, synth):
         assert len(copies) == 1 + len(report["backup_summary"]["copies"])
 
 
-def test_the_architecture_picture_rasterizes(cdk_out):
+def test_the_architecture_picture_rasterizes(written_report):
     resvg = pytest.importorskip("resvg_py")
-    build(cdk_out)
-    png = bytes(resvg.svg_to_bytes(svg_path=str(cdk_out / "compliance" / "prod" / "architecture.svg")))
+    png = bytes(resvg.svg_to_bytes(svg_path=str(written_report.cdk_out / "compliance" / "prod" / "architecture.svg")))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
 
 
@@ -333,10 +332,10 @@ def test_the_command_line_writes_all_four_files(cdk_out, capsys):
     assert "VTC pack did not run" not in capsys.readouterr().err
 
 
-def test_with_the_real_pack_every_checkable_condition_of_prod_is_enforced_or_named(cdk_out):
+def test_with_the_real_pack_every_checkable_condition_of_prod_is_enforced_or_named(written_report):
     """The report of the real synthesis (the VTC pack ran): nothing fails, and what is enforced is
     backed by compliant evaluations of the pack, listed by stack and logical id."""
-    prod = build(cdk_out)["prod"]
+    prod = written_report.reports["prod"]
     assert prod["inputs"]["vtc_evaluations"] is True
     statuses = {r["id"]: r["status"] for r in prod["conditions"]}
     assert "failing" not in statuses.values()
@@ -387,8 +386,8 @@ def _acknowledge(report: dict, rule: str, path: str, reason: str) -> None:
     )
 
 
-def test_default_synthesis_enforces_the_gate_and_the_risk_register(cdk_out, synth):
-    reports = build(cdk_out)
+def test_default_synthesis_enforces_the_gate_and_the_risk_register(written_report, synth):
+    reports = written_report.reports
     prod = reports["prod"]
     risk, gate_row = row(prod, "VTC-RISK-ACCEPTED"), row(prod, "VTC-GATE")
     assert risk["status"] == gate_row["status"] == "enforced"
@@ -400,7 +399,7 @@ def test_default_synthesis_enforces_the_gate_and_the_risk_register(cdk_out, synt
     assert "AwsSolutions" in checks["acknowledgements_by_pack"]
     assert "personal-data environment" in gate_row["note"]
     assert f"{len(prod['accepted_risks'])} in the register" in risk["note"]
-    summary = (cdk_out / "compliance" / "prod" / "summary.md").read_text()
+    summary = (written_report.cdk_out / "compliance" / "prod" / "summary.md").read_text()
     assert "| VTC-GATE |" in summary and "the gate passes" in summary
     # An environment without personal data says the gate applies to personal-data environments only.
     for env, report in reports.items():
