@@ -38,9 +38,13 @@ def _regional_arn(env: EnvironmentConfig, service: str, account: str, resource: 
     return f"arn:{partition or env.partition}:{service}:{env.region}:{account}:{resource}"
 
 
+def _trail_arn(env: EnvironmentConfig, account: str, name: str, partition: str | None) -> str:
+    return _regional_arn(env, "cloudtrail", account, f"trail/{name}", partition)
+
+
 def trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
     """The workload account's trail."""
-    return _regional_arn(env, "cloudtrail", env.accounts.workload, f"trail/{trail_name(env)}", partition)
+    return _trail_arn(env, env.accounts.workload, trail_name(env), partition)
 
 
 def archive_access_trail_name(env: EnvironmentConfig) -> str:
@@ -49,9 +53,7 @@ def archive_access_trail_name(env: EnvironmentConfig) -> str:
 
 def archive_access_trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
     """The log archive account's trail of reads of the archive."""
-    return _regional_arn(
-        env, "cloudtrail", env.accounts.log_archive, f"trail/{archive_access_trail_name(env)}", partition
-    )
+    return _trail_arn(env, env.accounts.log_archive, archive_access_trail_name(env), partition)
 
 
 def config_recorder_role_name(env: EnvironmentConfig) -> str:
@@ -63,7 +65,7 @@ def key_custody_trail_name(env: EnvironmentConfig) -> str:
 
 
 def key_custody_trail_arn(env: EnvironmentConfig, partition: str | None = None) -> str:
-    return _regional_arn(env, "cloudtrail", env.accounts.key_custody, f"trail/{key_custody_trail_name(env)}", partition)
+    return _trail_arn(env, env.accounts.key_custody, key_custody_trail_name(env), partition)
 
 
 def key_custody_event_bus_name(env: EnvironmentConfig) -> str:

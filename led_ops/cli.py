@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
@@ -20,6 +21,9 @@ from config import ConfigError, EnvironmentConfig, load_config, select_environme
 from led_ops import errors
 from led_ops.aws import connect, describe_client_error
 from led_ops.wait import Waiting
+
+if TYPE_CHECKING:
+    from led_ops.restore_drill import DrillOptions
 
 EXIT_CODES = """exit codes:
   0  done; every check passed (or a dry run / plan printed)
@@ -85,6 +89,18 @@ def _sub(subparsers, name: str, summary: str, description: str) -> argparse.Argu
     )
 
 
+def _drill(
+    subparsers, name: str, summary: str, description: str, *, execute: str, recovery_point: str
+) -> argparse.ArgumentParser:
+    """A drill's subcommand: a dry run unless --execute, waiting on AWS jobs, restoring the newest
+    recovery point unless --recovery-point names another (read back by _drill_options)."""
+    p = _sub(subparsers, name, summary, f"{description} {DRY_RUN}")
+    _common(p, wait=True)
+    p.add_argument("--execute", action="store_true", help=execute)
+    p.add_argument("--recovery-point", metavar="ARN", help=recovery_point)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="led-ops",
@@ -126,17 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source_dir", metavar="DIR", help="read downloaded log files from this folder")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output (default table)")
 
-    p = _sub(
+    p = _drill(
         commands,
         "restore-drill",
         "restore the latest recovery point, validate it, delete it",
         "Starts an AWS Backup restore job of the newest recovery point into the database's isolated\n"
         "subnets, waits, runs the SQL validation of the scheduled restore test, reports and deletes the\n"
-        "restored instance (VTC-BACKUP-ENVIRONMENT). " + DRY_RUN,
+        "restored instance (VTC-BACKUP-ENVIRONMENT).",
+        execute="really start the restore (default: dry run)",
+        recovery_point="restore this recovery point instead of the newest one",
     )
-    _common(p, wait=True)
-    p.add_argument("--execute", action="store_true", help="really start the restore (default: dry run)")
-    p.add_argument("--recovery-point", metavar="ARN", help="restore this recovery point instead of the newest one")
     p.add_argument(
         "--checks",
         metavar="FILE",
@@ -158,17 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
         "exit-drill ENV is short for exit-drill run ENV.",
     )
     actions = exit_drill.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = _sub(
+    p = _drill(
         actions,
         "run",
         "export the latest recovery point to the exit bucket and verify it",
         "Starts an RDS snapshot export (Parquet) into led-ENV-exit-ACCOUNT-REGION, waits, and verifies:\n"
         "every table exported, every file readable as Parquet, row counts equal to the snapshot's\n"
-        "(counted on a restore of the same recovery point, or read from --expected-counts). " + DRY_RUN,
+        "(counted on a restore of the same recovery point, or read from --expected-counts).",
+        execute="really start the export (default: dry run)",
+        recovery_point="export this recovery point (an RDS snapshot ARN)",
     )
-    _common(p, wait=True)
-    p.add_argument("--execute", action="store_true", help="really start the export (default: dry run)")
-    p.add_argument("--recovery-point", metavar="ARN", help="export this recovery point (an RDS snapshot ARN)")
     p.add_argument("--export-id", metavar="ID", help="export task identifier (default: led-ENV-exit-TIMESTAMP)")
     p.add_argument(
         "--expected-counts",
@@ -246,6 +260,25 @@ def _waiting(args: argparse.Namespace) -> Waiting:
     return Waiting(interval=args.poll_interval, timeout=args.timeout)
 
 
+def _drill_options(args: argparse.Namespace) -> DrillOptions:
+    """The options every drill has (_drill, --quiet, _restore_options), as both drills take them."""
+    from led_ops import restore_drill
+
+    def connector(ctx, instance, source):
+        return restore_drill.default_connector(
+            ctx, instance, source, user=args.db_user, host=args.db_host, port=args.db_port
+        )
+
+    return restore_drill.DrillOptions(
+        execute=args.execute,
+        waiting=_waiting(args),
+        recovery_point_arn=args.recovery_point,
+        role_arn=args.restore_role_arn,
+        connector=connector,
+        quiet=args.quiet,
+    )
+
+
 def _key_usage(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -294,43 +327,23 @@ def dispatch(args: argparse.Namespace) -> int:
         from led_ops import backup_status
 
         return backup_status.run(ctx, remote_role_arn=args.remote_role_arn, output="json" if args.json else "text")
-    from led_ops import restore_drill
-
-    def connector(ctx, instance, source):
-        return restore_drill.default_connector(
-            ctx, instance, source, user=args.db_user, host=args.db_host, port=args.db_port
-        )
-
     if args.command == "restore-drill":
+        from led_ops import restore_drill
+
         expectations = (
             restore_drill.Expectations.load(args.checks) if args.checks else restore_drill.Expectations.from_config(env)
         )
-        return restore_drill.run(
-            ctx,
-            execute=args.execute,
-            expectations=expectations,
-            waiting=_waiting(args),
-            recovery_point_arn=args.recovery_point,
-            role_arn=args.restore_role_arn,
-            connector=connector,
-            counts_out=args.counts_out,
-            quiet=args.quiet,
-        )
+        return restore_drill.run(ctx, _drill_options(args), expectations=expectations, counts_out=args.counts_out)
     if args.command == "exit-drill":
         from led_ops.exit_drill import drill
 
         return drill.run(
             ctx,
-            execute=args.execute,
-            waiting=_waiting(args),
-            recovery_point_arn=args.recovery_point,
+            _drill_options(args),
             export_id=args.export_id,
             expected_counts=args.expected_counts,
             workdir=args.workdir,
             to_postgres=args.to_postgres,
-            role_arn=args.restore_role_arn,
-            connector=connector,
-            quiet=args.quiet,
         )
     if args.command == "reencrypt":
         from led_ops import reencrypt

@@ -69,6 +69,28 @@ class Expectations:
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class DrillOptions:
+    """How a drill restores a recovery point, the same for `restore-drill` and the counting restore
+    of `exit-drill run`: for real (`execute`) or as a dry run, how it waits on AWS, which recovery
+    point (default: the newest) with which role (default: led-ENV-ops-backup), how it connects to
+    the restored instance, the stamp in the names it gives, and whether it prints the result only."""
+
+    execute: bool
+    waiting: Waiting
+    recovery_point_arn: str | None = None
+    role_arn: str | None = None
+    connector: Connector | None = None
+    stamp: str | None = None
+    quiet: bool = False
+
+    def restore_role_arn(self, env: EnvironmentConfig) -> str:
+        return self.role_arn or names.restore_role_arn(env)
+
+    def connect(self, ctx: Context, instance: Mapping[str, Any], source: Mapping[str, Any]) -> Any:
+        return (self.connector or default_connector)(ctx, instance, source)
+
+
 def latest_recovery_point(ctx: Context) -> dict[str, Any]:
     """The newest completed recovery point of the database in the primary vault."""
     env = ctx.env
@@ -330,28 +352,22 @@ def with_restored(
 
 def run(
     ctx: Context,
+    options: DrillOptions,
     *,
-    execute: bool,
     expectations: Expectations,
-    waiting: Waiting,
-    recovery_point_arn: str | None = None,
-    role_arn: str | None = None,
-    connector: Connector | None = None,
     validator: Validator | None = None,
     counts_out: str | Path | None = None,
-    stamp: str | None = None,
-    quiet: bool = False,
 ) -> int:
     from led_ops.progress import Progress, results_only
 
-    progress = Progress.auto(quiet=quiet, stream=ctx.err)
-    with results_only(ctx, quiet) as result_line:
+    progress = Progress.auto(quiet=options.quiet, stream=ctx.err)
+    with results_only(ctx, options.quiet) as result_line:
         env = ctx.env
         if counts_out and not Path(counts_out).resolve().parent.is_dir():
             raise UsageError(f"--counts-out {counts_out}: no such directory for the evidence file")
-        recovery_point = chosen_recovery_point(ctx, recovery_point_arn)
-        instance_id = names.drill_instance_id(env, stamp or stamp_now())
-        role_arn = role_arn or names.restore_role_arn(env)
+        recovery_point = chosen_recovery_point(ctx, options.recovery_point_arn)
+        instance_id = names.drill_instance_id(env, options.stamp or stamp_now())
+        role_arn = options.restore_role_arn(env)
         source = source_instance(ctx)
         overrides = restore_overrides(source, instance_id)
         ctx.say(
@@ -364,20 +380,20 @@ def run(
             f"security groups {overrides['vpcsecuritygroupids']}, "
             "not public, single-AZ"
         )
+        waiting = options.waiting
         ctx.say(f"  2. wait for the job and the instance (every {waiting.interval:g}s, at most {waiting.timeout:g}s)")
         ctx.say(
             f"  3. validate: {len(expectations.expected_tables)} expected table(s), min rows for "
             f"{len(expectations.min_rows)}, newest row at most {expectations.max_newest_age_days} day(s) old"
         )
         ctx.say(f"  4. delete {instance_id} (no final snapshot)")
-        if not execute:
+        if not options.execute:
             ctx.say("dry run: nothing started; add --execute to run the drill")
             return OK
         validator = validator or default_validator()
-        connector = connector or default_connector
 
         def use(instance: dict[str, Any], src: dict[str, Any]) -> Any:
-            conn = connector(ctx, instance, src)
+            conn = options.connect(ctx, instance, src)
             try:
                 result = validator(
                     conn,
@@ -395,7 +411,7 @@ def run(
             ctx, recovery_point, instance_id=instance_id, role_arn=role_arn, waiting=waiting, use=use
         )
         for check in result.checks:
-            if not quiet or not check.ok:
+            if not options.quiet or not check.ok:
                 result_line(f"{'PASS' if check.ok else 'FAIL'} {check.name}: {check.detail}")
         ctx.say(result.summary())
         if counts_out and counts is not None:

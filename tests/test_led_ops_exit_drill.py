@@ -11,6 +11,7 @@ import pytest
 from led_ops import cli
 from led_ops.errors import DrillError
 from led_ops.exit_drill import drill, export
+from led_ops.restore_drill import DrillOptions
 from led_ops.wait import Waiting
 from tests.led_ops_aws import context, create_database, create_fb_key, mocked_aws
 from tests.led_ops_export import write_export
@@ -144,9 +145,7 @@ def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
     ctx = context()
     code = drill.run(
         ctx,
-        execute=True,
-        waiting=FAST,
-        recovery_point_arn=snapshot_arn,
+        DrillOptions(execute=True, waiting=FAST, recovery_point_arn=snapshot_arn),
         export_id="led-dev-exit-7",
         expected_counts=_counts(tmp_path, ROWS),
         workdir=tmp_path / "work",
@@ -167,12 +166,8 @@ def test_run_exports_waits_downloads_and_verifies(aws, tmp_path, postgres_dsn):
 def test_run_without_execute_starts_nothing(aws, tmp_path):
     snapshot_arn = _snapshot_and_bucket()
     ctx = context()
-    assert (
-        drill.run(
-            ctx, execute=False, waiting=FAST, recovery_point_arn=snapshot_arn, expected_counts=_counts(tmp_path, ROWS)
-        )
-        == 0
-    )
+    options = DrillOptions(execute=False, waiting=FAST, recovery_point_arn=snapshot_arn)
+    assert drill.run(ctx, options, expected_counts=_counts(tmp_path, ROWS)) == 0
     assert "dry run" in ctx.out.getvalue()
     assert boto3.client("rds", region_name="eu-west-1").describe_export_tasks()["ExportTasks"] == []
 

@@ -69,15 +69,13 @@ def _point(backup: Backup, key: str, days: int) -> dict:
     return backup.rds_point(created=datetime.now(UTC) - timedelta(days=days), key_arn=key)
 
 
-def _drill(ctx, **options) -> int:
+def _drill(ctx, *, counts_out=None, **options) -> int:
     """An executed drill with the configured expectations, fast polling and the fixed stamp."""
     return restore_drill.run(
         ctx,
-        execute=True,
+        restore_drill.DrillOptions(execute=True, waiting=FAST, stamp=STAMP, **options),
         expectations=restore_drill.Expectations.from_config(ctx.env),
-        waiting=FAST,
-        stamp=STAMP,
-        **options,
+        counts_out=counts_out,
     )
 
 
@@ -190,10 +188,8 @@ def test_dry_run_starts_nothing(aws):
     with Backup() as backup:
         backup.expect_by_resource(DB, [_point(backup, aws, 0)])
         ctx = context(backup=backup)
-        assert (
-            restore_drill.run(ctx, execute=False, expectations=restore_drill.Expectations(), waiting=FAST, stamp=STAMP)
-            == 0
-        )
+        options = restore_drill.DrillOptions(execute=False, waiting=FAST, stamp=STAMP)
+        assert restore_drill.run(ctx, options, expectations=restore_drill.Expectations()) == 0
         backup.assert_done()  # no start_restore_job was queued, none was called
     assert "dry run" in ctx.out.getvalue() and DRILL in ctx.out.getvalue()
 
@@ -205,11 +201,13 @@ def test_a_failed_restore_job_is_exit_4_material_and_deletes_nothing(aws):
         with pytest.raises(DrillError, match="FAILED: Backup job failed: insufficient capacity") as exc:
             restore_drill.run(
                 ctx,
-                execute=True,
+                restore_drill.DrillOptions(
+                    execute=True,
+                    waiting=FAST,
+                    connector=lambda *_: pytest.fail("no connection after a failed restore"),
+                    stamp=STAMP,
+                ),
                 expectations=restore_drill.Expectations(),
-                waiting=FAST,
-                connector=lambda *_: pytest.fail("no connection after a failed restore"),
-                stamp=STAMP,
             )
     assert exc.value.exit_code == 4
     assert _instances() == ["led-dev-db"]
@@ -222,10 +220,8 @@ def test_a_restore_that_takes_too_long_times_out(aws):
         with pytest.raises(DrillError, match="timed out after 0.002s"):
             restore_drill.run(
                 ctx,
-                execute=True,
+                restore_drill.DrillOptions(execute=True, waiting=Waiting(interval=0.002, timeout=0.002), stamp=STAMP),
                 expectations=restore_drill.Expectations(),
-                waiting=Waiting(interval=0.002, timeout=0.002),
-                stamp=STAMP,
             )
 
 
@@ -234,7 +230,9 @@ def test_no_recovery_point_is_a_clear_failure(aws):
         backup.expect_by_resource(DB, [])
         with pytest.raises(DrillError, match="no completed recovery point of .*led-dev-db in vault led-dev-vault"):
             restore_drill.run(
-                context(backup=backup), execute=False, expectations=restore_drill.Expectations(), waiting=FAST
+                context(backup=backup),
+                restore_drill.DrillOptions(execute=False, waiting=FAST),
+                expectations=restore_drill.Expectations(),
             )
 
 
@@ -274,5 +272,6 @@ def test_an_instance_that_never_becomes_available_is_still_deleted(aws, monkeypa
 
         monkeypatch.setattr(ctx.client("rds"), "describe_db_instances", describe)
         with pytest.raises(DrillError, match="is incompatible-restore"):
-            restore_drill.run(ctx, execute=True, expectations=restore_drill.Expectations(), waiting=FAST, stamp=STAMP)
+            options = restore_drill.DrillOptions(execute=True, waiting=FAST, stamp=STAMP)
+            restore_drill.run(ctx, options, expectations=restore_drill.Expectations())
     assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["led-dev-db"]

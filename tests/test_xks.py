@@ -483,22 +483,15 @@ def test_the_workload_uses_the_keys_by_arn_as_for_the_other_origins(synthesized)
     assert database["KmsKeyId"] == env.keys.data_key_arn
 
 
-def test_the_compliance_report_lists_the_external_key_store_keys(synthesized):
-    from tools.report.inputs import Stack
+def test_the_compliance_report_lists_the_external_key_store_keys(synthesized, xks_out):
+    from tools.report.inputs import read_assembly
     from tools.report.keys import collect_keys
     from tools.report.model import Context
 
-    env, template = synthesized
-    stack = Stack(
-        env="prod",
-        artifact_id="a",
-        display_name="prod/KeyCustody",
-        stack_name="led-prod-key-custody",
-        account=FB,
-        region=REGION,
-        template=template("KeyCustody"),
-    )
-    ctx = Context(inputs=None, env="prod", stacks=[stack], cfg=env, parts={})  # type: ignore[arg-type]
+    env, _ = synthesized
+    stacks = [s for s in read_assembly(xks_out)["prod"] if s.display_name == "prod/KeyCustody"]
+    assert [(s.stack_name, s.account, s.region) for s in stacks] == [("led-prod-key-custody", FB, REGION)]
+    ctx = Context(inputs=None, env="prod", stacks=stacks, cfg=env, parts={})  # type: ignore[arg-type]
     keys = {k["alias"]: k for k in collect_keys(ctx)["keys"]}
     data = keys["alias/led-prod-data"]
     assert data["origin"] == "EXTERNAL_KEY_STORE" and data["purpose"] == "data"

@@ -15,30 +15,23 @@ from led_ops.exit_drill.evidence import read_counts
 from led_ops.exit_drill.export import EXPORT_PREFIX, download_export, start_export, wait_export
 from led_ops.exit_drill.verification import verify_and_load
 from led_ops.progress import Progress, results_only
-from led_ops.wait import Waiting
 
 
 def run(
     ctx: Context,
+    options: restore_drill.DrillOptions,
     *,
-    execute: bool,
-    waiting: Waiting,
-    recovery_point_arn: str | None = None,
     export_id: str | None = None,
     expected_counts: str | Path | None = None,
     workdir: str | Path | None = None,
     to_postgres: str | None = None,
-    role_arn: str | None = None,
-    connector: restore_drill.Connector | None = None,
-    stamp: str | None = None,
-    quiet: bool = False,
 ) -> int:
-    progress = Progress.auto(quiet=quiet, stream=ctx.err)
-    with results_only(ctx, quiet) as result_line:
+    progress = Progress.auto(quiet=options.quiet, stream=ctx.err)
+    with results_only(ctx, options.quiet) as result_line:
         env = ctx.env
         say = ctx.say
-        recovery_point = restore_drill.chosen_recovery_point(ctx, recovery_point_arn)
-        stamp = stamp or restore_drill.stamp_now()
+        recovery_point = restore_drill.chosen_recovery_point(ctx, options.recovery_point_arn)
+        stamp = options.stamp or restore_drill.stamp_now()
         export_id = export_id or names.exit_export_id(env, stamp)
         snapshot_arn = recovery_point["RecoveryPointArn"]
         if ":snapshot:" not in snapshot_arn:
@@ -61,7 +54,7 @@ def run(
             "  3. wait for the export, download it, verify metadata, Parquet, row counts and content digests"
             + (", load it into the given PostgreSQL and compare again" if to_postgres else "")
         )
-        if not execute:
+        if not options.execute:
             say("dry run: nothing started; add --execute to run the drill")
             return OK
         if to_postgres:
@@ -69,17 +62,9 @@ def run(
         start_export(ctx, snapshot_arn=snapshot_arn, export_id=export_id)
         say(f"export {export_id} started")
         if expected is None:
-            expected = _restore_and_digest(
-                ctx,
-                recovery_point,
-                stamp=stamp,
-                role_arn=role_arn,
-                connector=connector,
-                waiting=waiting,
-                progress=progress,
-            )
+            expected = _restore_and_digest(ctx, recovery_point, options, stamp=stamp, progress=progress)
             say(f"snapshot: {len(expected)} table(s), {sum(e['rows'] for e in expected.values())} row(s), digested")
-        wait_export(ctx, export_id, waiting=waiting)
+        wait_export(ctx, export_id, waiting=options.waiting)
         with tempfile.TemporaryDirectory(prefix="led-exit-") as tmp:
             root = download_export(
                 ctx, export_id, Path(workdir) if workdir else Path(tmp), bucket=bucket, progress=progress
@@ -92,19 +77,16 @@ def run(
 def _restore_and_digest(
     ctx: Context,
     recovery_point: Mapping[str, Any],
+    options: restore_drill.DrillOptions,
     *,
     stamp: str,
-    role_arn: str | None,
-    connector: restore_drill.Connector | None,
-    waiting: Waiting,
     progress: Progress,
 ) -> dict[str, dict[str, Any]]:
     """The snapshot's evidence, from restoring the same recovery point (the restore drill's machinery)."""
     env = ctx.env
-    connect = connector or restore_drill.default_connector
 
     def count(instance: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
-        conn = connect(ctx, instance, source)
+        conn = options.connect(ctx, instance, source)
         try:
             return restore_drill.table_evidence(conn, progress=progress)
         finally:
@@ -114,8 +96,8 @@ def _restore_and_digest(
         ctx,
         recovery_point,
         instance_id=names.drill_instance_id(env, stamp),
-        role_arn=role_arn or names.restore_role_arn(env),
-        waiting=waiting,
+        role_arn=options.restore_role_arn(env),
+        waiting=options.waiting,
         use=count,
     )
     return {k: d.as_json() | {"columns": dict(d.columns), "key": list(d.key)} for k, d in digests.items()}

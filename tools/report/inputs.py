@@ -22,16 +22,47 @@ class ReportError(Exception):
 # The cloud assembly ----------------------------------------------------------------------------
 
 
-@dataclass(kw_only=True)
+@dataclass(frozen=True)
 class Stack:
-    env: str
-    artifact_id: str
-    display_name: str
-    stack_name: str
-    account: str
-    region: str
-    template: dict[str, Any]
-    paths: dict[str, str] = field(default_factory=dict)  # logical id -> construct path
+    """A stack of one environment as the report reads it: the synthesized stack, and the construct
+    path of each of its resources (the resource's own aws:cdk:path where it names one)."""
+
+    synthesized: synthesis.SynthStack
+    paths: dict[str, str]  # logical id -> construct path
+
+    @classmethod
+    def of(cls, synthesized: synthesis.SynthStack) -> Stack:
+        paths = dict(synthesized.paths)
+        for logical_id, resource in synthesized.resources.items():
+            path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+            if path:
+                paths[logical_id] = path
+        return cls(synthesized, paths)
+
+    @property
+    def artifact_id(self) -> str:
+        return self.synthesized.artifact_id
+
+    @property
+    def display_name(self) -> str:
+        return self.synthesized.display_name
+
+    @property
+    def stack_name(self) -> str:
+        return self.synthesized.stack_name
+
+    @property
+    def account(self) -> str:
+        """As the manifest writes it (unknown-account for an environment-agnostic stack)."""
+        return self.synthesized.account_text
+
+    @property
+    def region(self) -> str:
+        return self.synthesized.region_text
+
+    @property
+    def template(self) -> dict[str, Any]:
+        return self.synthesized.template
 
     @property
     def description(self) -> str:
@@ -39,7 +70,7 @@ class Stack:
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
-        return self.template.get("Resources", {})
+        return self.synthesized.resources
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {lid: r for lid, r in self.resources.items() if r.get("Type") == resource_type}
@@ -54,26 +85,7 @@ def read_assembly(cdk_out: Path) -> dict[str, list[Stack]]:
         assembly = synthesis.read_assembly(cdk_out)
     except synthesis.SynthesisError as exc:
         raise ReportError(f"report error: {exc}") from None
-    envs: dict[str, list[Stack]] = {env: [] for env in assembly.stages()}
-    for synthesized in assembly.stacks:
-        if synthesized.stage is None:
-            continue
-        stack = Stack(
-            env=synthesized.stage,
-            artifact_id=synthesized.artifact_id,
-            display_name=synthesized.display_name,
-            stack_name=synthesized.stack_name,
-            account=synthesized.account_text,
-            region=synthesized.region_text,
-            template=synthesized.template,
-            paths=dict(synthesized.paths),
-        )
-        for logical_id, resource in stack.resources.items():
-            path = (resource.get("Metadata") or {}).get("aws:cdk:path")
-            if path:
-                stack.paths[logical_id] = path
-        envs[synthesized.stage].append(stack)
-    return envs
+    return {env: [Stack.of(synthesized) for synthesized in assembly.of_stage(env)] for env in assembly.stages()}
 
 
 # Intrinsics, rendered for people -------------------------------------------------------------
