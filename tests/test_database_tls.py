@@ -12,6 +12,7 @@ import sys
 import types
 from pathlib import Path
 
+import psycopg
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -19,7 +20,10 @@ from cryptography.x509.oid import NameOID
 from cdk_constructs import lambda_bundle
 from config import load_config
 from functions.shared import database
-from tests.tls import TestCa, postgres_tls_server, ssl_request
+from led_ops import restore_drill
+from led_ops.errors import DrillError, UsageError
+from tests.led_ops_aws import context, mocked_aws
+from tests.tls import ANSWER, TestCa, postgres_tls_server, ssl_request
 
 ROOT = Path(__file__).resolve().parent.parent
 CA_BUNDLE = lambda_bundle.WHEELHOUSE / lambda_bundle.CA_BUNDLE_NAME
@@ -101,6 +105,58 @@ def test_no_client_turns_verification_off() -> None:
         text = source.read_text(encoding="utf-8")
         assert "CERT_NONE" not in text and "check_hostname = False" not in text, source
         assert not re.search(r"sslmode=[\"'](disable|allow|prefer|require|verify-ca)[\"']", text), source
+
+
+@pytest.fixture
+def aws(monkeypatch, tmp_path):
+    with mocked_aws(monkeypatch, tmp_path):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        pytest.param(None, None, {"host": ENDPOINT, "port": 5432}, id="endpoint"),
+        pytest.param("127.0.0.1", 15432, {"host": ENDPOINT, "hostaddr": "127.0.0.1", "port": 15432}, id="forward"),
+    ],
+)
+def test_the_restore_drill_checks_the_endpoint_s_certificate_against_the_bundle(
+    aws, monkeypatch, pki, host, port, expected
+) -> None:
+    monkeypatch.setattr(restore_drill, "RDS_CA_BUNDLE", pki.rds.pem)
+    calls: list[dict] = []
+    monkeypatch.setattr(psycopg, "connect", lambda **kwargs: calls.append(kwargs) or "connection")
+    assert restore_drill.default_connector(context(), INSTANCE, {}, host=host, port=port) == "connection"
+    [kwargs] = calls
+    assert kwargs["sslmode"] == "verify-full" and kwargs["sslrootcert"] == str(pki.rds.pem)
+    assert {key: kwargs[key] for key in expected} == expected and ("hostaddr" in kwargs) == (host is not None)
+
+
+@pytest.mark.parametrize(("issuer", "name", "_", "refusal"), SERVERS)
+def test_the_restore_drill_connects_only_to_a_server_the_bundle_vouches_for(
+    aws, monkeypatch, pki, issuer: str, name: str, _, refusal: str | None
+) -> None:
+    """libpq itself, through a port forward: it connects to 127.0.0.1 and checks the endpoint's name."""
+    monkeypatch.setattr(restore_drill, "RDS_CA_BUNDLE", pki.rds.pem)
+    with postgres_tls_server(getattr(pki, issuer).issue(name)) as served:
+        with pytest.raises(DrillError) as error:
+            restore_drill.default_connector(context(), INSTANCE, {}, host="localhost", port=served.port)
+    message = str(error.value)
+    if refusal is None:
+        assert served.events == ["handshake", "startup"] and ANSWER in message
+    else:  # libpq checks the name once the handshake is done, before it sends anything
+        assert "startup" not in served.events and ANSWER not in message
+        assert refusal in message, message
+
+
+def test_the_restore_drill_without_the_bundle_stops_in_one_line(aws, monkeypatch, tmp_path) -> None:
+    missing = tmp_path / "rds-ca-bundle.pem"
+    monkeypatch.setattr(restore_drill, "RDS_CA_BUNDLE", missing)
+    monkeypatch.setattr(psycopg, "connect", lambda **_: pytest.fail("no connection without the bundle"))
+    with pytest.raises(UsageError) as error:
+        restore_drill.default_connector(context(), INSTANCE, {})
+    message = str(error.value)
+    assert "\n" not in message and str(missing) in message and "make setup" in message
 
 
 @needs_ca_bundle
