@@ -84,23 +84,27 @@ def test_log_archive_bucket_is_locked_encrypted_private_and_logged(synth, env):
         assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= cfg.audit.object_lock_days
 
 
+def _archive_policy_document(cfg, template: dict, resource_type: str, attached) -> dict:
+    """The document of the log archive's one policy of that type whose properties `attached` accepts,
+    resolved in the log archive account (the archive bucket's Arn known)."""
+    found = [p for p in resources(template, resource_type).values() if attached(p["Properties"])]
+    assert len(found) == 1, resource_type
+    return resolve(
+        found[0]["Properties"]["PolicyDocument"],
+        region=cfg.region,
+        account=cfg.accounts.log_archive,
+        attributes={"Bucket83908E77.Arn": f"arn:aws:s3:::{cfg.log_archive_bucket_name}"},
+    )
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_log_archive_policy_tls_only_services_scoped_workload_cannot_tamper(synth, env):
     cfg = env_config(synth, env)
     template = synth.template_json(env, "LogArchive")
-    policies = [
-        p
-        for p in resources(template, "AWS::S3::BucketPolicy").values()
-        if p["Properties"]["Bucket"] == {"Ref": "Bucket83908E77"}
-    ]
-    assert len(policies) == 1
-    bucket = f"arn:aws:s3:::{cfg.log_archive_bucket_name}"
-    document = resolve(
-        policies[0]["Properties"]["PolicyDocument"],
-        region=cfg.region,
-        account=cfg.accounts.log_archive,
-        attributes={"Bucket83908E77.Arn": bucket},
+    document = _archive_policy_document(
+        cfg, template, "AWS::S3::BucketPolicy", lambda p: p["Bucket"] == {"Ref": "Bucket83908E77"}
     )
+    bucket = f"arn:aws:s3:::{cfg.log_archive_bucket_name}"
     tls = [s for s in statements(document) if s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
     assert tls and tls[0]["Effect"] == "Deny" and tls[0]["Action"] == "s3:*"
     trail_arn = f"arn:aws:cloudtrail:eu-west-1:444455556666:trail/led-{env}-trail"
@@ -153,19 +157,10 @@ def test_ahovoks_log_auditor_reads_only_with_mfa(synth, env):
     # MFA and a source identity (the person) on every session; setting it is allowed, nothing else.
     assert all(s["Condition"] == MFA and sorted(as_list(s["Action"])) == HUMAN_ACTIONS for s in trust)
     assert role["Properties"]["PermissionsBoundary"] == {"Ref": "PermissionsBoundary2D0B48CC"}
-    policy = [
-        p
-        for p in resources(template, "AWS::IAM::ManagedPolicy").values()
-        if p["Properties"].get("Roles") == [{"Ref": role_id}]
-    ]
-    assert len(policy) == 1
-    bucket = f"arn:aws:s3:::{cfg.log_archive_bucket_name}"
-    document = resolve(
-        policy[0]["Properties"]["PolicyDocument"],
-        region=cfg.region,
-        account=cfg.accounts.log_archive,
-        attributes={"Bucket83908E77.Arn": bucket},
+    document = _archive_policy_document(
+        cfg, template, "AWS::IAM::ManagedPolicy", lambda p: p.get("Roles") == [{"Ref": role_id}]
     )
+    bucket = f"arn:aws:s3:::{cfg.log_archive_bucket_name}"
     actions = {a for s in statements(document) for a in as_list(s["Action"])}
     assert all(a.startswith(("s3:Get", "s3:List")) or a == "kms:Decrypt" for a in actions), actions
     assert by_sid(document, "DecryptThroughS3Only")["Condition"] == {
@@ -389,6 +384,14 @@ def _role_decision(synth, env: str, purpose: str):
     return decision
 
 
+def _assert_decides(decision, *, allowed, refused, refusal=(IMPLICIT_DENY, EXPLICIT_DENY)) -> None:
+    """`decision` allows each (action, resource) of `allowed` and gives each of `refused` a verdict of `refusal`."""
+    for action, resource in allowed:
+        assert decision(action, resource) == ALLOW, action
+    for action, resource in refused:
+        assert decision(action, resource) in refusal, action
+
+
 def _db(env: str) -> str:
     return f"arn:aws:rds:eu-west-1:444455556666:db:led-{env}-db"
 
@@ -402,20 +405,22 @@ def test_platform_operator_can_operate(synth, env):
     decision = _role_decision(synth, env, "platform-operator")
     db, stack = _db(env), _data_stack(env)
     deploy_role = "arn:aws:iam::444455556666:role/cdk-hnb659fds-deploy-role-444455556666-eu-west-1"
-    for action, resource in (
-        ("rds:RebootDBInstance", db),
-        ("rds:StartDBInstance", db),
-        ("cloudformation:DescribeStacks", stack),
-        ("cloudwatch:GetMetricData", "*"),
-    ):
-        assert decision(action, resource) == ALLOW, action
-    # Deploying is a path to the data: the controller's pipeline deploys, the operator proposes.
-    for action, resource in (
-        ("cloudformation:CreateChangeSet", stack),
-        ("cloudformation:ExecuteChangeSet", stack),
-        ("sts:AssumeRole", deploy_role),
-    ):
-        assert decision(action, resource) == EXPLICIT_DENY
+    _assert_decides(
+        decision,
+        allowed=[
+            ("rds:RebootDBInstance", db),
+            ("rds:StartDBInstance", db),
+            ("cloudformation:DescribeStacks", stack),
+            ("cloudwatch:GetMetricData", "*"),
+        ],
+        # Deploying is a path to the data: the controller's pipeline deploys, the operator proposes.
+        refused=[
+            ("cloudformation:CreateChangeSet", stack),
+            ("cloudformation:ExecuteChangeSet", stack),
+            ("sts:AssumeRole", deploy_role),
+        ],
+        refusal=(EXPLICIT_DENY,),
+    )
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -601,20 +606,21 @@ def test_break_glass_has_named_emergency_powers_not_administrator_access(synth, 
     )
     decision = _role_decision(synth, env, "break-glass")
     db, stack = _db(env), _data_stack(env)
-    for action, resource in (
-        ("rds:ModifyDBInstance", db),
-        ("rds:RebootDBInstance", db),
-        ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
-    ):
-        assert decision(action, resource) == ALLOW, action
-    for action, resource in (
-        ("cloudformation:ContinueUpdateRollback", stack),
-        ("iam:CreateUser", "*"),
-        ("kms:Decrypt", cfg.key_arn("data")),
-        ("s3:DeleteObject", f"arn:aws:s3:::{cfg.log_archive_bucket_name}/x"),
-        ("cloudtrail:StopLogging", "*"),
-    ):
-        assert decision(action, resource) != ALLOW, action
+    _assert_decides(
+        decision,
+        allowed=[
+            ("rds:ModifyDBInstance", db),
+            ("rds:RebootDBInstance", db),
+            ("backup:StartRestoreJob", "arn:aws:backup:eu-west-1:444455556666:recovery-point:x"),
+        ],
+        refused=[
+            ("cloudformation:ContinueUpdateRollback", stack),
+            ("iam:CreateUser", "*"),
+            ("kms:Decrypt", cfg.key_arn("data")),
+            ("s3:DeleteObject", f"arn:aws:s3:::{cfg.log_archive_bucket_name}/x"),
+            ("cloudtrail:StopLogging", "*"),
+        ],
+    )
 
 
 @pytest.mark.parametrize("env", ENVS)
