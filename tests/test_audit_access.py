@@ -15,6 +15,13 @@ from tests.policy_eval import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, denying_sids,
 ENVS = ("dev", "acc", "prod")
 MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "Null": {"sts:SourceIdentity": "false"}}
 HUMAN_ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity"]
+# Stopping the audit as the issue lists it: the trail, the Config recorder and its delivery channel.
+AUDIT_STOPPING_ACTIONS = (
+    "cloudtrail:StopLogging",
+    "cloudtrail:DeleteTrail",
+    "config:StopConfigurationRecorder",
+    "config:DeleteDeliveryChannel",
+)
 
 
 def env_config(synth, env):
@@ -480,10 +487,7 @@ def test_boundary_denies_what_the_issue_lists(synth, env):
     assert decision("kms:Decrypt", fb_key) == EXPLICIT_DENY
     assert decision("kms:Decrypt", fb_key, **{"kms:ViaService": "rds.eu-west-1.amazonaws.com"}) == ALLOW
     for action in (
-        "cloudtrail:StopLogging",
-        "cloudtrail:DeleteTrail",
-        "config:StopConfigurationRecorder",
-        "config:DeleteDeliveryChannel",
+        *AUDIT_STOPPING_ACTIONS,
         "ec2:DeleteFlowLogs",
         "logs:DeleteLogGroup",
         "s3:PutBucketPublicAccessBlock",
