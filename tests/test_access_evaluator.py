@@ -66,6 +66,23 @@ def trusting(principal: dict) -> Doc:
     return doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}, kind="trust", name="Trust")
 
 
+def resource_policy(
+    account: str,
+    service: str,
+    governs: tuple[str, ...],
+    principal: str,
+    action: str,
+    resource: str = "*",
+    *,
+    name: str = "Policy",
+    **extra,
+) -> ResourcePolicy:
+    """A resource policy of `account` (a bucket's, a key's) on `governs`: one statement allowing the AWS
+    principal `action` on `resource` (extra: its Sid, Condition)."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": action, "Resource": resource, **extra}
+    return ResourcePolicy(doc(statement, kind="resource", name=name), governs, account, service)
+
+
 BUCKET = "arn:aws:s3:::data-bucket"
 
 
@@ -114,36 +131,11 @@ def test_scp_caps_member_accounts_and_exempts_an_exact_role_arn():
 
 def test_cross_account_needs_the_resource_policy_and_the_identity_policy():
     reader = role("reader", B, identity=[doc(allow("s3:GetObject", f"{BUCKET}/*"))])
-    bucket_policy = ResourcePolicy(
-        doc(
-            {
-                "Sid": "ReadFromB",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{B}:root"},
-                "Action": "s3:GetObject",
-                "Resource": f"{BUCKET}/*",
-            },
-            kind="resource",
-            name="BucketPolicy",
-        ),
-        (BUCKET, f"{BUCKET}/*"),
-        A,
-        "s3",
+    objects = (BUCKET, f"{BUCKET}/*")
+    bucket_policy = resource_policy(
+        A, "s3", objects, f"arn:aws:iam::{B}:root", "s3:GetObject", f"{BUCKET}/*", Sid="ReadFromB", name="BucketPolicy"
     )
-    other_policy = ResourcePolicy(
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
-                "Action": "s3:GetObject",
-                "Resource": f"{BUCKET}/*",
-            },
-            kind="resource",
-        ),
-        (BUCKET, f"{BUCKET}/*"),
-        A,
-        "s3",
-    )
+    other_policy = resource_policy(A, "s3", objects, "arn:aws:iam::333333333333:root", "s3:GetObject", f"{BUCKET}/*")
     assert (
         decide(inventory(reader, policies=[other_policy]), reader, "s3:GetObject", f"{BUCKET}/x").verdict == NOT_GRANTED
     )
@@ -158,21 +150,9 @@ def test_cross_account_needs_the_resource_policy_and_the_identity_policy():
 def test_a_key_policy_decides_even_in_the_same_account():
     key = f"arn:aws:kms:eu-west-1:{A}:key/k"
     user = role("user", identity=[doc(allow("kms:Decrypt", key))])
-    key_policy = ResourcePolicy(
-        doc(
-            {
-                "Sid": "UseThroughS3",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
-                "Action": "kms:Decrypt",
-                "Resource": "*",
-                "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
-            },
-            kind="resource",
-        ),
-        (key,),
-        A,
-        "kms",
+    via_s3 = {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
+    key_policy = resource_policy(
+        A, "kms", (key,), f"arn:aws:iam::{A}:root", "kms:Decrypt", Sid="UseThroughS3", Condition=via_s3
     )
     inv = inventory(user, policies=[key_policy])
     assert decide(inv, user, "kms:Decrypt", key).verdict == NOT_GRANTED
@@ -197,20 +177,7 @@ def test_not_action_and_not_resource():
     # Outside NotResource the deny does not apply: the FB key is used once its key policy admits account A.
     fb_key = f"arn:aws:kms:eu-west-1:{B}:key/fb"
     assert decide(inv, r, "kms:Decrypt", fb_key).verdict == NOT_GRANTED
-    key_policy = ResourcePolicy(
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
-                "Action": "kms:Decrypt",
-                "Resource": "*",
-            },
-            kind="resource",
-        ),
-        (fb_key,),
-        B,
-        "kms",
-    )
+    key_policy = resource_policy(B, "kms", (fb_key,), f"arn:aws:iam::{A}:root", "kms:Decrypt")
     assert decide(inventory(r, policies=[key_policy]), r, "kms:Decrypt", fb_key).verdict == ALLOWED
 
 

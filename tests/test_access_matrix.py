@@ -4,17 +4,16 @@ the overclaim rule, changes made the way a pull request would, renderings, speed
 
 from __future__ import annotations
 
-import copy
 import json
 import time
-
-import pytest
 
 from policies.access import overclaims, who_can
 from policies.access.__main__ import main as access_cli
 from policies.access.engine import ALLOWED, DENIED, NOT_GRANTED
 from policies.access.inventory import stock_bootstrap
-from policies.access.templates import StackTemplate, stage_templates
+from tests.pull_request import changed_copy, policy_statements, statements_with
+
+pytest_plugins = ("tests.access_prod",)  # the prod_stacks and prod_matrix fixtures
 
 # The landing zone: prod of the default config -------------------------------------------------
 
@@ -69,16 +68,6 @@ PROD_VERDICTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def prod_stacks(synth) -> list[StackTemplate]:
-    return stage_templates(synth.outdir, "prod")
-
-
-@pytest.fixture(scope="module")
-def prod_matrix(synth, prod_stacks):
-    return who_can("prod", prod_stacks, synth.config)
-
-
 def test_prod_verdicts_are_pinned(prod_matrix):
     assert prod_matrix.verdicts() == PROD_VERDICTS
 
@@ -93,19 +82,17 @@ def test_no_human_role_deploys_and_the_operator_is_denied_the_secret(prod_matrix
     assert "project's own bootstrap" in prod_matrix.notes[0]
 
 
-def _reopen_operator_deployment(prod_stacks):
-    """A pull request that gives the operator the deploy role back and drops the deployment denies."""
-    changed = copy.deepcopy(prod_stacks)
-    access = next(s for s in changed if s.stack_name == "led-prod-access")
-    for resource in access.resources.values():
-        if resource["Type"] != "AWS::IAM::ManagedPolicy":
-            continue
-        statements = resource["Properties"]["PolicyDocument"]["Statement"]
-        operator = any(st.get("Sid") == "DenyReadingTheDatabaseSecret" for st in statements)
-        statements[:] = [
-            st for st in statements if st.get("Sid") not in ("DenyAssumingTheCdkBootstrapRoles", "DenyChangingStacks")
-        ]
-        if operator:
+# The deployment denies of the human roles, and a statement each party's policy has and the others' not.
+_DEPLOYMENT_DENIES = ("DenyAssumingTheCdkBootstrapRoles", "DenyChangingStacks")
+_POLICY_OF = {"operator": "DenyReadingTheDatabaseSecret", "application-manager": "PassTheDrillRoles"}
+
+
+def _reopen_deployment(prod_stacks, party: str):
+    """A pull request that drops the deployment denies and gives the party the deploy role back."""
+    changed, access = changed_copy(prod_stacks, "led-prod-access")
+    for statements in policy_statements(access, "AWS::IAM::ManagedPolicy"):
+        statements[:] = [st for st in statements if st.get("Sid") not in _DEPLOYMENT_DENIES]
+        if any(st.get("Sid") == _POLICY_OF[party] for st in statements):
             statements.append(
                 {
                     "Sid": "DeployAgain",
@@ -118,7 +105,7 @@ def _reopen_operator_deployment(prod_stacks):
 
 
 def test_a_pull_request_reopening_deployment_is_seen_with_the_stock_bootstrap(prod_stacks, synth):
-    changed = _reopen_operator_deployment(prod_stacks)
+    changed = _reopen_deployment(prod_stacks, "operator")
     matrix = who_can("prod", changed, synth.config, bootstrap=stock_bootstrap)
     cell = matrix.cell("operator", "change-function-code")
     assert cell.verdict == ALLOWED
@@ -129,7 +116,7 @@ def test_a_pull_request_reopening_deployment_is_seen_with_the_stock_bootstrap(pr
 def test_the_project_bootstrap_still_refuses_the_operator_after_such_a_pull_request(prod_stacks, synth):
     # Defence in depth: the project's deploy roles trust only AHOVOKS' pipeline, so the operator's
     # new allow reaches nothing.
-    matrix = who_can("prod", _reopen_operator_deployment(prod_stacks), synth.config)
+    matrix = who_can("prod", _reopen_deployment(prod_stacks, "operator"), synth.config)
     assert matrix.cell("operator", "deploy-stack").verdict != ALLOWED
     assert matrix.cell("operator", "change-function-code").verdict != ALLOWED
 
@@ -165,15 +152,8 @@ def test_prod_has_no_overclaim_and_by_design_cells_are_not_overclaims(prod_matri
 
 
 def test_a_pull_request_granting_the_auditor_the_secret_shows_up(prod_stacks, synth):
-    changed = copy.deepcopy(prod_stacks)
-    access = next(s for s in changed if s.stack_name == "led-prod-access")
-    policy = next(
-        r
-        for r in access.resources.values()
-        if r["Type"] == "AWS::IAM::ManagedPolicy"
-        and any(s.get("Sid") == "ReadTheTrail" for s in r["Properties"]["PolicyDocument"]["Statement"])
-    )
-    policy["Properties"]["PolicyDocument"]["Statement"].append(
+    changed, access = changed_copy(prod_stacks, "led-prod-access")
+    statements_with(access, "AWS::IAM::ManagedPolicy", "ReadTheTrail").append(
         {"Sid": "ReadEverySecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
     )
     matrix = who_can("prod", changed, synth.config)
@@ -183,12 +163,9 @@ def test_a_pull_request_granting_the_auditor_the_secret_shows_up(prod_stacks, sy
 
 
 def test_removing_the_bucket_policy_deny_still_leaves_the_scp_deny(prod_stacks, synth):
-    changed = copy.deepcopy(prod_stacks)
-    archive = next(s for s in changed if s.stack_name == "led-prod-log-archive")
-    for resource in archive.resources.values():
-        if resource["Type"] == "AWS::S3::BucketPolicy":
-            statements = resource["Properties"]["PolicyDocument"]["Statement"]
-            statements[:] = [s for s in statements if s.get("Sid") != "DenyWorkloadTampering"]
+    changed, archive = changed_copy(prod_stacks, "led-prod-log-archive")
+    for statements in policy_statements(archive, "AWS::S3::BucketPolicy"):
+        statements[:] = [s for s in statements if s.get("Sid") != "DenyWorkloadTampering"]
     cell = who_can("prod", changed, synth.config).cell("operator", "delete-archived-log")
     assert cell.verdict == DENIED
     assert "DenyWorkloadTampering" not in [o.sid for o in cell.statements]
@@ -196,7 +173,7 @@ def test_removing_the_bucket_policy_deny_still_leaves_the_scp_deny(prod_stacks, 
 
 
 def test_an_execution_role_with_the_led_boundary_is_evaluated_under_it(prod_stacks, synth):
-    changed = _reopen_operator_deployment(prod_stacks)
+    changed = _reopen_deployment(prod_stacks, "operator")
     matrix = who_can("prod", changed, synth.config, bootstrap=stock_bootstrap, execution_role_bounded=True)
     cell = matrix.cell("operator", "read-db-secret")
     # The LED boundary does not deny reading secrets: bounding the stock execution role alone does
@@ -245,25 +222,7 @@ def test_acting_unseen_is_denied_by_the_guardrails_and_the_boundary(prod_matrix)
 
 def test_a_deployer_role_given_back_is_an_overclaim_not_a_design(prod_stacks, synth):
     # The application manager and break glass no longer deploy: nothing marks it as by design.
-    changed = copy.deepcopy(prod_stacks)
-    access = next(s for s in changed if s.stack_name == "led-prod-access")
-    for resource in access.resources.values():
-        if resource["Type"] == "AWS::IAM::ManagedPolicy":
-            statements = resource["Properties"]["PolicyDocument"]["Statement"]
-            statements[:] = [
-                st
-                for st in statements
-                if st.get("Sid") not in ("DenyAssumingTheCdkBootstrapRoles", "DenyChangingStacks")
-            ]
-            if any(st.get("Sid") == "PassTheDrillRoles" for st in statements):
-                statements.append(
-                    {
-                        "Sid": "DeployAgain",
-                        "Effect": "Allow",
-                        "Action": "sts:AssumeRole",
-                        "Resource": "arn:aws:iam::*:role/cdk-*",
-                    }
-                )
+    changed = _reopen_deployment(prod_stacks, "application-manager")
     matrix = who_can("prod", changed, synth.config, bootstrap=stock_bootstrap)
     cell = matrix.cell("application-manager", "deploy-stack")
     assert cell.verdict == ALLOWED and not cell.by_design

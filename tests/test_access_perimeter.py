@@ -5,26 +5,15 @@ opens a bucket to everybody is still closed by the RCPs (and would be seen witho
 
 from __future__ import annotations
 
-import copy
-
-import pytest
-
 from config import LandingZoneConfig
 from policies.access import overclaims, who_can
 from policies.access.bootstrap import project_bootstrap
 from policies.access.engine import ALLOWED, DENIED, NOT_GRANTED, Principal, decide, reachable
 from policies.access.inventory import build_inventory
-from policies.access.templates import StackTemplate, stage_templates
+from policies.access.templates import StackTemplate
+from tests.pull_request import changed_copy, statements_with
 
-
-@pytest.fixture(scope="module")
-def prod_stacks(synth) -> list[StackTemplate]:
-    return stage_templates(synth.outdir, "prod")
-
-
-@pytest.fixture(scope="module")
-def prod_matrix(synth, prod_stacks):
-    return who_can("prod", prod_stacks, synth.config)
+pytest_plugins = ("tests.access_prod",)  # the prod_stacks and prod_matrix fixtures
 
 
 def without_rcps(config: LandingZoneConfig) -> LandingZoneConfig:
@@ -117,15 +106,8 @@ def test_without_the_rcps_the_outsiders_cells_are_only_not_granted(synth, prod_s
 
 def _exit_bucket_open_to_everybody(prod_stacks: list[StackTemplate]) -> list[StackTemplate]:
     """A pull request that adds `Principal: *` reads to the exit bucket's policy."""
-    changed = copy.deepcopy(prod_stacks)
-    recovery = next(s for s in changed if s.stack_name == "led-prod-recovery")
-    policy = next(
-        r
-        for r in recovery.resources.values()
-        if r["Type"] == "AWS::S3::BucketPolicy"
-        and any(s.get("Sid") == "SecondPartnerReadsExports" for s in r["Properties"]["PolicyDocument"]["Statement"])
-    )
-    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    changed, recovery = changed_copy(prod_stacks, "led-prod-recovery")
+    statements = statements_with(recovery, "AWS::S3::BucketPolicy", "SecondPartnerReadsExports")
     partner = next(s for s in statements if s.get("Sid") == "SecondPartnerReadsExports")
     statements.append({**partner, "Sid": "EverybodyReadsExports", "Principal": {"AWS": "*"}})
     return changed

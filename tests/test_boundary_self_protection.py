@@ -12,7 +12,8 @@ import pytest
 
 from cdk_constructs.boundary import MANAGED_POLICY_MAX_CHARS
 from tests.policy_eval import ALLOW, EXPLICIT_DENY, evaluate, resolve
-from tests.test_audit_access import _role_documents, as_list, env_config, resources
+from tests.test_access_roles import _role_documents
+from tests.test_audit_access import as_list, env_config, resources
 
 ENVS = ["dev", "acc", "prod"]
 ALLOW_ALL = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]

@@ -1,4 +1,4 @@
-"""Config of the audit and access settings: defaults, and one test per one-line error."""
+"""Config of the audit and access settings: defaults, and one case per one-line error."""
 
 from __future__ import annotations
 
@@ -42,67 +42,82 @@ def test_default_config_has_an_organization_id():
     assert config.organization is not None and config.organization.organization_id == "o-exampleorgid"
 
 
-def test_object_lock_shorter_than_backups_is_refused(tmp_path):
-    message = error(tmp_path, "object_lock_days = 30", "object_lock_days = 2")
-    assert message.endswith(
+# One-line refusals: (the default's text, what replaces it, the message's end).
+ENDINGS = {
+    "object-lock-shorter-than-backups": (
+        "object_lock_days = 30",
+        "object_lock_days = 2",
         "environment 'dev', field 'audit.object_lock_days': got 2; allowed: at least the backup retention "
-        "(14 days, copies included)"
-    )
-
-
-def test_bad_alarm_email_is_refused(tmp_path):
-    message = error(tmp_path, 'alarm_email = "led-security@example.org"', 'alarm_email = "nobody"')
-    assert "environment 'prod', field 'audit.alarm_email': got 'nobody'; allowed: an e-mail address" in message
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        "arn:aws:iam::210987654321:user/alice",
-        "arn:aws:iam::210987654321:root",
-        "arn:aws:iam::210987654321:role/*",
-    ],
-)
-def test_principal_that_is_not_a_named_role_is_refused(tmp_path, bad):
-    message = error(tmp_path, PROD_AUDITOR, f'auditor_principals = ["{bad}"]')
-    assert f"environment 'dev', field 'access.auditor_principals': got {bad!r}; allowed: IAM role ARNs" in message
-
-
-def test_empty_principal_list_is_refused(tmp_path):
-    message = error(tmp_path, PROD_AUDITOR, "auditor_principals = []")
-    assert "field 'access.auditor_principals': got an empty list; allowed: at least one IAM role ARN" in message
-
-
-def test_principal_in_another_partition_is_refused(tmp_path):
-    message = error(tmp_path, PROD_AUDITOR, 'auditor_principals = ["arn:aws-eusc:iam::210987654321:role/a"]')
-    assert (
-        "environment 'dev', field 'access.auditor_principals': got 'arn:aws-eusc:iam::210987654321:role/a', "
-        "in partition aws-eusc; allowed: partition aws (region eu-west-1)"
-    ) in message
-
-
-def test_operator_in_the_log_archive_account_is_refused(tmp_path):
-    message = error(tmp_path, "arn:aws:iam::999999999999:role/cronos", "arn:aws:iam::777788889999:role/cronos")
-    assert "field 'access.operator_principals'" in message
-    assert "not the key custody or log archive account" in message
-
-
-def test_auditor_in_the_workload_account_is_refused(tmp_path):
-    message = error(tmp_path, PROD_AUDITOR, 'auditor_principals = ["arn:aws:iam::444455556666:role/auditor"]')
-    assert "field 'access.auditor_principals'" in message and "(VTC §27)" in message
-
-
-def test_session_hours_out_of_range_is_refused(tmp_path):
-    message = error(tmp_path, "session_hours = 2", "session_hours = 24")
-    assert "environment 'prod', field 'access.session_hours': got 24;" in message
-
-
-def test_bad_organization_id_is_refused(tmp_path):
-    message = error(tmp_path, 'organization_id = "o-exampleorgid"', 'organization_id = "example"')
-    assert message.endswith(
+        "(14 days, copies included)",
+    ),
+    "bad-organization-id": (
+        'organization_id = "o-exampleorgid"',
+        'organization_id = "example"',
         "field 'organization.organization_id': got 'example'; allowed: an AWS Organizations "
-        "id o-<10 to 32 lowercase letters/digits>"
-    )
+        "id o-<10 to 32 lowercase letters/digits>",
+    ),
+}
+NOT_NAMED_ROLES = (
+    "arn:aws:iam::210987654321:user/alice",
+    "arn:aws:iam::210987654321:root",
+    "arn:aws:iam::210987654321:role/*",
+)
+# (the default's text, what replaces it, what the message says among other things).
+FRAGMENTS = {
+    "bad-alarm-email": (
+        'alarm_email = "led-security@example.org"',
+        'alarm_email = "nobody"',
+        ["environment 'prod', field 'audit.alarm_email': got 'nobody'; allowed: an e-mail address"],
+    ),
+    **{
+        f"principal-not-a-named-role-{bad}": (
+            PROD_AUDITOR,
+            f'auditor_principals = ["{bad}"]',
+            [f"environment 'dev', field 'access.auditor_principals': got {bad!r}; allowed: IAM role ARNs"],
+        )
+        for bad in NOT_NAMED_ROLES
+    },
+    "empty-principal-list": (
+        PROD_AUDITOR,
+        "auditor_principals = []",
+        ["field 'access.auditor_principals': got an empty list; allowed: at least one IAM role ARN"],
+    ),
+    "principal-in-another-partition": (
+        PROD_AUDITOR,
+        'auditor_principals = ["arn:aws-eusc:iam::210987654321:role/a"]',
+        [
+            "environment 'dev', field 'access.auditor_principals': got 'arn:aws-eusc:iam::210987654321:role/a', "
+            "in partition aws-eusc; allowed: partition aws (region eu-west-1)"
+        ],
+    ),
+    "operator-in-the-log-archive-account": (
+        "arn:aws:iam::999999999999:role/cronos",
+        "arn:aws:iam::777788889999:role/cronos",
+        ["field 'access.operator_principals'", "not the key custody or log archive account"],
+    ),
+    "auditor-in-the-workload-account": (
+        PROD_AUDITOR,
+        'auditor_principals = ["arn:aws:iam::444455556666:role/auditor"]',
+        ["field 'access.auditor_principals'", "(VTC §27)"],
+    ),
+    "session-hours-out-of-range": (
+        "session_hours = 2",
+        "session_hours = 24",
+        ["environment 'prod', field 'access.session_hours': got 24;"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new", "ending"), ENDINGS.values(), ids=ENDINGS)
+def test_refused_with_a_message_ending(tmp_path, old, new, ending):
+    assert error(tmp_path, old, new).endswith(ending)
+
+
+@pytest.mark.parametrize(("old", "new", "fragments"), FRAGMENTS.values(), ids=FRAGMENTS)
+def test_refused_with_a_message_saying(tmp_path, old, new, fragments):
+    message = error(tmp_path, old, new)
+    for fragment in fragments:
+        assert fragment in message
 
 
 def test_documentation_principals_make_an_environment_undeployable(tmp_path):

@@ -15,6 +15,7 @@ from policies.guardrails import (
     guardrails,
     member_accounts,
 )
+from tests.test_audit_access import AUDIT_STOPPING_ACTIONS
 from tests.test_audit_logs import AUDIT_RESOURCES
 
 CONFIG = load_config()
@@ -88,14 +89,7 @@ def test_region_list_follows_another_config():
 def test_audit_cannot_be_disabled_by_anyone():
     deny = statement("led-audit-guardrail", "DenyDisablingAudit")
     assert "Condition" not in deny and deny["Resource"] == "*"
-    for action in (
-        "cloudtrail:StopLogging",
-        "cloudtrail:DeleteTrail",
-        "config:StopConfigurationRecorder",
-        "config:DeleteConfigurationRecorder",
-        "config:DeleteDeliveryChannel",
-        "guardduty:DeleteDetector",
-    ):
+    for action in (*AUDIT_STOPPING_ACTIONS, "config:DeleteConfigurationRecorder", "guardduty:DeleteDetector"):
         assert action in deny["Action"]
     assert set(AUDIT_DISABLING_ACTIONS) == set(deny["Action"])
 

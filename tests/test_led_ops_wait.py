@@ -25,6 +25,18 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.now += seconds
 
+    def wait_for(self, what: str, statuses: list[str], waiting: Waiting, progress, stream) -> str:
+        """wait_for on this clock, polling `statuses` in turn ("completed" ends the job)."""
+        return wait_for(
+            what,
+            poller(statuses),
+            waiting=waiting,
+            progress=progress,
+            clock=self.clock,
+            sleep=self.sleep,
+            stream=stream,
+        )
+
 
 def poller(statuses: list[str]):
     answers = iter(statuses)
@@ -37,15 +49,13 @@ def poller(statuses: list[str]):
 
 
 def test_not_on_a_terminal_one_plain_line_per_poll() -> None:
-    time, lines = FakeTime(), []
-    status = wait_for(
+    lines: list[str] = []
+    status = FakeTime().wait_for(
         "restore job 1",
-        poller(["pending", "running", "completed"]),
-        waiting=Waiting(interval=30, timeout=600),
-        progress=lines.append,
-        clock=time.clock,
-        sleep=time.sleep,
-        stream=io.StringIO(),
+        ["pending", "running", "completed"],
+        Waiting(interval=30, timeout=600),
+        lines.append,
+        io.StringIO(),
     )
     assert status == "completed"
     assert lines == [
@@ -56,15 +66,10 @@ def test_not_on_a_terminal_one_plain_line_per_poll() -> None:
 
 
 def test_on_a_terminal_a_live_status_and_only_the_last_line() -> None:
-    time, lines, terminal = FakeTime(), [], Terminal()
-    wait_for(
-        "export e1",
-        poller(["STARTING", "IN_PROGRESS", "completed"]),
-        waiting=Waiting(interval=3, timeout=600),
-        progress=lines.append,
-        clock=time.clock,
-        sleep=time.sleep,
-        stream=terminal,
+    lines: list[str] = []
+    terminal = Terminal()
+    FakeTime().wait_for(
+        "export e1", ["STARTING", "IN_PROGRESS", "completed"], Waiting(interval=3, timeout=600), lines.append, terminal
     )
     # The status was refreshed in place between polls: the last poll before the end was at 3 s,
     # the status shown last says 6 s (rich draws the newest state) ...
@@ -74,15 +79,8 @@ def test_on_a_terminal_a_live_status_and_only_the_last_line() -> None:
 
 
 def test_a_timeout_names_the_job_and_its_last_status() -> None:
-    time = FakeTime()
     with pytest.raises(DrillError) as exc:
-        wait_for(
-            "copy job c1",
-            poller(["RUNNING"] * 10),
-            waiting=Waiting(interval=30, timeout=60),
-            progress=lambda line: None,
-            clock=time.clock,
-            sleep=time.sleep,
-            stream=Terminal(),
+        FakeTime().wait_for(
+            "copy job c1", ["RUNNING"] * 10, Waiting(interval=30, timeout=60), lambda line: None, Terminal()
         )
     assert str(exc.value) == "copy job c1: timed out after 60s (last status: RUNNING)"

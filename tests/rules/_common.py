@@ -196,6 +196,13 @@ def arn_of(service: str, resource: str, *, region: str = REGION, account: str = 
     return f"arn:{Aws.PARTITION}:{service}:{region}:{account}:{resource}"
 
 
+def deny(sid: str, actions: list[str], resources: list[str], conditions: dict | None = None) -> iam.PolicyStatement:
+    """A Deny statement of an identity policy."""
+    return iam.PolicyStatement(
+        sid=sid, effect=iam.Effect.DENY, actions=actions, resources=resources, conditions=conditions
+    )
+
+
 def operator_denies(*, secret=True, data_key=True, login=True, archive=True) -> list[iam.PolicyStatement]:
     """The platform operator's Deny statements, as cdk_constructs/workload_roles.py writes them."""
     statements = [
@@ -214,11 +221,7 @@ def operator_denies(*, secret=True, data_key=True, login=True, archive=True) -> 
         ),
         (archive, "DenyWritingToTheLogArchive", ["s3:PutObject", "s3:DeleteObject"], [ARCHIVE, f"{ARCHIVE}/*"]),
     ]
-    return [
-        iam.PolicyStatement(sid=sid, effect=iam.Effect.DENY, actions=actions, resources=resources)
-        for wanted, sid, actions, resources in statements
-        if wanted
-    ]
+    return [deny(sid, actions, resources) for wanted, sid, actions, resources in statements if wanted]
 
 
 def party_role(s, statements, *, party: str = OPERATOR_PARTY, inline: bool = False) -> iam.Role:

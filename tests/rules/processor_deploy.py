@@ -6,7 +6,7 @@ from __future__ import annotations
 from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 
-from tests.rules._common import REGION, WORKLOAD, arn_of, case, operator_denies, party_role
+from tests.rules._common import REGION, WORKLOAD, arn_of, case, deny, operator_denies, party_role
 
 
 def _deployment_denies() -> list[iam.PolicyStatement]:
@@ -46,17 +46,11 @@ def deploy_operator_allow_on_bootstrap_role_even_if_denied(s):
 
 @case("VTC-PROCESSOR-DEPLOY", True)
 def deploy_operator_conditional_deny(s):
-    denies = [
-        iam.PolicyStatement(
-            sid="DenyAssumingWithoutMfa",
-            effect=iam.Effect.DENY,
-            actions=["sts:AssumeRole"],
-            resources=[f"arn:{Aws.PARTITION}:iam::*:role/cdk-*"],
-            conditions={"Bool": {"aws:MultiFactorAuthPresent": "false"}},
-        ),
-        _deployment_denies()[1],
-    ]
-    party_role(s, [*operator_denies(), *denies])
+    without_mfa = {"Bool": {"aws:MultiFactorAuthPresent": "false"}}
+    cdk_roles = deny(
+        "DenyAssumingWithoutMfa", ["sts:AssumeRole"], [f"arn:{Aws.PARTITION}:iam::*:role/cdk-*"], without_mfa
+    )
+    party_role(s, [*operator_denies(), cdk_roles, _deployment_denies()[1]])
 
 
 @case("VTC-PROCESSOR-DEPLOY", True)
