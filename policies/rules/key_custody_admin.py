@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policies.iam import allow_statements, principal_values
-from policies.kms import KEY_TYPES
+from policies.kms import KEY_ADMINISTRATION, KEY_TYPES
 from policies.model import Resource, Result, verdict
 from policies.spec import RuleSpec
 from policies.values import as_bool, describe, render
@@ -11,28 +11,7 @@ from policies.values import as_bool, describe, render
 RESOURCE_TYPES = KEY_TYPES
 
 ADMIN_ACTIONS = frozenset(
-    a.lower()
-    for a in (
-        "kms:PutKeyPolicy",
-        "kms:ScheduleKeyDeletion",
-        "kms:CancelKeyDeletion",
-        "kms:DisableKey",
-        "kms:EnableKey",
-        "kms:DisableKeyRotation",
-        "kms:EnableKeyRotation",
-        "kms:RotateKeyOnDemand",
-        "kms:ImportKeyMaterial",
-        "kms:DeleteImportedKeyMaterial",
-        "kms:GetParametersForImport",
-        "kms:CreateAlias",
-        "kms:DeleteAlias",
-        "kms:UpdateAlias",
-        "kms:UpdateKeyDescription",
-        "kms:TagResource",
-        "kms:UntagResource",
-        "kms:ReplicateKey",
-        "kms:UpdatePrimaryRegion",
-    )
+    a.lower() for a in (*KEY_ADMINISTRATION, "kms:GetParametersForImport", "kms:TagResource", "kms:UntagResource")
 )
 # Grant management is allowed to the services' users only for grants on AWS resources.
 GRANT_ACTIONS = frozenset(("kms:creategrant", "kms:revokegrant", "kms:retiregrant"))
