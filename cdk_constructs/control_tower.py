@@ -9,11 +9,13 @@ is the one list of them; README "Control Tower proactive controls" mirrors it.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from constructs import IConstruct
 
 from cdk_constructs.risk import accept_risk
+from policies.risks import RiskRegisterError
 
 GUARD_PACK = "cdk-validator-cfnguard"  # the plugin's name, the namespace of its acknowledgement ids
 
@@ -166,24 +168,48 @@ ACKNOWLEDGEMENTS: tuple[GuardAcknowledgement, ...] = (
 )
 
 
-def _find(stage: IConstruct, path: str) -> IConstruct | None:
-    node: IConstruct | None = stage
-    for part in path.split("/"):
-        node = node.node.try_find_child(part) if node is not None else None
+def _construct(stage: IConstruct, path: str, ack: GuardAcknowledgement) -> IConstruct:
+    """The construct at `path` inside the stage. A path that names none is a one-line RiskRegisterError
+    (the acknowledgement, the path, the nearest ids that exist there): were it skipped, an
+    acknowledgement that stopped matching after a construct was renamed or moved would go unnoticed."""
+    node = stage
+    parts = path.split("/")
+    for depth, part in enumerate(parts):
+        child = node.node.try_find_child(part)
+        if child is None:
+            ids = [c.node.id for c in node.node.children]
+            near = difflib.get_close_matches(part, ids, n=3) or ids[:5]
+            there = (", ".join(near) + (", ..." if len(ids) > len(near) else "")) if near else "no children"
+            where = "/".join([stage.node.path, *parts[:depth]])
+            raise RiskRegisterError(
+                f"Control Tower acknowledgement {ack.control} ({ack.rule}, risk {ack.risk}): no construct "
+                f"{stage.node.path}/{path}: {where} has no {part!r} (it has {there})"
+            )
+        node = child
     return node
 
 
-def acknowledge_control_tower(stage: IConstruct, *, multi_az: bool) -> list[str]:
-    """Acknowledge every Control Tower finding listed above on the constructs of one stage that exist
-    (the second-region stacks, for example, exist only where configured); returns the paths acknowledged."""
+def acknowledgement_targets(
+    stage: IConstruct, *, multi_az: bool, acknowledgements: tuple[GuardAcknowledgement, ...] = ACKNOWLEDGEMENTS
+) -> list[tuple[GuardAcknowledgement, str, IConstruct]]:
+    """Every acknowledgement that applies to the stage, with each of its paths and the construct
+    there; every path must name a construct of the stage (else a RiskRegisterError, see _construct)."""
+    return [
+        (ack, path, _construct(stage, path, ack))
+        for ack in acknowledgements
+        if not (ack.single_az_only and multi_az)
+        for path in ack.paths
+    ]
+
+
+def acknowledge_control_tower(
+    stage: IConstruct, *, multi_az: bool, acknowledgements: tuple[GuardAcknowledgement, ...] = ACKNOWLEDGEMENTS
+) -> list[str]:
+    """Acknowledge every Control Tower finding listed above on the constructs of one stage; returns the
+    paths acknowledged. A path that names no construct of the stage stops the synthesis with one line
+    before anything is acknowledged."""
     done = []
-    for ack in ACKNOWLEDGEMENTS:
-        if ack.single_az_only and multi_az:
-            continue
-        for path in ack.paths:
-            construct = _find(stage, path)
-            if construct is None:
-                continue
-            accept_risk(construct, f"{GUARD_PACK}::{ack.rule}", f"{ack.control}: {ack.reason}", risk=ack.risk)
-            done.append(f"{path} {ack.rule}")
+    for ack, path, construct in acknowledgement_targets(stage, multi_az=multi_az, acknowledgements=acknowledgements):
+        accept_risk(construct, f"{GUARD_PACK}::{ack.rule}", f"{ack.control}: {ack.reason}", risk=ack.risk)
+        done.append(f"{path} {ack.rule}")
     return done

@@ -57,6 +57,7 @@ from policies.guardrail_base import (
     write_reviewable_files,
 )
 from policies.guardrails_region import egress_statements, region_guardrail
+from policies.kms import KEY_ADMINISTRATION
 
 SCP_DIRECTORY = Path(__file__).with_name("scp")
 
@@ -103,25 +104,7 @@ LOG_ARCHIVE_CHANGING_ACTIONS: tuple[str, ...] = (
     "s3:PutBucketPolicy",
     "s3:DeleteBucketPolicy",
 )
-KEY_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
-    "kms:CreateKey",
-    "kms:PutKeyPolicy",
-    "kms:ScheduleKeyDeletion",
-    "kms:CancelKeyDeletion",
-    "kms:DisableKey",
-    "kms:EnableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKeyRotation",
-    "kms:RotateKeyOnDemand",
-    "kms:ImportKeyMaterial",
-    "kms:DeleteImportedKeyMaterial",
-    "kms:CreateAlias",
-    "kms:UpdateAlias",
-    "kms:DeleteAlias",
-    "kms:ReplicateKey",
-    "kms:UpdatePrimaryRegion",
-    "kms:UpdateKeyDescription",
-)
+KEY_ADMINISTRATION_ACTIONS: tuple[str, ...] = ("kms:CreateKey", *KEY_ADMINISTRATION)
 PUBLIC_ACL_VALUES: tuple[str, ...] = ("public-read", "public-read-write", "authenticated-read")
 SNAPSHOT_SHARING_ACTIONS: tuple[str, ...] = (
     "rds:ModifyDBSnapshotAttribute",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from policies.model import Resource
+from policies.model import Resource, Result, fail
 from policies.values import as_list, render
 
 # Services that hold or unlock the LED's data and keys: `service:*` on them is never least privilege.
@@ -126,6 +126,15 @@ def statements(document: Any, res: Resource) -> tuple[list[Statement], list[str]
             )
         )
     return out, problems
+
+
+def allow_statements(document: Any, res: Resource) -> list[Statement] | Result:
+    """The Allow statements of a policy document the rule judges, or, when a part of the document
+    cannot be read, the rule's verdict already: non-compliant (fails closed)."""
+    sts, problems = statements(document, res)
+    if problems:
+        return fail(*problems, "(fails closed)")
+    return [st for st in sts if st.effect == "Allow"]
 
 
 def principal_values(principal: Any) -> list[Any]:

@@ -13,6 +13,28 @@ from policies.values import UNKNOWN, is_parameter, render, target_of
 # in FB's external key store (cdk_constructs/xks_keys.py; CloudFormation cannot).
 XKS_KEY_TYPE = "Custom::LedXksKey"
 KEY_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey", XKS_KEY_TYPE)
+# Administering an existing key (its policy, deletion, state, rotation, material, aliases, replicas,
+# description): only the FB administration path may, in a key policy (VTC-KEY-CUSTODY-ADMIN adds the
+# tagging and import-parameter actions) and in the organisation (the data guardrail's SCP, which
+# adds kms:CreateKey).
+KEY_ADMINISTRATION: tuple[str, ...] = (
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:DisableKey",
+    "kms:EnableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKeyRotation",
+    "kms:RotateKeyOnDemand",
+    "kms:ImportKeyMaterial",
+    "kms:DeleteImportedKeyMaterial",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:ReplicateKey",
+    "kms:UpdatePrimaryRegion",
+    "kms:UpdateKeyDescription",
+)
 
 _KMS_ARN = re.compile(r"^arn:[^:]*:kms:(?P<region>[^:]*):(?P<account>[^:]*):(?P<kind>key|alias)/(?P<name>.+)$")
 _KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")

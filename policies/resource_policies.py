@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any
 
-from policies.iam import Statement, principal_values, statements
-from policies.model import Resource
+from policies.iam import Statement, allow_statements, principal_values
+from policies.model import COMPLIANT, Resource, Result, fail
 from policies.values import as_list, render
 
 # Where each resource type keeps its resource-based policy.
@@ -20,17 +20,19 @@ POLICY_PROPERTIES = {
 _ACCOUNT_OF_ARN = re.compile(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):")
 
 
-def policy_statements(res: Resource) -> tuple[list[Statement], list[str]] | None:
-    """The statements of the resource's policy (None when it has none), and what is unreadable."""
+def policy_allows(res: Resource) -> list[Statement] | Result:
+    """The Allow statements of the resource's policy the rule judges, or the verdict already: compliant
+    when the resource has no policy (it grants nothing), non-compliant when a part of it cannot be
+    read (fails closed)."""
     doc: Any = res.props.get(POLICY_PROPERTIES[res.type])
     if doc is None:
-        return None
+        return COMPLIANT
     if isinstance(doc, str):
         try:
             doc = json.loads(doc)
         except ValueError:
-            return [], ["the policy is a string that is not JSON"]
-    return statements(doc, res)
+            return fail("the policy is a string that is not JSON", "(fails closed)")
+    return allow_statements(doc, res)
 
 
 def account_of(principal: Any, res: Resource) -> tuple[str | None, str]:
@@ -41,12 +43,18 @@ def account_of(principal: Any, res: Resource) -> tuple[str | None, str]:
     text = rendered.text
     if text == "*":
         return "*", text
-    if re.fullmatch(r"\d{12}", text):
-        return text, text
-    match = _ACCOUNT_OF_ARN.match(text)
-    if match:
-        return match[1], text
+    account = account_in(text)
+    if account is not None:
+        return account, text
     return None, f"{text} is not an account or IAM principal ARN"
+
+
+def account_in(text: str) -> str | None:
+    """The account a principal's text names: an account id, or the account of an IAM or STS ARN."""
+    if re.fullmatch(r"\d{12}", text):
+        return text
+    match = _ACCOUNT_OF_ARN.match(text)
+    return match[1] if match else None
 
 
 def aws_principals(st: Statement) -> list[Any]:

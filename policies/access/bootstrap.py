@@ -21,15 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config import CDK_DEFAULT_QUALIFIER, bootstrap_role_arn
+from policies.access.evaluator import allow_all
 
 DEFAULT_QUALIFIER = CDK_DEFAULT_QUALIFIER
 BOOTSTRAP_STACK = "CDKToolkit (model of the stock bootstrap template)"
-ADMINISTRATOR_ACCESS = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Sid": "AdministratorAccess (stock execution policy)", "Effect": "Allow", "Action": "*", "Resource": "*"}
-    ],
-}
+ADMINISTRATOR_ACCESS = allow_all("AdministratorAccess (stock execution policy)")
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policies.access.evaluator import as_list, glob_any, statement_matches
+from policies.access.evaluator import allow_all, as_list, glob_any, statement_matches
 
-UNKNOWN_IDENTITY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Sid": "(identity policies outside the LED accounts)", "Effect": "Allow", "Action": "*", "Resource": "*"}
-    ],
-}
+UNKNOWN_IDENTITY = allow_all("(identity policies outside the LED accounts)")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ from policies.intrinsics import Knowledge, Renderer, Unknown, pseudo_parameter
 ALLOW, EXPLICIT_DENY, IMPLICIT_DENY = "allow", "explicit-deny", "implicit-deny"
 
 
+def allow_all(sid: str) -> dict:
+    """A policy document that allows every action on every resource, in one statement named `sid`."""
+    return {"Version": "2012-10-17", "Statement": [{"Sid": sid, "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
 def as_list(value) -> list:
     if value is None:
         return []

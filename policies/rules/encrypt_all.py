@@ -8,6 +8,12 @@ from policies.model import Resource, Result, verdict
 from policies.spec import RuleSpec
 
 RESOURCE_TYPES = tuple(KEY_USES)
+# What a finding adds to why a key reference is not a customer-managed key, by its kind (classify_key).
+NOT_CUSTOMER_MANAGED = {
+    "absent": "",
+    "aws_managed": "; AWS-managed keys are not allowed",
+    "undecidable": " (fails closed)",
+}
 
 
 def check(res: Resource) -> Result:
@@ -15,12 +21,8 @@ def check(res: Resource) -> Result:
     for use in key_uses(res):
         problems.extend(use.problems)
         key = classify_key(use.value, res)
-        if key.kind == "absent":
-            problems.append(f"{use.label}: {key.why}")
-        elif key.kind == "aws_managed":
-            problems.append(f"{use.label}: {key.why}; AWS-managed keys are not allowed")
-        elif key.kind == "undecidable":
-            problems.append(f"{use.label}: {key.why} (fails closed)")
+        if key.kind in NOT_CUSTOMER_MANAGED:
+            problems.append(f"{use.label}: {key.why}{NOT_CUSTOMER_MANAGED[key.kind]}")
     return verdict(problems)
 
 

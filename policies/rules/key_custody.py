@@ -9,6 +9,12 @@ from policies.model import Resource, Result, fail, verdict
 from policies.spec import RuleSpec
 
 RESOURCE_TYPES = (*KEY_USES, *KEY_TYPES)
+# What a finding adds to why a key reference is no key of the custody account, by its kind (classify_key).
+NOT_IN_CUSTODY = {
+    "absent": ", which the workload account's own AWS-managed key serves",
+    "aws_managed": ", held by AWS in the workload account, not by the FB",
+    "undecidable": " (fails closed)",
+}
 
 
 def check(res: Resource) -> Result:
@@ -28,12 +34,8 @@ def check(res: Resource) -> Result:
     problems: list[str] = []
     for use in key_uses(res):
         key = classify_key(use.value, res)
-        if key.kind == "absent":
-            problems.append(f"{use.label}: {key.why}, which the workload account's own AWS-managed key serves")
-        elif key.kind == "aws_managed":
-            problems.append(f"{use.label}: {key.why}, held by AWS in the workload account, not by the FB")
-        elif key.kind == "undecidable":
-            problems.append(f"{use.label}: {key.why} (fails closed)")
+        if key.kind in NOT_IN_CUSTODY:
+            problems.append(f"{use.label}: {key.why}{NOT_IN_CUSTODY[key.kind]}")
         elif key.account is None:
             problems.append(f"{use.label}: cannot tell the key's account ({key.why}) (fails closed)")
         elif key.account != custody:

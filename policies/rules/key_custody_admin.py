@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from policies.iam import principal_values, statements
-from policies.kms import KEY_TYPES
-from policies.model import Resource, Result, fail, verdict
+from policies.iam import allow_statements, principal_values
+from policies.kms import KEY_ADMINISTRATION, KEY_TYPES
+from policies.model import Resource, Result, verdict
 from policies.spec import RuleSpec
 from policies.values import as_bool, describe, render
 
 RESOURCE_TYPES = KEY_TYPES
 
 ADMIN_ACTIONS = frozenset(
-    a.lower()
-    for a in (
-        "kms:PutKeyPolicy",
-        "kms:ScheduleKeyDeletion",
-        "kms:CancelKeyDeletion",
-        "kms:DisableKey",
-        "kms:EnableKey",
-        "kms:DisableKeyRotation",
-        "kms:EnableKeyRotation",
-        "kms:RotateKeyOnDemand",
-        "kms:ImportKeyMaterial",
-        "kms:DeleteImportedKeyMaterial",
-        "kms:GetParametersForImport",
-        "kms:CreateAlias",
-        "kms:DeleteAlias",
-        "kms:UpdateAlias",
-        "kms:UpdateKeyDescription",
-        "kms:TagResource",
-        "kms:UntagResource",
-        "kms:ReplicateKey",
-        "kms:UpdatePrimaryRegion",
-    )
+    a.lower() for a in (*KEY_ADMINISTRATION, "kms:GetParametersForImport", "kms:TagResource", "kms:UntagResource")
 )
 # Grant management is allowed to the services' users only for grants on AWS resources.
 GRANT_ACTIONS = frozenset(("kms:creategrant", "kms:revokegrant", "kms:retiregrant"))
@@ -75,13 +54,12 @@ def administering(actions: list[str], condition: object) -> list[str]:
 
 
 def check(res: Resource) -> Result:
-    sts, problems = statements(res.props.get("KeyPolicy"), res)
-    if problems:
-        return fail(*problems, "(fails closed)")
+    allows = allow_statements(res.props.get("KeyPolicy"), res)
+    if isinstance(allows, Result):
+        return allows
     settings = res.settings
-    for st in sts:
-        if st.effect != "Allow":
-            continue
+    problems: list[str] = []
+    for st in allows:
         if st.not_actions or st.not_principal:
             problems.append(f"statement {st.sid}: NotAction/NotPrincipal in an Allow grants more than it names")
             continue

@@ -13,12 +13,12 @@ FB and grants not limited to AWS resources are VTC-KEY-CUSTODY-ADMIN's; AWS serv
 
 from __future__ import annotations
 
-import re
 from fnmatch import fnmatchcase
 
-from policies.iam import principal_values, statements
+from policies.iam import allow_statements, principal_values
 from policies.kms import KEY_TYPES
-from policies.model import Resource, Result, fail, verdict
+from policies.model import Resource, Result, verdict
+from policies.resource_policies import account_in
 from policies.spec import RuleSpec
 from policies.values import as_list, describe, render
 
@@ -39,7 +39,6 @@ USE_ACTIONS = (
     "kms:verifymac",
     "kms:derivesharedsecret",
 )
-_ACCOUNT_OF_ARN = re.compile(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):")
 
 
 def uses_key(action: str) -> bool:
@@ -68,13 +67,11 @@ def _condition_values(condition: object, operators: tuple[str, ...], key: str) -
 
 
 def check(res: Resource) -> Result:
-    sts, problems = statements(res.props.get("KeyPolicy"), res)
-    if problems:
-        return fail(*problems, "(fails closed)")
+    allows = allow_statements(res.props.get("KeyPolicy"), res)
+    if isinstance(allows, Result):
+        return allows
     out: list[str] = []
-    for st in sts:
-        if st.effect != "Allow":
-            continue
+    for st in allows:
         if isinstance(st.principal, dict) and set(st.principal) == {"Service"}:
             continue  # service principals: VTC-KEY-NO-PROVIDER
         used = [a for a in st.actions if uses_key(a)]
@@ -99,8 +96,7 @@ def check(res: Resource) -> Result:
             text = rendered.text
             if text == "*":
                 continue  # narrowed by kms:CallerAccount itself
-            match = _ACCOUNT_OF_ARN.match(text)
-            account = match[1] if match else text if re.fullmatch(r"\d{12}", text) else None
+            account = account_in(text)
             if account is None:
                 out.append(f"{what} to {text}, whose account cannot be told (fails closed)")
             elif account not in accounts:

@@ -3,9 +3,9 @@ only on behalf of the LED accounts (a condition pins the source account, context
 
 from __future__ import annotations
 
-from policies.iam import principal_values, statements
+from policies.iam import allow_statements, principal_values
 from policies.kms import KEY_TYPES, XKS_KEY_TYPE
-from policies.model import Resource, Result, fail, verdict
+from policies.model import Resource, Result, verdict
 from policies.spec import RuleSpec
 
 RESOURCE_TYPES = KEY_TYPES
@@ -29,13 +29,11 @@ def _pins(condition: object) -> bool:
 
 
 def check(res: Resource) -> Result:
-    sts, problems = statements(res.props.get("KeyPolicy"), res)
-    if problems:
-        return fail(*problems, "(fails closed)")
+    allows = allow_statements(res.props.get("KeyPolicy"), res)
+    if isinstance(allows, Result):
+        return allows
     out = []
-    for st in sts:
-        if st.effect != "Allow":
-            continue
+    for st in allows:
         if st.principal == "*" or (isinstance(st.principal, dict) and "*" in principal_values(st.principal)):
             if not _pins(st.condition):
                 out.append(f"statement {st.sid}: principal '*' without a condition pinning account or service")

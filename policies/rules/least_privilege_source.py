@@ -9,8 +9,8 @@ rule or alarm could write to the archive or publish to the alarm topic.
 
 from __future__ import annotations
 
-from policies.model import Resource, Result, fail, verdict
-from policies.resource_policies import POLICY_PROPERTIES, condition_keys, policy_statements, service_principals
+from policies.model import Resource, Result, verdict
+from policies.resource_policies import POLICY_PROPERTIES, condition_keys, policy_allows, service_principals
 from policies.spec import RuleSpec
 
 RESOURCE_TYPES = tuple(POLICY_PROPERTIES)
@@ -18,16 +18,11 @@ SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sou
 
 
 def check(res: Resource) -> Result:
-    read = policy_statements(res)
-    if read is None:
-        return verdict([])
-    sts, problems = read
-    if problems:
-        return fail(*problems, "(fails closed)")
+    allows = policy_allows(res)
+    if isinstance(allows, Result):
+        return allows
     out: list[str] = []
-    for st in sts:
-        if st.effect != "Allow":
-            continue
+    for st in allows:
         services = service_principals(st)
         if services and not condition_keys(st.condition) & set(SOURCE_KEYS):
             out.append(

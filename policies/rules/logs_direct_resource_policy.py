@@ -22,7 +22,7 @@ from policies.resource_policies import (
     account_of,
     aws_principals,
     pinned_to_account,
-    policy_statements,
+    policy_allows,
 )
 from policies.spec import RuleSpec
 from policies.values import as_bool, target_of
@@ -90,20 +90,15 @@ def _object_locked(res: Resource) -> bool:
 
 
 def check(res: Resource) -> Result:
-    read = policy_statements(res)
-    if read is None:
-        return verdict([])
-    sts, problems = read
-    if problems:
-        return fail(*problems, "(fails closed)")
+    allows = policy_allows(res)
+    if isinstance(allows, Result):
+        return allows
     own = res.stack.account
     if own is None:
         return fail("the stack is environment-agnostic: cannot tell whose account the resource is in (fails closed)")
     locked_writes = {"s3:PutObject"} if _object_locked(res) else set()
     out: list[str] = []
-    for st in sts:
-        if st.effect != "Allow":
-            continue
+    for st in allows:
         if st.not_principal:
             out.append(f"statement {st.sid}: Allow with NotPrincipal grants every other party")
             continue

@@ -23,6 +23,7 @@ permissions it holds in its own identity account, AWS support access) is out of 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -93,14 +94,16 @@ def matches(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
     return bool(_glob(pattern, ignore_case).match(text))
 
 
+def names_action(st: Statement, action: str) -> bool:
+    """Whether a statement's Action (or NotAction) takes in the action, wildcards included."""
+    if st.not_actions:
+        return not any(matches(a, action, ignore_case=True) for a in st.not_actions)
+    return any(matches(a, action, ignore_case=True) for a in st.actions)
+
+
 def covers(st: Statement, action: str, target: str) -> bool:
     """Whether one statement is an unconditional Deny of the action on (at least) the target."""
-    if st.effect != "Deny" or st.condition or st.unreadable or st.not_resources:
-        return False
-    if st.not_actions:
-        if any(matches(a, action, ignore_case=True) for a in st.not_actions):
-            return False
-    elif not any(matches(a, action, ignore_case=True) for a in st.actions):
+    if st.effect != "Deny" or st.condition or st.unreadable or st.not_resources or not names_action(st, action):
         return False
     return any(UNKNOWN not in r and matches(r, target) for r in st.resources)
 
@@ -113,44 +116,79 @@ def _party(res: Resource) -> tuple[str | None, str]:
     return (rendered.text, "") if rendered.decided else (None, rendered.why())
 
 
-def check(res: Resource) -> Result:
+@dataclass(frozen=True)
+class _Read:
+    label: str  # RolePolicy.label
+    statements: list[Statement]
+    unreadable: list[str]
+
+
+@dataclass(frozen=True)
+class OperatorRole:
+    """A role of the platform operator, with the statements of every policy attached to it (role_policies)."""
+
+    party: str
+    policies: list[_Read]
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [st for policy in self.policies for st in policy.statements]
+
+    def verdict(
+        self, problems: list[str], *, what: str = "", about: Callable[[Statement], Iterable[str]] = lambda st: ()
+    ) -> Result:
+        """Compliant without problems; else the problems, the first naming the role (and `what` it may
+        do), then what keeps parts of its policies from counting, policy by policy: the unreadable
+        parts, then what `about` says of each statement (fails closed)."""
+        if not problems:
+            return verdict([])
+        notes: list[str] = []
+        for policy in self.policies:
+            notes.extend(f"{policy.label}: {u} (fails closed)" for u in policy.unreadable)
+            notes.extend(f"{policy.label} statement {st.sid}: {n}" for st in policy.statements for n in about(st))
+        return verdict([f"operator role (led:party={self.party}){what}: " + problems[0], *problems[1:], *notes])
+
+
+def operator_role(res: Resource) -> OperatorRole | Result:
+    """The role with its policies read when its led:party tag names the operator, or the verdict
+    already: not applicable to another party's role, non-compliant when the tag cannot be read."""
     party, why = _party(res)
     if why:
         return fail(
             f"the {TAG_PARTY} tag cannot be read ({why}): cannot tell whether this is a role of the "
             "platform operator (fails closed)"
         )
-    operator = res.settings.operator_party
-    if party is None or party.strip().casefold() != operator.casefold():
+    if party is None or party.strip().casefold() != res.settings.operator_party.casefold():
         return NOT_APPLICABLE
-    sts: list[Statement] = []
-    notes: list[str] = []
-    for policy in role_policies(res):
-        label, holder, document = policy.label, policy.holder, policy.document
-        found, unreadable = statements(document, holder)
-        sts.extend(found)
-        notes.extend(f"{label}: {u} (fails closed)" for u in unreadable)
-        for st in found:
-            if st.effect != "Deny":
-                continue
-            if st.condition:
-                notes.append(f"{label} statement {st.sid}: a Deny with a Condition does not count")
-            if st.not_resources:
-                notes.append(f"{label} statement {st.sid}: a Deny with NotResource does not count (fails closed)")
-            notes.extend(f"{label} statement {st.sid}: {u} (fails closed)" for u in st.unreadable)
-            notes.extend(
-                f"{label} statement {st.sid}: Resource {r} is only known at deploy time and covers "
-                "nothing (fails closed)"
-                for r in st.resources
-                if UNKNOWN in r
-            )
+    return OperatorRole(
+        party, [_Read(policy.label, *statements(policy.document, policy.holder)) for policy in role_policies(res)]
+    )
+
+
+def _uncounted_deny(st: Statement) -> Iterator[str]:
+    """Why a Deny statement covers nothing (covers)."""
+    if st.effect != "Deny":
+        return
+    if st.condition:
+        yield "a Deny with a Condition does not count"
+    if st.not_resources:
+        yield "a Deny with NotResource does not count (fails closed)"
+    yield from (f"{u} (fails closed)" for u in st.unreadable)
+    for r in st.resources:
+        if UNKNOWN in r:
+            yield f"Resource {r} is only known at deploy time and covers nothing (fails closed)"
+
+
+def check(res: Resource) -> Result:
+    role = operator_role(res)
+    if isinstance(role, Result):
+        return role
+    sts = role.statements
     problems = []
     for req in required_denies(res):
         if not any(covers(st, req.action, target) for st in sts for target in req.targets):
             problems.append(f"no explicit Deny of {req.action} on {req.what} ({' or '.join(req.targets)})")
-    if not problems:
-        return verdict([])
-    return verdict([f"operator role (led:party={party}): " + problems[0], *problems[1:], *notes])
+    return role.verdict(problems, about=_uncounted_deny)
 
 
 RULE = RuleSpec(

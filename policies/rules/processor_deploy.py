@@ -32,11 +32,9 @@ from contract.operator import (
     DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS,
     DEPLOYMENT_DENIED_ROLE_PATTERN,
 )
-from contract.tags import TAG_PARTY
-from policies.graph import role_policies
-from policies.iam import Statement, statements
-from policies.model import NOT_APPLICABLE, Resource, Result, fail, verdict
-from policies.rules.processor import _party, covers, denied_in_contract, matches
+from policies.iam import Statement
+from policies.model import Resource, Result
+from policies.rules.processor import covers, denied_in_contract, names_action, operator_role
 from policies.spec import RuleSpec
 from policies.values import UNKNOWN
 
@@ -62,32 +60,17 @@ CLOUDFORMATION_WRITES = tuple(
 
 
 def _allows(st: Statement, action: str) -> bool:
-    if st.effect != "Allow":
-        return False
-    if st.not_actions:
-        return not any(matches(a, action, ignore_case=True) for a in st.not_actions)
-    return any(matches(a, action, ignore_case=True) for a in st.actions)
+    return st.effect == "Allow" and names_action(st, action)
 
 
 def check(res: Resource) -> Result:
-    party, why = _party(res)
-    if why:
-        return fail(
-            f"the {TAG_PARTY} tag cannot be read ({why}): cannot tell whether this is a role of the "
-            "platform operator (fails closed)"
-        )
-    if party is None or party.strip().casefold() != res.settings.operator_party.casefold():
-        return NOT_APPLICABLE
+    role = operator_role(res)
+    if isinstance(role, Result):
+        return role
     p = res.settings.partition
     bootstrap_roles = f"arn:{p}:iam::*:role/{DEPLOYMENT_DENIED_ROLE_PATTERN}"
     every_resource = "*"
-    sts: list[Statement] = []
-    notes: list[str] = []
-    for policy in role_policies(res):
-        label, holder, document = policy.label, policy.holder, policy.document
-        found, unreadable = statements(document, holder)
-        sts.extend(found)
-        notes.extend(f"{label}: {u} (fails closed)" for u in unreadable)
+    sts = role.statements
     problems = []
     if not any(covers(st, ASSUME, bootstrap_roles) for st in sts):
         problems.append(f"no explicit Deny of {ASSUME} on the CDK bootstrap roles ({bootstrap_roles})")
@@ -104,9 +87,7 @@ def check(res: Resource) -> Result:
         allowed = [a for a in CLOUDFORMATION_WRITES if _allows(st, a)]
         if allowed:
             problems.append(f"statement {st.sid} allows CloudFormation writes ({', '.join(allowed)})")
-    if not problems:
-        return verdict([])
-    return verdict([f"operator role (led:party={party}) may deploy: " + problems[0], *problems[1:], *notes])
+    return role.verdict(problems, what=" may deploy")
 
 
 RULE = RuleSpec(
