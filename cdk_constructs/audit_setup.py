@@ -8,8 +8,8 @@ every create and update of the resource; functions/pgaudit_setup/handler.py says
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import cast
 
 from aws_cdk import CfnElement, CustomResource, Duration, RemovalPolicy, Stack
@@ -22,11 +22,18 @@ from constructs import Construct
 
 from cdk_constructs.database import PGAUDIT_OBJECT_ROLE, AuditedPostgres
 from cdk_constructs.functions import VpcFunction
-from cdk_constructs.lambda_bundle import ROOT, bundled_code
+from cdk_constructs.lambda_bundle import ROOT, asset_hash, bundled_code, with_shared_modules
 from cdk_constructs.risk import accept_risk
 
 RESTORE_VALIDATOR_ROLE = "led_restore_validator"
 HANDLER = ROOT / "functions" / "pgaudit_setup" / "handler.py"
+
+
+def handler_sha256(handler: Path = HANDLER, root: Path = ROOT) -> str:
+    """A sha256 over every file of this repository that the setup function's bundle holds: the
+    handler and the functions.shared modules it imports, as cdk_constructs/lambda_bundle.py picks
+    them. A change in any of them re-runs the setup on the next deployment."""
+    return asset_hash(with_shared_modules({"handler.py": handler}, root), [])
 
 
 class DatabaseAuditSetup(Construct):
@@ -158,7 +165,6 @@ class DatabaseAuditSetup(Construct):
                 "ValidatorRole": RESTORE_VALIDATOR_ROLE,
                 "AuditedSchemas": list(audited_schemas),
                 "ValidatorTables": list(validator_tables),
-                # A changed handler re-runs the setup on the next deployment.
-                "HandlerSha256": hashlib.sha256(HANDLER.read_bytes()).hexdigest(),
+                "HandlerSha256": handler_sha256(),
             },
         )
