@@ -17,6 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from cdk_constructs.placement import log_group, write_logs_statement
 from config import EnvironmentConfig, service_domain_of
 from contract.names import trail_name
 
@@ -35,13 +36,8 @@ class AuditTrail(Construct):
         domain = service_domain_of(cfg.region)
         archive = cfg.log_archive_bucket_name
         # The CloudWatch Logs copy of the trail: the alarms read it; the archive is the record.
-        self.log_group = logs.LogGroup(
-            self,
-            "TrailLogs",
-            log_group_name=f"/led/{cfg.name}/cloudtrail",
-            encryption_key=props.log_key,
-            retention=props.log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
+        self.log_group = log_group(
+            self, "TrailLogs", key=props.log_key, retention=props.log_retention, name=f"/led/{cfg.name}/cloudtrail"
         )
         delivery_role = iam.Role(
             self,
@@ -56,11 +52,7 @@ class AuditTrail(Construct):
             "TrailLogsPolicy",
             roles=[delivery_role],
             statements=[
-                iam.PolicyStatement(
-                    sid="WriteTheTrailCopy",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group_arn],
-                ),
+                write_logs_statement("WriteTheTrailCopy", self.log_group),
             ],
         )
         partition = Aws.PARTITION
