@@ -136,7 +136,6 @@ class LandingZoneStage(Stage):
         self.backup = BackupStack(
             self,
             "Backup",
-            network=self.network.network,
             data=self.data,
             remote_vault_arns=remote_arns,
             air_gapped_vault_arn=air_gap,

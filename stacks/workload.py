@@ -190,7 +190,6 @@ class BackupStack(_WorkloadStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        network: IsolatedNetwork,
         data: DataStack,
         remote_vault_arns: list[str],
         air_gapped_vault_arn: str | None = None,
