@@ -6,25 +6,20 @@ roles.
 
 from __future__ import annotations
 
-from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
-from cdk_constructs.party_role import PartyRole
-from cdk_constructs.risk import accept_risk
 from cdk_constructs.workload_roles import (
     DB_LOGS_REASON,
     LOG_READ_ACTIONS,
     METRICS_REASON,
+    HumanRole,
     WorkloadTargets,
-    deployment_denies,
-    human_session,
     metrics_statement,
-    nag_resource,
     read_stacks,
+    restore_statement,
 )
-from contract.parties import AHOVOKS
 
 
 def _drill_statements(t: WorkloadTargets) -> list[iam.PolicyStatement]:
@@ -32,15 +27,15 @@ def _drill_statements(t: WorkloadTargets) -> list[iam.PolicyStatement]:
     restore into led-drill-* instances only, validate as the read-only validator, delete only what
     was restored; export the latest snapshot."""
     return [
-        iam.PolicyStatement(
-            sid="RestoreARecoveryPoint",
-            actions=[
+        restore_statement(
+            t,
+            "RestoreARecoveryPoint",
+            [
                 "backup:ListRecoveryPointsByBackupVault",
                 "backup:DescribeRecoveryPoint",
                 "backup:GetRecoveryPointRestoreMetadata",
                 "backup:StartRestoreJob",
             ],
-            resources=[t.vault, t.recovery_points],
         ),
         # Listing by resource and the job lists authorise on '*' only; they are reads.
         iam.PolicyStatement(
@@ -95,19 +90,18 @@ def _drill_exports(t: WorkloadTargets) -> list[str]:
     return [t.arn("rds", "snapshot:*"), t.arn("rds", f"export-task:{t.config.resource_name('exit')}-*")]
 
 
-class ApplicationManagerRole(PartyRole):
+class ApplicationManagerRole(HumanRole):
     """AHOVOKS manages the LED application (PaaS, VTC §32): reads the database logs, runs the drills."""
 
     def __init__(self, scope: Construct, construct_id: str, *, targets: WorkloadTargets) -> None:
-        t, cfg = targets, targets.config
+        t = targets
         super().__init__(
             scope,
             construct_id,
-            role_name=cfg.resource_name("application-manager"),
-            description=f"LED {cfg.name}: AHOVOKS manages the LED application (PaaS, VTC §32)",
-            party=AHOVOKS,
-            human_principal_arns=cfg.access.application_manager_principals,
-            max_session=human_session(cfg),
+            t,
+            "application-manager",
+            "AHOVOKS manages the LED application (PaaS, VTC §32)",
+            principals=t.config.access.application_manager_principals,
             statements=[
                 read_stacks(t),
                 iam.PolicyStatement(sid="ReadDatabaseLogs", actions=LOG_READ_ACTIONS, resources=[t.db_log_groups]),
@@ -116,24 +110,18 @@ class ApplicationManagerRole(PartyRole):
                 ),
                 metrics_statement(),
                 *_drill_statements(t),
-                *deployment_denies(Aws.PARTITION),
             ],
         )
-        accept_risk(
-            self.policy,
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        self.accept_any_resource(
             METRICS_REASON + " So do AWS Backup's ListRecoveryPointsByResource, DescribeRestoreJob and "
-            "ListCopyJobs and RDS DescribeExportTasks, which the drills follow; all are reads.",
-            risk="iam-actions-only-on-any-resource",
+            "ListCopyJobs and RDS DescribeExportTasks, which the drills follow; all are reads."
         )
-        accept_risk(
-            self.policy,
-            nag_resource(t.stacks),
+        self.accept_generated_names(
+            t.stacks,
             "CloudFormation stack ARNs end in a generated id; AHOVOKS' application manager only reads "
             "(describes) the stacks named led-<env>-* of this account and region, it changes none.",
-            risk="iam-aws-generated-names",
         )
-        accept_risk(self.policy, nag_resource(t.db_log_groups), DB_LOGS_REASON, risk="iam-aws-generated-names")
+        self.accept_generated_names(t.db_log_groups, DB_LOGS_REASON)
         drill_reason = (
             "AWS Backup, RDS and S3 name what a drill creates (recovery points, snapshots, export "
             "tasks and files, the restored instance's resource id); the grants are limited to the "
@@ -147,4 +135,4 @@ class ApplicationManagerRole(PartyRole):
             *_drill_exports(t),
             f"{t.exit_bucket}/*",
         ):
-            accept_risk(self.policy, nag_resource(resource), drill_reason, risk="iam-aws-generated-names")
+            self.accept_generated_names(resource, drill_reason)

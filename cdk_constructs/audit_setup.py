@@ -8,25 +8,30 @@ every create and update of the resource; functions/pgaudit_setup/handler.py says
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import cast
 
-from aws_cdk import CfnElement, CustomResource, Duration, RemovalPolicy, Stack
-from aws_cdk import aws_ec2 as ec2
+from aws_cdk import CfnElement, CustomResource, Duration, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from cdk_constructs.database import PGAUDIT_OBJECT_ROLE, AuditedPostgres
 from cdk_constructs.functions import VpcFunction
-from cdk_constructs.lambda_bundle import ROOT, bundled_code
+from cdk_constructs.lambda_bundle import ROOT, asset_hash, bundled_code, with_shared_modules
+from cdk_constructs.placement import Placement, write_logs_statement
 from cdk_constructs.risk import accept_risk
 
 RESTORE_VALIDATOR_ROLE = "led_restore_validator"
 HANDLER = ROOT / "functions" / "pgaudit_setup" / "handler.py"
+
+
+def handler_sha256(handler: Path = HANDLER, root: Path = ROOT) -> str:
+    """A sha256 over every file of this repository that the setup function's bundle holds: the
+    handler and the functions.shared modules it imports, as cdk_constructs/lambda_bundle.py picks
+    them. A change in any of them re-runs the setup on the next deployment."""
+    return asset_hash(with_shared_modules({"handler.py": handler}, root), [])
 
 
 class DatabaseAuditSetup(Construct):
@@ -36,12 +41,7 @@ class DatabaseAuditSetup(Construct):
         construct_id: str,
         *,
         database: AuditedPostgres,
-        vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection,
-        security_group: ec2.ISecurityGroup,
-        data_key: kms.IKey,
-        log_key: kms.IKey,
-        log_retention: logs.RetentionDays,
+        placement: Placement,
         database_name: str,
         audited_schemas: Sequence[str] = ("public",),
         validator_tables: Sequence[str] = (),
@@ -52,18 +52,14 @@ class DatabaseAuditSetup(Construct):
         instance = database.instance
         cfn_instance = instance.node.default_child
         secret_arn = cfn_instance.attr_master_user_secret_secret_arn
+        data_key = placement.data_key
         self.handler = VpcFunction(
             self,
             "Handler",
             description="LED: CREATE EXTENSION pgaudit, audit roles and settings (VTC-AUDIT-TRAIL)",
             code=bundled_code({"handler.py": HANDLER}),
             handler="handler.on_event",
-            vpc=vpc,
-            subnets=subnets,
-            security_group=security_group,
-            log_key=log_key,
-            environment_key=data_key,
-            log_retention=log_retention,
+            placement=placement,
             timeout=Duration.minutes(2),
             statements=[
                 iam.PolicyStatement(
@@ -82,13 +78,7 @@ class DatabaseAuditSetup(Construct):
             "deployment; a failure fails the CloudFormation update itself, so there is no lost event to queue.",
             risk="deployment-time-functions",
         )
-        framework_logs = logs.LogGroup(
-            self,
-            "ProviderLogs",
-            encryption_key=log_key,
-            retention=log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        framework_logs = placement.log_group(self, "ProviderLogs")
         framework_role = iam.Role(
             self,
             "ProviderRole",
@@ -101,11 +91,7 @@ class DatabaseAuditSetup(Construct):
             "ProviderPolicy",
             roles=[framework_role],
             statements=[
-                iam.PolicyStatement(
-                    sid="WriteOwnLogGroup",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[framework_logs.log_group_arn],
-                ),
+                write_logs_statement("WriteOwnLogGroup", framework_logs),
                 iam.PolicyStatement(
                     sid="InvokeSetupHandler",
                     actions=["lambda:InvokeFunction"],
@@ -158,7 +144,6 @@ class DatabaseAuditSetup(Construct):
                 "ValidatorRole": RESTORE_VALIDATOR_ROLE,
                 "AuditedSchemas": list(audited_schemas),
                 "ValidatorTables": list(validator_tables),
-                # A changed handler re-runs the setup on the next deployment.
-                "HandlerSha256": hashlib.sha256(HANDLER.read_bytes()).hexdigest(),
+                "HandlerSha256": handler_sha256(),
             },
         )

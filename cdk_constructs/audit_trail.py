@@ -8,6 +8,7 @@ CloudWatch Logs for the alarms (cdk_constructs/security_alarms.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Aws, RemovalPolicy
@@ -17,6 +18,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from cdk_constructs.placement import log_group, write_logs_statement
 from config import EnvironmentConfig, service_domain_of
 from contract.names import trail_name
 
@@ -35,13 +37,8 @@ class AuditTrail(Construct):
         domain = service_domain_of(cfg.region)
         archive = cfg.log_archive_bucket_name
         # The CloudWatch Logs copy of the trail: the alarms read it; the archive is the record.
-        self.log_group = logs.LogGroup(
-            self,
-            "TrailLogs",
-            log_group_name=f"/led/{cfg.name}/cloudtrail",
-            encryption_key=props.log_key,
-            retention=props.log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
+        self.log_group = log_group(
+            self, "TrailLogs", key=props.log_key, retention=props.log_retention, name=f"/led/{cfg.name}/cloudtrail"
         )
         delivery_role = iam.Role(
             self,
@@ -56,11 +53,7 @@ class AuditTrail(Construct):
             "TrailLogsPolicy",
             roles=[delivery_role],
             statements=[
-                iam.PolicyStatement(
-                    sid="WriteTheTrailCopy",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group_arn],
-                ),
+                write_logs_statement("WriteTheTrailCopy", self.log_group),
             ],
         )
         partition = Aws.PARTITION
@@ -72,10 +65,7 @@ class AuditTrail(Construct):
             cloud_watch_logs_log_group_arn=self.log_group.log_group_arn,
             cloud_watch_logs_role_arn=delivery_role.role_arn,
             advanced_event_selectors=[
-                cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
-                    name="Every management event, reads included",
-                    field_selectors=[_field("eventCategory", equals=["Management"])],
-                ),
+                management_events(),
                 cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                     name="Object reads and writes in the LED buckets",
                     field_selectors=[
@@ -103,20 +93,29 @@ class AuditTrail(Construct):
         self.trail.apply_removal_policy(RemovalPolicy.RETAIN)
 
 
+def management_events() -> cloudtrail.CfnTrail.AdvancedEventSelectorProperty:
+    """The selector of every management event, reads included (who decrypted, who read a secret)."""
+    return cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+        name="Every management event, reads included",
+        field_selectors=[_field("eventCategory", equals=["Management"])],
+    )
+
+
 def archive_trail(
     scope: Construct,
     construct_id: str,
     cfg: EnvironmentConfig,
     *,
     name: str,
-    advanced_event_selectors: list[cloudtrail.CfnTrail.AdvancedEventSelectorProperty],
+    advanced_event_selectors: Sequence[cloudtrail.CfnTrail.AdvancedEventSelectorProperty] = (),
     s3_key_prefix: str | None = None,
     cloud_watch_logs_log_group_arn: str | None = None,
     cloud_watch_logs_role_arn: str | None = None,
 ) -> cloudtrail.CfnTrail:
     """A trail as every LED trail is: into AHOVOKS' log archive under the FB log key, log files
     validated. It covers every region and the global services (IAM, STS): a change made through
-    another region's endpoint is recorded too."""
+    another region's endpoint is recorded too. Without advanced_event_selectors it records every
+    management event, reads included."""
     return cloudtrail.CfnTrail(
         scope,
         construct_id,
@@ -130,7 +129,7 @@ def archive_trail(
         include_global_service_events=True,
         cloud_watch_logs_log_group_arn=cloud_watch_logs_log_group_arn,
         cloud_watch_logs_role_arn=cloud_watch_logs_role_arn,
-        advanced_event_selectors=advanced_event_selectors,
+        advanced_event_selectors=list(advanced_event_selectors) or [management_events()],
     )
 
 

@@ -14,7 +14,7 @@ whom an `led-*` role trusts (VTC-LEAST-PRIVILEGE, conclusion V). IAM caps a mana
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
@@ -35,35 +35,38 @@ SELF_PROTECTION_SIDS = (
 MANAGED_POLICY_MAX_CHARS = 6144
 
 
+def deny(
+    sid: str,
+    actions: Sequence[str],
+    *,
+    resources: Sequence[str] = ("*",),
+    conditions: Mapping[str, Mapping[str, object]] | None = None,
+) -> iam.PolicyStatement:
+    """A Deny statement, on every resource unless told otherwise."""
+    return iam.PolicyStatement(
+        sid=sid,
+        effect=iam.Effect.DENY,
+        actions=list(actions),
+        resources=list(resources),
+        conditions=dict(conditions) if conditions is not None else None,
+    )
+
+
 def self_protection_statements(*, boundary_arn: str, account: str) -> list[iam.PolicyStatement]:
     """The denies that keep the boundary on every role and the boundary itself unchanged
     (AWS's permissions-boundary delegation example), for the boundary named by boundary_arn."""
     not_this_boundary = {"StringNotEquals": {"iam:PermissionsBoundary": boundary_arn}}
     return [
-        iam.PolicyStatement(
-            sid="DenyRemovingTheBoundary",
-            effect=iam.Effect.DENY,
-            actions=["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
-            resources=["*"],
-        ),
-        iam.PolicyStatement(
-            sid="DenyReplacingTheBoundary",
-            effect=iam.Effect.DENY,
-            actions=["iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"],
-            resources=["*"],
+        deny("DenyRemovingTheBoundary", ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]),
+        deny(
+            "DenyReplacingTheBoundary",
+            ["iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"],
             conditions=not_this_boundary,
         ),
-        iam.PolicyStatement(
-            sid="DenyRolesAndUsersWithoutTheBoundary",
-            effect=iam.Effect.DENY,
-            actions=["iam:CreateRole", "iam:CreateUser"],
-            resources=["*"],
-            conditions=not_this_boundary,
-        ),
-        iam.PolicyStatement(
-            sid="DenyEditingTheBoundary",
-            effect=iam.Effect.DENY,
-            actions=[
+        deny("DenyRolesAndUsersWithoutTheBoundary", ["iam:CreateRole", "iam:CreateUser"], conditions=not_this_boundary),
+        deny(
+            "DenyEditingTheBoundary",
+            [
                 "iam:CreatePolicyVersion",
                 "iam:SetDefaultPolicyVersion",
                 "iam:DeletePolicyVersion",
@@ -71,10 +74,9 @@ def self_protection_statements(*, boundary_arn: str, account: str) -> list[iam.P
             ],
             resources=[boundary_arn],
         ),
-        iam.PolicyStatement(
-            sid="DenyChangingLedRoleTrust",
-            effect=iam.Effect.DENY,
-            actions=["iam:UpdateAssumeRolePolicy"],
+        deny(
+            "DenyChangingLedRoleTrust",
+            ["iam:UpdateAssumeRolePolicy"],
             resources=[f"arn:{Aws.PARTITION}:iam::{account}:role/led-*"],
         ),
     ]
@@ -90,10 +92,9 @@ def boundary_statements(
     partition = Aws.PARTITION
     statements = [
         iam.PolicyStatement(sid="BoundaryCeiling", actions=["*"], resources=["*"]),
-        iam.PolicyStatement(
-            sid="DenyKeyAdministration",
-            effect=iam.Effect.DENY,
-            actions=[
+        deny(
+            "DenyKeyAdministration",
+            [
                 "kms:PutKeyPolicy",
                 "kms:ScheduleKeyDeletion",
                 "kms:DisableKey",
@@ -105,12 +106,10 @@ def boundary_statements(
                 "kms:DeleteAlias",
                 "kms:CreateAlias",
             ],
-            resources=["*"],
         ),
-        iam.PolicyStatement(
-            sid="DenyStoppingTheAuditTrail",
-            effect=iam.Effect.DENY,
-            actions=[
+        deny(
+            "DenyStoppingTheAuditTrail",
+            [
                 "cloudtrail:StopLogging",
                 "cloudtrail:DeleteTrail",
                 "cloudtrail:UpdateTrail",
@@ -128,12 +127,10 @@ def boundary_statements(
                 "cloudwatch:DeleteAlarms",
                 "cloudwatch:DisableAlarmActions",
             ],
-            resources=["*"],
         ),
-        iam.PolicyStatement(
-            sid="DenyMakingDataPublic",
-            effect=iam.Effect.DENY,
-            actions=[
+        deny(
+            "DenyMakingDataPublic",
+            [
                 "s3:PutBucketPublicAccessBlock",
                 "s3:PutAccountPublicAccessBlock",
                 "s3:DeleteBucketPolicy",
@@ -147,7 +144,6 @@ def boundary_statements(
                 "s3:PutObjectAcl",
                 "ram:CreateResourceShare",
             ],
-            resources=["*"],
         ),
         iam.PolicyStatement(
             sid="DenyOtherKeyCustodians",
@@ -181,10 +177,9 @@ def boundary_statements(
         # path (RDS, Secrets Manager, AWS Backup, S3 for the exit export, Lambda for the functions'
         # environments), as the key policy grants it; no role calls KMS with it directly.
         statements.append(
-            iam.PolicyStatement(
-                sid="DenyDataKeyOutsideTheApplicationPath",
-                effect=iam.Effect.DENY,
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"],
+            deny(
+                "DenyDataKeyOutsideTheApplicationPath",
+                ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"],
                 resources=[data_key_arn],
                 conditions={"StringNotEquals": {"kms:ViaService": list(data_key_services)}},
             )

@@ -89,6 +89,13 @@ class ServicePrincipalUse:
     sid: str
     conditions: dict[str, dict[str, object]] = field(default_factory=dict)
 
+    @classmethod
+    def for_account(cls, sid: str, principal: str, account: str, actions: Sequence[str]) -> ServicePrincipalUse:
+        """The service principal acting for one account only (aws:SourceAccount)."""
+        return cls(
+            sid=sid, principal=principal, actions=actions, conditions={"StringEquals": {"aws:SourceAccount": account}}
+        )
+
 
 class CustodyKey(Construct):
     """One symmetric key in the key custody account, with its alias and a policy that keeps

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from cdk_constructs.log_stream_archive import subscribe_to_archive
+from cdk_constructs.placement import Placement
 from cdk_constructs.risk import accept_risk
+from config.database import Database
 
 # pgaudit session classes, logged for every session (documented in the README):
 #   ddl   - schema changes (CREATE/ALTER/DROP);
@@ -43,28 +43,20 @@ class AuditedPostgres(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection,
-        security_group: ec2.ISecurityGroup,
-        data_key: kms.IKey,
-        log_key: kms.IKey,
+        placement: Placement,
+        settings: Database,
         instance_identifier: str,
-        engine_major: str,
-        instance_class: str,
-        allocated_storage_gib: int,
-        max_allocated_storage_gib: int,
-        multi_az: bool,
         backup_retention_days: int,
-        log_retention: logs.RetentionDays,
-        database_name: str = "led",
         archive_destination_arn: str | None = None,
     ) -> None:
+        """placement: the data tier; settings: the environment's [database] table."""
         super().__init__(scope, construct_id)
-        if engine_major not in ENGINE_VERSIONS:
-            raise ValueError(f"engine_major {engine_major!r}: allowed {', '.join(ENGINE_VERSIONS)}")
-        if max_allocated_storage_gib <= allocated_storage_gib:
+        if settings.engine_major not in ENGINE_VERSIONS:
+            raise ValueError(f"engine_major {settings.engine_major!r}: allowed {', '.join(ENGINE_VERSIONS)}")
+        if settings.max_allocated_storage_gib <= settings.allocated_storage_gib:
             raise ValueError("max_allocated_storage_gib must exceed allocated_storage_gib (the autoscaling ceiling)")
-        engine = rds.DatabaseInstanceEngine.postgres(version=ENGINE_VERSIONS[engine_major])
+        engine = rds.DatabaseInstanceEngine.postgres(version=ENGINE_VERSIONS[settings.engine_major])
+        data_key = placement.data_key
 
         self.parameter_group = rds.ParameterGroup(
             self,
@@ -89,13 +81,8 @@ class AuditedPostgres(Construct):
         # The log groups exist before the instance, so that they carry the FB log key and a
         # retention (RDS would otherwise create them unencrypted and kept forever).
         self.log_groups = [
-            logs.LogGroup(
-                self,
-                f"Log{name.title().replace('-', '')}",
-                log_group_name=f"/aws/rds/instance/{instance_identifier}/{name}",
-                encryption_key=log_key,
-                retention=log_retention,
-                removal_policy=RemovalPolicy.RETAIN,
+            placement.log_group(
+                self, f"Log{name.title().replace('-', '')}", name=f"/aws/rds/instance/{instance_identifier}/{name}"
             )
             for name in LOG_EXPORTS
         ]
@@ -112,28 +99,28 @@ class AuditedPostgres(Construct):
             if archive_destination_arn is not None
         ]
 
-        self.security_group = security_group
+        self.security_group = placement.security_group
 
         self.instance = rds.DatabaseInstance(
             self,
             "Instance",
             engine=engine,
             instance_identifier=instance_identifier,
-            instance_type=ec2.InstanceType(instance_class),
-            vpc=vpc,
-            vpc_subnets=subnets,
+            instance_type=ec2.InstanceType(settings.instance_class),
+            vpc=placement.vpc,
+            vpc_subnets=placement.subnets,
             security_groups=[self.security_group],
             publicly_accessible=False,
-            multi_az=multi_az,
-            database_name=database_name,
+            multi_az=settings.multi_az,
+            database_name=settings.database_name,
             credentials=rds.Credentials.from_username("led_admin", encryption_key=data_key),
             # RDS keeps the master password in Secrets Manager under the FB data key and rotates it.
             manage_master_user_password=True,
             storage_encrypted=True,
             storage_encryption_key=data_key,
             storage_type=rds.StorageType.GP3,
-            allocated_storage=allocated_storage_gib,
-            max_allocated_storage=max_allocated_storage_gib,
+            allocated_storage=settings.allocated_storage_gib,
+            max_allocated_storage=settings.max_allocated_storage_gib,
             parameter_group=self.parameter_group,
             iam_authentication=True,
             ca_certificate=rds.CaCertificate.RDS_CA_RSA2048_G1,
@@ -194,7 +181,7 @@ class AuditedPostgres(Construct):
             "to the RDSOSMetrics log group; the role carries the LED permissions boundary.",
             risk="aws-managed-service-role-policies",
         )
-        if not multi_az:
+        if not settings.multi_az:
             for rule in ("AwsSolutions::AwsSolutions-RDS3", "NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport"):
                 accept_risk(
                     cfn_instance,

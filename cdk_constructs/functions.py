@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_ec2 as ec2
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from cdk_constructs.lambda_bundle import ARCHITECTURE, RUNTIME
+from cdk_constructs.placement import Placement, write_logs_statement
 from cdk_constructs.risk import accept_risk
 
 # What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole, spelled
@@ -47,12 +45,7 @@ class VpcFunction(Construct):
         description: str,
         code: lambda_.Code,
         handler: str,
-        vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection,
-        security_group: ec2.ISecurityGroup,
-        log_key: kms.IKey,
-        environment_key: kms.IKey,
-        log_retention: logs.RetentionDays,
+        placement: Placement,
         statements: Sequence[iam.PolicyStatement],
         environment: Mapping[str, str] | None = None,
         timeout: Duration | None = None,
@@ -63,13 +56,7 @@ class VpcFunction(Construct):
         super().__init__(scope, construct_id)
         if not 0 <= retry_attempts <= 2:
             raise ValueError(f"retry_attempts {retry_attempts}: Lambda allows 0-2")
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            encryption_key=log_key,
-            retention=log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.log_group = placement.log_group(self, "Logs")
         self.role = iam.Role(
             self,
             "Role",
@@ -83,17 +70,13 @@ class VpcFunction(Construct):
             "Policy",
             roles=[self.role],
             statements=[
-                iam.PolicyStatement(
-                    sid="WriteOwnLogGroup",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group_arn],
-                ),
+                write_logs_statement("WriteOwnLogGroup", self.log_group),
                 iam.PolicyStatement(sid="AttachToVpc", actions=_ENI_WRITE_ACTIONS, resources=eni_resources),
                 iam.PolicyStatement(sid="DescribeVpc", actions=_ENI_READ_ACTIONS, resources=["*"]),
                 iam.PolicyStatement(
                     sid="DecryptOwnEnvironment",
                     actions=["kms:Decrypt"],
-                    resources=[environment_key.key_arn],
+                    resources=[placement.data_key.key_arn],
                 ),
                 *statements,
             ],
@@ -125,13 +108,13 @@ class VpcFunction(Construct):
             code=code,
             handler=handler,
             role=self.role.without_policy_updates(),
-            vpc=vpc,
-            vpc_subnets=subnets,
-            security_groups=[security_group],
+            vpc=placement.vpc,
+            vpc_subnets=placement.subnets,
+            security_groups=[placement.security_group],
             allow_public_subnet=False,
             log_group=self.log_group,
             environment=dict(environment or {}),
-            environment_encryption=environment_key,
+            environment_encryption=placement.data_key,
             timeout=timeout or Duration.minutes(5),
             memory_size=memory_mib,
             # One at a time: a drill or a setup never needs parallel runs (NIST SC-5 caps abuse).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Aws, RemovalPolicy, Stack
+from aws_cdk import Aws, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -19,6 +19,7 @@ from aws_cdk import aws_route53resolver as resolver
 from constructs import Construct
 
 from cdk_constructs.log_stream_archive import subscribe_to_archive
+from cdk_constructs.placement import log_group
 from cdk_constructs.risk import accept_risk
 
 APP_TIER = "app"
@@ -45,13 +46,7 @@ class IsolatedNetwork(Construct):
         if len(availability_zones) < 2:
             raise ValueError(f"availability_zones {list(availability_zones)}: the database needs at least two")
 
-        self.flow_log_group = logs.LogGroup(
-            self,
-            "FlowLogs",
-            encryption_key=log_key,
-            retention=log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.flow_log_group = log_group(self, "FlowLogs", key=log_key, retention=log_retention)
         # VPC Flow Logs delivers only for this account's flow logs (no confused deputy).
         stack = Stack.of(self)
         flow_log_role = iam.Role(
@@ -306,13 +301,8 @@ class DnsFirewall(Construct):
         # Fail closed: FirewallFailOpen is DISABLED by default on every VPC with an association. The
         # resource that pins it (AWS::Route53Resolver::FirewallConfig) is documented but not yet in
         # aws-cdk-lib 2.275 nor in cfn-lint's region schemas; VTC-NO-COPY-DNS refuses one set to ENABLED.
-        self.query_log_group = logs.LogGroup(
-            self,
-            "QueryLogs",
-            log_group_name=query_log_group_name,
-            encryption_key=log_key,
-            retention=log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
+        self.query_log_group = log_group(
+            self, "QueryLogs", key=log_key, retention=log_retention, name=query_log_group_name
         )
         self.query_logging = resolver.CfnResolverQueryLoggingConfig(
             self, "QueryLogging", name=f"{name_prefix}-dns-queries", destination_arn=self.query_log_group.log_group_arn

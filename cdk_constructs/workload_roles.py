@@ -10,12 +10,14 @@ grants, is in cdk_constructs/application_manager.py. The denied actions are the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from cdk_constructs.boundary import deny
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig
@@ -110,23 +112,22 @@ def nag_resource(value: str) -> str:
 def deployment_denies(partition: str) -> list[iam.PolicyStatement]:
     """The explicit Deny statements every human role carries: no bootstrap role, no stack change."""
     return [
-        iam.PolicyStatement(
-            sid="DenyAssumingTheCdkBootstrapRoles",
-            effect=iam.Effect.DENY,
-            actions=list(DEPLOYMENT_DENIED_ASSUME_ACTIONS),
+        deny(
+            "DenyAssumingTheCdkBootstrapRoles",
+            DEPLOYMENT_DENIED_ASSUME_ACTIONS,
             resources=[f"arn:{partition}:iam::*:role/{DEPLOYMENT_DENIED_ROLE_PATTERN}"],
         ),
-        iam.PolicyStatement(
-            sid="DenyChangingStacks",
-            effect=iam.Effect.DENY,
-            actions=list(DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS),
-            resources=["*"],
-        ),
+        deny("DenyChangingStacks", DEPLOYMENT_DENIED_CLOUDFORMATION_ACTIONS),
     ]
 
 
 def read_stacks(t: WorkloadTargets) -> iam.PolicyStatement:
     return iam.PolicyStatement(sid="ReadTheLandingZoneStacks", actions=list(STACK_READ_ACTIONS), resources=[t.stacks])
+
+
+def restore_statement(t: WorkloadTargets, sid: str, actions: Sequence[str]) -> iam.PolicyStatement:
+    """Restoring from the environment's vault: the given actions on the vault and its recovery points."""
+    return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[t.vault, t.recovery_points])
 
 
 def metrics_statement() -> iam.PolicyStatement:
@@ -139,6 +140,53 @@ def metrics_statement() -> iam.PolicyStatement:
 
 def human_session(config: EnvironmentConfig) -> Duration:
     return Duration.hours(config.access.session_hours)
+
+
+class HumanRole(PartyRole):
+    """A human role of the workload account, led-<env>-<purpose>, trusting the named principals of
+    its party for the configured session; its statements end with the denies every human role
+    carries (deployment_denies: no bootstrap role, no stack change)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        targets: WorkloadTargets,
+        purpose: str,
+        summary: str,
+        *,
+        principals: Sequence[str],
+        statements: Sequence[iam.PolicyStatement],
+        party: str = AHOVOKS,
+        max_session: Duration | None = None,
+    ) -> None:
+        cfg = targets.config
+        super().__init__(
+            scope,
+            construct_id,
+            role_name=cfg.resource_name(purpose),
+            description=f"LED {cfg.name}: {summary}",
+            party=party,
+            human_principal_arns=principals,
+            max_session=max_session or human_session(cfg),
+            statements=[*statements, *deployment_denies(Aws.PARTITION)],
+        )
+        self.targets = targets
+
+    def accept_any_resource(self, reason: str) -> None:
+        """Accept the '*' of actions that authorise on '*' only."""
+        accept_risk(
+            self.policy, "AwsSolutions::AwsSolutions-IAM5[Resource::*]", reason, risk="iam-actions-only-on-any-resource"
+        )
+
+    def accept_generated_names(self, resource: str, reason: str) -> None:
+        """Accept the wildcard of a resource whose names AWS generates."""
+        accept_risk(self.policy, nag_resource(resource), reason, risk="iam-aws-generated-names")
+
+    def accept_metrics_and_stacks(self) -> None:
+        """The findings of metrics_statement() and read_stacks()."""
+        self.accept_any_resource(METRICS_REASON)
+        self.accept_generated_names(self.targets.stacks, _STACKS_REASON)
 
 
 class AppRuntimeRole(PartyRole):
@@ -164,7 +212,7 @@ class AppRuntimeRole(PartyRole):
         )
 
 
-class PlatformOperatorRole(PartyRole):
+class PlatformOperatorRole(HumanRole):
     """The platform operator (the processor): restarts the database, reads stacks and metrics.
 
     Its policy explicitly denies reading the database secret, logging in to the database, using
@@ -172,87 +220,71 @@ class PlatformOperatorRole(PartyRole):
     the boundary) cannot open them."""
 
     def __init__(self, scope: Construct, construct_id: str, *, targets: WorkloadTargets) -> None:
-        t, cfg = targets, targets.config
+        cfg = targets.config
         super().__init__(
             scope,
             construct_id,
-            role_name=cfg.resource_name("platform-operator"),
-            description=f"LED {cfg.name}: the platform operator (processor) runs the platform",
+            targets,
+            "platform-operator",
+            "the platform operator (processor) runs the platform",
             party=OPERATOR_PARTY,
-            human_principal_arns=cfg.access.operator_principals,
-            max_session=human_session(cfg),
+            principals=cfg.access.operator_principals,
             statements=[
-                read_stacks(t),
-                iam.PolicyStatement(sid="RestartTheDatabase", actions=_DB_RESTART_ACTIONS, resources=[t.database]),
+                read_stacks(targets),
+                iam.PolicyStatement(
+                    sid="RestartTheDatabase", actions=_DB_RESTART_ACTIONS, resources=[targets.database]
+                ),
                 metrics_statement(),
                 # Explicit denies (VTC-PROCESSOR): no data, no keys, no logs, whatever else allows.
-                iam.PolicyStatement(
-                    sid="DenyReadingTheDatabaseSecret",
-                    effect=iam.Effect.DENY,
-                    actions=list(OPERATOR_DENIED_SECRET_ACTIONS),
-                    resources=[t.arn("secretsmanager", "secret:*")],
+                deny(
+                    "DenyReadingTheDatabaseSecret",
+                    OPERATOR_DENIED_SECRET_ACTIONS,
+                    resources=[targets.arn("secretsmanager", "secret:*")],
                 ),
-                iam.PolicyStatement(
-                    sid="DenyDatabaseLoginAndPasswordChange",
-                    effect=iam.Effect.DENY,
-                    actions=list(OPERATOR_DENIED_DATABASE_ACTIONS),
-                    resources=[t.arn("rds-db", "dbuser:*/*"), t.database],
+                deny(
+                    "DenyDatabaseLoginAndPasswordChange",
+                    OPERATOR_DENIED_DATABASE_ACTIONS,
+                    resources=[targets.arn("rds-db", "dbuser:*/*"), targets.database],
                 ),
-                iam.PolicyStatement(
-                    sid="DenyUsingTheDataKey",
-                    effect=iam.Effect.DENY,
-                    actions=list(OPERATOR_DENIED_KEY_ACTIONS),
+                deny(
+                    "DenyUsingTheDataKey",
+                    OPERATOR_DENIED_KEY_ACTIONS,
                     resources=[
                         cfg.key_arn("data"),
-                        t.arn("kms", "key/*", region="*", account=cfg.accounts.key_custody),
+                        targets.arn("kms", "key/*", region="*", account=cfg.accounts.key_custody),
                     ],
                 ),
-                iam.PolicyStatement(
-                    sid="DenyWritingToTheLogArchive",
-                    effect=iam.Effect.DENY,
-                    actions=list(OPERATOR_DENIED_ARCHIVE_ACTIONS),
-                    resources=[t.archive, f"{t.archive}/*"],
+                deny(
+                    "DenyWritingToTheLogArchive",
+                    OPERATOR_DENIED_ARCHIVE_ACTIONS,
+                    resources=[targets.archive, f"{targets.archive}/*"],
                 ),
-                *deployment_denies(Aws.PARTITION),
             ],
         )
-        accept_risk(
-            self.policy,
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            METRICS_REASON,
-            risk="iam-actions-only-on-any-resource",
-        )
-        accept_risk(
-            self.policy,
-            nag_resource(t.stacks),
-            _STACKS_REASON,
-            risk="iam-aws-generated-names",
-        )
+        self.accept_metrics_and_stacks()
 
 
-class AuditorRole(PartyRole):
+class AuditorRole(HumanRole):
     """AHOVOKS' auditors read the trail, Config and the audit log groups (VTC §27), and change nothing."""
 
     def __init__(self, scope: Construct, construct_id: str, *, targets: WorkloadTargets) -> None:
-        t, cfg = targets, targets.config
         super().__init__(
             scope,
             construct_id,
-            role_name=cfg.resource_name("auditor"),
-            description=f"LED {cfg.name}: AHOVOKS auditors read the trail, Config and audit logs (VTC §27)",
-            party=AHOVOKS,
-            human_principal_arns=cfg.access.auditor_principals,
-            max_session=human_session(cfg),
+            targets,
+            "auditor",
+            "AHOVOKS auditors read the trail, Config and audit logs (VTC §27)",
+            principals=targets.config.access.auditor_principals,
             statements=[
                 iam.PolicyStatement(
                     sid="ReadTheTrail",
                     actions=["cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
-                    resources=[t.arn("cloudtrail", f"trail/{t.trail_name}")],
+                    resources=[targets.arn("cloudtrail", f"trail/{targets.trail_name}")],
                 ),
                 iam.PolicyStatement(
                     sid="ReadTheAuditLogGroups",
                     actions=LOG_READ_ACTIONS,
-                    resources=[t.audit_log_groups, t.db_log_groups],
+                    resources=[targets.audit_log_groups, targets.db_log_groups],
                 ),
                 # These read-only APIs authorise on "*" only (no resource-level permissions).
                 iam.PolicyStatement(
@@ -276,85 +308,64 @@ class AuditorRole(PartyRole):
                     ],
                     resources=["*"],
                 ),
-                *deployment_denies(Aws.PARTITION),
             ],
         )
-        accept_risk(self.policy, nag_resource(t.db_log_groups), DB_LOGS_REASON, risk="iam-aws-generated-names")
-        accept_risk(
-            self.policy,
-            nag_resource(t.audit_log_groups),
+        self.accept_generated_names(targets.db_log_groups, DB_LOGS_REASON)
+        self.accept_generated_names(
+            targets.audit_log_groups,
             "CloudTrail names its log streams per account and region; the grant is read-only and "
             "limited to the LED audit log groups of this environment.",
-            risk="iam-aws-generated-names",
         )
-        accept_risk(
-            self.policy,
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        self.accept_any_resource(
             "CloudTrail LookupEvents/DescribeTrails, the Config Describe/Get/Select APIs and "
-            "logs:DescribeLogGroups authorise on '*' only; the auditor role is read-only.",
-            risk="iam-actions-only-on-any-resource",
+            "logs:DescribeLogGroups authorise on '*' only; the auditor role is read-only."
         )
 
 
-class BreakGlassRole(PartyRole):
+class BreakGlassRole(HumanRole):
     """Break glass (MFA, one hour, every use alarmed, bounded): named emergency powers, not
     AdministratorAccess (VTC-LEAST-PRIVILEGE, conclusion V): restart or repair the database,
     restore from the vault. A stack that needs rolling back or forward is the pipeline's job (a
     reverting pull request), not a human's."""
 
     def __init__(self, scope: Construct, construct_id: str, *, targets: WorkloadTargets) -> None:
-        t, cfg = targets, targets.config
         super().__init__(
             scope,
             construct_id,
-            role_name=cfg.resource_name("break-glass"),
-            description=f"LED {cfg.name}: break glass (MFA, one hour, every use alarmed, bounded)",
-            party=AHOVOKS,
-            human_principal_arns=cfg.access.break_glass_principals,
+            targets,
+            "break-glass",
+            "break glass (MFA, one hour, every use alarmed, bounded)",
+            principals=targets.config.access.break_glass_principals,
             max_session=Duration.hours(1),
             statements=[
-                read_stacks(t),
+                read_stacks(targets),
                 iam.PolicyStatement(
                     sid="RepairTheDatabase",
                     actions=[*_DB_RESTART_ACTIONS, "rds:ModifyDBInstance"],
-                    resources=[t.database],
+                    resources=[targets.database],
                 ),
-                iam.PolicyStatement(
-                    sid="RestoreFromTheVault",
-                    actions=[
+                restore_statement(
+                    targets,
+                    "RestoreFromTheVault",
+                    [
                         "backup:ListRecoveryPointsByBackupVault",
                         "backup:DescribeRecoveryPoint",
                         "backup:StartRestoreJob",
                         "backup:DescribeRestoreJob",
                     ],
-                    resources=[t.vault, t.recovery_points],
                 ),
                 iam.PolicyStatement(
                     sid="PassTheRestoreRole",
                     actions=["iam:PassRole"],
-                    resources=[t.role("ops-backup")],
+                    resources=[targets.role("ops-backup")],
                     conditions={"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
                 ),
                 metrics_statement(),
-                *deployment_denies(Aws.PARTITION),
             ],
         )
-        accept_risk(
-            self.policy,
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            METRICS_REASON,
-            risk="iam-actions-only-on-any-resource",
-        )
-        accept_risk(
-            self.policy,
-            nag_resource(t.stacks),
-            _STACKS_REASON,
-            risk="iam-aws-generated-names",
-        )
-        accept_risk(
-            self.policy,
-            nag_resource(t.recovery_points),
+        self.accept_metrics_and_stacks()
+        self.accept_generated_names(
+            targets.recovery_points,
             "AWS Backup names recovery points itself; break glass may restore any recovery point of this "
             "account and region, and only into a new instance through the named restore role.",
-            risk="iam-aws-generated-names",
         )

@@ -3,26 +3,81 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from aws_cdk import Aws, CfnOutput, RemovalPolicy, Stack
-from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from cdk_constructs.audit_trail import archive_trail
-from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.custody_key import CustodyKey, ServicePrincipalUse, ServiceUse
 from cdk_constructs.key_custody_alarms import key_custody_event_pattern
 from cdk_constructs.risk import accept_risk
 from cdk_constructs.xks_keys import ExternalKeyStore
 from config import CDK_DEFAULT_QUALIFIER, EnvironmentConfig, execution_role_arn, service_domain_of
+from config.xks import KeyPurpose
 from contract.names import key_custody_event_bus_arn, key_custody_trail_name
+from stacks.own_boundary import OwnBoundaryStack
 
 # The requests that carry S3's encryption context; kms:DescribeKey carries none, so a statement
 # conditioned on the context could never allow it.
 S3_CONTEXT_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+# What a service needs to publish to a topic under the key, or deliver to a bucket under it.
+PUBLISH_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
+
+
+@dataclass(frozen=True)
+class _RegionKeys:
+    """The FB keys of one region: administered by FB's administration path only, rotated as
+    configured, of the configured origin (in FB's external key store there, for EXTERNAL_KEY_STORE)."""
+
+    scope: Construct
+    config: EnvironmentConfig
+    region: str
+    external_key_store: ExternalKeyStore | None
+
+    @classmethod
+    def of(cls, scope: Construct, config: EnvironmentConfig, region: str) -> _RegionKeys:
+        return cls(scope, config, region, _external_key_store(scope, config, region))
+
+    def via(self, *services: str) -> list[str]:
+        """The endpoint names of AWS services in this region, as kms:ViaService names them."""
+        return [f"{s}.{self.region}.{service_domain_of(self.region)}" for s in services]
+
+    def key(
+        self,
+        construct_id: str,
+        purpose: KeyPurpose,
+        what: str,
+        *,
+        service_uses: Sequence[ServiceUse],
+        service_principal_uses: Sequence[ServicePrincipalUse] = (),
+    ) -> CustodyKey:
+        """The key of that purpose under the alias the config names, described as "LED <env>: what"."""
+        cfg = self.config
+        return CustodyKey(
+            self.scope,
+            construct_id,
+            purpose=purpose,
+            alias_name=cfg.key_alias_name(purpose),
+            description=f"LED {cfg.name}: {what}",
+            admin_principal_arns=_admins(cfg, self.region),
+            service_uses=service_uses,
+            service_principal_uses=service_principal_uses,
+            rotation_period_days=cfg.keys.rotation_period_days,
+            origin=cfg.keys.origin,
+            external_key_store=self.external_key_store,
+        )
+
+    def backup_key(self, construct_id: str, purpose: KeyPurpose, what: str) -> CustodyKey:
+        """A backup vault key: used by AWS Backup (and RDS, for its snapshots) of the workload and
+        backup accounts."""
+        acc = self.config.accounts
+        backup = ServiceUse(
+            sid="BackupUseThroughAwsBackup", accounts=[acc.workload, acc.backup], services=self.via("backup", "rds")
+        )
+        return self.key(construct_id, purpose, what, service_uses=[backup])
 
 
 class KeyCustodyStack(Stack):
@@ -32,27 +87,17 @@ class KeyCustodyStack(Stack):
         domain = service_domain_of(cfg.region)
         acc = cfg.accounts
         partition = Aws.PARTITION
-
-        def via(*services: str, region: str = cfg.region) -> list[str]:
-            return [f"{s}.{region}.{domain}" for s in services]
-
-        common: dict[str, Any] = dict(
-            admin_principal_arns=_admins(cfg, cfg.region),
-            rotation_period_days=cfg.keys.rotation_period_days,
-            origin=cfg.keys.origin,
-            external_key_store=_external_key_store(self, cfg, cfg.region),
-        )
+        keys = _RegionKeys.of(self, cfg, cfg.region)
+        via = keys.via
 
         exit_bucket_arn = f"arn:{partition}:s3:::{cfg.exit_bucket_name}"
         exit_bucket_context = {
             "ArnLike": {"kms:EncryptionContext:aws:s3:arn": [exit_bucket_arn, f"{exit_bucket_arn}/*"]}
         }
-        self.data_key = CustodyKey(
-            self,
+        self.data_key = keys.key(
             "DataKey",
-            purpose="data",
-            alias_name=cfg.key_alias_name("data"),
-            description=f"LED {cfg.name}: data key (database, snapshots, secrets, Performance Insights)",
+            "data",
+            "data key (database, snapshots, secrets, Performance Insights)",
             service_uses=[
                 # The backup account needs the data key to copy RDS recovery points in (§37).
                 # Lambda: the LED functions' environments (drills, audit setup) are under this key.
@@ -83,32 +128,17 @@ class KeyCustodyStack(Stack):
                     conditions=exit_bucket_context,
                 ),
             ],
-            **common,
         )
-        self.backup_key = CustodyKey(
-            self,
-            "BackupKey",
-            purpose="backup",
-            alias_name=cfg.key_alias_name("backup"),
-            description=f"LED {cfg.name}: backup vault key (primary region)",
-            service_uses=[
-                ServiceUse(
-                    sid="BackupUseThroughAwsBackup", accounts=[acc.workload, acc.backup], services=via("backup", "rds")
-                ),
-            ],
-            **common,
-        )
+        self.backup_key = keys.backup_key("BackupKey", "backup", "backup vault key (primary region)")
         log_context_arn = f"arn:{partition}:logs:{cfg.region}:{acc.workload}:log-group:*"
         # The workload's trail, and the log archive's own trail of reads of the archive.
         # And the key custody account's own trail (KeyCustodyAuditStack).
         trail_accounts = [acc.workload, acc.log_archive, acc.key_custody]
         trail_context_arns = [f"arn:{partition}:cloudtrail:*:{a}:trail/*" for a in trail_accounts]
-        self.log_key = CustodyKey(
-            self,
+        self.log_key = keys.key(
             "LogKey",
-            purpose="log",
-            alias_name=cfg.key_alias_name("log"),
-            description=f"LED {cfg.name}: log key (log groups, trail, log archive, alarms topic)",
+            "log",
+            "log key (log groups, trail, log archive, alarms topic)",
             service_uses=[
                 # The log archive bucket (SSE-KMS) is written and read through S3 only.
                 ServiceUse(sid="LogArchiveUseThroughS3", accounts=[acc.log_archive, acc.workload], services=via("s3")),
@@ -132,38 +162,25 @@ class KeyCustodyStack(Stack):
                         "StringEquals": {"aws:SourceAccount": trail_accounts},
                     },
                 ),
-                ServicePrincipalUse(
-                    sid="CloudWatchAlarmsOfWorkload",
-                    principal=f"cloudwatch.{domain}",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                    conditions={"StringEquals": {"aws:SourceAccount": acc.workload}},
+                ServicePrincipalUse.for_account(
+                    "CloudWatchAlarmsOfWorkload", f"cloudwatch.{domain}", acc.workload, PUBLISH_ACTIONS
                 ),
                 # AWS Config delivers snapshots and history into the log archive bucket (SSE-KMS).
-                ServicePrincipalUse(
-                    sid="ConfigDeliveryOfWorkload",
-                    principal=f"config.{domain}",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    conditions={"StringEquals": {"aws:SourceAccount": acc.workload}},
+                ServicePrincipalUse.for_account(
+                    "ConfigDeliveryOfWorkload", f"config.{domain}", acc.workload, ("kms:Decrypt", "kms:GenerateDataKey")
                 ),
                 # EventBridge publishes backup and restore-test failures to the alarm topic.
-                ServicePrincipalUse(
-                    sid="EventBridgeAlarmsOfWorkload",
-                    principal=f"events.{domain}",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                    conditions={"StringEquals": {"aws:SourceAccount": acc.workload}},
+                ServicePrincipalUse.for_account(
+                    "EventBridgeAlarmsOfWorkload", f"events.{domain}", acc.workload, PUBLISH_ACTIONS
                 ),
                 # EventBridge publishes FB's key changes to AHOVOKS' key custody alarm topic.
-                ServicePrincipalUse(
-                    sid="EventBridgeKeyCustodyAlarmsOfLogArchive",
-                    principal=f"events.{domain}",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                    conditions={"StringEquals": {"aws:SourceAccount": acc.log_archive}},
+                ServicePrincipalUse.for_account(
+                    "EventBridgeKeyCustodyAlarmsOfLogArchive", f"events.{domain}", acc.log_archive, PUBLISH_ACTIONS
                 ),
             ],
-            **common,
         )
-        keys = {"DataKeyArn": self.data_key, "BackupKeyArn": self.backup_key, "LogKeyArn": self.log_key}
-        for output, key in keys.items():
+        outputs = {"DataKeyArn": self.data_key, "BackupKeyArn": self.backup_key, "LogKeyArn": self.log_key}
+        for output, key in outputs.items():
             CfnOutput(
                 self,
                 output,
@@ -172,7 +189,7 @@ class KeyCustodyStack(Stack):
             )
 
 
-class KeyCustodyAuditStack(Stack):
+class KeyCustodyAuditStack(OwnBoundaryStack):
     """What AHOVOKS sees of the key custody account (VTC-KEY-CUSTODY §51, VTC-AUDIT-TRAIL §49).
 
     An FB administrator could otherwise grant itself Decrypt, or change a key policy, unseen by
@@ -189,47 +206,22 @@ class KeyCustodyAuditStack(Stack):
       bus's resource policy, both deployed by CloudFormation.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: EnvironmentConfig,
-        allowed_regions: Sequence[str],
-        **kwargs,
-    ) -> None:
-        super().__init__(scope, construct_id, **kwargs)
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
+        # FB's account: FB accepts the boundary's allow-all ceiling.
+        super().__init__(
+            scope,
+            construct_id,
+            config=config,
+            boundary="key-custody-boundary",
+            boundary_risk="key-custody-boundary-allow-all-ceiling",
+            **kwargs,
+        )
         cfg = config
         acc = cfg.accounts
         domain = service_domain_of(cfg.region)
         partition = Aws.PARTITION
 
-        self.boundary = PermissionsBoundaryPolicy(
-            self,
-            "PermissionsBoundary",
-            policy_name=cfg.resource_name("key-custody-boundary"),
-            allowed_regions=allowed_regions,
-            key_custody_account=acc.key_custody,
-            risk="key-custody-boundary-allow-all-ceiling",  # FB's account: FB accepts it
-        )
-        apply_boundary(self, self.boundary.policy)
-
-        self.trail = archive_trail(
-            self,
-            "Trail",
-            cfg,
-            name=key_custody_trail_name(cfg),
-            advanced_event_selectors=[
-                cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
-                    name="Every management event, reads included",
-                    field_selectors=[
-                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                            field="eventCategory", equal_to=["Management"]
-                        )
-                    ],
-                )
-            ],
-        )
+        self.trail = archive_trail(self, "Trail", cfg, name=key_custody_trail_name(cfg))
         self.trail.apply_removal_policy(RemovalPolicy.RETAIN)
         accept_risk(
             self.trail,
@@ -280,25 +272,9 @@ class SecondaryKeyCustodyStack(Stack):
         cfg = config
         region = cfg.backup.secondary_region
         assert region is not None, "SecondaryKeyCustodyStack needs backup.secondary_region"
-        acc = cfg.accounts
-        domain = service_domain_of(region)
-        self.backup_key = CustodyKey(
-            self,
-            "SecondaryBackupKey",
-            alias_name=cfg.key_alias_name("secondary_backup"),
-            description=f"LED {cfg.name}: backup vault key ({region}, copies)",
-            admin_principal_arns=_admins(cfg, region),
-            service_uses=[
-                ServiceUse(
-                    sid="BackupUseThroughAwsBackup",
-                    accounts=[acc.workload, acc.backup],
-                    services=[f"backup.{region}.{domain}", f"rds.{region}.{domain}"],
-                ),
-            ],
-            rotation_period_days=cfg.keys.rotation_period_days,
-            origin=cfg.keys.origin,
-            external_key_store=_external_key_store(self, cfg, region),
-            purpose="secondary_backup",
+        keys = _RegionKeys.of(self, cfg, region)
+        self.backup_key = keys.backup_key(
+            "SecondaryBackupKey", "secondary_backup", f"backup vault key ({region}, copies)"
         )
         CfnOutput(
             self,

@@ -8,14 +8,11 @@ auditors directly through a role of this account, without the processor in betwe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.key_custody_alarms import KeyCustodyAlarms, KeyCustodyAlarmsProps
 from cdk_constructs.log_archive_bucket import (
     ARCHIVE_TAMPERING_ACTIONS,
@@ -27,29 +24,19 @@ from cdk_constructs.log_stream_archive import ARCHIVE_SOURCES, ArchiveLogStream
 from cdk_constructs.party_role import PartyRole
 from cdk_constructs.risk import accept_risk
 from config import EnvironmentConfig, service_domain_of
+from stacks.own_boundary import OwnBoundaryStack
 
 
-class LogArchiveStack(Stack):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: EnvironmentConfig,
-        allowed_regions: Sequence[str],
-        **kwargs,
-    ) -> None:
-        super().__init__(scope, construct_id, **kwargs)
+class LogArchiveStack(OwnBoundaryStack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
         cfg = config
         bucket_arn = archive_bucket_arn(cfg)
-
-        self.boundary = PermissionsBoundaryPolicy(
-            self,
-            "PermissionsBoundary",
-            policy_name=cfg.resource_name("log-archive-boundary"),
-            allowed_regions=allowed_regions,
-            key_custody_account=cfg.accounts.key_custody,
-            extra_statements=[
+        super().__init__(
+            scope,
+            construct_id,
+            config=cfg,
+            boundary="log-archive-boundary",
+            boundary_statements=[
                 iam.PolicyStatement(
                     sid="DenyTamperingWithTheLogArchive",
                     effect=iam.Effect.DENY,
@@ -57,8 +44,8 @@ class LogArchiveStack(Stack):
                     resources=[bucket_arn, f"{bucket_arn}/*"],
                 )
             ],
+            **kwargs,
         )
-        apply_boundary(self, self.boundary.policy)
 
         log_key = kms.Key.from_key_arn(self, "LogKey", cfg.key_arn("log"))
         # The stack's "Default" child, which CDK leaves out of logical ids: the bucket and the trail

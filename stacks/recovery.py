@@ -16,7 +16,7 @@ from cdk_constructs.drills.restore import RestoreValidation, RestoreValidationPr
 from cdk_constructs.network import IsolatedNetwork
 from cdk_constructs.tags import mark_personal_data_export
 from config import EnvironmentConfig
-from stacks.workload import BackupStack, DataStack, _WorkloadStack, retention
+from stacks.workload import BackupStack, DataStack, _WorkloadStack
 
 _COLON = ArnFormat.COLON_RESOURCE_NAME
 
@@ -40,22 +40,12 @@ class RecoveryStack(_WorkloadStack):
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         drills = config.drills
-        data_key = self.fb_key("DataKey", config.key_arn("data"))
-        log_key = self.fb_key("LogKey", config.key_arn("log"))
+        functions = self.app_tier(config, network)
 
         self.operations = OperationsTopic(
-            self, "Operations", topic_name=config.resource_name("operations"), key=log_key
+            self, "Operations", topic_name=config.resource_name("operations"), key=functions.log_key
         )
-        placement = DrillPlacement(
-            environment_name=config.name,
-            operations=self.operations,
-            vpc=network.vpc,
-            subnets=network.app_subnets,
-            security_group=network.app_security_group,
-            data_key=data_key,
-            log_key=log_key,
-            log_retention=retention(config.logs.retention_days),
-        )
+        placement = DrillPlacement(environment_name=config.name, operations=self.operations, functions=functions)
         self.restore_validation = RestoreValidation(
             self,
             "RestoreValidation",
@@ -77,7 +67,7 @@ class RecoveryStack(_WorkloadStack):
             self,
             "ExitBucket",
             bucket_name=exit_bucket_name(config),
-            data_key=data_key,
+            data_key=functions.data_key,
             second_partner_principal_arn=drills.second_partner_principal_arn,
             expiry_days=drills.exit_export_expiry_days,
         )

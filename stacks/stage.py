@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
-from aws_cdk import Environment, Stage
+from aws_cdk import Environment, Stack, Stage
 from constructs import Construct
 
 from cdk_constructs.tags import tag_party
@@ -20,6 +22,119 @@ from stacks.remote_vault import RemoteVaultStack, air_gap_arn, remote_vault_arn
 from stacks.workload import BackupStack, BaselineStack, DataStack, NetworkStack
 
 OPERATOR = OPERATOR_PARTY
+S = TypeVar("S", bound=Stack)
+
+
+@dataclass(frozen=True)
+class _Deployment:
+    """Where a stack of the stage goes and what its description says: the account (a field of the
+    config's [accounts]), its name led-<env>-<role>, what it holds ({region}: its region), its
+    owner and the conditions it serves, and whether it is termination-protected."""
+
+    account: str
+    role: str
+    summary: str
+    owner: str
+    serves: str
+    protected: bool = True
+
+
+# Every stack of the stage, by construct id, in the order the stage creates them.
+DEPLOYMENTS: dict[str, _Deployment] = {
+    "KeyCustody": _Deployment(
+        "key_custody",
+        "key-custody",
+        "customer-managed keys held by the Facilitair Bedrijf",
+        FB,
+        "VTC-KEY-CUSTODY, VTC-KEY-NO-PROVIDER, VTC-KEY-REENCRYPT, VTC-ENCRYPT-ALL",
+    ),
+    "SecondaryKeyCustody": _Deployment(
+        "key_custody",
+        "key-custody-secondary",
+        "backup key for copies in {region}",
+        FB,
+        "VTC-KEY-CUSTODY, VTC-BACKUP-ELSEWHERE",
+    ),
+    "RemoteVault": _Deployment(
+        "backup",
+        "remote-vault",
+        "vault in the backup account receiving every copy",
+        AHOVOKS,
+        "VTC-BACKUP-ELSEWHERE, VTC-BACKUP-RETENTION, VTC-NO-STALE-BACKUP",
+    ),
+    "SecondaryRemoteVault": _Deployment(
+        "backup",
+        "remote-vault-secondary",
+        "vault in the backup account, {region}, receiving every copy",
+        AHOVOKS,
+        "VTC-BACKUP-ELSEWHERE, VTC-OUTSOURCING-2016",
+    ),
+    "Baseline": _Deployment(
+        "workload",
+        "baseline",
+        "permissions boundary of every LED role",
+        AHOVOKS,
+        "VTC-LEAST-PRIVILEGE, VTC-PROCESSOR",
+    ),
+    "Network": _Deployment(
+        "workload",
+        "network",
+        "isolated VPC, endpoints with policies, encrypted flow logs",
+        AHOVOKS,
+        "VTC-NO-COPY, VTC-SEC-STORAGE",
+        protected=False,
+    ),
+    "Data": _Deployment(
+        "workload",
+        "data",
+        "the LED database (RDS PostgreSQL)",
+        AHOVOKS,
+        "VTC-ENCRYPT-ALL, VTC-SEC-STORAGE, VTC-AUDIT-TRAIL, VTC-RIGHT-SIZED",
+    ),
+    "Backup": _Deployment(
+        "workload",
+        "backup",
+        "daily backups, copies elsewhere, restore testing",
+        AHOVOKS,
+        "VTC-BACKUP-RETENTION, VTC-BACKUP-ELSEWHERE, VTC-NO-STALE-BACKUP, VTC-BACKUP-ENVIRONMENT",
+    ),
+    "Recovery": _Deployment(
+        "workload",
+        "recovery",
+        "restore-test validation, exit drill, operations topic",
+        AHOVOKS,
+        "VTC-BACKUP-ENVIRONMENT, VTC-EXIT, VTC-AUDIT-TRAIL",
+    ),
+    "LogArchive": _Deployment(
+        "log_archive",
+        "log-archive",
+        "immutable log archive (Object Lock) read directly by AHOVOKS auditors",
+        AHOVOKS,
+        "VTC-LOGS-DIRECT, VTC-AUDIT-TRAIL, VTC-PROCESSOR",
+    ),
+    "KeyCustodyAudit": _Deployment(
+        "key_custody",
+        "key-custody-audit",
+        "trail of the key custody account and key-change alarms to AHOVOKS",
+        FB,
+        "VTC-KEY-CUSTODY, VTC-AUDIT-TRAIL, VTC-LOGS-DIRECT",
+    ),
+    "Audit": _Deployment(
+        "workload",
+        "audit",
+        "CloudTrail, security alarms and AWS Config rules",
+        AHOVOKS,
+        "VTC-AUDIT-TRAIL, VTC-REGULAR-AUDIT, VTC-LOGS-DIRECT, VTC-OUTSOURCING-2016",
+    ),
+    "Access": _Deployment(
+        "workload",
+        "access",
+        "one role per party: runtime, platform operator, application manager, auditor, break glass",
+        AHOVOKS,
+        "VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT",
+        protected=False,
+    ),
+}
 
 
 class LandingZoneStage(Stage):
@@ -28,225 +143,84 @@ class LandingZoneStage(Stage):
     ) -> None:
         super().__init__(scope, construct_id)
         cfg = config
-        acc = cfg.accounts
         self.config = cfg
 
-        self.key_custody = KeyCustodyStack(
-            self,
-            "KeyCustody",
-            **self._deployed(
-                acc.key_custody,
-                "key-custody",
-                "customer-managed keys held by the Facilitair Bedrijf",
-                FB,
-                "VTC-KEY-CUSTODY, VTC-KEY-NO-PROVIDER, VTC-KEY-REENCRYPT, VTC-ENCRYPT-ALL",
-            ),
-        )
-        tag_party(self.key_custody, environment=cfg.name, owner=FB)
+        self.key_custody = self._deployed(KeyCustodyStack, "KeyCustody")
         self.secondary_key_custody = None
         secondary = cfg.backup.secondary_region
         if secondary is not None:
-            self.secondary_key_custody = SecondaryKeyCustodyStack(
-                self,
-                "SecondaryKeyCustody",
-                **self._deployed(
-                    acc.key_custody,
-                    "key-custody-secondary",
-                    f"backup key for copies in {secondary}",
-                    FB,
-                    "VTC-KEY-CUSTODY, VTC-BACKUP-ELSEWHERE",
-                    region=secondary,
-                ),
+            self.secondary_key_custody = self._deployed(
+                SecondaryKeyCustodyStack, "SecondaryKeyCustody", region=secondary
             )
-            tag_party(self.secondary_key_custody, environment=cfg.name, owner=FB)
 
-        self.remote_vault = RemoteVaultStack(
-            self,
-            "RemoteVault",
-            key_arn=cfg.key_arn("backup"),
-            air_gapped=cfg.backup.air_gap.enabled,
-            **self._deployed(
-                acc.backup,
-                "remote-vault",
-                "vault in the backup account receiving every copy",
-                AHOVOKS,
-                "VTC-BACKUP-ELSEWHERE, VTC-BACKUP-RETENTION, VTC-NO-STALE-BACKUP",
-            ),
+        self.remote_vault = self._deployed(
+            RemoteVaultStack, "RemoteVault", key_arn=cfg.key_arn("backup"), air_gapped=cfg.backup.air_gap.enabled
         )
-        tag_party(self.remote_vault, environment=cfg.name, owner=AHOVOKS)
         remote_arns = [remote_vault_arn(cfg, cfg.region)]
         self.secondary_remote_vault = None
         if secondary is not None:
-            self.secondary_remote_vault = RemoteVaultStack(
-                self,
-                "SecondaryRemoteVault",
-                key_arn=cfg.key_arn("secondary_backup"),
-                **self._deployed(
-                    acc.backup,
-                    "remote-vault-secondary",
-                    f"vault in the backup account, {secondary}, receiving every copy",
-                    AHOVOKS,
-                    "VTC-BACKUP-ELSEWHERE, VTC-OUTSOURCING-2016",
-                    region=secondary,
-                ),
+            self.secondary_remote_vault = self._deployed(
+                RemoteVaultStack, "SecondaryRemoteVault", region=secondary, key_arn=cfg.key_arn("secondary_backup")
             )
-            tag_party(self.secondary_remote_vault, environment=cfg.name, owner=AHOVOKS)
             remote_arns.append(remote_vault_arn(cfg, secondary))
         # VTC §37: the air-gapped copy, last (the copy actions of the existing vaults keep their ids).
         air_gap = air_gap_arn(cfg) if cfg.backup.air_gap.enabled else None
         if air_gap is not None:
             remote_arns.append(air_gap)
 
-        self.baseline = BaselineStack(
-            self,
-            "Baseline",
-            allowed_regions=landing_zone.allowed_regions,
-            **self._deployed(
-                acc.workload,
-                "baseline",
-                "permissions boundary of every LED role",
-                AHOVOKS,
-                "VTC-LEAST-PRIVILEGE, VTC-PROCESSOR",
-            ),
+        self.baseline = self._deployed(BaselineStack, "Baseline", allowed_regions=landing_zone.allowed_regions)
+        self.network = self._deployed(NetworkStack, "Network")
+        self.data = self._deployed(DataStack, "Data", network=self.network.network)
+        self.backup = self._deployed(
+            BackupStack, "Backup", data=self.data, remote_vault_arns=remote_arns, air_gapped_vault_arn=air_gap
         )
-        self.network = NetworkStack(
-            self,
-            "Network",
-            **self._deployed(
-                acc.workload,
-                "network",
-                "isolated VPC, endpoints with policies, encrypted flow logs",
-                AHOVOKS,
-                "VTC-NO-COPY, VTC-SEC-STORAGE",
-                protected=False,
-            ),
-        )
-        self.data = DataStack(
-            self,
-            "Data",
-            network=self.network.network,
-            **self._deployed(
-                acc.workload,
-                "data",
-                "the LED database (RDS PostgreSQL)",
-                AHOVOKS,
-                "VTC-ENCRYPT-ALL, VTC-SEC-STORAGE, VTC-AUDIT-TRAIL, VTC-RIGHT-SIZED",
-            ),
-        )
-        self.backup = BackupStack(
-            self,
-            "Backup",
-            network=self.network.network,
-            data=self.data,
-            remote_vault_arns=remote_arns,
-            air_gapped_vault_arn=air_gap,
-            **self._deployed(
-                acc.workload,
-                "backup",
-                "daily backups, copies elsewhere, restore testing",
-                AHOVOKS,
-                "VTC-BACKUP-RETENTION, VTC-BACKUP-ELSEWHERE, VTC-NO-STALE-BACKUP, VTC-BACKUP-ENVIRONMENT",
-            ),
-        )
-        self.recovery = RecoveryStack(
-            self,
-            "Recovery",
-            network=self.network.network,
-            data=self.data,
-            backup=self.backup,
-            **self._deployed(
-                acc.workload,
-                "recovery",
-                "restore-test validation, exit drill, operations topic",
-                AHOVOKS,
-                "VTC-BACKUP-ENVIRONMENT, VTC-EXIT, VTC-AUDIT-TRAIL",
-            ),
+        self.recovery = self._deployed(
+            RecoveryStack, "Recovery", network=self.network.network, data=self.data, backup=self.backup
         )
         for stack in (self.network, self.data, self.backup, self.recovery):
             stack.add_stack_dependency(self.baseline)
-        for workload_stack in (self.baseline, self.network, self.data, self.backup, self.recovery):
-            tag_party(workload_stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)
 
-        self._audit_and_access(cfg, landing_zone)
+        self._audit_and_access(landing_zone)
 
     def _deployed(
-        self,
-        account: str,
-        role: str,
-        summary: str,
-        owner: str,
-        serves: str,
-        *,
-        region: str | None = None,
-        protected: bool = True,
-    ) -> dict[str, Any]:
-        """What every stack of the stage is given: the config, its account and region, its name, its
-        termination protection, and a description naming its owner and the conditions it serves."""
+        self, stack_class: Callable[..., S], construct_id: str, *, region: str | None = None, **props: Any
+    ) -> S:
+        """The stack construct_id of DEPLOYMENTS, given the config, its account and region, its name,
+        its termination protection and a description naming its owner and the conditions it serves;
+        tagged with its owner (and, in the workload account, the operator)."""
         cfg = self.config
-        return {
-            "config": cfg,
-            "env": Environment(account=account, region=region or cfg.region),
-            "stack_name": stack_name(cfg, role),
-            "termination_protection": protected,
-            "description": f"LED {cfg.name}: {summary}. Owner: {owner}. Serves {serves}.",
-        }
+        d = DEPLOYMENTS[construct_id]
+        stack = stack_class(
+            self,
+            construct_id,
+            config=cfg,
+            env=Environment(account=getattr(cfg.accounts, d.account), region=region or cfg.region),
+            stack_name=stack_name(cfg, d.role),
+            termination_protection=d.protected,
+            description=f"LED {cfg.name}: {d.summary.format(region=region)}. Owner: {d.owner}. Serves {d.serves}.",
+            **props,
+        )
+        tag_party(stack, environment=cfg.name, owner=d.owner, operator=OPERATOR if d.account == "workload" else None)
+        return stack
 
-    def _audit_and_access(self, cfg: EnvironmentConfig, landing_zone: LandingZoneConfig) -> None:
+    def _audit_and_access(self, landing_zone: LandingZoneConfig) -> None:
         """Issue 4: the log archive (AHOVOKS' account), the trail, alarms, Config and the roles."""
-        acc = cfg.accounts
-        self.log_archive = LogArchiveStack(
-            self,
-            "LogArchive",
-            allowed_regions=landing_zone.allowed_regions,
-            **self._deployed(
-                acc.log_archive,
-                "log-archive",
-                "immutable log archive (Object Lock) read directly by AHOVOKS auditors",
-                AHOVOKS,
-                "VTC-LOGS-DIRECT, VTC-AUDIT-TRAIL, VTC-PROCESSOR",
-            ),
-        )
-        tag_party(self.log_archive, environment=cfg.name, owner=AHOVOKS)
+        self.log_archive = self._deployed(LogArchiveStack, "LogArchive", allowed_regions=landing_zone.allowed_regions)
         # FB's trail and key-change alarms, into AHOVOKS' archive and event bus: after both.
-        self.key_custody_audit = KeyCustodyAuditStack(
-            self,
-            "KeyCustodyAudit",
-            allowed_regions=landing_zone.allowed_regions,
-            **self._deployed(
-                acc.key_custody,
-                "key-custody-audit",
-                "trail of the key custody account and key-change alarms to AHOVOKS",
-                FB,
-                "VTC-KEY-CUSTODY, VTC-AUDIT-TRAIL, VTC-LOGS-DIRECT",
-            ),
+        self.key_custody_audit = self._deployed(
+            KeyCustodyAuditStack, "KeyCustodyAudit", allowed_regions=landing_zone.allowed_regions
         )
-        tag_party(self.key_custody_audit, environment=cfg.name, owner=FB)
         for dependency in (self.key_custody, self.log_archive):
             self.key_custody_audit.add_stack_dependency(dependency)
-        self.audit = AuditStack(
-            self,
+        self.audit = self._deployed(
+            AuditStack,
             "Audit",
             data_tier_security_group_id=self.network.network.database_security_group.security_group_id,
-            **self._deployed(
-                acc.workload,
-                "audit",
-                "CloudTrail, security alarms and AWS Config rules",
-                AHOVOKS,
-                "VTC-AUDIT-TRAIL, VTC-REGULAR-AUDIT, VTC-LOGS-DIRECT, VTC-OUTSOURCING-2016",
-            ),
         )
-        self.access = AccessStack(
-            self,
+        self.access = self._deployed(
+            AccessStack,
             "Access",
             database_resource_id=cast(str, self.data.database.instance.instance_resource_id),
-            **self._deployed(
-                acc.workload,
-                "access",
-                "one role per party: runtime, platform operator, application manager, auditor, break glass",
-                AHOVOKS,
-                "VTC-PROCESSOR, VTC-LEAST-PRIVILEGE, VTC-LOGS-DIRECT",
-                protected=False,
-            ),
         )
         # The trail and Config deliver into the archive: it exists first.
         self.audit.add_stack_dependency(self.log_archive)
@@ -255,4 +229,3 @@ class LandingZoneStage(Stage):
             producer.add_stack_dependency(self.log_archive)
         for stack in (self.audit, self.access):
             stack.add_stack_dependency(self.baseline)
-            tag_party(stack, environment=cfg.name, owner=AHOVOKS, operator=OPERATOR)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 from aws_cdk import Aws, CfnOutput, CfnResource, Stack
@@ -16,6 +17,7 @@ from cdk_constructs.boundary import PermissionsBoundaryPolicy, apply_boundary
 from cdk_constructs.database import AuditedPostgres
 from cdk_constructs.log_stream_archive import DATABASE_SOURCE, FLOW_LOGS_SOURCE, archive_destination_arn
 from cdk_constructs.network import DnsFirewall, IsolatedNetwork, allowed_dns_domains
+from cdk_constructs.placement import Placement
 from cdk_constructs.risk import accept_risk
 from cdk_constructs.tags import mark_personal_data_store
 from config import EnvironmentConfig, service_domain_of
@@ -96,6 +98,18 @@ class _WorkloadStack(Stack):
         # The FB key lives in another account: referenced by ARN, never created or administered here.
         return kms.Key.from_key_arn(self, construct_id, arn)
 
+    def app_tier(self, config: EnvironmentConfig, network: IsolatedNetwork) -> Placement:
+        """The network's app tier, where the LED functions run, under the FB data and log keys and
+        the configured log retention."""
+        return Placement(
+            vpc=network.vpc,
+            subnets=network.app_subnets,
+            security_group=network.app_security_group,
+            data_key=self.fb_key("DataKey", config.key_arn("data")),
+            log_key=self.fb_key("LogKey", config.key_arn("log")),
+            log_retention=retention(config.logs.retention_days),
+        )
+
 
 class NetworkStack(_WorkloadStack):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
@@ -140,26 +154,15 @@ class DataStack(_WorkloadStack):
         self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: IsolatedNetwork, **kwargs
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
-        db = config.database
-        data_key = self.fb_key("DataKey", config.key_arn("data"))
-        log_key = self.fb_key("LogKey", config.key_arn("log"))
+        app_tier = self.app_tier(config, network)
         self.database = AuditedPostgres(
             self,
             "Database",
-            vpc=network.vpc,
-            subnets=network.data_subnets,
-            security_group=network.database_security_group,
-            data_key=data_key,
-            log_key=log_key,
+            # The data tier, under the same keys.
+            placement=replace(app_tier, subnets=network.data_subnets, security_group=network.database_security_group),
+            settings=config.database,
             instance_identifier=config.resource_name("db"),
-            engine_major=db.engine_major,
-            instance_class=db.instance_class,
-            allocated_storage_gib=db.allocated_storage_gib,
-            max_allocated_storage_gib=db.max_allocated_storage_gib,
-            multi_az=db.multi_az,
             backup_retention_days=config.backup_retention_days,
-            log_retention=retention(config.logs.retention_days),
-            database_name=db.database_name,
             archive_destination_arn=archive_destination_arn(config, DATABASE_SOURCE),
         )
         mark_personal_data_store(self.database, holds_personal_data=config.holds_personal_data)
@@ -168,13 +171,8 @@ class DataStack(_WorkloadStack):
             self,
             "AuditSetup",
             database=self.database,
-            vpc=network.vpc,
-            subnets=network.app_subnets,
-            security_group=network.app_security_group,
-            data_key=data_key,
-            log_key=log_key,
-            log_retention=retention(config.logs.retention_days),
-            database_name=db.database_name,
+            placement=app_tier,
+            database_name=config.database.database_name,
             validator_tables=config.drills.expected_tables,
         )
         CfnOutput(
@@ -192,7 +190,6 @@ class BackupStack(_WorkloadStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        network: IsolatedNetwork,
         data: DataStack,
         remote_vault_arns: list[str],
         air_gapped_vault_arn: str | None = None,

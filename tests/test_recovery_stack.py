@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from cdk_constructs.audit_setup import handler_sha256
 from cdk_constructs.lambda_bundle import RUNTIME
 
 ENVS = ("dev", "acc", "prod")
@@ -173,12 +175,36 @@ def test_pgaudit_custom_resource(synth, env: str) -> None:
     props = custom["Properties"]
     assert props["ObjectRole"] == "led_auditor" and props["ValidatorRole"] == "led_restore_validator"
     assert props["AuditedSchemas"] == ["public"]
+    assert props["HandlerSha256"] == handler_sha256()
     assert props["Host"] == {"Fn::GetAtt": ["DatabaseInstanceAA8A5FDE", "Endpoint.Address"]}
     assert props["SecretArn"] == {"Fn::GetAtt": ["DatabaseInstanceAA8A5FDE", "MasterUserSecret.SecretArn"]}
     framework = [r for lid, r in resources.items() if r["Type"] == "AWS::Lambda::Function" and "framework" in lid]
     (framework,) = framework
     log_group = resources[framework["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
     assert log_group["Properties"]["KmsKeyId"] == synth.config.environments[env].key_arn("log")
+
+
+def test_the_setup_reruns_when_its_handler_or_a_shared_module_it_imports_changes(tmp_path: Path) -> None:
+    handler = tmp_path / "functions" / "pgaudit_setup" / "handler.py"
+    shared = tmp_path / "functions" / "shared"
+    for path, text in {
+        handler: "from functions.shared import database\n",
+        tmp_path / "functions" / "__init__.py": "",
+        shared / "__init__.py": "",
+        shared / "database.py": "PORT = 5432\n",
+        shared / "validation.py": "MAX_NAME = 63\n",
+    }.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    first = handler_sha256(handler, tmp_path)
+    # A shared module the handler does not import is not in its bundle.
+    (shared / "validation.py").write_text("MAX_NAME = 64\n")
+    assert handler_sha256(handler, tmp_path) == first
+    (shared / "database.py").write_text("PORT = 5433\n")
+    second = handler_sha256(handler, tmp_path)
+    assert second != first
+    handler.write_text("from functions.shared import database  # changed\n")
+    assert handler_sha256(handler, tmp_path) not in (first, second)
 
 
 @pytest.mark.parametrize("env", ENVS)

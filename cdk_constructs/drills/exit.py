@@ -127,7 +127,7 @@ class ExitDrill(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         bucket = props.exit_bucket.bucket
-        data_key = placement.data_key
+        data_key = placement.functions.data_key
         snapshots = stack.format_arn(service="rds", resource="snapshot", resource_name="*", arn_format=COLON)
         export_task = stack.format_arn(
             service="rds", resource="export-task", resource_name=f"{props.export_task_prefix}-*", arn_format=COLON

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from aws_cdk import ArnFormat, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from cdk_constructs.functions import VpcFunction
+from cdk_constructs.placement import Placement
 
 COLON = ArnFormat.COLON_RESOURCE_NAME
 
@@ -55,15 +54,8 @@ class DrillPlacement:
     environment_name: str
     # Where outcomes, alarms and failed invocations (the dead-letter topic) go.
     operations: OperationsTopic
-    # The isolated tier the functions run in (VTC-NO-COPY: AWS only through the VPC endpoints).
-    vpc: ec2.IVpc
-    subnets: ec2.SubnetSelection
-    security_group: ec2.ISecurityGroup
-    # The FB data key: the functions' environments, and what the exit export is encrypted with.
-    data_key: kms.IKey
-    # The FB log key and the configured retention of the functions' log groups.
-    log_key: kms.IKey
-    log_retention: logs.RetentionDays
+    # The isolated tier the functions run in and their keys (the data key also encrypts the exit export).
+    functions: Placement
 
     def function(
         self,
@@ -83,12 +75,7 @@ class DrillPlacement:
             description=description,
             code=code,
             handler="handler.handler",
-            vpc=self.vpc,
-            subnets=self.subnets,
-            security_group=self.security_group,
-            log_key=self.log_key,
-            environment_key=self.data_key,
-            log_retention=self.log_retention,
+            placement=self.functions,
             timeout=timeout,
             dead_letter_topic=self.operations.topic,
             environment={
