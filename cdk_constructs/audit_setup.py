@@ -22,8 +22,8 @@ from cdk_constructs.functions import VpcFunction
 from cdk_constructs.lambda_bundle import ROOT, asset_hash, bundled_code, with_shared_modules
 from cdk_constructs.placement import Placement, write_logs_statement
 from cdk_constructs.risk import accept_risk
+from contract.names import RESTORE_VALIDATOR_ROLE
 
-RESTORE_VALIDATOR_ROLE = "led_restore_validator"
 HANDLER = ROOT / "functions" / "pgaudit_setup" / "handler.py"
 
 

@@ -10,6 +10,11 @@ if TYPE_CHECKING:
 DRILL_PREFIX = "led-drill-"
 # Where AWS Config delivers in the log archive: its bucket policy and the recorder's role agree on it.
 CONFIG_PREFIX = "config"
+# The read-only database role the restore checks log in as (IAM authentication): the deploy-time
+# audit setup creates it, the restore-test function and led-ops' restore drill connect as it.
+RESTORE_VALIDATOR_ROLE = "led_restore_validator"
+# The key prefix of the exit exports in the exit bucket: the export task writes there, led-ops reads.
+EXIT_PREFIX = "exit-drill"
 
 
 def resource_name(env_name: str, role: str) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import botocore.exceptions
 
 from config import ConfigError, EnvironmentConfig, load_config, select_environments
+from contract import names
 from led_ops import errors
 from led_ops.aws import connect, describe_client_error
 from led_ops.wait import Waiting
@@ -69,9 +70,9 @@ def _restore_options(parser: argparse.ArgumentParser, restore: str) -> None:
     )
     parser.add_argument(
         "--db-user",
-        default="led_restore_validator",
+        default=names.RESTORE_VALIDATOR_ROLE,
         metavar="ROLE",
-        help=f"database role for {restore}, IAM authentication (default led_restore_validator)",
+        help=f"database role for {restore}, IAM authentication (default {names.RESTORE_VALIDATOR_ROLE})",
     )
     parser.add_argument(
         "--db-host", metavar="HOST", help="connect here instead of the endpoint (e.g. an SSM port forward)"

@@ -230,7 +230,7 @@ def delete_restored(ctx: Context, instance_id: str, *, waiting: Waiting) -> None
 
 # The read-only database role the restore-validation Lambda uses too (cdk_constructs/audit_setup.py):
 # it signs in with IAM database authentication, so no password is read or kept anywhere.
-VALIDATOR_ROLE = "led_restore_validator"
+VALIDATOR_ROLE = names.RESTORE_VALIDATOR_ROLE
 
 
 # The RDS CA bundle that `make setup` writes into the checkout (the one the Lambda functions

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from cdk_constructs.audit_setup import RESTORE_VALIDATOR_ROLE
-from cdk_constructs.drills.exit import EXIT_PREFIX
+from cdk_constructs import audit_setup
+from cdk_constructs.drills import exit as exit_drill
 from config import load_config
 from contract import names
 from led_ops import restore_drill
@@ -28,8 +28,9 @@ def test_names_match_the_cdk_app():
             # the CDK ARN carries the partition as a token; everything after it must match
             ours, cdk = names.remote_vault_arn(env, region), remote_vault_arn(env, region)
             assert ours.split(":", 2)[2] == cdk.split(":", 2)[2]
-    assert export.EXPORT_PREFIX == EXIT_PREFIX
-    assert restore_drill.VALIDATOR_ROLE == RESTORE_VALIDATOR_ROLE
+    # Spelled once, in contract.names: the app and led-ops take them from there.
+    assert export.EXPORT_PREFIX is exit_drill.EXIT_PREFIX is names.EXIT_PREFIX
+    assert restore_drill.VALIDATOR_ROLE is audit_setup.RESTORE_VALIDATOR_ROLE is names.RESTORE_VALIDATOR_ROLE
 
 
 def test_the_setup_installs_the_led_ops_script():

@@ -17,9 +17,9 @@ from cdk_constructs.drills.placement import COLON, DrillPlacement
 from cdk_constructs.lambda_bundle import ROOT, bundled_code
 from cdk_constructs.risk import accept_risk
 from cdk_constructs.tags import mark_exit_drill_schedule
+from contract.names import EXIT_PREFIX
 
 EXIT_DRILL_HANDLER = ROOT / "functions" / "exit_drill" / "handler.py"
-EXIT_PREFIX = "exit-drill"
 
 
 class ExitBucket(Construct):

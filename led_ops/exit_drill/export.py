@@ -12,7 +12,7 @@ from led_ops.progress import Progress
 from led_ops.wait import Waiting, wait_for
 
 # The export role may write under this prefix of the exit bucket only (cdk_constructs/drills/exit.py).
-EXPORT_PREFIX = "exit-drill"
+EXPORT_PREFIX = names.EXIT_PREFIX
 _FAILED = {"FAILED", "CANCELED", "CANCELLED", "CANCELING"}
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config import EnvironmentConfig, LandingZoneConfig
+from contract import names
 from policies.access.bootstrap import project_bootstrap
 from policies.access.engine import ALLOWED, DENIED, NOT_GRANTED, Inventory, Origin, Step, decide, reachable
 from policies.access.inventory import (
@@ -29,7 +30,7 @@ from policies.access.templates import Resolver, StackTemplate, stage_templates
 
 NOT_APPLICABLE = "n/a"
 DEPLOYER_SERVICES = ("cloudformation.amazonaws.com",)
-RESTORE_VALIDATOR_USER = "led_restore_validator"  # cdk_constructs.audit_setup.RESTORE_VALIDATOR_ROLE
+RESTORE_VALIDATOR_USER = names.RESTORE_VALIDATOR_ROLE
 
 
 @dataclass(frozen=True)
