@@ -44,13 +44,9 @@ def _regex(patterns: tuple[str, ...], case_sensitive: bool) -> re.Pattern:
     return re.compile(body, flags=re.DOTALL | (0 if case_sensitive else re.IGNORECASE))
 
 
-def glob(pattern: str, value: str, *, case_sensitive: bool = True) -> bool:
-    """IAM wildcard matching: `*` any run of characters, `?` one character."""
-    return glob_any([pattern], value, case_sensitive=case_sensitive)
-
-
 def glob_any(patterns: Sequence, value: str, *, case_sensitive: bool = True) -> bool:
-    """`glob` for any of `patterns` (none: False)."""
+    """IAM wildcard matching against any of `patterns` (none: False): `*` any run of characters,
+    `?` one character."""
     if not patterns:
         return False
     return _regex(tuple(map(str, patterns)), case_sensitive).fullmatch(str(value)) is not None
@@ -257,7 +253,7 @@ __all__ = [
     "condition_holds",
     "denying_sids",
     "evaluate",
-    "glob",
+    "glob_any",
     "matching",
     "principal_matches",
     "resolve",
