@@ -33,7 +33,7 @@ from config import ConfigError, load_config
 from contract.artefacts import EVALUATIONS_FILE, VALIDATION_FILE
 from policies.registry import NEVER_ACKNOWLEDGE, PACK_NAME
 from policies.risks import AcceptedRisk, accepted_risks, parse_date
-from policies.synthesis import SynthesisError, read_validation_report
+from policies.synthesis import AssemblySource, SynthesisError, directory_of, read_validation_report
 
 NO_ENVIRONMENT = "(outside any environment)"
 
@@ -191,10 +191,10 @@ class RegisterChecks:
 
 
 def check_register(
-    report: dict, outdir: Path, environments: set[str], today: date, environment: str | None = None
+    report: dict, source: AssemblySource, environments: set[str], today: date, environment: str | None = None
 ) -> RegisterChecks:
     """Expired, unmatched and unregistered acknowledgements (only those of `environment`, if given)."""
-    records = accepted_risks(outdir, environments)
+    records = accepted_risks(source, environments)
     findings = _suppressed(report)
     if environment is not None:
         records = [r for r in records if r.environment == environment]
@@ -237,7 +237,7 @@ class EnvironmentGate:
 
 def check_environment(
     report: dict,
-    outdir: Path,
+    source: AssemblySource,
     environment: str,
     personal: set[str],
     environments: set[str],
@@ -249,10 +249,10 @@ def check_environment(
         holds_personal_data=environment in personal,
         acknowledgements=acks,
         unacknowledged=unacknowledged(report, environments, environment),
-        pack_did_not_run=pack_did_not_run(outdir),
+        pack_did_not_run=pack_did_not_run(directory_of(source)),
         without_reason=[p for a in acks if (p := without_reason(a))],
         never_acknowledged=[p for a in acks if (p := never_acknowledged(a, personal))],
-        register=check_register(report, outdir, environments, today or date.today(), environment),
+        register=check_register(report, source, environments, today or date.today(), environment),
     )
 
 

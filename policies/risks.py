@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.metadata import METADATA_ACCEPTED_RISK
-from policies.synthesis import SynthesisError, read_assembly
+from policies.synthesis import AssemblySource, SynthesisError, assembly_of
 
 REGISTER_FILE = Path(__file__).with_name("risks.toml")
 MAX_REVIEW_MONTHS = 12
@@ -205,22 +205,23 @@ class AcceptedRisk:
         return f"{self.rule} at {self.path} (risk {self.risk!r}, owner {self.owner.label})"
 
 
-def _records(outdir: Path) -> list[tuple[str, dict[str, Any]]]:
+def _records(source: AssemblySource) -> list[tuple[str, dict[str, Any]]]:
     """(construct path, data) of every METADATA_ACCEPTED_RISK entry of the stacks of the assembly and its
     nested assemblies (one per stage), read by the one reader of the synthesis. An assembly that cannot
     be read holds no records here: the gate and the report refuse it themselves, in their own words."""
     try:
-        stacks = read_assembly(outdir).stacks
+        stacks = assembly_of(source).stacks
     except SynthesisError:
         return []
     return [(path, data) for stack in stacks for path, data in stack.metadata_of_type(METADATA_ACCEPTED_RISK)]
 
 
-def accepted_risks(outdir: Path, environments: set[str]) -> list[AcceptedRisk]:
-    """Every acknowledgement made in the synthesis in `outdir`, with its owner and dates (the register
-    as the compliance report, the gate and the OSCAL assessment results read it)."""
+def accepted_risks(source: AssemblySource, environments: set[str]) -> list[AcceptedRisk]:
+    """Every acknowledgement made in the synthesis `source` (its directory or the Assembly read from
+    it), with its owner and dates (the register as the compliance report, the gate and the OSCAL
+    assessment results read it)."""
     found = []
-    for path, data in _records(outdir):
+    for path, data in _records(source):
         first = path.split("/", 1)[0]
         owner = Owner(str(data.get("owner", "")), str(data.get("party", "")), str(data.get("role", "")))
         found.append(

@@ -159,6 +159,21 @@ def read_assembly(outdir: Path | str) -> Assembly:
     return Assembly(root, stacks)
 
 
+# A synthesis as its readers take it: the directory (read here), or the Assembly already read from it,
+# so that one report or gate run reads the templates once and hands the result on.
+AssemblySource = Path | str | Assembly
+
+
+def assembly_of(source: AssemblySource) -> Assembly:
+    """The Assembly itself, or the one read from the directory `source`."""
+    return source if isinstance(source, Assembly) else read_assembly(source)
+
+
+def directory_of(source: AssemblySource) -> Path:
+    """The directory of the synthesis (where validation-report.json and the evaluations are)."""
+    return source.outdir if isinstance(source, Assembly) else Path(source)
+
+
 def read_validation_report(outdir: Path | str) -> dict[str, Any] | None:
     """validation-report.json (CDK's policy validation, @aws-cdk/core:validationReportJson), or None."""
     path = Path(outdir) / VALIDATION_FILE

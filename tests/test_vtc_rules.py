@@ -79,21 +79,28 @@ def test_every_rule_has_a_compliant_and_a_non_compliant_case():
         assert outcomes == {True, False}, rule.rule_id
 
 
-def test_import_value_is_followed_to_the_exporting_stack(cases, pack):
-    # Validated as a whole app: the consumer reads the key through Fn::ImportValue.
+@pytest.fixture(scope="module")
+def whole_app(cases) -> tuple[dict[str, str], list[dict]]:
+    """The findings and every evaluation of the pack over the whole app of cases (all stacks at once,
+    so that cross-stack references resolve), validated once: it takes about 8 s."""
+    pack = VtcChecks()
     found = findings(pack, cases["cross_stack"].node.root)
+    return found, list(pack.evaluations)
+
+
+def test_import_value_is_followed_to_the_exporting_stack(whole_app):
+    # Validated as a whole app: the consumer reads the key through Fn::ImportValue.
+    found, evaluations = whole_app
     consumer = [
-        e
-        for e in pack.evaluations
-        if e["stack"] == "XConsumer" and e["rule_id"] in ("VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY")
+        e for e in evaluations if e["stack"] == "XConsumer" and e["rule_id"] in ("VTC-ENCRYPT-ALL", "VTC-KEY-CUSTODY")
     ]
     assert {e["result"] for e in consumer} == {"compliant"}, consumer
     assert found  # the whole app holds the non-compliant cases too
 
 
-def test_backup_selections_act_only_in_their_own_account_and_region(cases, pack):
-    pack.validate_scope(cases["cross_stack"].node.root)
-    found = [e["result"] for e in pack.evaluations if e["stack"] == "XStore" and e["rule_id"] == "VTC-BACKUP-RETENTION"]
+def test_backup_selections_act_only_in_their_own_account_and_region(whole_app):
+    _, evaluations = whole_app
+    found = [e["result"] for e in evaluations if e["stack"] == "XStore" and e["rule_id"] == "VTC-BACKUP-RETENTION"]
     assert found == ["non_compliant"]
 
 

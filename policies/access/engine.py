@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policies.access.evaluator import allow_all, as_list, glob_any, statement_matches
+from policies.access.evaluator import action_matches, allow_all, as_list, glob_any, matches_beyond_action
 
 UNKNOWN_IDENTITY = allow_all("(identity policies outside the LED accounts)")
 
@@ -53,6 +53,18 @@ class Doc:
 
     def statements(self) -> list[dict]:
         return as_list(self.document.get("Statement"))
+
+    def statements_for(self, effect: str, action: str) -> tuple[dict, ...]:
+        """The statements of `effect` whose Action (or NotAction) matches `action`, worked out once
+        per document and action: a matrix asks the same few actions of every document many times."""
+        index = self.__dict__.setdefault("_by_action", {})  # not a field: frozen, and not compared
+        key = (effect, action)
+        found = index.get(key)
+        if found is None:
+            found = index[key] = tuple(
+                s for s in self.statements() if s.get("Effect") == effect and action_matches(s, action)
+            )
+        return found
 
     def origin(self, statement: dict) -> Origin:
         return Origin(
@@ -132,8 +144,8 @@ def _matches(docs: list[Doc], effect: str, action: str, resource: str, context: 
     return [
         d.origin(s)
         for d in docs
-        for s in d.statements()
-        if s.get("Effect") == effect and statement_matches(s, action, resource, context, caller)
+        for s in d.statements_for(effect, action)
+        if matches_beyond_action(s, resource, context, caller)
     ]
 
 

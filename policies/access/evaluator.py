@@ -162,7 +162,12 @@ def principal_matches(principal, caller: dict) -> bool:
 
 def statement_matches(statement: dict, action: str, resource: str, context: dict, caller: dict | None = None) -> bool:
     """Action, resource, condition and (when `caller` is given and the statement names principals) principal."""
-    if not action_matches(statement, action) or not resource_matches(statement, resource):
+    return action_matches(statement, action) and matches_beyond_action(statement, resource, context, caller)
+
+
+def matches_beyond_action(statement: dict, resource: str, context: dict, caller: dict | None = None) -> bool:
+    """`statement_matches` for a statement whose action is known to match."""
+    if not resource_matches(statement, resource):
         return False
     if caller is not None:
         if "Principal" in statement and not principal_matches(statement["Principal"], caller):
@@ -257,5 +262,6 @@ __all__ = [
     "matching",
     "principal_matches",
     "resolve",
+    "matches_beyond_action",
     "statement_matches",
 ]

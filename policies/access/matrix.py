@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from config import EnvironmentConfig, LandingZoneConfig
 from contract import names
@@ -27,6 +28,7 @@ from policies.access.inventory import (
 )
 from policies.access.perimeter import PERIMETER_BY_DESIGN, applies, perimeter_outcomes
 from policies.access.templates import Resolver, StackTemplate, stage_templates
+from policies.synthesis import Assembly
 
 NOT_APPLICABLE = "n/a"
 DEPLOYER_SERVICES = ("cloudformation.amazonaws.com",)
@@ -381,22 +383,24 @@ def evaluate_cell(inventory: Inventory, party: Party, outcome: Outcome, paths: d
 
 def who_can(
     env_name: str,
-    source: Path | str | list[StackTemplate],
+    source: Path | str | Assembly | list[StackTemplate],
     config: LandingZoneConfig,
     *,
     bootstrap: BootstrapModel | None = None,
     execution_role_bounded: bool | None = None,
 ) -> Matrix:
-    """The matrix of `env_name`, from a cloud assembly directory (cdk.out) or the stage's templates.
+    """The matrix of `env_name`, from a cloud assembly (its directory, cdk.out, or the Assembly read from
+    it) or the stage's templates.
     The bootstrap roles are the project's own bootstrap (policies.access.bootstrap.project_bootstrap)
     unless another model is given (e.g. `stock_bootstrap`, to see what the stock one would open)."""
     cfg = config.environments[env_name]
-    stacks = stage_templates(source, env_name) if isinstance(source, (str, Path)) else source
+    synthesis = source if isinstance(source, (str, Path, Assembly)) else None
+    stacks = stage_templates(synthesis, env_name) if synthesis is not None else cast(list[StackTemplate], source)
     if bootstrap is None:
-        if isinstance(source, (str, Path)):
+        if synthesis is not None:
             from tools.bootstrap import resource_types_by_target
 
-            types = resource_types_by_target(Path(source))
+            types = resource_types_by_target(synthesis)
         else:
             types = {}
             for stack in stacks:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from config import partition_of
 from contract.artefacts import MANIFEST_FILE
 from policies.intrinsics import Knowledge, Renderer, Unknown, pseudo_parameter
-from policies.synthesis import read_assembly
+from policies.synthesis import AssemblySource, assembly_of, directory_of
 
 
 @dataclass(frozen=True)
@@ -38,15 +37,15 @@ class StackTemplate:
         return self.template.get("Resources", {})
 
 
-def stage_templates(assembly_dir: Path | str, env_name: str) -> list[StackTemplate]:
+def stage_templates(source: AssemblySource, env_name: str) -> list[StackTemplate]:
     """Every stack of the stage `env_name` (the nested assembly `assembly-<env>`), with the
     account and region of its manifest and the bootstrap roles it deploys with."""
-    root = Path(assembly_dir)
+    root = directory_of(source)
     directory = root / f"assembly-{env_name}"
     if not (directory / MANIFEST_FILE).is_file():
         raise FileNotFoundError(f"{root}: no stage '{env_name}' (no {directory.name}/{MANIFEST_FILE})")
     found = []
-    for stack in read_assembly(root).stacks:
+    for stack in assembly_of(source).stacks:
         if stack.directory != directory:
             continue
         account, region = stack.account_text, stack.region_text

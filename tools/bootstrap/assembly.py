@@ -7,14 +7,17 @@ from pathlib import Path
 
 from config import LandingZoneConfig
 from contract.artefacts import MANIFEST_FILE
-from policies.synthesis import SynthesisError, SynthStack, read_assembly
+from policies.synthesis import Assembly, AssemblySource, SynthesisError, SynthStack, read_assembly
 from tools.bootstrap.model import BootstrapError
 
 TypesByTarget = dict[tuple[str, str], set[str]]
 
 
-def read_stacks(assembly: Path) -> list[SynthStack]:
+def read_stacks(assembly: AssemblySource) -> list[SynthStack]:
     """Every synthesized stack, nested assemblies included; a missing or unreadable one is one line."""
+    if isinstance(assembly, Assembly):
+        return assembly.stacks
+    assembly = Path(assembly)
     if not (assembly / MANIFEST_FILE).is_file():
         raise BootstrapError(f"bootstrap: no cloud assembly at {assembly} (run `make synth` first)")
     try:
@@ -49,6 +52,6 @@ def types_by_target(stacks: list[SynthStack]) -> TypesByTarget:
     return found
 
 
-def resource_types_by_target(assembly: Path) -> TypesByTarget:
+def resource_types_by_target(assembly: AssemblySource) -> TypesByTarget:
     """The resource types of every synthesized stack, by (account, region), nested assemblies included."""
     return types_by_target(read_stacks(assembly))

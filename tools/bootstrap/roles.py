@@ -4,6 +4,7 @@ and lookup roles, the deployment boundary and the execution role's policies."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -45,9 +46,13 @@ def trust_policy(principals: list[str]) -> dict:
     }
 
 
-def _resolved(statements: list[iam.PolicyStatement]) -> list[dict]:
+@lru_cache(maxsize=64)
+def _boundary_json(allowed_regions: tuple[str, ...], key_custody_account: str) -> str:
+    """The LED boundary's statements as JSON, rendered by CDK once per regions and custodian (a render
+    starts an app in jsii; a report or the bootstrap asks for the same few many times)."""
+    statements = boundary_statements(allowed_regions=allowed_regions, key_custody_account=key_custody_account)
     stack = cdk.Stack(cdk.App(), "Render")
-    return stack.resolve(iam.PolicyDocument(statements=statements).to_json())["Statement"]
+    return json.dumps(stack.resolve(iam.PolicyDocument(statements=statements).to_json())["Statement"])
 
 
 def _custodians(config: LandingZoneConfig, target: Target) -> list[str]:
@@ -79,9 +84,7 @@ def _deny_changing_the_bootstrap(config: LandingZoneConfig, target: Target) -> d
 def deployment_boundary(config: LandingZoneConfig, target: Target, types: set[str]) -> tuple[list[dict], list[str]]:
     """The LED boundary's statements for the execution role, and the denied actions it had to give up."""
     custodians = _custodians(config, target)
-    statements = _resolved(
-        boundary_statements(allowed_regions=config.allowed_regions, key_custody_account=custodians[0])
-    )
+    statements = json.loads(_boundary_json(tuple(config.allowed_regions), custodians[0]))  # a fresh copy: changed below
     needed = {a.lower() for a in handler_actions(types, target.region, ("create", "update"))}
     released: list[str] = []
     kept = []

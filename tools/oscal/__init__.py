@@ -47,9 +47,10 @@ def acknowledgements_of(inputs: Inputs, env: str) -> list[gate.Acknowledgement]:
 
 def records_of(inputs: Inputs) -> list[Record]:
     """The register's records of the acknowledgements made in this synthesis (owner, dates)."""
-    if inputs.cdk_out is None:
+    source = inputs.assembly_source
+    if source is None:
         return []
-    return accepted_risks(inputs.cdk_out, set(inputs.config.environments) if inputs.config else set(inputs.envs))
+    return accepted_risks(source, set(inputs.config.environments) if inputs.config else set(inputs.envs))
 
 
 def build(inputs: Inputs, report: dict[str, Any], when: dt.datetime) -> tuple[ComponentDefinition, AssessmentResults]:

@@ -30,11 +30,11 @@ class AccessEvidence:
 def matrix_of(ctx: Context) -> AccessEvidence:
     """The environment's matrix, computed once per report (the conditions section needs it first)."""
     if _CACHE not in ctx.__dict__:
-        config, cdk_out = ctx.inputs.config, ctx.inputs.cdk_out
-        if config is None or cdk_out is None or ctx.env not in config.environments:
+        config, source = ctx.inputs.config, ctx.inputs.assembly_source
+        if config is None or source is None or ctx.env not in config.environments:
             evidence = AccessEvidence(None, "not evaluated: no configuration or cloud assembly for this environment")
         else:
-            evidence = AccessEvidence(who_can(ctx.env, cdk_out, config))
+            evidence = AccessEvidence(who_can(ctx.env, source, config))
         ctx.__dict__[_CACHE] = evidence
     return ctx.__dict__[_CACHE]
 

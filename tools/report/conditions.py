@@ -228,7 +228,8 @@ def collect_register(ctx: Context) -> dict[str, Any]:
     accepted, its review-by date and the days left until then (from the report's date); and what is
     still unacknowledged."""
     env_findings = [f for f in ctx.inputs.findings if any(in_env(p, ctx.env) for p in f.paths)]
-    records = gate.accepted_risks(ctx.inputs.cdk_out, _environments(ctx)) if ctx.inputs.cdk_out else []
+    source = ctx.inputs.assembly_source
+    records = gate.accepted_risks(source, _environments(ctx)) if source else []
     register = [
         {
             "pack": f.pack,
@@ -341,7 +342,7 @@ def gate_rows_of(ctx: Context) -> dict[str, dict[str, Any]]:
     environments = set(config.environments) if config else set(inputs.envs)
     personal = {n for n, e in config.environments.items() if e.holds_personal_data} if config else set()
     checks = gate.check_environment(
-        inputs.validation_report, inputs.cdk_out or Path("."), ctx.env, personal, environments, inputs.today
+        inputs.validation_report, inputs.assembly_source or Path("."), ctx.env, personal, environments, inputs.today
     )
     by_pack = dict(sorted(Counter(a.pack for a in checks.acknowledgements).items()))
     counted = ", ".join(f"{pack} {n}" for pack, n in by_pack.items()) or "none"

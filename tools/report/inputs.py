@@ -76,16 +76,25 @@ class Stack:
         return {lid: r for lid, r in self.resources.items() if r.get("Type") == resource_type}
 
 
-def read_assembly(cdk_out: Path) -> dict[str, list[Stack]]:
-    """Every stack of every environment (nested assembly) of a cdk.out directory."""
+def read_synthesis(cdk_out: Path) -> synthesis.Assembly:
+    """The cloud assembly of a cdk.out directory, read once for the whole report."""
     manifest_path = cdk_out / MANIFEST_FILE
     if not manifest_path.is_file():
         raise ReportError(f"report error: {manifest_path} is missing: run `cdk synth` first")
     try:
-        assembly = synthesis.read_assembly(cdk_out)
+        return synthesis.read_assembly(cdk_out)
     except synthesis.SynthesisError as exc:
         raise ReportError(f"report error: {exc}") from None
+
+
+def stacks_by_environment(assembly: synthesis.Assembly) -> dict[str, list[Stack]]:
+    """Every stack of every environment (nested assembly)."""
     return {env: [Stack.of(synthesized) for synthesized in assembly.of_stage(env)] for env in assembly.stages()}
+
+
+def read_assembly(cdk_out: Path) -> dict[str, list[Stack]]:
+    """Every stack of every environment (nested assembly) of a cdk.out directory."""
+    return stacks_by_environment(read_synthesis(cdk_out))
 
 
 # Intrinsics, rendered for people -------------------------------------------------------------
@@ -202,6 +211,13 @@ class Inputs:
     validation_report: dict[str, Any] | None = None  # validation-report.json as read (the gate's input)
     cdk_out: Path | None = None
     today: date = field(default_factory=date.today)  # the report's date: days left until each risk's review
+    # The assembly `envs` was read from: the access matrix and the register read it, not cdk_out again.
+    assembly: synthesis.Assembly | None = None
+
+    @property
+    def assembly_source(self) -> synthesis.AssemblySource | None:
+        """What the readers of the synthesis (access matrix, gate, register) take: the assembly read."""
+        return self.assembly or self.cdk_out
 
 
 def load_inputs(
@@ -211,7 +227,7 @@ def load_inputs(
         conditions = load_catalogue(catalogue)
     except CatalogueError as exc:
         raise ReportError(f"report error: {exc}") from None
-    envs = read_assembly(cdk_out)
+    assembly = read_synthesis(cdk_out)
     findings, found = read_findings(cdk_out)
     try:
         config = load_config(config_path)
@@ -220,7 +236,7 @@ def load_inputs(
     validation = _validation_report(cdk_out) if found else None
     return Inputs(
         catalogue=conditions,
-        envs=envs,
+        envs=stacks_by_environment(assembly),
         findings=findings,
         validation_report_found=found,
         evaluations=read_evaluations(cdk_out),
@@ -228,4 +244,5 @@ def load_inputs(
         validation_report=validation,
         cdk_out=cdk_out,
         today=today or date.today(),
+        assembly=assembly,
     )
