@@ -90,10 +90,13 @@ lint: setup
 	@$(BIN)/mypy $(LINT_PATHS)
 
 # The suite on every core (pytest-xdist): the session's synthesis runs once per worker, in
-# parallel. TEST_WORKERS=0 runs it in one process (e.g. to debug with -s / pdb).
+# parallel. TEST_WORKERS=0 runs it in one process (e.g. to debug with -s / pdb). --dist loadfile:
+# a test file runs on one worker, so that its module fixtures (the CLI synthesis, the rule cases'
+# app) are built once, not once on every worker that gets one of its tests. (--dist loadgroup does
+# not group with pytest 9.2: pytest-xdist issue 1386.)
 TEST_WORKERS ?= auto
 test: lint
-	@$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup
 	@$(BIN)/python -m tools.bench
