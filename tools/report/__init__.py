@@ -44,20 +44,7 @@ from contract.artefacts import EVALUATIONS_FILE, VALIDATION_FILE
 from policies.catalogue import CATALOGUE_FILE, Condition, load_catalogue
 from tools.report.inputs import Inputs, ReportError, load_inputs
 from tools.report.markdown import compliance_table
-from tools.report.model import (
-    ACCEPTED,
-    ENFORCED,
-    FAILING,
-    GATE,
-    NOT_CHECKED,
-    ORGANISATIONAL,
-    PACK_DID_NOT_RUN,
-    RISK_ACCEPTED,
-    STATUS_LABELS,
-    Context,
-    Report,
-    Section,
-)
+from tools.report.model import Context, Report, Section
 from tools.report.render import build, build_report, render_html, render_markdown, write_reports
 from tools.report.sections import SECTIONS
 
@@ -76,18 +63,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
-    "ACCEPTED",
     "CATALOGUE",
-    "ENFORCED",
     "EVALUATIONS_FILE",
-    "FAILING",
-    "GATE",
-    "NOT_CHECKED",
-    "ORGANISATIONAL",
-    "PACK_DID_NOT_RUN",
-    "RISK_ACCEPTED",
     "SECTIONS",
-    "STATUS_LABELS",
     "VALIDATION_FILE",
     "Context",
     "Inputs",
