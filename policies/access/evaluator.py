@@ -259,9 +259,9 @@ __all__ = [
     "denying_sids",
     "evaluate",
     "glob_any",
+    "matches_beyond_action",
     "matching",
     "principal_matches",
     "resolve",
-    "matches_beyond_action",
     "statement_matches",
 ]

@@ -12,8 +12,6 @@ VTC-KEY-CUSTODY §44-46, VTC-LOGS-DIRECT §27, VTC-BACKUP-RETENTION §39, VTC-BA
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import cast
 
 from config import EnvironmentConfig, LandingZoneConfig
 from contract import names
@@ -28,7 +26,7 @@ from policies.access.inventory import (
 )
 from policies.access.perimeter import PERIMETER_BY_DESIGN, applies, perimeter_outcomes
 from policies.access.templates import Resolver, StackTemplate, stage_templates
-from policies.synthesis import Assembly
+from policies.synthesis import AssemblySource
 
 NOT_APPLICABLE = "n/a"
 DEPLOYER_SERVICES = ("cloudformation.amazonaws.com",)
@@ -383,24 +381,23 @@ def evaluate_cell(inventory: Inventory, party: Party, outcome: Outcome, paths: d
 
 def who_can(
     env_name: str,
-    source: Path | str | Assembly | list[StackTemplate],
+    source: AssemblySource | list[StackTemplate],
     config: LandingZoneConfig,
     *,
     bootstrap: BootstrapModel | None = None,
     execution_role_bounded: bool | None = None,
 ) -> Matrix:
-    """The matrix of `env_name`, from a cloud assembly (its directory, cdk.out, or the Assembly read from
-    it) or the stage's templates.
+    """The matrix of `env_name`, from a cloud assembly (cdk.out, or the Assembly read) or the stage's templates.
     The bootstrap roles are the project's own bootstrap (policies.access.bootstrap.project_bootstrap)
     unless another model is given (e.g. `stock_bootstrap`, to see what the stock one would open)."""
     cfg = config.environments[env_name]
-    synthesis = source if isinstance(source, (str, Path, Assembly)) else None
-    stacks = stage_templates(synthesis, env_name) if synthesis is not None else cast(list[StackTemplate], source)
+    stacks = source if isinstance(source, list) else stage_templates(source, env_name)
+    project = bootstrap is None
     if bootstrap is None:
-        if synthesis is not None:
+        if not isinstance(source, list):
             from tools.bootstrap import resource_types_by_target
 
-            types = resource_types_by_target(synthesis)
+            types = resource_types_by_target(source)
         else:
             types = {}
             for stack in stacks:
@@ -408,9 +405,6 @@ def who_can(
                     r["Type"] for r in stack.resources.values()
                 )
         bootstrap = project_bootstrap(config, types)
-        project = True
-    else:
-        project = False
     inventory = build_inventory(stacks, cfg, config, bootstrap=bootstrap, execution_role_bounded=execution_role_bounded)
     resolver = Resolver(stacks, key_arns=key_arns_from_config(cfg))
     matrix = Matrix(env_name, parties(inventory, cfg), outcomes(stacks, resolver, inventory, cfg))
